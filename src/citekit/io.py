@@ -1,0 +1,114 @@
+"""Loading and saving libraries: file I/O around the format plug-ins."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from citekit.errors import CitekitError, FormatError, ParseError, WriteError
+from citekit.formats import format_for_path
+from citekit.model.library import Library, Problem
+
+__all__ = ["atomic_write", "load", "loads", "save"]
+
+
+def load(
+    path: str | os.PathLike[str], *, strict: bool = False, format: str | None = None
+) -> Library:
+    """Read a library from a file, the format chosen by extension (or ``format``).
+
+    ``.bib`` (BibTeX/BibLaTeX), ``.json`` (CSL-JSON), ``.yaml``/``.yml``
+    (CSL-YAML), and whatever installed format plug-ins add. Bad entries are
+    recorded in ``library.problems`` and the good ones still load; with
+    ``strict=True`` any error raises :class:`~citekit.ParseError` instead.
+    """
+    name = os.fspath(path)
+    fmt = format_for_path(name, format)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as error:
+        raise ParseError(
+            Problem(path=name, message=f"cannot read file: {error.strerror}")
+        ) from None
+    return _read(fmt.read, data, name, strict)
+
+
+def loads(
+    data: bytes | str, format: str, *, strict: bool = False, path: str | None = None
+) -> Library:
+    """Read a library from bytes or text in the named format ("bibtex", "csljson", ...)."""
+    from citekit.formats import get_format
+
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return _read(get_format(format).read, data, path, strict)
+
+
+def _read(reader: object, data: bytes, path: str | None, strict: bool) -> Library:
+    try:
+        library: Library = reader(data, path=path)  # type: ignore[operator]
+    except CitekitError:
+        raise
+    except Exception as error:  # a defect of a reader or of a library under it
+        raise ParseError(
+            Problem(path=path, message=f"could not read ({type(error).__name__}: {error})")
+        ) from error
+    if strict and library.errors:
+        raise ParseError(library.errors)
+    return library
+
+
+def save(library: Library, path: str | os.PathLike[str], *, format: str | None = None) -> None:
+    """Write a library to a file, atomically, the format chosen by extension.
+
+    Saving to the format a library was read from writes unchanged entries
+    back byte for byte. The file is written to a temporary file beside the
+    target and renamed over it, so an interruption never leaves a
+    half-written library.
+    """
+    name = os.fspath(path)
+    fmt = format_for_path(name, format)
+    try:
+        data = fmt.write(library)
+    except CitekitError:
+        raise
+    except Exception as error:
+        raise FormatError(f"{name}: could not write ({type(error).__name__}: {error})") from error
+    atomic_write(name, data)
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    The target is either left as it was or replaced whole; its permission
+    bits are kept when it already exists.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError as error:
+        raise WriteError(f"{target}: cannot write: {error.strerror}") from None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise WriteError(f"{target}: cannot write: {error.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise WriteError(f"{target}: cannot write: {error.strerror or error}") from None
+        raise

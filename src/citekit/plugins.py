@@ -1,0 +1,70 @@
+"""Plug-ins, found through Python entry points.
+
+Two groups: ``citekit.formats`` (file readers and writers) and
+``citekit.formatters`` (renderers: ``bibtex``, ``csl``, ``blockquote``, ...).
+citekit's own plug-ins are declared in its ``pyproject.toml`` exactly as a
+third party declares theirs::
+
+    [project.entry-points."citekit.formatters"]
+    myformat = "mypackage.formatter:MyFormatter"
+
+:func:`register` adds one at run time (for tests and scripts).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+from citekit.errors import CitekitError, PluginNotFoundError
+
+__all__ = ["FORMATS", "FORMATTERS", "available", "load", "register", "unregister"]
+
+FORMATS = "citekit.formats"
+FORMATTERS = "citekit.formatters"
+
+_registered: dict[str, dict[str, Any]] = {FORMATS: {}, FORMATTERS: {}}
+_loaded: dict[tuple[str, str], Any] = {}
+
+
+def _entry_points(group: str) -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def available(group: str) -> list[str]:
+    """The names of the plug-ins in ``group``, installed or registered, sorted."""
+    return sorted(set(_entry_points(group)) | set(_registered.get(group, {})))
+
+
+def load(group: str, name: str) -> Any:
+    """The object (usually a class) a plug-in names.
+
+    Raises :class:`~citekit.PluginNotFoundError`, listing those available, for an
+    unknown name, and :class:`~citekit.CitekitError` if the plug-in fails to load.
+    """
+    if name in _registered.get(group, {}):
+        return _registered[group][name]
+    cached = _loaded.get((group, name))
+    if cached is not None:
+        return cached
+    points = _entry_points(group)
+    if name not in points:
+        raise PluginNotFoundError(group, name, available(group))
+    try:
+        obj = points[name].load()
+    except Exception as error:  # a broken third-party plug-in
+        raise CitekitError(
+            f"{group} plug-in {name!r} ({points[name].value}) failed to load: {error}"
+        ) from error
+    _loaded[(group, name)] = obj
+    return obj
+
+
+def register(group: str, name: str, obj: Any) -> None:
+    """Register a plug-in at run time; it takes precedence over an installed one."""
+    _registered.setdefault(group, {})[name] = obj
+
+
+def unregister(group: str, name: str) -> None:
+    """Remove a plug-in registered with :func:`register`."""
+    _registered.get(group, {}).pop(name, None)
