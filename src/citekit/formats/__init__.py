@@ -56,18 +56,26 @@ def format_for_path(path: str, name: str | None = None) -> Format:
     from pathlib import PurePath
 
     from citekit import plugins
-    from citekit.errors import FormatError
+    from citekit.errors import CitekitError, FormatError
 
     if name is not None:
         return get_format(name)
     suffix = PurePath(path).suffix.lower()
     claimed: list[str] = []
+    broken: list[str] = []
     for candidate in plugins.available(plugins.FORMATS):
-        fmt = get_format(candidate)
+        try:
+            fmt = get_format(candidate)
+        except CitekitError as error:  # a broken plug-in must not hide the others
+            broken.append(str(error))
+            continue
         claimed.extend(fmt.extensions)
         if suffix in fmt.extensions:
             return fmt
-    raise FormatError(
+    message = (
         f"{path}: no format reads or writes {suffix or 'files without an extension'!r}"
         f" (known extensions: {', '.join(sorted(set(claimed)))})"
     )
+    if broken:
+        message += "; " + "; ".join(broken)
+    raise FormatError(message)
