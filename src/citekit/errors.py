@@ -103,9 +103,10 @@ class UnknownKeyError(CitekitError, KeyError):
 class DuplicateKeyError(CitekitError, KeyError):
     """A work with that key is already in the library."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, kind: str = "work") -> None:
         self.key = key
-        super().__init__(f"a work with key {key!r} is already in the library")
+        what = "a work with key" if kind == "work" else f"an {kind} with id"
+        super().__init__(f"{what} {key!r} is already in the library")
 
     def __str__(self) -> str:
         return str(self.args[0])

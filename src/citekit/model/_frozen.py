@@ -8,11 +8,15 @@ from typing import Any, TypeVar, cast
 K = TypeVar("K")
 V = TypeVar("V")
 
-__all__ = ["FrozenMap", "frozen_map"]
+__all__ = ["FrozenMap", "deep_freeze", "frozen_json_map", "frozen_map"]
 
 
 class FrozenMap(Mapping[K, V]):
-    """An ordered, read-only mapping that can be hashed when its values can."""
+    """An ordered, read-only mapping that can be hashed when its values can.
+
+    Equality ignores order, as a dict's does, and so does the hash. Hashing
+    a map that holds an unhashable value (a list) raises :class:`TypeError`.
+    """
 
     __slots__ = ("_data", "_hash")
 
@@ -34,8 +38,15 @@ class FrozenMap(Mapping[K, V]):
 
     def __hash__(self) -> int:
         if self._hash is None:
-            self._hash = hash(tuple(self._data.items()))
+            try:
+                self._hash = hash(frozenset(self._data.items()))
+            except TypeError as error:
+                raise TypeError(f"FrozenMap with an unhashable value: {error}") from None
         return self._hash
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The cached hash is not pickled: string hashes differ between processes.
+        return (FrozenMap, (self._data,))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FrozenMap):
@@ -59,9 +70,30 @@ class FrozenMap(Mapping[K, V]):
 
 
 def frozen_map(value: Any) -> FrozenMap[Any, Any]:
-    """attrs converter: any mapping (or ``None``) to a :class:`FrozenMap`."""
+    """attrs converter: a mapping, pairs or ``None`` to a :class:`FrozenMap`."""
     if isinstance(value, FrozenMap):
         return value
     if value is None:
         return FrozenMap()
-    return FrozenMap(cast("Mapping[Any, Any]", value))
+    if isinstance(value, str | bytes):
+        raise TypeError(f"expected a mapping, got {type(value).__name__}")
+    try:
+        return FrozenMap(cast("Mapping[Any, Any]", value))
+    except (TypeError, ValueError):
+        raise TypeError(f"expected a mapping, got {type(value).__name__}") from None
+
+
+def deep_freeze(value: Any) -> Any:
+    """A JSON-like value made hashable: lists become tuples, mappings :class:`FrozenMap`."""
+    if isinstance(value, Mapping):
+        return FrozenMap((k, deep_freeze(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(deep_freeze(v) for v in value)
+    return value
+
+
+def frozen_json_map(value: Any) -> FrozenMap[Any, Any]:
+    """attrs converter: a mapping of JSON-like values, deep-frozen."""
+    if value is None:
+        return FrozenMap()
+    return FrozenMap((k, deep_freeze(v)) for k, v in cast("Mapping[Any, Any]", value).items())

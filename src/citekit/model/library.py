@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, MutableMapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
@@ -12,22 +12,50 @@ from citekit.model.work import Work
 
 __all__ = ["Library", "Problem"]
 
+_MISSING: Any = object()
+_T = TypeVar("_T")
+
+
+def _check_message(instance: Problem, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"a Problem needs a message, got {value!r}")
+
+
+def _optional_str(instance: Problem, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a string or None, got {type(value).__name__}")
+
+
+def _check_position(instance: Problem, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{attribute.name} must be a positive int (1-based), got {value!r}")
+
+
+def _check_severity(instance: Problem, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value not in ("error", "warning"):
+        raise ValueError(f"severity must be 'error' or 'warning', got {value!r}")
+
 
 @attrs.frozen(kw_only=True)
 class Problem:
     """Something wrong met while reading or writing: where, and what.
 
     ``str(problem)`` reads like a compiler message:
-    ``refs.bib:14:3: entry 'x': field 'year': expected a number, got 'MCMXLIV'``.
+    ``refs.bib:14:3: entry 'x': field 'year': expected a number, got 'MCMXLIV'``;
+    a warning says so after the place (``refs.bib:14: warning: ...``), and a
+    problem without a path is placed in ``<input>``. Lines and columns count
+    from 1; a column is only shown with a line.
     """
 
-    message: str
-    path: str | None = None
-    line: int | None = None
-    column: int | None = None
-    key: str | None = None
-    field: str | None = None
-    severity: Literal["error", "warning"] = "error"
+    message: str = attrs.field(validator=_check_message)
+    path: str | None = attrs.field(default=None, validator=_optional_str)
+    line: int | None = attrs.field(default=None, validator=_check_position)
+    column: int | None = attrs.field(default=None, validator=_check_position)
+    key: str | None = attrs.field(default=None, validator=_optional_str)
+    field: str | None = attrs.field(default=None, validator=_optional_str)
+    severity: Literal["error", "warning"] = attrs.field(default="error", validator=_check_severity)
 
     def __str__(self) -> str:
         where = self.path or "<input>"
@@ -108,6 +136,26 @@ class Library(MutableMapping[str, Work]):
     def __contains__(self, key: object) -> bool:
         return key in self._works
 
+    @overload
+    def get(self, key: str, /) -> Work | None: ...
+    @overload
+    def get(self, key: str, /, default: Work | _T) -> Work | _T: ...
+    def get(self, key: str, /, default: Any = None) -> Any:
+        """The work with ``key``, or ``default`` (no suggestion is computed)."""
+        return self._works.get(key, default)
+
+    @overload
+    def pop(self, key: str, /) -> Work: ...
+    @overload
+    def pop(self, key: str, /, default: Work | _T) -> Work | _T: ...
+    def pop(self, key: str, /, default: Any = _MISSING) -> Any:
+        """Remove and return the work with ``key``; ``default`` (if given) when absent."""
+        if key in self._works:
+            return self._works.pop(key)
+        if default is _MISSING:
+            self[key]  # raises UnknownKeyError with a suggestion
+        return default
+
     def __repr__(self) -> str:
         where = f" from {self.path!r}" if self.path else ""
         return (
@@ -142,12 +190,31 @@ class Library(MutableMapping[str, Work]):
         return list(self._works.values())
 
     def add_excerpt(self, excerpt: Excerpt) -> None:
-        """Add an excerpt; raises :class:`~citekit.DuplicateKeyError` if its id is taken."""
+        """Add an excerpt; raises :class:`~citekit.DuplicateKeyError` if its id is taken.
+
+        The work it quotes need not be in the library (yet): see
+        :meth:`dangling_excerpts`.
+        """
+        if not isinstance(excerpt, Excerpt):
+            raise TypeError(f"expected an Excerpt, got {type(excerpt).__name__}")
         if excerpt.id in self.excerpts:
             from citekit.errors import DuplicateKeyError
 
-            raise DuplicateKeyError(excerpt.id)
+            raise DuplicateKeyError(excerpt.id, kind="excerpt")
         self.excerpts[excerpt.id] = excerpt
+
+    def excerpts_of(self, key: str) -> list[Excerpt]:
+        """The excerpts quoted from the work with ``key``, in order."""
+        return [e for e in self.excerpts.values() if e.work_key == key]
+
+    def dangling_excerpts(self) -> list[Excerpt]:
+        """Excerpts whose work (or second-hand source) is not in the library."""
+        return [
+            e
+            for e in self.excerpts.values()
+            if e.work_key not in self._works
+            or (e.quoted_in is not None and e.quoted_in.work_key not in self._works)
+        ]
 
     # -- reading problems -----------------------------------------------------
 
@@ -156,8 +223,23 @@ class Library(MutableMapping[str, Work]):
         """The problems of severity "error"."""
         return [p for p in self.problems if p.severity == "error"]
 
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems of severity "warning"."""
+        return [p for p in self.problems if p.severity == "warning"]
+
     def suggest(self, key: str) -> str | None:
-        """The closest existing key to a mistyped one, if one is close enough."""
+        """The closest existing key to a mistyped one, if one is close enough.
+
+        A key differing only in case wins; otherwise the most similar key
+        (difflib ratio at least 0.75).
+        """
+        if not isinstance(key, str):
+            return None
+        folded = key.casefold()
+        for existing in self._works:
+            if existing.casefold() == folded:
+                return existing
         import difflib
 
         matches = difflib.get_close_matches(key, list(self._works), n=1, cutoff=0.75)

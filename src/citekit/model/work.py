@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from citekit.model._frozen import FrozenMap, frozen_map
+from citekit.model._frozen import FrozenMap, frozen_json_map, frozen_map
 from citekit.model.dates import Date
 from citekit.model.persons import Person
 
@@ -238,8 +238,11 @@ class Work:
     abstract: str | None = _text()
     keywords: tuple[str, ...] = attrs.field(factory=tuple, converter=_to_str_tuple)
 
-    variables: FrozenMap[str, Any] = attrs.field(factory=FrozenMap, converter=frozen_map)
-    """Other CSL variables, by CSL name (``"archive"``, ``"section"``, ...)."""
+    variables: FrozenMap[str, Any] = attrs.field(factory=FrozenMap, converter=frozen_json_map)
+    """Other CSL variables, by CSL name (``"archive"``, ``"section"``, ...).
+
+    Values are JSON-like and stored deep-frozen (lists as tuples, objects as
+    :class:`FrozenMap`) so that works stay hashable."""
     extra: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map)
     """Fields CSL has no variable for, by their name in the source format, verbatim."""
     rich: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map, repr=False)
