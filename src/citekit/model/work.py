@@ -190,7 +190,8 @@ class Work:
     Text fields are plain Unicode; ``rich`` keeps, for fields whose source
     carried markup or case protection, the marked-up form (CSL-JSON's HTML-like
     markup: ``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<span class="nocase">``).
-    A rich form is only used while its plain text still equals the field.
+    A rich form whose plain text is not the field's (after an edit of the
+    field) is dropped when the work is made.
     """
 
     key: str = attrs.field(validator=_check_key)
@@ -248,6 +249,22 @@ class Work:
     rich: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map, repr=False)
     """Marked-up forms of text fields, by attribute name (see the class docstring)."""
 
+    def __attrs_post_init__(self) -> None:
+        # A rich form only stands while its plain text is the field's: after
+        # attrs.evolve(work, title=...) the old markup no longer applies, and
+        # keeping it would make an edited work differ from the same work re-read.
+        if self.rich:
+            from citekit.model.markup import strip_markup
+
+            stale = [
+                name
+                for name, marked in self.rich.items()
+                if not isinstance(marked, str) or strip_markup(marked) != getattr(self, name, None)
+            ]
+            if stale:
+                kept = FrozenMap((k, v) for k, v in self.rich.items() if k not in stale)
+                object.__setattr__(self, "rich", kept)
+
     # -- contributors ---------------------------------------------------------
 
     def names(self, role: Role | str) -> tuple[Person, ...]:
@@ -300,15 +317,13 @@ class Work:
         The result is in CSL-JSON's HTML-like markup, so ``<`` and ``&`` in
         plain text come back escaped.
         """
-        from citekit.model.markup import escape, strip_markup
+        from citekit.model.markup import escape
 
         plain = getattr(self, field)
         if plain is None:
             return None
         marked = self.rich.get(field)
-        if marked is not None and strip_markup(marked) == plain:
-            return marked
-        return escape(plain)
+        return marked if marked is not None else escape(plain)
 
     @property
     def year(self) -> int | None:

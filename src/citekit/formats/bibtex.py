@@ -1,0 +1,2199 @@
+"""BibTeX and BibLaTeX files, read and written losslessly.
+
+Reading splits the file with bibtexparser's splitter (its LaTeX and name
+middlewares are not used: citekit decodes values itself, much faster), keeps
+every byte between and inside blocks, resolves ``@string`` and month macros,
+``#`` concatenation, ``crossref`` and ``xdata`` inheritance, decodes LaTeX to
+Unicode (with markup in ``work.rich``), and maps entry types and fields onto
+citekit's CSL-based :class:`~citekit.Work`. Bad input never raises: each
+malformed entry, undefined macro, unparsable name or date is a
+:class:`~citekit.Problem` with file, line and field, and the rest still loads.
+
+Writing a library read from BibTeX goes back to the original text: an
+unchanged entry is written as its original bytes, a changed one is rewritten
+in place keeping its layout (field order, field names, the raw text of every
+unchanged field), a deleted one is removed, and new works are appended as
+clean BibTeX. Excerpts are kept in ``@comment{citekit-excerpt{...}}`` blocks
+that BibTeX and Biber ignore. See ``docs/bibtex.md`` for the full mapping.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from citekit.errors import FormatError
+from citekit.formats import latex
+from citekit.model.dates import Date, DateParts
+from citekit.model.excerpts import Excerpt, Locator, LocatorLabel, QuotedIn
+from citekit.model.library import Library, Problem
+from citekit.model.markup import escape, strip_markup
+from citekit.model.persons import Person, parse_names
+from citekit.model.work import Role, Work, WorkType
+
+__all__ = [
+    "BibtexFormat",
+    "BibtexOrigin",
+    "entry_type_for",
+    "format_entry",
+    "format_excerpt",
+    "work_type_for",
+]
+
+# --- entry types ------------------------------------------------------------------
+
+#: BibTeX/BibLaTeX entry type (lowercase) -> CSL type.
+ENTRY_TYPES: dict[str, WorkType] = {
+    "article": WorkType.ARTICLE_JOURNAL,
+    "suppperiodical": WorkType.ARTICLE_JOURNAL,
+    "periodical": WorkType.PERIODICAL,
+    "book": WorkType.BOOK,
+    "mvbook": WorkType.BOOK,
+    "bookinbook": WorkType.CHAPTER,
+    "inbook": WorkType.CHAPTER,
+    "suppbook": WorkType.CHAPTER,
+    "incollection": WorkType.CHAPTER,
+    "suppcollection": WorkType.CHAPTER,
+    "collection": WorkType.BOOK,
+    "mvcollection": WorkType.BOOK,
+    "reference": WorkType.BOOK,
+    "mvreference": WorkType.BOOK,
+    "inreference": WorkType.ENTRY_ENCYCLOPEDIA,
+    "proceedings": WorkType.BOOK,
+    "mvproceedings": WorkType.BOOK,
+    "inproceedings": WorkType.PAPER_CONFERENCE,
+    "conference": WorkType.PAPER_CONFERENCE,
+    "phdthesis": WorkType.THESIS,
+    "mastersthesis": WorkType.THESIS,
+    "thesis": WorkType.THESIS,
+    "techreport": WorkType.REPORT,
+    "report": WorkType.REPORT,
+    "manual": WorkType.BOOK,
+    "booklet": WorkType.PAMPHLET,
+    "misc": WorkType.DOCUMENT,
+    "online": WorkType.WEBPAGE,
+    "electronic": WorkType.WEBPAGE,
+    "www": WorkType.WEBPAGE,
+    "unpublished": WorkType.MANUSCRIPT,
+    "patent": WorkType.PATENT,
+    "software": WorkType.SOFTWARE,
+    "dataset": WorkType.DATASET,
+    "standard": WorkType.STANDARD,
+    "artwork": WorkType.GRAPHIC,
+    "image": WorkType.GRAPHIC,
+    "audio": WorkType.SONG,
+    "music": WorkType.SONG,
+    "video": WorkType.MOTION_PICTURE,
+    "movie": WorkType.MOTION_PICTURE,
+    "letter": WorkType.PERSONAL_COMMUNICATION,
+    "legislation": WorkType.LEGISLATION,
+    "legal": WorkType.LEGISLATION,
+    "jurisdiction": WorkType.LEGAL_CASE,
+    "review": WorkType.REVIEW,
+    "performance": WorkType.PERFORMANCE,
+}
+
+#: CSL type -> (BibTeX type, BibLaTeX type) written for it. Where BibTeX has no
+#: type of its own, BibLaTeX's is written (BibTeX styles treat it as @misc).
+_CANONICAL_TYPES: dict[WorkType, tuple[str, str]] = {
+    WorkType.ARTICLE_JOURNAL: ("article", "article"),
+    WorkType.ARTICLE_MAGAZINE: ("article", "article"),
+    WorkType.ARTICLE_NEWSPAPER: ("article", "article"),
+    WorkType.ARTICLE: ("misc", "misc"),
+    WorkType.PERIODICAL: ("periodical", "periodical"),
+    WorkType.BOOK: ("book", "book"),
+    WorkType.CLASSIC: ("book", "book"),
+    WorkType.CHAPTER: ("incollection", "incollection"),
+    WorkType.ENTRY: ("inreference", "inreference"),
+    WorkType.ENTRY_DICTIONARY: ("inreference", "inreference"),
+    WorkType.ENTRY_ENCYCLOPEDIA: ("inreference", "inreference"),
+    WorkType.PAPER_CONFERENCE: ("inproceedings", "inproceedings"),
+    WorkType.THESIS: ("phdthesis", "thesis"),
+    WorkType.REPORT: ("techreport", "report"),
+    WorkType.PAMPHLET: ("booklet", "booklet"),
+    WorkType.DOCUMENT: ("misc", "misc"),
+    WorkType.WEBPAGE: ("online", "online"),
+    WorkType.POST: ("online", "online"),
+    WorkType.POST_WEBLOG: ("online", "online"),
+    WorkType.MANUSCRIPT: ("unpublished", "unpublished"),
+    WorkType.PATENT: ("patent", "patent"),
+    WorkType.SOFTWARE: ("software", "software"),
+    WorkType.DATASET: ("dataset", "dataset"),
+    WorkType.STANDARD: ("standard", "standard"),
+    WorkType.GRAPHIC: ("artwork", "artwork"),
+    WorkType.SONG: ("audio", "audio"),
+    WorkType.MOTION_PICTURE: ("video", "video"),
+    WorkType.BROADCAST: ("video", "video"),
+    WorkType.PERSONAL_COMMUNICATION: ("letter", "letter"),
+    WorkType.LEGISLATION: ("legislation", "legislation"),
+    WorkType.BILL: ("legislation", "legislation"),
+    WorkType.REGULATION: ("legislation", "legislation"),
+    WorkType.LEGAL_CASE: ("jurisdiction", "jurisdiction"),
+    WorkType.REVIEW: ("review", "review"),
+    WorkType.REVIEW_BOOK: ("review", "review"),
+    WorkType.PERFORMANCE: ("performance", "performance"),
+}
+_SUBTYPES = {WorkType.ARTICLE_MAGAZINE: "magazine", WorkType.ARTICLE_NEWSPAPER: "newspaper"}
+_CSL_TYPES = frozenset(t.value for t in WorkType)
+
+#: How BibTeX-era tools capitalise entry types ("@InCollection").
+_TYPE_CAPITALS = {
+    "inbook": "InBook",
+    "incollection": "InCollection",
+    "inproceedings": "InProceedings",
+    "mastersthesis": "MastersThesis",
+    "phdthesis": "PhdThesis",
+    "techreport": "TechReport",
+    "mvbook": "MVBook",
+    "mvcollection": "MVCollection",
+    "inreference": "InReference",
+}
+
+#: Thesis and report kinds: BibLaTeX ``type`` keys <-> human labels (CSL genre).
+_TYPE_KEYS = {
+    "phdthesis": "PhD thesis",
+    "mathesis": "Master's thesis",
+    "mastersthesis": "Master's thesis",
+    "candthesis": "Candidate thesis",
+    "techreport": "Technical report",
+    "resreport": "Research report",
+    "software": "Computer software",
+    "datacd": "Data CD",
+    "audiocd": "Audio CD",
+}
+_GENRE_KEYS = {"PhD thesis": "phdthesis", "Master's thesis": "mathesis"}
+_GENRE_KEYS.update({label: key for key, label in _TYPE_KEYS.items() if label not in _GENRE_KEYS})
+_DEFAULT_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+
+_ARTICLE_TYPES = frozenset(
+    {
+        WorkType.ARTICLE_JOURNAL,
+        WorkType.ARTICLE_MAGAZINE,
+        WorkType.ARTICLE_NEWSPAPER,
+        WorkType.REVIEW,
+        WorkType.REVIEW_BOOK,
+    }
+)
+
+_BIBLATEX_TYPES = frozenset(
+    {
+        "online",
+        "thesis",
+        "report",
+        "mvbook",
+        "bookinbook",
+        "suppbook",
+        "collection",
+        "mvcollection",
+        "suppcollection",
+        "reference",
+        "mvreference",
+        "inreference",
+        "mvproceedings",
+        "periodical",
+        "suppperiodical",
+        "dataset",
+        "software",
+        "set",
+        "xdata",
+        "artwork",
+        "audio",
+        "video",
+        "image",
+        "music",
+        "letter",
+        "legislation",
+        "jurisdiction",
+        "review",
+        "performance",
+        "standard",
+    }
+)
+_BIBTEX_TYPES = frozenset({"techreport", "phdthesis", "mastersthesis", "conference"})
+_BIBTEX_FIELDS = frozenset({"year", "journal", "address", "school"})
+_BIBLATEX_FIELDS = frozenset(
+    {
+        "date",
+        "journaltitle",
+        "location",
+        "langid",
+        "urldate",
+        "eprinttype",
+        "origdate",
+        "eventdate",
+        "maintitle",
+        "subtitle",
+        "titleaddon",
+        "bookauthor",
+        "pagetotal",
+        "shortjournal",
+        "eventtitle",
+        "venue",
+        "xdata",
+    }
+)
+
+
+def work_type_for(entry_type: str, fields: Mapping[str, str] | None = None) -> WorkType:
+    """The CSL type of a BibTeX/BibLaTeX entry type (``"inproceedings"`` -> paper-conference).
+
+    ``fields`` (lowercase names) refine it: an ``@article`` with
+    ``entrysubtype = {magazine}`` is a magazine article. Unknown types are
+    documents.
+    """
+    kind = entry_type.lower()
+    work_type = ENTRY_TYPES.get(kind, WorkType.DOCUMENT)
+    subtype = fields.get("entrysubtype", "").strip().lower() if fields else ""
+    if subtype:
+        if kind == "article" and subtype == "magazine":
+            return WorkType.ARTICLE_MAGAZINE
+        if kind == "article" and subtype == "newspaper":
+            return WorkType.ARTICLE_NEWSPAPER
+        if subtype in _CSL_TYPES:
+            return WorkType(subtype)
+    return work_type
+
+
+def entry_type_for(work: Work, *, biblatex: bool = False) -> str:
+    """The entry type to write ``work`` as (lowercase).
+
+    ``work.extra["entrytype"]`` (kept when a file's type would not come back
+    from the CSL type) wins while it still maps to ``work.type``.
+    """
+    stored = work.extra.get("entrytype")
+    if stored:
+        kind = stored.strip().lower()
+        if work_type_for(kind) is work.type or (kind == "article" and work.type in _ARTICLE_TYPES):
+            return kind
+    bibtex_type, biblatex_type = _CANONICAL_TYPES.get(work.type, ("misc", "misc"))
+    if biblatex:
+        return biblatex_type
+    if work.type is WorkType.THESIS:
+        if work.genre == _DEFAULT_GENRE["mastersthesis"]:
+            return "mastersthesis"
+        if work.genre is None:
+            return "thesis"  # @phdthesis would read back with a genre
+    return bibtex_type
+
+
+@functools.lru_cache(maxsize=1024)
+def _stored_entry_type(
+    kind: str, work_type: WorkType, genre: str | None, biblatex: bool
+) -> str | None:
+    """The original type to keep in ``extra["entrytype"]``, or None when the
+    writer of the entry's dialect gives it back anyway."""
+    probe = Work(key="probe", type=work_type, genre=genre)
+    return None if entry_type_for(probe, biblatex=biblatex) == kind else kind
+
+
+# --- fields -------------------------------------------------------------------------
+
+#: Name fields and their roles.
+NAME_FIELDS: dict[str, Role] = {
+    "author": Role.AUTHOR,
+    "editor": Role.EDITOR,
+    "translator": Role.TRANSLATOR,
+    "bookauthor": Role.CONTAINER_AUTHOR,
+}
+for _role in Role:
+    NAME_FIELDS.setdefault(_role.value.replace("-", ""), _role)
+NAME_FIELDS.pop("containerauthor", None)
+_ROLE_FIELDS = {role: name for name, role in NAME_FIELDS.items()}
+
+#: Text fields read into a Work attribute (with LaTeX decoding and markup).
+_TEXT_FIELDS: dict[str, str] = {
+    "shorttitle": "title_short",
+    "series": "collection_title",
+    "eventtitle": "event_title",
+    "origtitle": "original_title",
+    "shortjournal": "container_title_short",
+    "venue": "event_place",
+    "note": "note",
+    "edition": "edition",
+    "volume": "volume",
+    "volumes": "number_of_volumes",
+    "pagetotal": "number_of_pages",
+    "medium": "medium",
+}
+_CONTAINER_FIELDS = ("journaltitle", "journal", "booktitle")
+_PUBLISHER_FIELDS = ("publisher", "institution", "school", "organization", "howpublished")
+_PLACE_FIELDS = ("location", "address")
+_ID_FIELDS = {"doi": "doi", "isbn": "isbn", "issn": "issn", "pmid": "pmid", "pmcid": "pmcid"}
+
+#: CSL variables (``work.variables``) written as these fields.
+_VARIABLE_FIELDS = {
+    "version": "version",
+    "chapter-number": "chapter",
+    "status": "pubstate",
+    "annote": "annote",
+}
+
+#: Babel language names (``langid``) <-> BCP 47 codes.
+_BABEL = {
+    "english": "en",
+    "american": "en-US",
+    "USenglish": "en-US",
+    "british": "en-GB",
+    "UKenglish": "en-GB",
+    "australian": "en-AU",
+    "canadian": "en-CA",
+    "german": "de",
+    "ngerman": "de",
+    "austrian": "de-AT",
+    "naustrian": "de-AT",
+    "swissgerman": "de-CH",
+    "nswissgerman": "de-CH",
+    "french": "fr",
+    "italian": "it",
+    "spanish": "es",
+    "catalan": "ca",
+    "portuguese": "pt",
+    "brazilian": "pt-BR",
+    "dutch": "nl",
+    "danish": "da",
+    "norsk": "nb",
+    "nynorsk": "nn",
+    "swedish": "sv",
+    "finnish": "fi",
+    "icelandic": "is",
+    "polish": "pl",
+    "czech": "cs",
+    "slovak": "sk",
+    "slovene": "sl",
+    "croatian": "hr",
+    "serbian": "sr",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "bulgarian": "bg",
+    "greek": "el",
+    "latin": "la",
+    "hungarian": "hu",
+    "romanian": "ro",
+    "turkish": "tr",
+    "hebrew": "he",
+    "arabic": "ar",
+    "japanese": "ja",
+    "chinese": "zh",
+    "korean": "ko",
+    "estonian": "et",
+    "latvian": "lv",
+    "lithuanian": "lt",
+    "irish": "ga",
+    "welsh": "cy",
+    "basque": "eu",
+    "galician": "gl",
+}
+_BABEL_LOWER = {k.lower(): v for k, v in _BABEL.items()}
+_BABEL_FOR_CODE: dict[str, str] = {}
+for _name, _code in _BABEL.items():
+    _BABEL_FOR_CODE.setdefault(_code.lower(), _name)
+_BABEL_FOR_CODE.update({"de": "ngerman", "de-at": "naustrian", "de-ch": "nswissgerman"})
+
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_MACROS = {name[:3]: name.capitalize() for name in _MONTHS}
+_MONTH_NUMBERS = {name: i + 1 for i, name in enumerate(_MONTHS)}
+_MONTH_NUMBERS.update({name[:3]: i + 1 for i, name in enumerate(_MONTHS)})
+_MONTH_NUMBERS["sept"] = 9
+
+#: Fields BibLaTeX never inherits through crossref/xdata, and bookkeeping fields.
+_NOT_INHERITED = frozenset(
+    {
+        "ids",
+        "crossref",
+        "xref",
+        "xdata",
+        "entryset",
+        "entrysubtype",
+        "execute",
+        "label",
+        "options",
+        "presort",
+        "related",
+        "relatedoptions",
+        "relatedstring",
+        "relatedtype",
+        "shorthand",
+        "shorthandintro",
+        "sortkey",
+        "date-added",
+        "date-modified",
+        "timestamp",
+        "owner",
+        "file",
+        "optcrossref",
+    }
+)
+_MV_PARENTS = frozenset({"mvbook", "mvcollection", "mvreference", "mvproceedings"})
+_MV_CHILDREN = frozenset(
+    {
+        "book",
+        "inbook",
+        "bookinbook",
+        "suppbook",
+        "collection",
+        "incollection",
+        "suppcollection",
+        "reference",
+        "inreference",
+        "proceedings",
+        "inproceedings",
+    }
+)
+_BOOK_PARENTS = frozenset({"book", "collection", "reference", "proceedings"})
+_IN_CHILDREN = frozenset(
+    {
+        "inbook",
+        "bookinbook",
+        "suppbook",
+        "incollection",
+        "suppcollection",
+        "inreference",
+        "inproceedings",
+        "conference",
+    }
+)
+_TITLE_FIELDS = ("title", "subtitle", "titleaddon")
+_NO_TITLE_INHERIT = frozenset({"shorttitle", "sorttitle", "indextitle", "indexsorttitle"})
+
+
+def _inherit(
+    parent_type: str, child_type: str, parent: Mapping[str, str], xdata: bool = False
+) -> dict[str, str]:
+    """Fields a child inherits from its parent, under the child's field names
+    (BibLaTeX's default inheritance; ``xdata`` copies fields as they are)."""
+    out: dict[str, str] = {}
+    mapped: dict[str, str] = {}
+    if not xdata:
+        if parent_type in _MV_PARENTS and child_type in _MV_CHILDREN:
+            mapped = {
+                "title": "maintitle",
+                "subtitle": "mainsubtitle",
+                "titleaddon": "maintitleaddon",
+            }
+        elif parent_type in _BOOK_PARENTS and child_type in _IN_CHILDREN:
+            mapped = {
+                "title": "booktitle",
+                "subtitle": "booksubtitle",
+                "titleaddon": "booktitleaddon",
+            }
+        elif parent_type == "periodical" and child_type in ("article", "suppperiodical"):
+            mapped = {"title": "journaltitle", "subtitle": "journalsubtitle"}
+    for name, value in parent.items():
+        if name in _NOT_INHERITED:
+            continue
+        if mapped:
+            if name in mapped:
+                out.setdefault(mapped[name], value)
+                continue
+            if name in _NO_TITLE_INHERIT:
+                continue
+        out.setdefault(name, value)
+    in_book = child_type in ("inbook", "bookinbook", "suppbook")
+    if mapped and parent_type == "book" and in_book and "author" in parent:
+        out.setdefault("bookauthor", parent["author"])
+    # The parent's own booktitle (classic BibTeX crossrefs) wins over its title.
+    if "booktitle" in parent and "booktitle" in out:
+        out["booktitle"] = parent["booktitle"]
+    return out
+
+
+# --- source text --------------------------------------------------------------------
+
+_BRACE_MARK = re.compile(r"(?<!\\)[{}]")
+_QUOTE_OR_BRACE = re.compile(r'(?<!\\)[{}"]')
+_IDENT = re.compile(r"[^\s#{}\"=,%()']+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _braced_end(text: str, start: int) -> int:
+    """Index after the ``}`` matching the ``{`` at ``start``, or -1 if unbalanced."""
+    depth = 0
+    for m in _BRACE_MARK.finditer(text, start):
+        if m.group(0) == "{":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return -1
+
+
+def _quoted_end(text: str, start: int) -> int:
+    """Index after the ``"`` closing the quoted string at ``start``, or -1."""
+    depth = 0
+    for m in _QUOTE_OR_BRACE.finditer(text, start + 1):
+        ch = m.group(0)
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0:
+            return m.end()
+    return -1
+
+
+def resolve_value(raw: str, macros: Mapping[str, str]) -> tuple[str, list[str]]:
+    """A field's source text to its value: delimiters removed, macros expanded,
+    ``#`` pieces joined. Returns the value and messages for what went wrong."""
+    if (
+        raw.startswith("{")
+        and raw.endswith("}")
+        and ((raw.count("{") == 1 and raw.count("}") == 1) or _braced_end(raw, 0) == len(raw))
+    ):
+        return raw[1:-1], []
+    problems: list[str] = []
+    parts: list[str] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        while i < n and raw[i].isspace():
+            i += 1
+        if i >= n:
+            if parts:
+                problems.append("'#' at the end of the value, with nothing after it")
+            break
+        ch = raw[i]
+        if ch == "{":
+            end = _braced_end(raw, i)
+            if end < 0:
+                problems.append("unbalanced braces in the value")
+                parts.append(raw[i + 1 :])
+                break
+            parts.append(raw[i + 1 : end - 1])
+            i = end
+        elif ch == '"':
+            end = _quoted_end(raw, i)
+            if end < 0:
+                problems.append("unbalanced quotes in the value: no closing '\"'")
+                parts.append(raw[i + 1 :])
+                break
+            parts.append(raw[i + 1 : end - 1])
+            i = end
+        else:
+            m = _DIGITS.match(raw, i)
+            ident = _IDENT.match(raw, i)
+            if m and (not ident or ident.end() == m.end()):
+                parts.append(m.group(0))
+                i = m.end()
+            elif ident:
+                name = ident.group(0)
+                lowered = name.lower()
+                if lowered in macros:
+                    parts.append(macros[lowered])
+                elif lowered in _MONTH_MACROS:
+                    parts.append(_MONTH_MACROS[lowered])
+                else:
+                    problems.append(f"undefined macro {name!r} (no @string defines it before here)")
+                    parts.append(name)
+                i = ident.end()
+            else:
+                problems.append(
+                    f"unexpected {ch!r} in the value: expected a {{...}} or"
+                    ' "..." text, a number or a macro'
+                )
+                parts.append(raw[i:])
+                break
+        while i < n and raw[i].isspace():
+            i += 1
+        if i < n:
+            if raw[i] == "#":
+                i += 1
+            else:
+                problems.append(f"expected '#' between parts of the value, found {raw[i]!r}")
+                parts.append(raw[i:])
+                break
+    return "".join(parts), list(dict.fromkeys(problems))
+
+
+# --- what a library keeps of its source ---------------------------------------------
+
+
+@attrs.define(eq=False)
+class RawField:
+    """One field of an entry as written: its name, its value's source text
+    (delimiters included), and the text around them for in-place rewriting."""
+
+    name: str
+    raw: str
+    line: int
+    lead: str = ""
+    """From the end of the previous field (or the key's comma) to the value."""
+    trail: str = ""
+    """After the value: spaces and the comma, or empty for a last field without one."""
+
+    @property
+    def lower(self) -> str:
+        """The field name in lowercase (BibTeX field names ignore case)."""
+        return self.name.lower()
+
+
+@attrs.define(eq=False)
+class EntryOrigin:
+    """An entry as read: its source text and layout, and the Work it gave."""
+
+    key: str
+    entry_type: str
+    """The type as written ("Book", "inproceedings")."""
+    raw: str
+    line: int
+    fields: list[RawField]
+    head: str | None = None
+    """The text up to the key's comma; None when the layout could not be followed."""
+    tail: str = ""
+    work: Work | None = None
+    """The Work as read; the entry is unchanged while the library holds an equal one."""
+    prefs: dict[str, str] = attrs.Factory(dict)
+    """Which field each Work attribute came from ("container_title" -> "journal")."""
+    biblatex: bool = False
+
+
+@attrs.define(eq=False)
+class Segment:
+    """A stretch of the source: verbatim text, an entry, a duplicate or an excerpt."""
+
+    kind: str
+    text: str
+    entry: EntryOrigin | None = None
+    duplicate: Work | None = None
+    excerpt: Excerpt | None = None
+
+
+@attrs.define(eq=False)
+class BibtexOrigin:
+    """What a library read from BibTeX keeps to write the file back exactly.
+
+    ``segments`` cover the whole text in order; joined, their ``text`` is the
+    file. ``entries`` holds each loaded entry by key.
+    """
+
+    text: str
+    segments: list[Segment]
+    entries: dict[str, EntryOrigin]
+    encoding: str = "utf-8"
+    bom: bool = False
+    newline: str = "\n"
+    biblatex: bool = False
+    macros: dict[str, str] = attrs.Factory(dict)
+
+
+# --- reading --------------------------------------------------------------------------
+
+_HEAD = re.compile(r"@[ \t]*([^\s{(]*)[ \t]*([{(])")
+_WS = re.compile(r"\s*")
+_FIELD_NAME = re.compile(r"[^\s,={}\"#%()'\\]+")
+_KEY_CHARS = re.compile(r"[^\s,{}()\"#%'=\\]+")
+_FAILED_KEY = re.compile(r"@[ \t]*\w*[ \t]*[{(][ \t\r\n]*([^,\s{}()=]+)[ \t\r\n]*,")
+_EXCERPT_TAG = "citekit-excerpt"
+
+
+def _layout(raw: str, key: str, fields: list[Any]) -> tuple[str, list[tuple[str, str]], str] | None:
+    """Split an entry's text into head, (lead, trail) per field, and tail, or None."""
+    m = _HEAD.match(raw)
+    if not m:
+        return None
+    i = _WS.match(raw, m.end()).end()  # type: ignore[union-attr]
+    if not raw.startswith(key, i):
+        return None
+    i = _WS.match(raw, i + len(key)).end()  # type: ignore[union-attr]
+    if i < len(raw) and raw[i] == ",":
+        i += 1
+    elif fields:
+        return None
+    head = raw[:i]
+    pieces: list[tuple[str, str]] = []
+    n = len(raw)
+    for field in fields:
+        start = i
+        j = _WS.match(raw, i).end()  # type: ignore[union-attr]
+        if not raw.startswith(field.key, j):
+            return None
+        j = _WS.match(raw, j + len(field.key)).end()  # type: ignore[union-attr]
+        if j >= n or raw[j] != "=":
+            return None
+        j = _WS.match(raw, j + 1).end()  # type: ignore[union-attr]
+        if not raw.startswith(field.value, j):
+            return None
+        value_end = j + len(field.value)
+        k = _WS.match(raw, value_end).end()  # type: ignore[union-attr]
+        if k < n and raw[k] == ",":
+            trail = raw[value_end : k + 1]
+            i = k + 1
+        else:
+            trail = ""
+            i = value_end
+        pieces.append((raw[start:j], trail))
+    tail = raw[i:]
+    if tail.strip() not in ("}", ")"):
+        return None
+    return head, pieces, tail
+
+
+def _explain_failure(reason: str, where: Callable[[int], int], end: int | None) -> str:
+    """citekit's wording of one of bibtexparser's abort reasons."""
+    next_line = where(end + 1) if end is not None else None
+    at_next = f" before the next entry on line {next_line}" if next_line else ""
+    if "field-value closing `}`" in reason:
+        return f"unbalanced braces: a field value has no closing '}}'{at_next}"
+    if 'field-value closing `"`' in reason:
+        return f"unbalanced quotes: a field value has no closing '\"'{at_next}"
+    if "closing bracket" in reason:
+        return f"unbalanced braces: the entry has no closing '}}'{at_next}"
+    if "Unexpectedly reached end of file" in reason:
+        return "unbalanced braces or quotes: the file ends inside this entry"
+    if "Expected comma after entry key" in reason:
+        return "expected ',' after the citation key"
+    if "Expected a `=` after entry key" in reason or "Expected equals sign" in reason:
+        return "expected '=' after a field name"
+    if "after a closed entry field value" in reason:
+        return "expected ',' or '}' after a field value"
+    if "field-value closing" in reason:
+        return f"unbalanced braces: the entry has no closing '}}'{at_next}"
+    return "malformed: " + " ".join(reason.split())
+
+
+@attrs.define(eq=False)
+class _Parsed:
+    """An entry after the first pass: resolved field values, before modelling."""
+
+    origin: EntryOrigin
+    kind: str
+    values: dict[str, str]
+    lines: dict[str, int]
+    duplicate: bool = False
+    segment: Segment | None = None
+    dialect: bool | None = None
+
+
+class _Reader:
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.macros: dict[str, str] = {}
+        self.newlines: list[int] = []
+        self.biblatex = False
+
+    def problem(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        key: str | None = None,
+        field: str | None = None,
+        severity: str = "error",
+    ) -> None:
+        self.problems.append(
+            Problem(
+                message=message,
+                path=self.path,
+                line=line,
+                key=key,
+                field=field,
+                severity="warning" if severity == "warning" else "error",
+            )
+        )
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of a character offset."""
+        return bisect.bisect_right(self.newlines, offset - 1) + 1 if offset > 0 else 1
+
+    # -- text and blocks ----------------------------------------------------------
+
+    def decode_bytes(self, data: bytes) -> tuple[str, str, bool]:
+        bom = data.startswith(b"\xef\xbb\xbf")
+        body = data[3:] if bom else data
+        try:
+            return body.decode("utf-8"), "utf-8", bom
+        except UnicodeDecodeError as error:
+            line = body.count(b"\n", 0, error.start) + 1
+            self.problem(
+                f"not UTF-8 (byte 0x{body[error.start]:02x} cannot start or continue a"
+                " character); read as Latin-1, and written back as Latin-1",
+                line=line,
+                severity="warning",
+            )
+            return body.decode("latin-1"), "latin-1", bom
+
+    def split(self, text: str) -> list[Any]:
+        """bibtexparser's blocks, with any failure of the splitter a problem."""
+        import logging
+
+        from bibtexparser.splitter import Splitter
+
+        logger = logging.getLogger("bibtexparser.splitter")
+        disabled = logger.disabled
+        logger.disabled = True  # citekit reports these itself, as problems
+        try:
+            try:
+                return list(Splitter(text).split().blocks)
+            except Exception:
+                pass
+            # Split at lines that start a block and retry piece by piece, so a
+            # failure costs only the piece it happens in.
+            blocks: list[Any] = []
+            starts = [0] + [m.start() for m in re.finditer(r"(?m)^[ \t]*@", text) if m.start()]
+            starts.append(len(text))
+            for begin, end in itertools.pairwise(starts):
+                piece = text[begin:end]
+                try:
+                    blocks.extend(Splitter(piece).split().blocks)
+                except Exception as error:
+                    self.problem(
+                        "could not be split into entries"
+                        f" ({type(error).__name__}); kept as text, not loaded",
+                        line=self.line_of(begin),
+                    )
+            return blocks
+        finally:
+            logger.disabled = disabled
+
+    # -- the whole file ---------------------------------------------------------------
+
+    def read(self, data: bytes) -> Library:
+        text, encoding, bom = self.decode_bytes(data)
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        crlf = text.count("\r\n")
+        newline = "\r\n" if crlf and crlf * 2 >= len(self.newlines) else "\n"
+        blocks = self.split(text)
+
+        from bibtexparser import model as bp
+
+        segments: list[Segment] = []
+        parsed: list[_Parsed] = []
+        excerpts: list[tuple[Excerpt, int]] = []
+        pos = 0
+        for block in blocks:
+            raw = block.raw
+            if not raw:
+                continue
+            start = text.find(raw, pos)
+            if start < 0:
+                continue  # not where expected: its text stays verbatim
+            end = start + len(raw)
+            if start > pos:
+                segments.append(Segment("text", text[pos:start]))
+            pos = end
+            line = self.line_of(start)
+            inner = block
+            if isinstance(block, (bp.DuplicateBlockKeyBlock, bp.DuplicateFieldKeyBlock)):
+                inner = block.ignore_error_block
+            if isinstance(inner, bp.String):
+                self.define_macro(inner, line)
+                segments.append(Segment("text", raw))
+            elif isinstance(inner, bp.Entry):
+                entry = self.first_pass(inner, raw, line, start)
+                if entry is None:
+                    segments.append(Segment("text", raw))
+                else:
+                    segment = Segment("entry", raw, entry=entry.origin)
+                    entry.segment = segment
+                    parsed.append(entry)
+                    segments.append(segment)
+            elif isinstance(inner, bp.ExplicitComment) and inner.comment.startswith(_EXCERPT_TAG):
+                excerpt = self.read_excerpt(inner.comment[len(_EXCERPT_TAG) :], line)
+                if excerpt is None:
+                    segments.append(Segment("text", raw))
+                else:
+                    segments.append(Segment("excerpt", raw, excerpt=excerpt))
+                    excerpts.append((excerpt, line))
+            elif isinstance(inner, bp.ParsingFailedBlock):
+                error = inner.error
+                reason = getattr(error, "abort_reason", None) or str(error)
+                end_index = getattr(error, "end_index", None)
+                m = _FAILED_KEY.match(raw)
+                self.problem(
+                    _explain_failure(reason, self.line_of, end_index)
+                    + "; the entry is kept as text, not loaded",
+                    line=line,
+                    key=m.group(1) if m else None,
+                )
+                segments.append(Segment("text", raw))
+            else:
+                segments.append(Segment("text", raw))
+        if pos < len(text):
+            segments.append(Segment("text", text[pos:]))
+
+        library = Library(path=self.path)
+        entries = self.second_pass(parsed, library)
+        for excerpt, line in excerpts:
+            if excerpt.id in library.excerpts:
+                self.problem(
+                    f"excerpt id {excerpt.id!r} is used twice; the first is kept",
+                    line=line,
+                    severity="warning",
+                )
+                continue
+            library.add_excerpt(excerpt)
+            if excerpt.work_key not in library:
+                self.problem(
+                    f"excerpt {excerpt.id!r} quotes {excerpt.work_key!r}, which is not in the file",
+                    line=line,
+                    severity="warning",
+                )
+        library.origin = BibtexOrigin(
+            text=text,
+            segments=segments,
+            entries=entries,
+            encoding=encoding,
+            bom=bom,
+            newline=newline,
+            biblatex=self.biblatex,
+            macros=dict(self.macros),
+        )
+        # In file order (the second pass reports after the first).
+        library.problems.extend(sorted(self.problems, key=lambda p: p.line or 0))
+        return library
+
+    def define_macro(self, string: Any, line: int) -> None:
+        name = string.key.strip()
+        if not name or not _FIELD_NAME.fullmatch(name):
+            self.problem(f"@string has no valid macro name (got {name!r})", line=line)
+            return
+        value, problems = resolve_value(string.value.strip(), self.macros)
+        for message in problems:
+            self.problem(message, line=line, key=f"@string {name}", severity="warning")
+        self.macros[name.lower()] = value
+
+    # -- first pass: one entry's fields -------------------------------------------------
+
+    def first_pass(self, entry: Any, raw: str, line: int, start: int) -> _Parsed | None:
+        m = _HEAD.match(raw)
+        written_type = m.group(1) if m else entry.entry_type
+        key = entry.key.strip()
+        kind = written_type.lower()
+        if not kind:
+            self.problem("entry has no type ('@{' without a name); kept as text", line=line)
+            return None
+        if not key:
+            self.problem("entry has no citation key; kept as text, not loaded", line=line)
+            return None
+        if not _KEY_CHARS.fullmatch(key):
+            bad = next((c for c in key if not _KEY_CHARS.fullmatch(c)), " ")
+            self.problem(
+                f"citation key {key!r} contains {bad!r}, which BibTeX does not allow"
+                " (a missing key?); kept as text, not loaded",
+                line=line,
+                key=key,
+            )
+            return None
+        layout = _layout(raw, entry.key, entry.fields)
+        fields: list[RawField] = []
+        values: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        offset = 0
+        for index, field in enumerate(entry.fields):
+            name = field.key
+            if layout is not None:
+                lead, trail = layout[1][index]
+                at = start + len(layout[0]) + offset + len(lead) - len(lead.lstrip())
+                field_line = self.line_of(at)
+                offset += len(lead) + len(field.value) + len(trail)
+            else:
+                lead = trail = ""
+                field_line = line + max(0, field.start_line - entry.start_line)
+            fields.append(RawField(name, field.value, field_line, lead, trail))
+            lower = name.lower()
+            if not name or not _FIELD_NAME.fullmatch(name):
+                self.problem(
+                    f"{name!r} is not a field name; the field is ignored",
+                    line=field_line,
+                    key=key,
+                )
+                continue
+            if lower in values:
+                self.problem(
+                    f"field given twice (first on line {lines[lower]}); the first is used",
+                    line=field_line,
+                    key=key,
+                    field=lower,
+                    severity="warning",
+                )
+                continue
+            value, problems = resolve_value(field.value, self.macros)
+            for message in problems:
+                self.problem(message, line=field_line, key=key, field=lower, severity="warning")
+            values[lower] = value
+            lines[lower] = field_line
+        origin = EntryOrigin(key=key, entry_type=written_type, raw=raw, line=line, fields=fields)
+        if layout is not None:
+            origin.head, origin.tail = layout[0], layout[2]
+        parsed = _Parsed(origin=origin, kind=kind, values=values, lines=lines)
+        # The entry's own dialect, when its type or fields tell (None when they do not).
+        if kind in _BIBTEX_TYPES or kind in _BIBLATEX_TYPES:
+            parsed.dialect = kind in _BIBLATEX_TYPES
+        else:
+            biblatex_fields = any(f in _BIBLATEX_FIELDS for f in values)
+            bibtex_fields = any(f in _BIBTEX_FIELDS for f in values)
+            if biblatex_fields != bibtex_fields:
+                parsed.dialect = biblatex_fields
+        return parsed
+
+    # -- second pass: inheritance and modelling -------------------------------------------
+
+    def second_pass(self, parsed: list[_Parsed], library: Library) -> dict[str, EntryOrigin]:
+        index: dict[str, _Parsed] = {}
+        lowered: dict[str, _Parsed] = {}
+        first_line: dict[str, int] = {}
+        for entry in parsed:
+            key = entry.origin.key
+            if key in index:
+                entry.duplicate = True
+                self.problem(
+                    f"duplicate citation key (first on line {first_line[key]}); the first"
+                    " entry is used, this one is kept in library.duplicates",
+                    line=entry.origin.line,
+                    key=key,
+                    severity="warning",
+                )
+                continue
+            index[key] = entry
+            lowered.setdefault(key.lower(), entry)
+            first_line[key] = entry.origin.line
+
+        # The dialect: an entry's own type and fields decide, else the file's majority.
+        decided = [entry.dialect for entry in parsed if entry.dialect is not None]
+        self.biblatex = sum(decided) * 2 > len(decided)
+        for entry in parsed:
+            entry.origin.biblatex = self.biblatex if entry.dialect is None else entry.dialect
+        resolved: dict[int, dict[str, str]] = {}
+
+        def effective(entry: _Parsed, trail: tuple[str, ...]) -> dict[str, str]:
+            done = resolved.get(id(entry))
+            if done is not None:
+                return done
+            values = dict(entry.values)
+            key = entry.origin.key
+            parents: list[tuple[str, str, bool]] = []
+            if "xdata" in entry.values:
+                for name in entry.values["xdata"].split(","):
+                    if name.strip():
+                        parents.append(("xdata", name.strip(), True))
+            if entry.values.get("crossref", "").strip():
+                parents.append(("crossref", entry.values["crossref"].strip(), False))
+            for field, parent_key, is_xdata in parents:
+                line = entry.lines.get(field, entry.origin.line)
+                parent = index.get(parent_key) or lowered.get(parent_key.lower())
+                if parent is None:
+                    self.problem(
+                        f"{field} to {parent_key!r}, which is not in the file;"
+                        " nothing is inherited",
+                        line=line,
+                        key=key,
+                        field=field,
+                        severity="warning",
+                    )
+                    continue
+                if parent.origin.key in trail or parent is entry:
+                    self.problem(
+                        f"{field} loop through {parent_key!r}; nothing is inherited from it",
+                        line=line,
+                        key=key,
+                        field=field,
+                    )
+                    continue
+                parent_values = effective(parent, (*trail, key))
+                for name, value in _inherit(
+                    parent.kind, entry.kind, parent_values, is_xdata
+                ).items():
+                    values.setdefault(name, value)
+            resolved[id(entry)] = values
+            return values
+
+        entries: dict[str, EntryOrigin] = {}
+        for entry in parsed:
+            values = effective(entry, ())
+            work = self.model(entry, values)
+            if work is None:
+                assert entry.segment is not None
+                entry.segment.kind = "text"
+                entry.segment.entry = None
+                continue
+            entry.origin.work = work
+            if entry.duplicate:
+                assert entry.segment is not None
+                entry.segment.kind = "duplicate"
+                entry.segment.duplicate = work
+                library.duplicates.append(work)
+            else:
+                library.add(work)
+                entries[work.key] = entry.origin
+        return entries
+
+    # -- modelling: fields to a Work ----------------------------------------------------
+
+    def model(self, entry: _Parsed, values: dict[str, str]) -> Work | None:
+        origin = entry.origin
+        key = origin.key
+        kind = entry.kind
+        kw: dict[str, Any] = {}
+        rich: dict[str, str] = {}
+        prefs: dict[str, str] = {}
+        used: set[str] = set()
+        extra: dict[str, str] = {}
+
+        def line(name: str) -> int:
+            return entry.lines.get(name, origin.line)
+
+        def warn(name: str, message: str) -> None:
+            self.problem(message, line=line(name), key=key, field=name, severity="warning")
+
+        def present(name: str) -> bool:
+            return name in values and bool(values[name].strip())
+
+        def text(name: str, attr: str, paragraphs: bool = False) -> None:
+            used.add(name)
+            plain, marked = latex.decode(values[name], paragraphs=paragraphs)
+            if plain.strip():
+                kw[attr] = plain
+                if marked:
+                    rich[attr] = marked
+                prefs[attr] = name
+
+        work_type = work_type_for(kind, values)
+
+        # Titles.
+        if present("title"):
+            text("title", "title")
+            if present("subtitle"):
+                used.add("subtitle")
+                s_plain, s_rich = latex.decode(values["subtitle"])
+                if s_plain:
+                    prefs["subtitle"] = "subtitle"
+                    t_plain = kw.get("title", "")
+                    t_rich = rich.get("title", escape(t_plain))
+                    kw["title"] = f"{t_plain}: {s_plain}" if t_plain else s_plain
+                    if "title" in rich or s_rich:
+                        s_marked = s_rich or escape(s_plain)
+                        rich["title"] = f"{t_rich}: {s_marked}" if t_plain else s_marked
+        for name in _CONTAINER_FIELDS:
+            if present(name) and "container_title" not in kw:
+                text(name, "container_title")
+                sub = "booksubtitle" if name == "booktitle" else "journalsubtitle"
+                if present(sub) and "container_title" in kw:
+                    used.add(sub)
+                    s_plain, s_rich = latex.decode(values[sub])
+                    if s_plain:
+                        prefs["container_subtitle"] = sub
+                        c_plain = kw["container_title"]
+                        kw["container_title"] = f"{c_plain}: {s_plain}"
+                        if "container_title" in rich or s_rich:
+                            c_rich = rich.get("container_title", escape(c_plain))
+                            rich["container_title"] = f"{c_rich}: {s_rich or escape(s_plain)}"
+        for name, attr in _TEXT_FIELDS.items():
+            if present(name):
+                text(name, attr, paragraphs=name == "note")
+        if present("abstract"):
+            text("abstract", "abstract", paragraphs=True)
+
+        # Publisher and place.
+        for name in _PUBLISHER_FIELDS:
+            if not present(name) or "publisher" in kw:
+                continue
+            if name == "howpublished":
+                plain = latex.to_plain(values[name])
+                if re.match(r"(?:https?://|www\.)\S+$", plain) and not present("url"):
+                    used.add(name)
+                    kw["url"] = plain
+                    prefs["url"] = name
+                    continue
+            text(name, "publisher")
+        for name in _PLACE_FIELDS:
+            if present(name) and "publisher_place" not in kw:
+                text(name, "publisher_place")
+
+        # Persons.
+        contributors: dict[Role, tuple[Person, ...]] = {}
+        for name, value in values.items():
+            role = NAME_FIELDS.get(name)
+            if role is None or not value.strip():
+                continue
+            try:
+                persons = parse_names(value, decode=latex.to_plain)
+            except (ValueError, TypeError) as error:
+                warn(name, f"cannot read the names ({error}); kept as text in work.extra")
+                continue
+            used.add(name)
+            if persons:
+                contributors[role] = persons
+
+        # Dates.
+        self.model_dates(values, kw, prefs, used, warn, present)
+
+        # Numbers.
+        article = work_type in _ARTICLE_TYPES
+        if present("number"):
+            if article:
+                text("number", "issue")
+            elif work_type in (WorkType.REPORT, WorkType.PATENT, WorkType.STANDARD) or not present(
+                "series"
+            ):
+                text("number", "number")
+            else:
+                text("number", "collection_number")
+        if present("issue") and "issue" not in kw:
+            text("issue", "issue")
+        if present("pages"):
+            used.add("pages")
+            pages = re.sub(r"\s*[-‐‑–—]+\s*", "-", latex.to_plain(values["pages"]))
+            if pages:
+                kw["page"] = pages
+
+        # Genre.
+        if present("type"):
+            used.add("type")
+            raw_type = values["type"].strip()
+            label = _TYPE_KEYS.get(raw_type.lower()) if kind in ("thesis", "report") else None
+            kw["genre"] = label or latex.to_plain(raw_type)
+            prefs["genre"] = "type"
+        elif kind in _DEFAULT_GENRE:
+            kw["genre"] = _DEFAULT_GENRE[kind]
+
+        # Identifiers.
+        for name, attr in _ID_FIELDS.items():
+            if present(name):
+                used.add(name)
+                kw[attr] = _plain_id(values[name])
+        if present("url"):
+            used.add("url")
+            kw["url"] = _plain_id(values["url"])
+            prefs["url"] = "url"
+        if present("eprint"):
+            scheme_field = "eprinttype" if present("eprinttype") else "archiveprefix"
+            scheme = values.get(scheme_field, "").strip().lower()
+            target = {"arxiv": "arxiv", "pubmed": "pmid", "pmid": "pmid", "pmcid": "pmcid"}.get(
+                scheme
+            )
+            if target and target not in kw:
+                used.update(("eprint", scheme_field))
+                kw[target] = _plain_id(values["eprint"])
+                prefs[target] = scheme_field
+
+        # Language and keywords.
+        if present("language"):
+            text("language", "language")
+        elif present("langid"):
+            used.add("langid")
+            babel = values["langid"].strip()
+            kw["language"] = _BABEL_LOWER.get(babel.lower(), latex.to_plain(babel))
+            prefs["language"] = "langid"
+        if present("keywords"):
+            used.add("keywords")
+            kw["keywords"] = latex.to_plain(values["keywords"])
+
+        # Everything else, verbatim.
+        if work_type is not work_type_for(kind):
+            used.add("entrysubtype")  # it made the type
+        stored = _stored_entry_type(kind, work_type, kw.get("genre"), origin.biblatex)
+        if stored is not None:
+            extra["entrytype"] = stored
+        for name, value in values.items():
+            if name not in used:
+                extra[name] = value
+        origin.prefs = prefs
+        try:
+            return Work(
+                key=key,
+                type=work_type,
+                contributors=contributors,
+                extra=extra,
+                rich=rich,
+                **kw,
+            )
+        except (ValueError, TypeError) as error:
+            self.problem(f"cannot be loaded ({error}); kept as text", line=origin.line, key=key)
+            return None
+
+    def model_dates(
+        self,
+        values: dict[str, str],
+        kw: dict[str, Any],
+        prefs: dict[str, str],
+        used: set[str],
+        warn: Callable[[str, str], None],
+        present: Callable[[str], bool],
+    ) -> None:
+        def edtf(name: str) -> Date | None:
+            used.add(name)
+            # Not LaTeX-decoded: "~" is EDTF's "circa" here, not a tie.
+            text = " ".join(values[name].replace("{", "").replace("}", "").split())
+            try:
+                date = Date.parse(text)
+            except ValueError:
+                return None
+            if date.literal is not None:
+                loose = _loose_date(text)
+                if loose is not None:
+                    warn(name, f"{text!r} is not an EDTF date as BibLaTeX wants; read as {loose}")
+                    return loose
+                warn(
+                    name,
+                    f"{text!r} is not a date (EDTF, like 1944-03-05 or 1975/2004); kept as text",
+                )
+            return date
+
+        date: Date | None = None
+        if present("date"):
+            date = edtf("date")
+            if date is not None:
+                kw["issued"] = date
+                prefs["issued"] = "date"
+                if present("year") and date.start is not None:
+                    # Both: consumed together when year (and month) agree with the date.
+                    year_ok = latex.to_plain(values["year"]) == str(date.start.year)
+                    month_ok = not present("month") or (
+                        (_month_date(date.start.year, latex.to_plain(values["month"])) or date)
+                        == Date(start=DateParts(date.start.year, date.start.month))
+                    )
+                    if year_ok and month_ok:
+                        used.update(("year", "month") if present("month") else ("year",))
+                        prefs["issued"] = "year+date"
+        elif present("year"):
+            used.add("year")
+            year_text = latex.to_plain(values["year"])
+            prefs["issued"] = "year"
+            if re.fullmatch(r"-?\d{1,4}", year_text):
+                year = int(year_text)
+                date = Date(start=DateParts(year))
+                if present("month"):
+                    month_text = latex.to_plain(values["month"])
+                    with_day = present("day") and len(_date_words(month_text)) == 1
+                    if with_day:
+                        month_text = f"{month_text} {latex.to_plain(values['day'])}"
+                    with_month = _month_date(year, month_text)
+                    if with_month is None and with_day:
+                        warn("day", f"{values['day']!r} is not a day of that month")
+                        month_text = latex.to_plain(values["month"])
+                        with_month = _month_date(year, month_text)
+                        with_day = False
+                    if with_month is None:
+                        warn("month", f"{month_text!r} is not a month; kept in work.extra")
+                    else:
+                        date = with_month
+                        used.add("month")
+                        if with_day:
+                            used.add("day")
+                kw["issued"] = date
+            else:
+                try:
+                    date = Date.parse(year_text)
+                except ValueError:
+                    date = None
+                if date is not None and date.literal is not None:
+                    loose = _loose_date(year_text)
+                    if loose is not None:
+                        warn("year", f"{year_text!r} is not a year; read as {loose}")
+                        date = loose
+                    else:
+                        warn("year", f"{year_text!r} is not a year; kept as a literal date")
+                if date is not None:
+                    kw["issued"] = date
+        for name, attr in (
+            ("urldate", "accessed"),
+            ("origdate", "original_date"),
+            ("eventdate", "event_date"),
+        ):
+            if present(name):
+                date = edtf(name)
+                if date is not None:
+                    kw[attr] = date
+
+    # -- excerpts -------------------------------------------------------------------------
+
+    def read_excerpt(self, body: str, line: int) -> Excerpt | None:
+        try:
+            data = json.loads(body)
+        except ValueError as error:
+            self.problem(
+                f"{_EXCERPT_TAG} comment is not valid JSON ({error}); kept as text",
+                line=line,
+            )
+            return None
+        try:
+            return excerpt_from_json(data)
+        except (ValueError, TypeError, KeyError) as error:
+            self.problem(f"{_EXCERPT_TAG} comment: {error}; kept as text", line=line)
+            return None
+
+
+_SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+
+
+def _date_words(text: str) -> list[str]:
+    """Lowercase words of a date text: punctuation, ties and ordinals ("14th") dropped."""
+    value = text.lower().replace("\u00a0", " ").replace("~", " ")
+    value = _ORDINAL.sub(r"\1", value)
+    return re.sub(r"[.,]", " ", value).split()
+
+
+def _month_date(year: int, text: str) -> Date | None:
+    """A year and a month field ("3", "mar", "March 15", "15th March", "Winter",
+    "Jan-Feb", "July/August") as a date, or None."""
+    words = _date_words(text)
+    if len(words) == 1 and words[0].isdigit():
+        number = int(words[0])
+        return Date(start=DateParts(year, number)) if 1 <= number <= 12 else None
+    if len(words) == 1 and words[0] in _MONTH_NUMBERS:
+        return Date(start=DateParts(year, _MONTH_NUMBERS[words[0]]))
+    if len(words) == 1 and words[0] in _SEASONS:
+        return Date(start=DateParts(year, season=_SEASONS[words[0]]))
+    if len(words) == 2:
+        first, second = words
+        month, day = None, None
+        if first in _MONTH_NUMBERS and second.isdigit():
+            month, day = _MONTH_NUMBERS[first], int(second)
+        elif second in _MONTH_NUMBERS and first.isdigit():
+            month, day = _MONTH_NUMBERS[second], int(first)
+        elif first.isdigit() and second.isdigit():
+            month, day = int(first), int(second)
+        if month is not None and day is not None:
+            try:
+                return Date(start=DateParts(year, month, day))
+            except ValueError:
+                return None
+    if len(words) == 1:
+        pieces = re.split(r"[-/–—]+", words[0])
+        if len(pieces) == 2 and all(p in _MONTH_NUMBERS for p in pieces):
+            start, end = (_MONTH_NUMBERS[p] for p in pieces)
+            if start < end:
+                return Date(start=DateParts(year, start), end=DateParts(year, end))
+    return None
+
+
+def _loose_date(text: str) -> Date | None:
+    """A date written in words ("March 14, 2001", "April 3rd 2001", "14 March 2001",
+    "March 2010"), or None."""
+    words = _date_words(text)
+    years = [w for w in words if re.fullmatch(r"\d{4}", w)]
+    if len(years) != 1 or not 2 <= len(words) <= 3:
+        return None
+    rest = [w for w in words if w != years[0]]
+    if len(rest) + 1 != len(words) or (len(rest) == 1 and rest[0].isdigit()):
+        return None
+    return _month_date(int(years[0]), " ".join(rest))
+
+
+_URL_WRAPPER = re.compile(r"^\\(?:url|href|nolinkurl)\s*\{(.*)\}$", re.DOTALL)
+
+
+def _plain_id(value: str) -> str:
+    """An identifier or URL field: LaTeX escapes and protecting braces removed."""
+    text = value.strip()
+    m = _URL_WRAPPER.match(text)
+    if m:
+        text = m.group(1)
+    if "\\" in text:
+        text = re.sub(r"\\([_%&#$~])", r"\1", text)
+    if text.startswith("{") and text.endswith("}") and _braced_end(text, 0) == len(text):
+        text = text[1:-1]
+    return " ".join(text.split())
+
+
+# --- excerpts as JSON -----------------------------------------------------------------
+
+
+def excerpt_to_json(excerpt: Excerpt) -> dict[str, Any]:
+    """An excerpt as the JSON object of a ``citekit-excerpt`` comment."""
+    data: dict[str, Any] = {"id": excerpt.id, "work": excerpt.work_key}
+    if excerpt.locator is not None:
+        data["locator"] = {"label": excerpt.locator.label.value, "value": excerpt.locator.value}
+    if excerpt.speaker is not None:
+        data["speaker"] = {
+            name: value
+            for name, value in attrs.asdict(excerpt.speaker).items()
+            if value not in (None, False)
+        }
+    if excerpt.quoted_in is not None:
+        quoted: dict[str, Any] = {"work": excerpt.quoted_in.work_key}
+        if excerpt.quoted_in.locator is not None:
+            quoted["locator"] = {
+                "label": excerpt.quoted_in.locator.label.value,
+                "value": excerpt.quoted_in.locator.value,
+            }
+        data["quoted_in"] = quoted
+    if excerpt.language:
+        data["language"] = excerpt.language
+    if excerpt.tags:
+        data["tags"] = list(excerpt.tags)
+    if excerpt.note:
+        data["note"] = excerpt.note
+    data["text"] = excerpt.text
+    return data
+
+
+def _locator(value: Any) -> Locator | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Locator.parse(value)
+    if isinstance(value, dict):
+        return Locator(str(value["value"]), LocatorLabel(value.get("label", "page")))
+    raise TypeError(f"a locator is a text or an object, got {type(value).__name__}")
+
+
+def excerpt_from_json(data: Any) -> Excerpt:
+    """The excerpt a ``citekit-excerpt`` comment's JSON object describes."""
+    if not isinstance(data, dict):
+        raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+    for required in ("id", "work", "text"):
+        if not isinstance(data.get(required), str):
+            raise ValueError(f"{required!r} is missing or not a text")
+    speaker = data.get("speaker")
+    person: Person | None = None
+    if isinstance(speaker, str):
+        from citekit.model.persons import parse_name
+
+        person = parse_name(speaker)
+    elif isinstance(speaker, dict):
+        allowed = {f.name for f in attrs.fields(Person)}
+        unknown = set(speaker) - allowed
+        if unknown:
+            raise ValueError(f"speaker has unknown parts {sorted(unknown)}")
+        person = Person(**speaker)
+    elif speaker is not None:
+        raise TypeError("speaker is a name text or an object")
+    quoted = data.get("quoted_in")
+    quoted_in = None
+    if isinstance(quoted, dict):
+        quoted_in = QuotedIn(str(quoted["work"]), _locator(quoted.get("locator")))
+    elif quoted is not None:
+        raise TypeError("quoted_in is an object with 'work' and 'locator'")
+    tags = data.get("tags") or ()
+    if isinstance(tags, str):
+        tags = [tags]
+    return Excerpt(
+        id=data["id"],
+        text=data["text"],
+        work_key=data["work"],
+        locator=_locator(data.get("locator")),
+        speaker=person,
+        quoted_in=quoted_in,
+        language=data.get("language"),
+        tags=tuple(str(t) for t in tags),
+        note=data.get("note"),
+    )
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def format_excerpt(excerpt: Excerpt, newline: str = "\n") -> str:
+    """An excerpt as a ``@comment{citekit-excerpt{...}}`` block.
+
+    The JSON inside has no literal ``{``, ``}`` or ``@`` in its strings
+    (they are ``\\u`` escapes), so the comment's braces always balance and
+    no line inside it can start an entry.
+    """
+    body = json.dumps(excerpt_to_json(excerpt), ensure_ascii=False, indent=2)
+
+    def protect(m: re.Match[str]) -> str:
+        return m.group(0).replace("{", "\\u007b").replace("}", "\\u007d").replace("@", "\\u0040")
+
+    body = _JSON_STRING.sub(protect, body)
+    return f"@comment{{{_EXCERPT_TAG}{body}}}".replace("\n", newline)
+
+
+# --- rendering: a Work to fields ----------------------------------------------------------
+
+
+@attrs.frozen
+class FieldValue:
+    """A field value to write: its text, and whether it is a bare macro (``mar``)."""
+
+    body: str
+    bare: bool = False
+
+
+def _balance(text: str) -> str:
+    """Verbatim text made safe inside ``{...}``: stray braces escaped, no trailing
+    backslash, and no line that could start an entry."""
+    if "{" in text or "}" in text:
+        out: list[str] = []
+        opened: list[int] = []
+        last = 0
+        for m in _BRACE_MARK.finditer(text):
+            out.append(text[last : m.start()])
+            last = m.end()
+            if m.group(0) == "{":
+                opened.append(len(out))
+                out.append("{")
+            elif opened:
+                opened.pop()
+                out.append("}")
+            else:
+                out.append("\\}")
+        out.append(text[last:])
+        for index in opened:
+            out[index] = "\\{"
+        text = "".join(out)
+    if re.search(r"\n\s*@", text):
+        text = " ".join(text.split())
+    if text.endswith("\\") and (len(text) - len(text.rstrip("\\"))) % 2:
+        text += " "
+    return text
+
+
+def _names_latex(persons: Iterable[Person], ascii: bool) -> str:
+    """A name list in BibTeX form: "von Last, Jr, First and {Literal Org} and others"."""
+
+    def encode(text: str) -> str:
+        encoded = latex.encode_plain(text, ascii=ascii)
+        # "{\&Co}" would be one special character to BibTeX, not a literal name.
+        return "{}" + encoded if encoded.startswith("\\") else encoded
+
+    return " and ".join(person.bibtex(encode) for person in persons)
+
+
+def _split_title(work: Work, attr: str) -> tuple[str, str] | None:
+    """(title, subtitle) in marked-up form when a title reads "Title: Subtitle"."""
+    plain = getattr(work, attr) or ""
+    if ": " not in plain:
+        return None
+    left, right = plain.split(": ", 1)
+    marked = work.rich_text(attr) or escape(plain)
+    if ": " in marked:
+        r_left, r_right = marked.split(": ", 1)
+        if strip_markup(r_left) == left and strip_markup(r_right) == right:
+            return r_left, r_right
+    return escape(left), escape(right)
+
+
+def _date_fields(date: Date, pref: str | None, biblatex: bool, out: dict[str, FieldValue]) -> None:
+    """A date as ``date`` (BibLaTeX) or ``year``/``month`` (BibTeX), by ``pref``:
+    "date", "year" (plus ``date`` when year and month cannot say it all) or
+    "year+date" (both, as the entry had them)."""
+    if date.literal is not None:
+        out["year"] = FieldValue(latex.encode_plain(date.literal))
+        return
+    if pref is None:
+        pref = "date" if biblatex else "year"
+    if pref == "date":
+        out["date"] = FieldValue(str(date))
+        return
+    start = date.start
+    simple = (
+        start is not None
+        and not date.is_range
+        and not date.open_start
+        and not date.circa
+        and not date.uncertain
+        and start.season is None
+    )
+    end = date.end
+    if simple and start is not None:
+        out["year"] = FieldValue(str(start.year))
+        if start.month is not None:
+            out["month"] = FieldValue(_MONTHS[start.month - 1][:3], bare=True)
+        if start.day is None and pref == "year":
+            return
+    elif (
+        pref == "year"
+        and start is not None
+        and end is not None
+        and start.month is None
+        and end.month is None
+        and start.season is None
+        and end.season is None
+        and not date.circa
+        and not date.uncertain
+        and start.year >= 0
+        and end.year >= 1000
+    ):
+        out["year"] = FieldValue(f"{start.year}--{end.year}")
+        return
+    elif start is not None:
+        out["year"] = FieldValue(str(start.year))
+    out["date"] = FieldValue(str(date))
+
+
+def _verbatim(value: str) -> FieldValue:
+    return FieldValue(_balance(value))
+
+
+def render_fields(
+    work: Work,
+    *,
+    entry_type: str,
+    biblatex: bool = False,
+    ascii: bool = False,
+    prefs: Mapping[str, str] | None = None,
+) -> dict[str, FieldValue]:
+    """The fields (lowercase names, in writing order) that express ``work``.
+
+    ``prefs`` names the field an attribute was read from, so a rewritten entry
+    keeps its own names (``journal`` or ``journaltitle``, ``year`` or ``date``).
+    """
+    prefs = prefs or {}
+    out: dict[str, FieldValue] = {}
+    kind = entry_type.lower()
+
+    def rich(attr: str) -> str | None:
+        value = work.rich_text(attr)
+        return None if value is None else latex.encode_rich(value, ascii=ascii)
+
+    def put(name: str, attr: str) -> None:
+        value = rich(attr)
+        if value is not None and name not in out:
+            out[name] = FieldValue(value)
+
+    for group in work.contributors:
+        name = _ROLE_FIELDS.get(group.role)
+        if name is not None and group.persons:
+            out[name] = FieldValue(_names_latex(group.persons, ascii))
+
+    if work.title is not None:
+        split = _split_title(work, "title") if "subtitle" in prefs else None
+        if split is not None:
+            out["title"] = FieldValue(latex.encode_rich(split[0], ascii=ascii))
+            out["subtitle"] = FieldValue(latex.encode_rich(split[1], ascii=ascii))
+        else:
+            put("title", "title")
+    put("shorttitle", "title_short")
+    if work.container_title is not None:
+        name = prefs.get("container_title")
+        if name is None:
+            if work.type in _ARTICLE_TYPES or kind in ("article", "periodical"):
+                name = "journaltitle" if biblatex else "journal"
+            else:
+                name = "booktitle"
+        sub = prefs.get("container_subtitle")
+        split = _split_title(work, "container_title") if sub else None
+        if sub and split is not None:
+            out[name] = FieldValue(latex.encode_rich(split[0], ascii=ascii))
+            out[sub] = FieldValue(latex.encode_rich(split[1], ascii=ascii))
+        else:
+            put(name, "container_title")
+    if work_type_for(kind) is not work.type and "entrysubtype" not in work.extra:
+        # A CSL type the entry type does not give back: BibLaTeX's entrysubtype says it.
+        subtype = _SUBTYPES.get(work.type, work.type.value)
+        if work_type_for(kind, {"entrysubtype": subtype}) is work.type:
+            out["entrysubtype"] = FieldValue(subtype)
+    put("shortjournal", "container_title_short")
+    put("origtitle", "original_title")
+    put("eventtitle", "event_title")
+    put("series", "collection_title")
+
+    if work.issued is not None:
+        _date_fields(work.issued, prefs.get("issued"), biblatex, out)
+
+    put("volume", "volume")
+    put("volumes", "number_of_volumes")
+    article = work.type in _ARTICLE_TYPES or kind == "article"
+    if work.issue is not None:
+        put(prefs.get("issue") or ("number" if article else "issue"), "issue")
+    if work.number is not None:
+        put("number", "number")
+    if work.collection_number is not None:
+        put(prefs.get("collection_number", "number"), "collection_number")
+    if work.page is not None:
+        out["pages"] = FieldValue(latex.encode_plain(work.page, ascii=ascii).replace("-", "--"))
+    put("pagetotal", "number_of_pages")
+    put("edition", "edition")
+
+    if work.publisher is not None:
+        name = prefs.get("publisher")
+        if name is None:
+            if kind in ("phdthesis", "mastersthesis"):
+                name = "school"
+            elif kind in ("thesis", "report", "techreport"):
+                name = "institution"
+            else:
+                name = "publisher"
+        put(name, "publisher")
+    if work.publisher_place is not None:
+        put(
+            prefs.get("publisher_place") or ("location" if biblatex else "address"),
+            "publisher_place",
+        )
+    put("venue", "event_place")
+    if work.event_date is not None:
+        out["eventdate"] = FieldValue(str(work.event_date))
+    if work.original_date is not None:
+        out["origdate"] = FieldValue(str(work.original_date))
+
+    if work.genre is not None:
+        genre = work.genre
+        if kind in ("thesis", "report") and genre in _GENRE_KEYS:
+            out["type"] = FieldValue(_GENRE_KEYS[genre])
+        elif _DEFAULT_GENRE.get(kind) != genre:
+            out["type"] = FieldValue(latex.encode_plain(genre, ascii=ascii))
+    put("medium", "medium")
+
+    for attr, name in (("doi", "doi"), ("isbn", "isbn"), ("issn", "issn")):
+        value = getattr(work, attr)
+        if value is not None:
+            out[name] = _verbatim(value)
+    if work.url is not None:
+        if prefs.get("url") == "howpublished":
+            out["howpublished"] = FieldValue("\\url{" + _balance(work.url) + "}")
+        else:
+            out["url"] = _verbatim(work.url)
+    if work.accessed is not None:
+        out["urldate"] = FieldValue(str(work.accessed))
+    if work.arxiv is not None:
+        out["eprint"] = _verbatim(work.arxiv)
+        scheme = prefs.get("arxiv") or ("eprinttype" if biblatex else "archiveprefix")
+        out[scheme] = FieldValue("arxiv" if scheme == "eprinttype" else "arXiv")
+    for attr in ("pmid", "pmcid"):
+        value = getattr(work, attr)
+        if value is None:
+            continue
+        if prefs.get(attr) in ("eprinttype", "archiveprefix") and "eprint" not in out:
+            out["eprint"] = _verbatim(value)
+            out[prefs[attr]] = FieldValue("pubmed" if attr == "pmid" else attr)
+        else:
+            out[attr] = _verbatim(value)
+
+    if work.language is not None:
+        name = prefs.get("language")
+        code = work.language.lower()
+        if name == "langid" or (name is None and biblatex and code in _BABEL_FOR_CODE):
+            out["langid"] = FieldValue(
+                _BABEL_FOR_CODE.get(code) or latex.encode_plain(work.language, ascii=ascii)
+            )
+        else:
+            put("language", "language")
+    if work.keywords:
+        out["keywords"] = FieldValue(
+            ", ".join(latex.encode_plain(k, ascii=ascii) for k in work.keywords)
+        )
+    put("note", "note")
+    put("abstract", "abstract")
+    for variable, name in _VARIABLE_FIELDS.items():
+        value = work.variables.get(variable)
+        if value is not None and name not in out and str(value).strip():
+            out[name] = FieldValue(latex.encode_plain(str(value), ascii=ascii))
+    for name, value in work.extra.items():
+        lower = name.lower()
+        if lower == "entrytype" or lower in out or not _FIELD_NAME.fullmatch(lower):
+            continue
+        out[lower] = _verbatim(str(value))
+    return out
+
+
+def _check_key(key: str) -> None:
+    if not _KEY_CHARS.fullmatch(key):
+        bad = next((c for c in key if not _KEY_CHARS.fullmatch(c)), " ")
+        raise FormatError(f"citation key {key!r} cannot be written in BibTeX: it contains {bad!r}")
+
+
+def _delimit(value: FieldValue, original: str | None = None) -> str:
+    if value.bare:
+        return value.body
+    body = value.body
+    if original is not None:
+        source = original.strip()
+        if source.startswith('"') and '"' not in body:
+            return '"' + body + '"'
+        if source.isdigit() and body.isdigit():
+            return body
+    return "{" + body + "}"
+
+
+def format_entry(
+    work: Work,
+    *,
+    biblatex: bool = False,
+    ascii: bool = False,
+    indent: str = "  ",
+    newline: str = "\n",
+) -> str:
+    """One work as a clean BibTeX (or, with ``biblatex``, BibLaTeX) entry.
+
+    Raises :class:`~citekit.FormatError` for a key BibTeX cannot hold.
+    """
+    _check_key(work.key)
+    kind = entry_type_for(work, biblatex=biblatex)
+    fields = render_fields(work, entry_type=kind, biblatex=biblatex, ascii=ascii)
+    lines = [f"@{kind}{{{work.key},"]
+    items = list(fields.items())
+    for index, (name, value) in enumerate(items):
+        comma = "," if index < len(items) - 1 else ""
+        lines.append(f"{indent}{name} = {_delimit(value)}{comma}")
+    lines.append("}")
+    return newline.join(lines)
+
+
+# --- writing a library ---------------------------------------------------------------------
+
+_ACRONYM_FIELDS = frozenset({"doi", "isbn", "issn", "url", "pmid", "pmcid"})
+
+
+def _style_name(entry: EntryOrigin, name: str) -> str:
+    """A new field name in the case style of the entry's own names."""
+    names = [f.name for f in entry.fields if f.name[:1].isalpha()]
+    if not names or all(n == n.lower() for n in names):
+        return name
+    if all(n == n.upper() for n in names):
+        return name.upper()
+    capitalised = sum(1 for n in names if n[:1].isupper())
+    if capitalised * 2 >= len(names):
+        return name.upper() if name in _ACRONYM_FIELDS else name.capitalize()
+    return name
+
+
+def _style_type(written: str, kind: str) -> str:
+    if written and written == written.upper() and written != written.lower():
+        return kind.upper()
+    if written[:1].isupper():
+        return _TYPE_CAPITALS.get(kind, kind.capitalize())
+    return kind
+
+
+def _new_lead(entry: EntryOrigin, name: str) -> str:
+    """The text before a new field's value, aligned like the entry's other fields."""
+    template = entry.fields[-1].lead
+    stripped = template.lstrip()
+    prefix = template[: len(template) - len(stripped)]
+    eq = stripped.find("=")
+    if eq < 0:
+        return f"{prefix}{name} = "
+    after = stripped[eq + 1 :]
+    indent = prefix.rsplit("\n", 1)[-1]
+    columns = []
+    for field in entry.fields:
+        lead = field.lead.lstrip()
+        position = lead.find("=")
+        if position > 0:
+            line_start = field.lead[: len(field.lead) - len(lead)].rsplit("\n", 1)[-1]
+            columns.append(len((line_start + lead[:position]).expandtabs(8)))
+    mid = stripped[len(entry.fields[-1].name) : eq]
+    if columns and max(columns) == min(columns):
+        target = columns[0]
+        width = len((indent + name).expandtabs(8))
+        if "\t" in mid:
+            pad = ""
+            while width < target:
+                width = (width // 8 + 1) * 8
+                pad += "\t"
+            if not pad:
+                pad = " "
+        else:
+            pad = " " * max(1, target - width)
+        return f"{prefix}{name}{pad}={after}"
+    return f"{prefix}{name}{mid}={after}"
+
+
+def _rewrite_entry(entry: EntryOrigin, work: Work, origin: BibtexOrigin) -> str:
+    """A changed entry, rewritten in its own layout: the diff stays inside it."""
+    ascii = origin.encoding != "utf-8"
+    biblatex = entry.biblatex
+    before = entry.work
+    if entry.head is None or not entry.fields or before is None:
+        return format_entry(work, biblatex=biblatex, ascii=ascii, newline=origin.newline)
+    old_kind = entry.entry_type.lower()
+    head = entry.head
+    prefs = dict(entry.prefs)
+    kind = old_kind
+    if (
+        work.type is not before.type
+        or work.genre != before.genre
+        or work.extra.get("entrytype") != before.extra.get("entrytype")
+    ):
+        kind = entry_type_for(work, biblatex=biblatex)
+        if kind != old_kind:
+            m = _HEAD.match(head)
+            if m:
+                styled = _style_type(entry.entry_type, kind)
+                head = head[: m.start(1)] + styled + head[m.end(1) :]
+        if work.type is not before.type:
+            prefs = {
+                k: v
+                for k, v in prefs.items()
+                if k in ("issued", "publisher_place", "language", "url", "subtitle")
+            }
+    old = render_fields(
+        before, entry_type=old_kind, biblatex=biblatex, ascii=ascii, prefs=entry.prefs
+    )
+    new = render_fields(work, entry_type=kind, biblatex=biblatex, ascii=ascii, prefs=prefs)
+    pieces: list[list[str]] = []  # [lead, value, trail]
+    seen: set[str] = set()
+    for field in entry.fields:
+        lower = field.lower
+        if lower in seen or not _FIELD_NAME.fullmatch(field.name):
+            pieces.append([field.lead, field.raw, field.trail])
+            continue
+        seen.add(lower)
+        if lower in new:
+            if lower in old and old[lower] == new[lower]:
+                pieces.append([field.lead, field.raw, field.trail])
+            else:
+                pieces.append([field.lead, _delimit(new[lower], field.raw), field.trail])
+        elif lower in old:
+            continue  # removed
+        else:
+            pieces.append([field.lead, field.raw, field.trail])
+    for name, value in new.items():
+        if name in seen or (name in old and old[name] == value):
+            continue
+        lead = _new_lead(entry, _style_name(entry, name))
+        pieces.append([lead, _delimit(value), ""])
+    trailing_comma = bool(entry.fields[-1].trail)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        if not last and "," not in piece[2]:
+            piece[2] = piece[2] + ","
+        elif last and not trailing_comma:
+            piece[2] = piece[2].replace(",", "")
+        elif last and "," not in piece[2]:
+            piece[2] = piece[2] + ","
+    if not pieces:
+        return format_entry(work, biblatex=biblatex, ascii=ascii, newline=origin.newline)
+    return head + "".join("".join(piece) for piece in pieces) + entry.tail
+
+
+def _matches(work: Work, pool: list[Work]) -> bool:
+    """Remove ``work`` from ``pool`` (by identity, else by equality); True if it was there."""
+    for index, candidate in enumerate(pool):
+        if candidate is work:
+            del pool[index]
+            return True
+    for index, candidate in enumerate(pool):
+        if candidate == work:
+            del pool[index]
+            return True
+    return False
+
+
+def _join_pieces(pieces: list[tuple[bool, str | None]]) -> list[str]:
+    """The kept pieces, with the blank text around each removed block tidied:
+    the gap after it goes, or the gap before it when it ended the file."""
+    count = len(pieces)
+    dropped = [False] * count
+
+    def blank(index: int) -> bool:
+        is_text, text = pieces[index]
+        return is_text and text is not None and not text.strip()
+
+    for index, (is_text, text) in enumerate(pieces):
+        if is_text or text is not None:
+            continue
+        after = index + 1 if index + 1 < count and blank(index + 1) else None
+        before = index - 1
+        while before >= 0 and (dropped[before] or pieces[before] == (False, None)):
+            before -= 1
+        before_blank = before >= 0 and blank(before)
+        if after is not None and after == count - 1 and before_blank:
+            dropped[before] = True
+        elif after is not None:
+            dropped[after] = True
+        elif index == count - 1 and before_blank:
+            dropped[before] = True
+    return [
+        text
+        for (_, text), drop in zip(pieces, dropped, strict=True)
+        if text is not None and not drop
+    ]
+
+
+def write_library(library: Library, *, biblatex: bool | None = None, ascii: bool = False) -> str:
+    """A library as BibTeX text: in place of its source when it was read from
+    BibTeX (see the module docstring), else as clean entries."""
+    origin = library.origin if isinstance(library.origin, BibtexOrigin) else None
+    newline = origin.newline if origin else "\n"
+    use_biblatex = biblatex if biblatex is not None else bool(origin and origin.biblatex)
+    use_ascii = ascii or bool(origin and origin.encoding != "utf-8")
+    out: list[str] = []
+    written: set[str] = set()
+    duplicates = list(library.duplicates)
+    excerpts_written: set[str] = set()
+    if origin is not None:
+        pieces: list[tuple[bool, str | None]] = []  # (is text, text or None if removed)
+        for segment in origin.segments:
+            text: str | None = None
+            if segment.kind == "text":
+                pieces.append((True, segment.text))
+                continue
+            if segment.kind == "entry" and segment.entry is not None:
+                entry = segment.entry
+                work = (
+                    library[entry.key]
+                    if entry.key in library and entry.key not in written
+                    else None
+                )
+                if work is not None:
+                    written.add(entry.key)
+                    if work is entry.work or work == entry.work:
+                        text = segment.text
+                    else:
+                        text = _rewrite_entry(entry, work, origin)
+            elif segment.kind == "duplicate" and segment.duplicate is not None:
+                if _matches(segment.duplicate, duplicates):
+                    text = segment.text
+            elif segment.kind == "excerpt" and segment.excerpt is not None:
+                current = library.excerpts.get(segment.excerpt.id)
+                if current is not None and current.id not in excerpts_written:
+                    excerpts_written.add(current.id)
+                    if current == segment.excerpt:
+                        text = segment.text
+                    else:
+                        text = format_excerpt(current, newline)
+            pieces.append((False, text))
+        out = _join_pieces(pieces)
+    blocks = [
+        format_entry(work, biblatex=use_biblatex, ascii=use_ascii, newline=newline)
+        for key, work in library.items()
+        if key not in written
+    ]
+    blocks.extend(
+        format_entry(work, biblatex=use_biblatex, ascii=use_ascii, newline=newline)
+        for work in duplicates
+    )
+    blocks.extend(
+        format_excerpt(excerpt, newline)
+        for excerpt_id, excerpt in library.excerpts.items()
+        if excerpt_id not in excerpts_written
+    )
+    text = "".join(out)
+    if blocks:
+        if text and not text.endswith("\n"):
+            text += newline
+        if text and not text.endswith("\n" + newline) and not text.endswith("\n\n"):
+            text += newline
+        text += (newline + newline).join(blocks) + newline
+    return text
+
+
+class BibtexFormat:
+    """The ``bibtex`` format plug-in: ``.bib`` files, BibTeX and BibLaTeX."""
+
+    name = "bibtex"
+    extensions = (".bib", ".bibtex", ".biblatex")
+
+    def read(self, data: bytes, *, path: str | None = None) -> Library:
+        """Read a library; problems go to ``library.problems``, never raised."""
+        return _Reader(path).read(data)
+
+    def write(self, library: Library) -> bytes:
+        """Serialise a library (in place of its source when it came from BibTeX)."""
+        text = write_library(library)
+        origin = library.origin if isinstance(library.origin, BibtexOrigin) else None
+        encoding = origin.encoding if origin else "utf-8"
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError as error:
+            raise FormatError(
+                f"cannot write {text[error.start : error.end]!r} in {encoding}"
+            ) from None
+        if origin is not None and origin.bom:
+            data = b"\xef\xbb\xbf" + data
+        return data
