@@ -667,6 +667,9 @@ class EntryOrigin:
     biblatex: bool = False
 
 
+_ENTRY_IN_COMMENT = re.compile(r"@\s*[A-Za-z]+\s*[{(]\s*[^\s,{}()]+\s*,")
+
+
 @attrs.define(eq=False)
 class Segment:
     """A stretch of the source: verbatim text, an entry, a duplicate or an excerpt."""
@@ -915,6 +918,18 @@ class _Reader:
                 else:
                     segments.append(Segment("excerpt", raw, excerpt=excerpt))
                     excerpts.append((excerpt, line))
+            elif isinstance(inner, bp.ExplicitComment):
+                hidden = _ENTRY_IN_COMMENT.search(inner.comment)
+                if hidden:
+                    # biber (and citekit) skip a whole @comment{...}; classic
+                    # BibTeX skips only the word @comment and reads what follows.
+                    self.problem(
+                        f"@comment contains an entry ({hidden.group(0).strip()}...): biber and"
+                        " citekit ignore it, classic BibTeX reads it as an entry",
+                        line=line + inner.comment[: hidden.start()].count("\n"),
+                        severity="warning",
+                    )
+                segments.append(Segment("text", raw))
             elif isinstance(inner, bp.ParsingFailedBlock):
                 error = inner.error
                 reason = getattr(error, "abort_reason", None) or str(error)
@@ -1065,6 +1080,17 @@ class _Reader:
                     severity="warning",
                 )
                 continue
+            same = lowered.get(key.lower())
+            if same is not None:
+                # BibTeX compares keys without case ("Repeated entry"); biber
+                # and citekit do not. Both entries load; the user is told.
+                self.problem(
+                    f"citation key differs only in case from {same.origin.key!r} (line"
+                    f" {same.origin.line}); BibTeX treats them as one entry and skips this one",
+                    line=entry.origin.line,
+                    key=key,
+                    severity="warning",
+                )
             index[key] = entry
             lowered.setdefault(key.lower(), entry)
             first_line[key] = entry.origin.line
