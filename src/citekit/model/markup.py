@@ -32,6 +32,15 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _entity(match: re.Match[str]) -> str:
+    # Only complete entities ("&amp;", "&#38;"); html.unescape alone would also
+    # decode "&copy2" as "(c)2", which CSL-JSON written by hand may well hold.
+    return html.unescape(match.group(0))
+
+
 def strip_markup(text: str) -> str:
-    """Remove the markup tags and unescape entities: marked-up text to plain text."""
-    return html.unescape(_TAG.sub("", text))
+    """Remove the markup tags and decode complete entities: marked-up text to plain text."""
+    return _ENTITY.sub(_entity, _TAG.sub("", text))
