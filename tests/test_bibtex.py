@@ -356,7 +356,7 @@ def test_field_mapping() -> None:
     assert art.authors == (
         Person(family="Fontaine", given="Jean", non_dropping_particle="de la"),
         Person(literal="World Health Organization"),
-        Person(family="King", given="Martin", suffix="Jr."),
+        Person(family="King", given="Martin", suffix="Jr.", comma_suffix=True),
     )
     assert dict(art.extra) == {"annote": r"kept as is: \LaTeX{}", "date-added": "2008-10-25"}
     bk = library["bk"]

@@ -50,8 +50,10 @@ class Person:
     *non-dropping* particle ("van" in "Vincent van Gogh") stays with the family
     name when it stands alone; a *dropping* particle ("von" in "Alexander von
     Humboldt") is dropped then. ``comma_suffix`` asks for a comma before the
-    suffix in reading order ("Martin Luther King, Jr."). Whitespace in every
-    part is normalised to single spaces.
+    suffix ("Martin Luther King, Jr.", "King, Jr., Martin Luther"; without it
+    "Martin Luther King Jr.", "King Jr., Martin Luther"): :func:`parse_name`
+    sets it when the source separates the suffix with a comma. Whitespace in
+    every part is normalised to single spaces.
     """
 
     family: str | None = attrs.field(default=None, converter=_clean)
@@ -111,23 +113,30 @@ class Person:
         """The name family first, as BibTeX writes it: "de la Fontaine, Jean".
 
         Non-dropping particles lead ("van Gogh, Vincent"), dropping ones end
-        the given name ("Humboldt, Alexander von"), a suffix takes the middle
-        place ("King, Jr., Martin Luther"). Literal names come back as they
+        the given name ("Humboldt, Alexander von"). A suffix with
+        ``comma_suffix`` takes the middle place ("King, Jr., Martin Luther");
+        without it, a suffix that :func:`parse_name` recognises ("Jr.",
+        "III", ...) ends the family name ("King Jr., Martin Luther"), and any
+        other suffix takes the middle place too. A person without a family
+        name comes back in reading order. Literal names come back as they
         are; :meth:`bibtex` adds the braces BibTeX needs to read a name back.
         """
         if self.literal is not None:
             return self.literal
         head = _join_particles([p for p in (self.non_dropping_particle, self.family) if p])
-        first = " ".join(p for p in (self.given, self.dropping_particle) if p)
         if not head:
-            return first
-        if not first:
-            if self.dropping_particle:  # no given name to carry it: it leads
-                return _join_particles([self.dropping_particle, head])
-            return f"{head}, {self.suffix}" if self.suffix else head
-        if self.suffix:
-            return f"{head}, {self.suffix}, {first}"
-        return f"{head}, {first}"
+            return str(self)
+        first = " ".join(p for p in (self.given, self.dropping_particle) if p)
+        if self.dropping_particle and not self.given:  # no given name to carry it: it leads
+            head = _join_particles([self.dropping_particle, head])
+            first = ""
+        jr = self.suffix
+        if jr and not self.comma_suffix and _is_suffix_word(jr):
+            head = f"{head} {jr}"  # "King Jr., Martin Luther"
+            jr = None
+        if jr:
+            return f"{head}, {jr}, {first}" if first else f"{head}, {jr}"
+        return f"{head}, {first}" if first else head
 
     def bibtex(self, encode: Callable[[str], str] | None = None) -> str:
         """The name as a BibTeX name that :func:`parse_name` reads back as this person.
@@ -139,10 +148,18 @@ class Person:
         (``{García márquez}``, a given name ending in a lowercase word,
         a part holding a comma or the word "and").
 
+        A suffix with ``comma_suffix`` takes BibTeX's three-part form ("King,
+        Jr., Martin Luther"); without it, the suffix ends the family name
+        ("King Jr., Martin Luther"), which :func:`parse_name` reads back as a
+        suffix without ``comma_suffix``.
+
         What BibTeX cannot say is approximated: a non-dropping particle whose
         last word is not lowercase is braced with the family name, a dropping
-        particle without a given name leads the family name, and
-        ``comma_suffix`` is not written (the suffix takes its own part).
+        particle without a given name leads the family name, a suffix without
+        ``comma_suffix`` that cannot end the family name (one that is not a
+        recognised suffix word such as "Jr." or "III", or a person without a
+        family name) is written in the three-part form and so reads back with
+        ``comma_suffix``, and ``comma_suffix`` without a suffix is not written.
         """
         enc = encode or _identity
         if self.literal is not None:
@@ -162,13 +179,19 @@ class Person:
             von = None
         jr = self.suffix
         first = " ".join(first_words) or None
-        wanted = (self._bibtex_target(von, last),)
+        target = self._bibtex_target(von, last)
+        if jr and not self.comma_suffix and last and _is_suffix_word(jr):
+            # "King Jr., Martin Luther": the suffix ends the family name, under
+            # the first bracing that reads back.
+            for braced in _BRACINGS:
+                if _parses_as(_assemble(von, last, jr, first, braced=braced, comma=False), target):
+                    return _assemble(von, last, jr, first, braced=braced, encode=enc, comma=False)
+        if jr:
+            # BibTeX's own "von Last, Jr, First", which reads back with the comma.
+            target = attrs.evolve(target, comma_suffix=True)
         for braced in _BRACINGS:
-            try:
-                if parse_names(_assemble(von, last, jr, first, braced=braced)) == wanted:
-                    break
-            except ParseError:
-                continue
+            if _parses_as(_assemble(von, last, jr, first, braced=braced), target):
+                break
         return _assemble(von, last, jr, first, braced=braced, encode=enc)
 
     def _bibtex_target(self, von: str | None, last: str | None) -> Person:
@@ -180,6 +203,7 @@ class Person:
             dropping_particle=dropping,
             non_dropping_particle=von,
             suffix=self.suffix,
+            comma_suffix=self.comma_suffix and self.suffix is not None,
         )
 
 
@@ -223,8 +247,12 @@ def _assemble(
     *,
     braced: frozenset[str],
     encode: Callable[[str], str] = _identity,
+    comma: bool = True,
 ) -> str:
     """A BibTeX name from its parts, bracing those named in ``braced``.
+
+    A suffix takes its own part ("King, Jr., Martin Luther"), or with
+    ``comma=False`` ends the family name ("King Jr., Martin Luther").
 
     The commas it needs are chosen on the plain text; ``encode`` only changes
     how each part is spelled.
@@ -240,6 +268,13 @@ def _assemble(
 
     plain = head(_identity)
     out = head(encode)
+    if jr and not comma:
+        out += f" {part('jr', jr, encode)}"
+        if first:
+            return f"{out}, {part('first', first, encode)}"
+        if _reads_as(f"{plain} {part('jr', jr, _identity)}", von, last, jr, comma=False):
+            return out
+        return f"{out},"
     if jr:
         if not first and _reads_as(f"{plain}, {part('jr', jr, _identity)}", von, last, jr):
             return f"{out}, {part('jr', jr, encode)}"
@@ -251,11 +286,27 @@ def _assemble(
     return f"{out},"
 
 
-def _reads_as(text: str, von: str | None, last: str | None, jr: str | None) -> bool:
-    """True if ``text`` reads as a name with just these von, Last and Jr parts."""
+def _reads_as(
+    text: str, von: str | None, last: str | None, jr: str | None, *, comma: bool = True
+) -> bool:
+    """True if ``text`` reads as a name with just these von, Last and Jr parts.
+
+    A suffix must read with ``comma_suffix`` equal to ``comma``.
+    """
     try:
-        return parse_names(text) == (Person(non_dropping_particle=von, family=last, suffix=jr),)
-    except ValueError:  # ParseError, or no such Person
+        wanted = Person(
+            non_dropping_particle=von, family=last, suffix=jr, comma_suffix=comma and bool(jr)
+        )
+    except ValueError:  # no such Person
+        return False
+    return _parses_as(text, wanted)
+
+
+def _parses_as(text: str, person: Person) -> bool:
+    """True if ``text`` reads as exactly this one person."""
+    try:
+        return parse_names(text) == (person,)
+    except ParseError:
         return False
 
 
@@ -571,9 +622,12 @@ def parse_name(text: str, decode: Callable[[str], str] = _default_decode) -> Per
     upper case); lowercase words make the von part, the non-dropping
     particle. Beyond BibTeX, citekit reads a trailing "Jr."/"Sr."/"III" as a
     suffix ("Martin Luther King Jr.", "Martin Luther King, Jr.", "King,
-    Martin Luther, Jr."), lowercase words ending the given name of a comma
-    form as a dropping particle ("Humboldt, Alexander von"), and splits
-    elided particles ("d'Alembert").
+    Martin Luther, Jr.", "Davis Jr., Sammy"), lowercase words ending the
+    given name of a comma form as a dropping particle ("Humboldt, Alexander
+    von"), and splits elided particles ("d'Alembert"). A suffix separated
+    by a comma ("King, Jr., Martin Luther", "Martin Luther King, Jr.",
+    "King, Jr.") sets ``comma_suffix``; one without ("Martin Luther King
+    Jr.", "Davis Jr., Sammy") does not.
 
     ``decode`` turns each part's source text into plain text: by default
     braces are removed and ties become spaces; the BibTeX reader passes its
@@ -615,12 +669,12 @@ non_dropping_particle='de la', suffix=None, literal=None, comma_suffix=False)
         elif len(parts) == 2:
             # "Martin Luther King, Jr." or "King, Jr.": a name, then its suffix.
             jr = _words(parts[1])
+            comma_suffix = True
             words = _words(parts[0], split_elided=True)
             if len(words) == 1:
                 last = words
             else:
                 first, von, last = _first_von_last(words)
-                comma_suffix = bool(first)
             parts = []
     if len(parts) == 1:
         words = _words(parts[0], split_elided=True)
@@ -635,6 +689,7 @@ non_dropping_particle='de la', suffix=None, literal=None, comma_suffix=False)
             first_part = parts[1]
         else:
             jr = _words(parts[1])
+            comma_suffix = bool(jr)
             first_part = ", ".join(parts[2:])
         first, dropping = _given_dropping(_words(first_part))
     if von and last and last[0][1] == "-":
