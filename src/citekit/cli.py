@@ -1,0 +1,581 @@
+"""The ``citekit`` command: convert, inspect and list plug-ins.
+
+::
+
+    citekit convert refs.bib refs.json          # formats chosen by extension
+    citekit convert refs.bib - --to cslyaml     # "-" writes to standard output
+    citekit show refs.bib                       # one line per work
+    citekit show refs.bib serge1944             # every field of one work, and its excerpts
+    citekit formats                             # installed format plug-ins
+    citekit formatters                          # installed formatter plug-ins
+
+Problems met while reading are printed to standard error as
+``file:line: message``. Exit status: 0 when all went well, 1 when ``--strict``
+is given and problems were met, 2 for bad input (a missing file, an unknown
+format or key, a file that cannot be read at all), with a one-line message.
+
+This module imports only the standard library at start-up; the formats and
+the model load when a command needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from citekit.formats import Format
+    from citekit.model import Excerpt, Library, Person, Problem, Work
+
+__all__ = ["main"]
+
+PROG = "citekit"
+
+
+class _Failure(Exception):
+    """A user-facing error: printed as ``citekit: error: <message>``, exit status 2."""
+
+
+# -- entry point ---------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``citekit`` command with ``argv`` (default: ``sys.argv[1:]``).
+
+    Returns the exit status: 0 on success, 1 when ``--strict`` was given and
+    problems were met, 2 on bad input or usage. Never raises for bad input:
+    errors are printed to standard error as one line.
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:  # --help, --version and usage errors
+        return exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 2)
+    command: Callable[[argparse.Namespace], int] | None = getattr(args, "command", None)
+    if command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return command(args)
+    except _Failure as failure:
+        return _error(str(failure))
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (``citekit show ... | head``).
+        _silence_stdout()
+        return 0
+    except Exception as error:
+        return _error(_describe(error))
+
+
+def _error(message: str) -> int:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    return 2
+
+
+def _describe(error: Exception) -> str:
+    """One line for an error; a ParseError's problems beyond the first go to stderr first."""
+    from citekit.errors import CitekitError, ParseError
+
+    if isinstance(error, ParseError) and error.problems:
+        if len(error.problems) == 1:
+            return str(error.problems[0])
+        _print_problems(error.problems)
+        return f"{error.path or 'input'}: {len(error.problems)} problems"
+    text = " ".join(str(error).split())
+    if isinstance(error, CitekitError):
+        return text
+    return (
+        f"internal error ({type(error).__name__}: {text}); this is a bug in citekit"
+        " or in a plug-in, please report it"
+    )
+
+
+def _silence_stdout() -> None:
+    # Point stdout at devnull so the interpreter's final flush does not fail again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+# -- argument parsing -------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    from citekit import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Citations, bibliographies and quoted passages: convert and inspect "
+        "BibTeX, CSL-JSON and CSL-YAML files.",
+        epilog="Run 'citekit COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 if any problem (error or warning) is met; "
+        "convert then writes nothing",
+    )
+    reading.add_argument(
+        "--progress",
+        action="store_true",
+        help="report progress on standard error (the default when it is a terminal)",
+    )
+
+    convert = commands.add_parser(
+        "convert",
+        parents=[reading],
+        help="convert a library from one format to another",
+        description="Read IN and write it to OUT, the formats chosen by the files' "
+        "extensions unless --from/--to name them. Problems met while reading are "
+        "printed to standard error; the works that could be read are written.",
+    )
+    convert.add_argument(
+        "input", metavar="IN", help='the file to read, or "-" for stdin (with --from)'
+    )
+    convert.add_argument(
+        "output", metavar="OUT", help='the file to write (replaced atomically), or "-" for stdout'
+    )
+    convert.add_argument("--from", dest="source_format", metavar="FMT", help="format of IN")
+    convert.add_argument(
+        "--to", dest="target_format", metavar="FMT", help='format of OUT (required with "-")'
+    )
+    convert.set_defaults(command=_convert)
+
+    show = commands.add_parser(
+        "show",
+        parents=[reading],
+        help="list the works of a library, or show works and excerpts in full",
+        description="Without KEY: one line per work (key, type, authors, year, title, "
+        "container) and one per excerpt. With KEYs: every field of those works "
+        "and the excerpts quoted from them (a KEY may also be an excerpt id).",
+    )
+    show.add_argument(
+        "file", metavar="FILE", help='the library to read, or "-" for stdin (with --from)'
+    )
+    show.add_argument("keys", metavar="KEY", nargs="*", help="citation keys or excerpt ids")
+    show.add_argument("--from", dest="source_format", metavar="FMT", help="format of FILE")
+    show.set_defaults(command=_show)
+
+    formats = commands.add_parser(
+        "formats",
+        help="list the installed format plug-ins",
+        description="List the file formats citekit can read and write (entry-point "
+        "group citekit.formats), with their extensions.",
+    )
+    formats.set_defaults(command=_list_formats)
+
+    formatters = commands.add_parser(
+        "formatters",
+        help="list the installed formatter plug-ins",
+        description="List the formatters citekit.formatter() can build (entry-point "
+        "group citekit.formatters).",
+    )
+    formatters.set_defaults(command=_list_formatters)
+    return parser
+
+
+# -- progress and problems --------------------------------------------------------
+
+
+class _Progress:
+    """Progress lines on standard error, when it is a terminal or ``--progress`` is given."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace) -> _Progress:
+        stderr: TextIO = sys.stderr
+        try:
+            tty = stderr.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        return cls(bool(args.progress) or tty)
+
+    @contextmanager
+    def step(self, text: str) -> Iterator[list[str]]:
+        """Print ``text ...``, run the block, then ``done in 0.9 s`` (or what it sets)."""
+        if self.enabled:
+            sys.stderr.write(f"{text} ... ")
+            sys.stderr.flush()
+        outcome: list[str] = []
+        start = time.perf_counter()
+        try:
+            yield outcome
+        except BaseException:
+            if self.enabled:
+                sys.stderr.write("failed\n")
+            raise
+        if self.enabled:
+            elapsed = time.perf_counter() - start
+            result = outcome[0] if outcome else "done"
+            sys.stderr.write(f"{result} in {elapsed:.1f} s\n")
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _read(path: str, format: str | None, progress: _Progress) -> Library:
+    from citekit.io import load, loads
+
+    if path == "-" and not format:
+        raise _Failure('reading "-" (standard input) needs --from FMT')
+    with progress.step(f"reading {path}") as outcome:
+        if path == "-":
+            library = loads(sys.stdin.buffer.read(), str(format), path="<stdin>")
+        else:
+            library = load(path, format=format)
+        counts = [_plural(len(library), "work")]
+        if library.duplicates:
+            counts.append(_plural(len(library.duplicates), "duplicate"))
+        counts.append(_plural(len(library.problems), "problem"))
+        outcome.append(", ".join(counts))
+    return library
+
+
+def _problems_status(library: Library, strict: bool) -> int:
+    """Print the library's problems; the exit status they call for."""
+    _print_problems(library.problems)
+    return 1 if strict and library.problems else 0
+
+
+# -- convert --------------------------------------------------------------------
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from citekit.formats import format_for_path, get_format
+
+    to_stdout = args.output == "-"
+    if to_stdout and not args.target_format:
+        raise _Failure('writing to "-" (standard output) needs --to FMT')
+    # Choose the output format before reading, so a bad name fails fast.
+    if to_stdout:
+        target = get_format(args.target_format)
+    else:
+        target = format_for_path(args.output, args.target_format)
+
+    progress = _Progress.for_args(args)
+    library = _read(args.input, args.source_format, progress)
+    status = _problems_status(library, args.strict)
+    if status:
+        sys.stderr.write(
+            f"{PROG}: {_plural(len(library.problems), 'problem')} in {args.input};"
+            f" --strict: {args.output} not written\n"
+        )
+        return status
+
+    if to_stdout:
+        with progress.step(f"converting {_plural(len(library), 'work')} to {target.name}"):
+            data = _write(target, library)
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:  # a text-only stream (tests, embedding)
+            sys.stdout.write(data.decode("utf-8"))
+        return 0
+
+    from citekit.io import save
+
+    with progress.step(f"converting {_plural(len(library), 'work')} to {args.output}"):
+        save(library, args.output, format=args.target_format)
+    return 0
+
+
+def _write(target: Format, library: Library) -> bytes:
+    from citekit.errors import CitekitError, FormatError
+
+    try:
+        data: bytes = target.write(library)
+    except CitekitError:
+        raise
+    except Exception as error:  # a defect of a writer plug-in
+        raise FormatError(
+            f"the {target.name} writer failed ({type(error).__name__}: {error})"
+        ) from error
+    return data
+
+
+# -- show -----------------------------------------------------------------------
+
+
+def _show(args: argparse.Namespace) -> int:
+    progress = _Progress.for_args(args)
+    library = _read(args.file, args.source_format, progress)
+    status = _problems_status(library, args.strict)
+    out = sys.stdout
+    if not args.keys:
+        _write_listing(out, library)
+        return status
+    for key in args.keys:  # check them all before printing anything
+        if key not in library and key not in library.excerpts:
+            library[key]  # raises UnknownKeyError, with a suggestion
+    width = _text_width()
+    for index, key in enumerate(args.keys):
+        if index:
+            out.write("\n")
+        if key in library:
+            _write_work(out, library, library[key], width)
+        else:
+            _write_excerpt(out, library.excerpts[key], width, indent="")
+    return status
+
+
+def _text_width() -> int:
+    try:
+        if sys.stdout.isatty():
+            import shutil
+
+            return max(40, min(100, shutil.get_terminal_size().columns))
+    except (AttributeError, ValueError):
+        pass
+    return 80
+
+
+def _names_summary(work: Work) -> str:
+    persons = work.authors
+    suffix = ""
+    if not persons and work.editors:
+        persons = work.editors
+        suffix = " (ed.)" if len(persons) == 1 else " (eds.)"
+    if not persons:
+        return "-"
+    names = [p.full_family if not p.is_others else "et al." for p in persons]
+    if len(names) > 3:
+        names = [names[0], "et al."]
+    if len(names) > 1 and names[-1] == "et al.":
+        text = ", ".join(names[:-1]) + " et al."
+    else:
+        text = " & ".join(names) if len(names) == 2 else ", ".join(names)
+    return text + suffix
+
+
+def _write_listing(out: TextIO, library: Library) -> None:
+    rows: list[tuple[str, str, str, str, str]] = []
+    for work in library.values():
+        title = work.title or "(untitled)"
+        if work.container_title:
+            title += f" — in {work.container_title}"
+        year = str(work.year) if work.year is not None else "n.d."
+        rows.append((work.key, work.type.value, _names_summary(work), year, title))
+    for excerpt in library.excerpts.values():
+        start = " ".join(excerpt.text.split())
+        if len(start) > 60:  # cut at a word
+            start = start[:60].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        rows.append((excerpt.id, "excerpt", f"of {excerpt.work_key}", "", start))
+    if not rows:
+        return
+    widths = [min(30, max(len(row[i]) for row in rows)) for i in range(4)]
+    for row in rows:
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        out.write("  ".join([*cells, row[4]]).rstrip() + "\n")
+
+
+def _names(persons: Sequence[Person]) -> str:
+    return "; ".join("et al." if p.is_others else str(p) for p in persons)
+
+
+def _work_fields(work: Work) -> Iterator[tuple[str, str]]:
+    """Every field of a work that has a value, as (label, text), in model order.
+
+    Attributes the model keeps out of its repr (marked-up duplicates of text
+    fields, notes on the source format) are not content and are left out.
+    """
+    from collections.abc import Mapping
+
+    import attrs
+
+    from citekit.model import Contributors, Work
+
+    for field in attrs.fields(Work):
+        name = field.name
+        value = getattr(work, name)
+        if name == "key" or not field.repr or value is None:
+            continue
+        if isinstance(value, Mapping):
+            for sub, item in value.items():
+                yield f"{name}.{sub}", _as_text(item)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Contributors):
+            for group in value:
+                yield group.role.value, _names(group.persons)
+        elif value != ():
+            yield name.replace("_", "-"), _as_text(value)
+
+
+def _as_text(value: Any) -> str:
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_as_text(v) for v in value)
+    return str(value)
+
+
+def _wrapped(label: str, text: str, label_width: int, width: int) -> Iterator[str]:
+    import textwrap
+
+    prefix = f"  {label + ':':<{label_width + 1}} "
+    hanging = " " * len(prefix)
+    paragraphs = [p for p in text.split("\n\n") if p.strip()] or [text]
+    for number, paragraph in enumerate(paragraphs):
+        lines = textwrap.wrap(
+            " ".join(paragraph.split()),
+            width=width,
+            initial_indent=prefix if number == 0 else hanging,
+            subsequent_indent=hanging,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        if number:
+            yield ""
+        yield from lines or [prefix.rstrip()]
+
+
+def _write_work(out: TextIO, library: Library, work: Work, width: int) -> None:
+    fields = list(_work_fields(work))
+    label_width = max((len(label) for label, _ in fields), default=4)
+    out.write(f"{work.key}\n")
+    for label, text in fields:
+        for line in _wrapped(label, text, label_width, width):
+            out.write(line + "\n")
+    own = [e for e in library.excerpts.values() if e.work_key == work.key]
+    quoted = [
+        e
+        for e in library.excerpts.values()
+        if e.quoted_in is not None and e.quoted_in.work_key == work.key
+    ]
+    if own:
+        out.write(f"  {_plural(len(own), 'excerpt')}:\n")
+        for excerpt in own:
+            out.write("\n")
+            _write_excerpt(out, excerpt, width, indent="    ")
+    if quoted:
+        ids = ", ".join(f"{e.id} (of {e.work_key})" for e in quoted)
+        out.write(f"  quotes: {ids}\n")
+
+
+def _write_excerpt(out: TextIO, excerpt: Excerpt, width: int, indent: str) -> None:
+    import textwrap
+
+    details: list[tuple[str, str]] = [("work", excerpt.work_key)]
+    if excerpt.locator is not None:
+        details.append(("locator", str(excerpt.locator)))
+    if excerpt.speaker is not None:
+        details.append(("speaker", str(excerpt.speaker)))
+    if excerpt.quoted_in is not None:
+        where = excerpt.quoted_in.work_key
+        if excerpt.quoted_in.locator is not None:
+            where += f", {excerpt.quoted_in.locator}"
+        details.append(("quoted-in", where))
+    if excerpt.language:
+        details.append(("language", excerpt.language))
+    if excerpt.tags:
+        details.append(("tags", ", ".join(excerpt.tags)))
+    if excerpt.note:
+        details.append(("note", excerpt.note))
+    out.write(f"{indent}{excerpt.id}\n")
+    label_width = max(len(label) for label, _ in details)
+    for label, text in details:
+        for line in _wrapped(label, text, label_width, width - len(indent)):
+            out.write(f"{indent}{line}\n" if line else "\n")
+    out.write("\n")
+    for number, paragraph in enumerate(excerpt.paragraphs):
+        if number:
+            out.write(f"{indent}  >\n")
+        for line in textwrap.wrap(
+            " ".join(paragraph.split()),
+            width=width,
+            initial_indent=indent + "  > ",
+            subsequent_indent=indent + "  > ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ):
+            out.write(line + "\n")
+
+
+# -- plug-in listings -----------------------------------------------------------
+
+
+def _plugin_rows(group: str, describe: Callable[[Any], str]) -> list[tuple[str, str, str]]:
+    from importlib.metadata import entry_points
+
+    from citekit import plugins
+    from citekit.errors import CitekitError
+
+    sources = {ep.name: ep.value for ep in entry_points(group=group)}
+    rows = []
+    for name in plugins.available(group):
+        source = sources.get(name, "registered at run time")
+        try:
+            detail = describe(plugins.load(group, name))
+        except CitekitError as error:
+            detail = f"BROKEN: {_describe(error)}"
+        rows.append((name, detail, source))
+    return rows
+
+
+def _print_rows(rows: list[tuple[str, str, str]], empty: str) -> None:
+    if not rows:
+        sys.stdout.write(empty + "\n")
+        return
+    name_width = max(len(r[0]) for r in rows)
+    detail_width = max(len(r[1]) for r in rows)
+    for name, detail, source in rows:
+        sys.stdout.write(
+            f"{name:<{name_width}}  {detail:<{detail_width}}  {source}".rstrip() + "\n"
+        )
+
+
+def _summary(obj: Any) -> str:
+    """The first sentence of a docstring, reStructuredText roles reduced to their names."""
+    import re
+
+    doc = (getattr(obj, "__doc__", None) or "").strip()
+    paragraph = " ".join(doc.split("\n\n", 1)[0].split())
+    sentence = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0].rstrip(".")
+    sentence = re.sub(r":[a-z:]+:`~?([^`]*?)`", lambda m: m.group(1).rsplit(".", 1)[-1], sentence)
+    return sentence.replace("``", "")
+
+
+def _list_formats(args: argparse.Namespace) -> int:
+    from citekit import plugins
+
+    def describe(cls: Any) -> str:
+        extensions: Sequence[str] = getattr(cls, "extensions", None) or ()
+        return " ".join(extensions) or "(no extensions)"
+
+    _print_rows(_plugin_rows(plugins.FORMATS, describe), "no format plug-ins installed")
+    return 0
+
+
+def _list_formatters(args: argparse.Namespace) -> int:
+    from citekit import plugins
+
+    _print_rows(_plugin_rows(plugins.FORMATTERS, _summary), "no formatter plug-ins installed")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m citekit.cli``
+    sys.exit(main())
