@@ -344,11 +344,13 @@ _BABEL = {
     "UKenglish": "en-GB",
     "australian": "en-AU",
     "canadian": "en-CA",
-    "german": "de",
+    # Babel's german/austrian/swissgerman are the traditional (1901) spelling,
+    # BCP 47's variant subtag 1901; the n- names are today's spelling.
+    "german": "de-1901",
     "ngerman": "de",
-    "austrian": "de-AT",
+    "austrian": "de-AT-1901",
     "naustrian": "de-AT",
-    "swissgerman": "de-CH",
+    "swissgerman": "de-CH-1901",
     "nswissgerman": "de-CH",
     "french": "fr",
     "italian": "it",
@@ -1186,9 +1188,10 @@ class _Reader:
             return name in values and bool(values[name].strip())
 
         def text(name: str, attr: str, paragraphs: bool = False) -> None:
-            used.add(name)
             plain, marked = latex.decode(values[name], paragraphs=paragraphs)
             if plain.strip():
+                # A value that decodes to nothing ("\url{}") stays in extra, verbatim.
+                used.add(name)
                 kw[attr] = plain
                 if marked:
                     rich[attr] = marked
@@ -1342,6 +1345,7 @@ class _Reader:
                 contributors=contributors,
                 extra=extra,
                 rich=rich,
+                hints={HINT_KEY: encode_hint(origin.biblatex, prefs)},
                 **kw,
             )
         except (ValueError, TypeError) as error:
@@ -1417,6 +1421,7 @@ class _Reader:
                         used.add("month")
                         if with_day:
                             used.add("day")
+                            prefs["issued"] = "year+day"
                 kw["issued"] = date
             else:
                 try:
@@ -1461,6 +1466,7 @@ class _Reader:
 
 
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
+_SEASON_NAMES = {1: "Spring", 2: "Summer", 3: "Autumn", 4: "Winter"}
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 
 
@@ -1729,8 +1735,39 @@ def _date_fields(date: Date, pref: str | None, biblatex: bool, out: dict[str, Fi
         out["year"] = FieldValue(str(start.year))
         if start.month is not None:
             out["month"] = FieldValue(_MONTHS[start.month - 1][:3], bare=True)
-        if start.day is None and pref == "year":
+        if start.day is not None and pref == "year+day":
+            out["day"] = FieldValue(str(start.day))
             return
+        if start.day is None and pref in ("year", "year+day"):
+            return
+    elif (
+        pref in ("year", "year+day")
+        and start is not None
+        and not date.circa
+        and not date.uncertain
+        and start.day is None
+        and (
+            (start.season is not None and not date.is_range)
+            or (
+                end is not None
+                and end.year == start.year
+                and start.month is not None
+                and end.month is not None
+                and end.day is None
+            )
+        )
+    ):
+        # A season or a range of months of one year: year plus a month text
+        # ("Winter", "Jan--Feb"), which the reader takes back to the same date.
+        out["year"] = FieldValue(str(start.year))
+        if start.season is not None:
+            out["month"] = FieldValue(_SEASON_NAMES[start.season.value])
+        elif start.month is not None and end is not None and end.month is not None:
+            out["month"] = FieldValue(
+                f"{_MONTHS[start.month - 1][:3].capitalize()}--"
+                f"{_MONTHS[end.month - 1][:3].capitalize()}"
+            )
+        return
     elif (
         pref == "year"
         and start is not None
@@ -1935,21 +1972,59 @@ def _delimit(value: FieldValue, original: str | None = None) -> str:
     return "{" + body + "}"
 
 
+HINT_KEY = "bibtex"
+"""The key of :attr:`Work.hints` under which the BibTeX reader notes the entry's
+dialect and field names."""
+
+
+def encode_hint(biblatex: bool, prefs: Mapping[str, str]) -> str:
+    """An entry's dialect and the field names its attributes came from, as a
+    short text kept in ``Work.hints["bibtex"]``: "biblatex;issued=date;..."."""
+    names = ";".join(
+        f"{attr}={name}"
+        for attr, name in sorted(prefs.items())
+        if attr != name or attr == "subtitle"
+    )
+    return ("biblatex" if biblatex else "bibtex") + (";" + names if names else "")
+
+
+def decode_hint(hint: str | None) -> tuple[bool | None, dict[str, str]]:
+    """The dialect (None if unknown) and field names of :func:`encode_hint`'s text."""
+    if not hint:
+        return None, {}
+    head, *pairs = hint.split(";")
+    prefs: dict[str, str] = {}
+    for pair in pairs:
+        attr, sep, name = pair.partition("=")
+        if sep and _FIELD_NAME.fullmatch(name) and attr.replace("_", "").isalpha():
+            prefs[attr] = name
+    dialect = {"biblatex": True, "bibtex": False}.get(head)
+    return dialect, prefs
+
+
 def format_entry(
     work: Work,
     *,
-    biblatex: bool = False,
+    biblatex: bool | None = False,
     ascii: bool = False,
     indent: str = "  ",
     newline: str = "\n",
 ) -> str:
     """One work as a clean BibTeX (or, with ``biblatex``, BibLaTeX) entry.
 
-    Raises :class:`~citekit.FormatError` for a key BibTeX cannot hold.
+    With ``biblatex=None`` the work is written in the dialect and with the
+    field names it was read with (``work.hints["bibtex"]``), BibTeX if unknown;
+    a work read from BibTeX, converted to CSL-JSON and back, gets its own
+    fields again. Raises :class:`~citekit.FormatError` for a key BibTeX cannot hold.
     """
     _check_key(work.key)
+    dialect, prefs = decode_hint(work.hints.get(HINT_KEY))
+    if biblatex is None:
+        biblatex = bool(dialect)
+    elif dialect is not None and dialect != biblatex:
+        prefs = {}  # the names of the other dialect do not apply
     kind = entry_type_for(work, biblatex=biblatex)
-    fields = render_fields(work, entry_type=kind, biblatex=biblatex, ascii=ascii)
+    fields = render_fields(work, entry_type=kind, biblatex=biblatex, ascii=ascii, prefs=prefs)
     lines = [f"@{kind}{{{work.key},"]
     items = list(fields.items())
     for index, (name, value) in enumerate(items):
@@ -2136,7 +2211,11 @@ def write_library(library: Library, *, biblatex: bool | None = None, ascii: bool
     BibTeX (see the module docstring), else as clean entries."""
     origin = library.origin if isinstance(library.origin, BibtexOrigin) else None
     newline = origin.newline if origin else "\n"
-    use_biblatex = biblatex if biblatex is not None else bool(origin and origin.biblatex)
+    # New works are written in their own dialect when they carry one (a work read
+    # from BibTeX and converted), else in the file's.
+    use_biblatex: bool | None = biblatex
+    if biblatex is None and origin is not None:
+        use_biblatex = origin.biblatex
     use_ascii = ascii or bool(origin and origin.encoding != "utf-8")
     out: list[str] = []
     written: set[str] = set()

@@ -196,6 +196,8 @@ _ORDER_TAIL = (
 #: Keys of ``item["custom"]`` that citekit reads into the model.
 CUSTOM_ARXIV = "arxiv"
 CUSTOM_EXTRA = "extra"
+CUSTOM_HINTS = "citekit-hints"
+CUSTOM_RICH = "citekit-rich"
 #: The ``extra`` key that keeps a type CSL does not know.
 EXTRA_TYPE = "csl-type"
 
@@ -733,11 +735,20 @@ def _read_custom(
     ctx: _Context,
     extra: dict[str, str],
     custom: dict[str, Any],
+    hints: dict[str, str],
+    rich: dict[str, str],
 ) -> str | None:
-    """Split ``item["custom"]``: citekit's arxiv and extra, and the user's own keys."""
+    """Split ``item["custom"]``: citekit's arxiv, extra and hints, and the user's own keys."""
     arxiv: str | None = None
     for key, entry in value.items():
-        if key == CUSTOM_ARXIV and _number_text(entry) is not None:
+        if (
+            key in (CUSTOM_HINTS, CUSTOM_RICH)
+            and isinstance(entry, Mapping)
+            and all(isinstance(v, str) for v in entry.values())
+        ):
+            target = hints if key == CUSTOM_HINTS else rich
+            target.update((str(k), v) for k, v in entry.items())
+        elif key == CUSTOM_ARXIV and _number_text(entry) is not None:
             arxiv = _number_text(entry)
         elif (
             key == CUSTOM_EXTRA
@@ -779,6 +790,7 @@ def work_from_item(
     if isinstance(given, str) and given != key and given.strip():
         ctx.add(f"id {item['id']!r} has spaces around it; read as {key!r}", "id", "warning")
     extra: dict[str, str] = {}
+    hints: dict[str, str] = {}
     custom: dict[str, Any] = {}
     variables: dict[str, Any] = {}
     fields: dict[str, Any] = {}
@@ -789,7 +801,7 @@ def work_from_item(
     raw_custom = item.get("custom")
     if raw_custom is not None:
         if isinstance(raw_custom, Mapping):
-            arxiv = _read_custom(raw_custom, ctx, extra, custom)
+            arxiv = _read_custom(raw_custom, ctx, extra, custom, hints, rich)
         else:
             ctx.add(f'expected an object, got {_kind(raw_custom)}; kept as "value" in it', "custom")
             custom["value"] = raw_custom
@@ -851,6 +863,7 @@ def work_from_item(
             variables=variables,
             extra=extra,
             rich=rich,
+            hints=hints,
             **fields,
         )
     except (TypeError, ValueError) as error:
@@ -930,6 +943,13 @@ def _custom_to_csl(work: Work) -> Any:
                 " writes Work.extra"
             )
         custom[CUSTOM_EXTRA] = dict(work.extra)
+    if work.hints and CUSTOM_HINTS not in custom:
+        custom[CUSTOM_HINTS] = dict(work.hints)
+    # Markup on fields CSL-JSON keeps as plain text (a volume in small caps,
+    # from BibTeX's \textsc{xxvii}) travels in custom, so it comes back.
+    plain_rich = {k: v for k, v in work.rich.items() if k not in MARKUP_FIELDS}
+    if plain_rich and CUSTOM_RICH not in custom:
+        custom[CUSTOM_RICH] = plain_rich
     return custom or None
 
 
@@ -1332,11 +1352,11 @@ def live_rich(work: Work) -> Work:
     for attribute, marked in work.rich.items():
         plain = getattr(work, attribute, None)
         if (
-            attribute in MARKUP_FIELDS
-            and isinstance(plain, str)
+            isinstance(plain, str)
             and strip_markup(marked) == plain
-            and marked != escape(plain)
+            and (attribute not in MARKUP_FIELDS or marked != escape(plain))
         ):
+            # Markup on a plain-text CSL field travels in custom (CUSTOM_RICH).
             rich[attribute] = marked
     return work if len(rich) == len(work.rich) else attrs.evolve(work, rich=rich)
 

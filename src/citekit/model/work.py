@@ -247,6 +247,13 @@ class Work:
     extra: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map)
     """Fields CSL has no variable for, by their name in the source format, verbatim."""
     rich: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map, repr=False)
+    hints: FrozenMap[str, str] = attrs.field(
+        factory=FrozenMap, converter=frozen_map, repr=False, eq=False
+    )
+    """How the work was written in its source format, by format name (``"bibtex"``:
+    its dialect and field names), so that converting it to another format and
+    back writes the same fields. Not part of the work's content: equality
+    ignores it."""
     """Marked-up forms of text fields, by attribute name (see the class docstring)."""
 
     def __attrs_post_init__(self) -> None:
