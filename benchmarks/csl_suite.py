@@ -1,0 +1,137 @@
+"""CSL conformance: the official processor test suite, per category, per engine.
+
+Runs every fixture at the top level of the suite folder (``$CITEKIT_CSL_SUITE``,
+or ``shared/csl-test-suite/humans`` beside the repository checkout) with each
+available engine (citeproc-py alone; citekit's own once
+``citekit.csl.engine.CitekitEngine`` exists) and prints passed/total per
+category side by side, the totals, and the time each engine took.
+
+    python benchmarks/csl_suite.py                      # the table
+    python benchmarks/csl_suite.py --failures           # also list each failure and why
+    python benchmarks/csl_suite.py --show NAME          # expected and actual output of one fixture
+    python benchmarks/csl_suite.py --write-known-failures
+        # rewrite tests/csl_known_failures.txt from the default engine's failures
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from citekit.csl.suite import (
+    Engine,
+    Fixture,
+    Outcome,
+    available_engines,
+    default_engine,
+    default_suite_folder,
+    format_known_failures,
+    load_fixtures,
+    run_fixture,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+KNOWN_FAILURES = REPO / "tests" / "csl_known_failures.txt"
+
+
+def run_all(fixtures: list[Fixture], engine: Engine) -> tuple[dict[str, Outcome], float]:
+    """Every fixture's outcome with one engine, and the seconds it all took."""
+    start = time.perf_counter()
+    outcomes = {fixture.name: run_fixture(fixture, engine) for fixture in fixtures}
+    return outcomes, time.perf_counter() - start
+
+
+def table(fixtures: list[Fixture], results: dict[str, dict[str, Outcome]]) -> str:
+    """Per-category passed/total for each engine, side by side, then totals."""
+    totals = Counter(fixture.category for fixture in fixtures)
+    passed = {
+        engine: Counter(f.category for f in fixtures if outcomes[f.name].passed)
+        for engine, outcomes in results.items()
+    }
+    width = max(len("category"), *(len(category) for category in totals))
+    header = f"{'category':<{width}}" + "".join(f"  {name:>17}" for name in results)
+    lines = [header, "-" * len(header)]
+
+    def cell(engine: str, category: str | None) -> str:
+        done = passed[engine][category] if category else sum(passed[engine].values())
+        total = totals[category] if category else sum(totals.values())
+        return f"  {done:>4}/{total:<4} {done / total:>7.1%}"
+
+    for category in sorted(totals):
+        lines.append(f"{category:<{width}}" + "".join(cell(e, category) for e in results))
+    lines.append("-" * len(header))
+    lines.append(f"{'total':<{width}}" + "".join(cell(e, None) for e in results))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Run the suite and print the table (or rewrite the known failures)."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--folder", type=Path, help="the fixtures folder (default: the shared one)")
+    parser.add_argument("--failures", action="store_true", help="list every failure and its reason")
+    parser.add_argument("--show", metavar="NAME", help="print one fixture's expected and actual")
+    parser.add_argument(
+        "--write-known-failures",
+        action="store_true",
+        help=f"rewrite {KNOWN_FAILURES.relative_to(REPO)} from the default engine's failures",
+    )
+    args = parser.parse_args()
+    folder = args.folder or default_suite_folder()
+    if not folder.is_dir():
+        print(f"no CSL test suite at {folder}: set CITEKIT_CSL_SUITE", file=sys.stderr)
+        return 2
+    fixtures = load_fixtures(folder)
+
+    if args.write_known_failures:
+        engine = default_engine()
+        outcomes, seconds = run_all(fixtures, engine)
+        failures = {name: o.reason or "" for name, o in outcomes.items() if not o.passed}
+        KNOWN_FAILURES.write_text(format_known_failures(engine.name, failures), encoding="utf-8")
+        print(
+            f"{engine.name}: {len(fixtures) - len(failures)}/{len(fixtures)} passed in "
+            f"{seconds:.1f} s; wrote {len(failures)} known failures to "
+            f"{KNOWN_FAILURES.relative_to(REPO)}"
+        )
+        return 0
+
+    engines = available_engines()
+    if args.show:
+        chosen = [f for f in fixtures if f.name == args.show]
+        if not chosen:
+            print(f"no fixture named {args.show}", file=sys.stderr)
+            return 2
+        for engine in engines:
+            outcome = run_fixture(chosen[0], engine)
+            print(f"== {engine.name}: {'passed' if outcome.passed else outcome.reason}")
+            print(f"-- expected\n{outcome.expected}")
+            print(f"-- actual\n{outcome.actual if outcome.error is None else outcome.error}")
+        return 0
+
+    results: dict[str, dict[str, Outcome]] = {}
+    timings: dict[str, float] = {}
+    for engine in engines:
+        results[engine.name], timings[engine.name] = run_all(fixtures, engine)
+    print(f"CSL processor test suite: {len(fixtures)} fixtures in {folder.name}/\n")
+    print(table(fixtures, results))
+    print()
+    for name, seconds in timings.items():
+        reasons = Counter(o.reason for o in results[name].values() if not o.passed)
+        why = ", ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+        print(f"{name}: {seconds:.2f} s ({why or 'no failures'})")
+    if args.failures:
+        for name, outcomes in results.items():
+            print(f"\n{name} failures:")
+            for fixture_name, outcome in outcomes.items():
+                if not outcome.passed:
+                    detail = f" ({outcome.error})" if outcome.error else ""
+                    print(f"  {fixture_name}: {outcome.reason}{detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""CSL support: styles, engine fixes and outputs on top of citeproc-py."""

@@ -1,0 +1,825 @@
+"""The official CSL processor test suite as a conformance harness for CSL engines.
+
+The CSL project's processor tests (repository citation-style-language/test-suite,
+folder ``processor-tests/humans``) are text fixtures: a style, CSL-JSON items,
+how to cite them, and the exact output citeproc-js gives. This module reads
+them (:func:`load_fixtures`), runs them with an engine (:func:`run_fixture`)
+and compares the output with the expected one as the reference runner does
+(:func:`normalize_output`).
+
+The fixtures
+------------
+
+A fixture file holds sections between ``>>===== NAME =====>>`` and
+``<<===== NAME =====<<`` lines:
+
+``MODE``
+    ``citation`` or ``bibliography``, optionally with ``-`` submodes
+    (``bibliography-nosort``, ``bibliography-header``, ``citation-rtf``, ...).
+``RESULT``
+    The expected output, in citeproc-js's HTML conventions: ``&#38;`` for
+    ``&``, ``&#60;``/``&#62;`` for ``<``/``>``, ``<i>``, ``<b>``, ``<sup>``,
+    ``<sub>``, ``<span style="font-variant:small-caps;">``.
+``CSL``, ``INPUT``
+    The style, and the CSL-JSON items.
+``CITATION-ITEMS`` (optional)
+    Clusters to cite: a list of lists of cite objects (``id``, ``locator``,
+    ``label``, ``prefix``, ``suffix``, ``suppress-author``, ...).
+``CITATIONS`` (optional)
+    A sequence of citeproc-js ``processCitationCluster(citation, pre, post)``
+    calls, as ``[citation, pre, post]`` triples.
+``BIBENTRIES``, ``BIBSECTION``, ``ABBREVIATIONS`` (optional)
+    Sets of item ids registered in turn, a bibliography selection, and
+    abbreviation lists.
+
+How the reference runner (citeproc-js's) uses them, and so how an engine
+must:
+
+* Items are registered first: the ids of the last ``BIBENTRIES`` set, or, when
+  there is neither ``BIBENTRIES`` nor ``CITATIONS``, every input item in input
+  order (:meth:`Fixture.registered_ids`). The registry is then in bibliography
+  order when the style sorts its bibliography (unless the ``nosort`` submode
+  is given), in registration order otherwise.
+* Citation mode with ``CITATION-ITEMS``: each cluster is rendered in turn; the
+  output is the clusters joined by newlines.
+* Citation mode with neither ``CITATION-ITEMS`` nor ``CITATIONS``: *one*
+  cluster citing every registered item, in registry order.
+* Citation mode with ``CITATIONS``: the calls build a document
+  (:func:`document_states`): each call places its citation between the
+  citations listed in ``pre`` and ``post`` (with the note numbers given there)
+  and drops those listed in neither. The output lists the final document, one
+  line per citation, ``>>[i] text`` for a citation that the last call added or
+  whose text it changed, ``..[i] text`` for the others
+  (:func:`render_citation_calls` computes this from a function that renders a
+  whole document).
+* Bibliography mode: the citations above are processed (so that the registry
+  holds the cited items), then the bibliography is rendered as
+  ``<div class="csl-bib-body">`` and one ``  <div class="csl-entry">...</div>``
+  line per entry, then ``</div>`` (:func:`wrap_bibliography`).
+
+The engine protocol
+-------------------
+
+An engine is any object with a ``name`` and two methods, each taking a
+:class:`Fixture` and returning the whole output text for it, in citeproc-js's
+HTML conventions (see :class:`Engine`). It may raise any exception: the
+harness turns it into a failed :class:`Outcome`; :class:`UnsupportedFixture`
+says that a fixture uses something the engine does not do. Engines are built
+without arguments (``Engine()``) by :func:`available_engines` and
+:func:`default_engine`; citekit's own engine is expected as
+``citekit.csl.engine.CitekitEngine``. :class:`CiteprocPyEngine` is the
+reference implementation of the protocol, on citeproc-py alone.
+
+Where the fixtures are: :func:`default_suite_folder` (the environment variable
+``CITEKIT_CSL_SUITE``, or ``shared/csl-test-suite/humans`` beside the
+repository checkout).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from citekit.errors import ParseError
+from citekit.model._frozen import FrozenMap, deep_freeze
+from citekit.model.library import Problem
+
+__all__ = [
+    "KNOWN_FAILURES_COMMAND",
+    "SUITE_ENV",
+    "CiteprocPyEngine",
+    "Cluster",
+    "Engine",
+    "Fixture",
+    "Outcome",
+    "UnsupportedFixture",
+    "available_engines",
+    "default_engine",
+    "default_suite_folder",
+    "document_states",
+    "format_known_failures",
+    "load_fixtures",
+    "normalize_output",
+    "parse_fixture",
+    "read_known_failures",
+    "render_citation_calls",
+    "run_fixture",
+    "thaw",
+    "to_citeproc_js_html",
+    "wrap_bibliography",
+]
+
+SUITE_ENV = "CITEKIT_CSL_SUITE"
+"""The environment variable naming the folder of fixture files, if set."""
+
+_JSON_SECTIONS = frozenset(
+    {"INPUT", "CITATION-ITEMS", "CITATIONS", "BIBENTRIES", "BIBSECTION", "ABBREVIATIONS"}
+)
+_REQUIRED_SECTIONS = ("MODE", "RESULT", "CSL", "INPUT")
+_OPEN = re.compile(r"^\s*>>=+\s*([A-Z][A-Z0-9-]*)\s*=+>>\s*$")
+_CLOSE = re.compile(r"^\s*<<=+\s*([A-Z][A-Z0-9-]*)\s*=+<<\s*$")
+
+
+def default_suite_folder() -> Path:
+    """The folder of fixture files: ``$CITEKIT_CSL_SUITE``, or the shared copy.
+
+    The shared copy is ``shared/csl-test-suite/humans`` in the folder that
+    holds the repository checkout. The folder may not exist: callers check.
+    """
+    configured = os.environ.get(SUITE_ENV)
+    if configured:
+        return Path(configured)
+    repo_root = Path(__file__).resolve().parents[3]
+    return repo_root.parent / "shared" / "csl-test-suite" / "humans"
+
+
+def thaw(value: Any) -> Any:
+    """A plain, mutable copy of a fixture's JSON value (dicts and lists)."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [thaw(item) for item in value]
+    return value
+
+
+@attrs.frozen
+class Fixture:
+    """One test of the CSL processor suite, as read from its file.
+
+    JSON sections are deep-frozen (objects as mappings, arrays as tuples);
+    :func:`thaw` gives plain copies. Optional sections are ``None`` when absent.
+    """
+
+    name: str
+    """The file name without ``.txt``, e.g. ``name_WithParticle``."""
+    category: str
+    """The feature area: the name up to the first ``_`` (``name``, ``date``...)."""
+    mode: str
+    """The MODE section: ``citation`` or ``bibliography``, maybe with submodes."""
+    result: str
+    """The expected output, as written in the RESULT section."""
+    csl: str
+    """The style, as XML text."""
+    items: tuple[FrozenMap[str, Any], ...]
+    """The INPUT section: CSL-JSON items."""
+    citation_items: tuple[tuple[FrozenMap[str, Any], ...], ...] | None = None
+    """CITATION-ITEMS: clusters of cite objects."""
+    citations: tuple[Any, ...] | None = None
+    """CITATIONS: ``(citation, pre, post)`` processCitationCluster calls."""
+    bibentries: tuple[tuple[Any, ...], ...] | None = None
+    """BIBENTRIES: sets of item ids registered in turn."""
+    bibsection: Any = None
+    """BIBSECTION: a bibliography selection (select/include/exclude/quash)."""
+    abbreviations: Any = None
+    """ABBREVIATIONS: abbreviation lists by jurisdiction and category."""
+    description: str | None = None
+    """DESCRIPTION, when the fixture has one."""
+    version: str | None = None
+    """VERSION: the CSL version the fixture was written for."""
+    path: str | None = None
+    """The file the fixture was read from, for messages."""
+
+    @property
+    def base_mode(self) -> str:
+        """The mode without submodes: ``citation`` or ``bibliography``."""
+        return self.mode.split("-")[0]
+
+    @property
+    def submodes(self) -> frozenset[str]:
+        """The submodes after the mode (``nosort``, ``header``, ``rtf``...)."""
+        return frozenset(self.mode.split("-")[1:])
+
+    def input_json(self) -> list[dict[str, Any]]:
+        """Plain copies of the input items, each with an ``id``.
+
+        An item without one is known by its position in INPUT (1, 2, ...),
+        as citeproc-js's runner knows it by the key ``undefined``.
+        """
+        items = []
+        for position, item in enumerate(thaw(self.items), start=1):
+            item.setdefault("id", position)
+            items.append(item)
+        return items
+
+    def item_ids(self) -> list[str]:
+        """The ids of the input items (see :meth:`input_json`), as strings."""
+        return [str(item["id"]) for item in self.input_json()]
+
+    def registered_ids(self) -> list[str]:
+        """The item ids registered before anything is cited (see the module doc).
+
+        The last BIBENTRIES set if there is one; else every input item when
+        there are no CITATIONS; else none (citations register what they cite).
+        """
+        if self.bibentries:
+            return [str(item_id) for item_id in self.bibentries[-1]]
+        if self.citations is None:
+            return self.item_ids()
+        return []
+
+
+def _problem(path: str | None, line: int | None, message: str) -> ParseError:
+    return ParseError(Problem(message=message, path=path, line=line))
+
+
+def parse_fixture(text: str, *, name: str, path: str | None = None) -> Fixture:
+    """Read one fixture from its text.
+
+    :param name: the fixture's name (the file name without ``.txt``).
+    :param path: the file, named in error messages.
+    :raises citekit.ParseError: for a section left open or closed without
+        being opened, a missing required section, bad JSON or a bad MODE;
+        the problem gives the file and line.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    sections: dict[str, tuple[int, list[str]]] = {}
+    current: str | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        opening = _OPEN.match(line)
+        closing = _CLOSE.match(line)
+        if opening:
+            section = opening.group(1)
+            if current is not None:
+                raise _problem(
+                    path, number, f"section {section} opens before section {current} is closed"
+                )
+            if section in sections:
+                raise _problem(path, number, f"section {section} appears twice")
+            current = section
+            sections[section] = (number, [])
+        elif closing:
+            section = closing.group(1)
+            if section != current:
+                expected = f"the end of section {current}" if current else "a section to open"
+                raise _problem(path, number, f"section {section} closes here, expected {expected}")
+            current = None
+        elif current is not None:
+            sections[current][1].append(line)
+    if current is not None:
+        raise _problem(path, sections[current][0], f"section {current} is never closed")
+    for required in _REQUIRED_SECTIONS:
+        if required not in sections:
+            raise _problem(path, None, f"required section {required} is missing")
+
+    def raw(section: str) -> str | None:
+        if section not in sections:
+            return None
+        return "\n".join(sections[section][1])
+
+    def parsed(section: str) -> Any:
+        content = raw(section)
+        if content is None:
+            return None
+        try:
+            value = json.loads(content)
+        except json.JSONDecodeError as error:
+            start = sections[section][0]
+            raise _problem(
+                path, start + error.lineno, f"section {section}: invalid JSON: {error.msg}"
+            ) from None
+        return deep_freeze(value)
+
+    mode = (raw("MODE") or "").strip()
+    if mode.split("-")[0] not in ("citation", "bibliography"):
+        raise _problem(
+            path,
+            sections["MODE"][0] + 1,
+            f"section MODE: expected 'citation' or 'bibliography' (with optional "
+            f"-submodes), got {mode!r}",
+        )
+    items = parsed("INPUT")
+    if not isinstance(items, tuple) or not all(isinstance(i, Mapping) for i in items):
+        raise _problem(
+            path, sections["INPUT"][0] + 1, "section INPUT: expected a JSON array of objects"
+        )
+    extra_json = {section: parsed(section) for section in _JSON_SECTIONS - {"INPUT"}}
+    description = raw("DESCRIPTION")
+    version = raw("VERSION")
+    return Fixture(
+        name=name,
+        category=name.split("_", 1)[0],
+        mode=mode,
+        result=raw("RESULT") or "",
+        csl=raw("CSL") or "",
+        items=items,
+        citation_items=extra_json["CITATION-ITEMS"],
+        citations=extra_json["CITATIONS"],
+        bibentries=extra_json["BIBENTRIES"],
+        bibsection=extra_json["BIBSECTION"],
+        abbreviations=extra_json["ABBREVIATIONS"],
+        description=description.strip() if description is not None else None,
+        version=version.strip() if version is not None else None,
+        path=path,
+    )
+
+
+def load_fixtures(folder: str | os.PathLike[str] | None = None) -> list[Fixture]:
+    """Every fixture (``*.txt``) at the top level of ``folder``, sorted by name.
+
+    :param folder: defaults to :func:`default_suite_folder`.
+    :raises citekit.ParseError: for a malformed fixture file (which, where).
+    :raises FileNotFoundError: when the folder does not exist.
+    """
+    root = Path(folder) if folder is not None else default_suite_folder()
+    if not root.is_dir():
+        raise FileNotFoundError(f"no CSL test-suite folder at {root} (set ${SUITE_ENV})")
+    fixtures = []
+    for file in sorted(root.glob("*.txt")):
+        text = file.read_text(encoding="utf-8-sig")
+        fixtures.append(parse_fixture(text, name=file.stem, path=str(file)))
+    return fixtures
+
+
+def normalize_output(text: str) -> str:
+    """An output or RESULT made comparable, as the reference runner compares them.
+
+    citeproc-js's runner compares its output, newlines normalised, with the
+    RESULT section byte for byte; the suite's own fixture grinder strips the
+    RESULT of surrounding whitespace. So: line endings become ``\\n`` and
+    surrounding whitespace goes; nothing else (markup, entities, inner
+    whitespace) is touched.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+@attrs.frozen
+class Outcome:
+    """What running one fixture gave."""
+
+    passed: bool
+    """Whether the normalised output equals the normalised RESULT."""
+    expected: str
+    """The normalised RESULT."""
+    actual: str | None
+    """The normalised output, ``None`` when the engine raised."""
+    error: str | None = None
+    """``ExceptionClass: message`` when the engine raised."""
+    unsupported: bool = False
+    """Whether the engine declared the fixture unsupported."""
+    seconds: float = 0.0
+    """How long the engine took."""
+
+    @property
+    def reason(self) -> str | None:
+        """A one-line reason for a failure, ``None`` for a pass.
+
+        ``unsupported: ...``, ``exception: KeyError`` or ``output differs``.
+        """
+        if self.passed:
+            return None
+        if self.error is not None:
+            name, _, message = self.error.partition(": ")
+            if self.unsupported:
+                return f"unsupported: {message or name}"
+            return f"exception: {name}"
+        return "output differs"
+
+
+class UnsupportedFixture(Exception):
+    """Raised by an engine for a fixture that uses something it does not do.
+
+    The message says what (``"abbreviations"``, ``"mode citation-rtf"``).
+    """
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """The interface the harness runs: a CSL processor under test.
+
+    An engine is built without arguments. Each method gets a whole
+    :class:`Fixture`, reads what it needs (``csl``, ``items``, ``mode`` and
+    ``submodes``, ``citation_items``, ``citations``, ``registered_ids()``,
+    ...) and returns the full output, in citeproc-js's HTML conventions
+    (:func:`to_citeproc_js_html` describes them). Exceptions are allowed:
+    :func:`run_fixture` records them as failures.
+    """
+
+    name: str
+    """A short name for reports, e.g. ``"citeproc-py"``."""
+
+    def render_citations(self, fixture: Fixture) -> str:
+        """The output of a ``citation`` mode fixture.
+
+        With CITATIONS: the final document, one ``>>[i] text`` or
+        ``..[i] text`` line per citation (:func:`render_citation_calls`
+        builds it). Otherwise the clusters of CITATION-ITEMS, or the one
+        cluster of every registered item, one line each.
+        """
+        ...
+
+    def render_bibliography(self, fixture: Fixture) -> str:
+        """The output of a ``bibliography`` mode fixture.
+
+        After processing the fixture's citations, the bibliography of the
+        registered items, as :func:`wrap_bibliography` lays it out.
+        """
+        ...
+
+
+def run_fixture(fixture: Fixture, engine: Engine) -> Outcome:
+    """Run one fixture with an engine and compare the output with RESULT.
+
+    Every exception the engine raises (but ``KeyboardInterrupt`` and
+    ``SystemExit``) gives a failed outcome that names it.
+    """
+    expected = normalize_output(fixture.result)
+    start = time.perf_counter()
+    try:
+        if fixture.base_mode == "bibliography":
+            output = engine.render_bibliography(fixture)
+        else:
+            output = engine.render_citations(fixture)
+        if not isinstance(output, str):
+            raise TypeError(f"the engine returned {type(output).__name__}, not str")
+    except UnsupportedFixture as error:
+        return Outcome(
+            passed=False,
+            expected=expected,
+            actual=None,
+            error=f"UnsupportedFixture: {error}",
+            unsupported=True,
+            seconds=time.perf_counter() - start,
+        )
+    except Exception as error:
+        message = " ".join(str(error).split())[:300]
+        return Outcome(
+            passed=False,
+            expected=expected,
+            actual=None,
+            error=f"{type(error).__name__}: {message}",
+            seconds=time.perf_counter() - start,
+        )
+    actual = normalize_output(output)
+    return Outcome(
+        passed=actual == expected,
+        expected=expected,
+        actual=actual,
+        seconds=time.perf_counter() - start,
+    )
+
+
+# Known failures ----------------------------------------------------------
+
+KNOWN_FAILURES_COMMAND = "python benchmarks/csl_suite.py --write-known-failures"
+"""The command that regenerates ``tests/csl_known_failures.txt``."""
+
+
+def read_known_failures(text: str, *, path: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """The engine name and the ``{fixture name: reason}`` of a known-failures file.
+
+    The file has ``# comment`` lines, one ``# engine: NAME`` line, and one
+    ``fixture_Name  # reason`` line per known failure.
+
+    :raises citekit.ParseError: for a line without a reason, or a name listed twice.
+    """
+    engine: str | None = None
+    failures: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            comment = stripped.lstrip("#").strip()
+            if comment.startswith("engine:"):
+                engine = comment.removeprefix("engine:").strip() or None
+            continue
+        name, separator, reason = stripped.partition(" # ")
+        name, reason = name.strip(), reason.strip()
+        if not separator or not reason or " " in name:
+            raise _problem(path, number, f"expected 'fixture_Name # reason', got {stripped!r}")
+        if name in failures:
+            raise _problem(path, number, f"fixture {name} is listed twice")
+        failures[name] = reason
+    return engine, failures
+
+
+def format_known_failures(engine: str, failures: Mapping[str, str]) -> str:
+    """The text of a known-failures file (see :func:`read_known_failures`)."""
+    width = max((len(name) for name in failures), default=0)
+    lines = [
+        "# CSL processor test-suite fixtures that the default engine fails, with why.",
+        "# tests/test_csl_suite.py requires every other fixture to pass and each one",
+        "# listed here to fail: a listed fixture that passes fails the run, so this",
+        "# list only shrinks. Regenerate it (do not edit it by hand) with:",
+        f"#   {KNOWN_FAILURES_COMMAND}",
+        f"# engine: {engine}",
+    ]
+    lines += [f"{name:<{width}} # {failures[name]}" for name in sorted(failures)]
+    return "\n".join(lines) + "\n"
+
+
+# Building blocks for engines ------------------------------------------------
+
+
+@attrs.frozen
+class Cluster:
+    """One citation of a document built by CITATIONS calls."""
+
+    citation_id: str
+    """The citation's ``citationID``."""
+    note_index: int
+    """The note it sits in (0 for in-text), as the latest call placed it."""
+    items: tuple[FrozenMap[str, Any], ...]
+    """Its cite objects (``citationItems``)."""
+    properties: FrozenMap[str, Any] = attrs.field(factory=FrozenMap)
+    """Its ``properties`` (``noteIndex``, maybe ``mode``...)."""
+
+
+def _note_index(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _citation_id(citation: Mapping[str, Any], number: int) -> str:
+    return str(citation.get("citationID", f"CITATION-{number}"))
+
+
+def _placed(entries: Iterable[Any], known: Mapping[str, Cluster], number: int) -> list[Cluster]:
+    """The citations a ``pre`` or ``post`` list names, with the note numbers it gives."""
+    out = []
+    for entry in entries:
+        entry_id, note = str(entry[0]), _note_index(entry[1] if len(entry) > 1 else 0)
+        if entry_id not in known:
+            raise ValueError(f"CITATIONS call {number}: unknown citation {entry_id!r}")
+        out.append(attrs.evolve(known[entry_id], note_index=note))
+    return out
+
+
+def document_states(fixture: Fixture) -> list[list[Cluster]]:
+    """The document after each CITATIONS call, in order (empty without CITATIONS).
+
+    A call ``[citation, pre, post]`` gives the document ``pre`` + the citation
+    + ``post``: ``pre`` and ``post`` list ``[citationID, noteIndex]`` of
+    citations already seen, and a citation listed in neither is dropped. A
+    call may re-send a known ``citationID``: its new content replaces the old.
+    """
+    states: list[list[Cluster]] = []
+    known: dict[str, Cluster] = {}
+    for number, call in enumerate(fixture.citations or (), start=1):
+        if not isinstance(call, tuple) or len(call) != 3 or not isinstance(call[0], Mapping):
+            raise ValueError(f"CITATIONS call {number}: expected [citation, pre, post]")
+        citation, pre, post = call
+        citation_id = _citation_id(citation, number)
+        properties = citation.get("properties") or FrozenMap()
+        known[citation_id] = Cluster(
+            citation_id=citation_id,
+            note_index=_note_index(properties.get("noteIndex")),
+            items=tuple(citation.get("citationItems") or ()),
+            properties=properties,
+        )
+
+        document = [
+            *_placed(pre, known, number),
+            known[citation_id],
+            *_placed(post, known, number),
+        ]
+        for cluster in document:
+            known[cluster.citation_id] = cluster
+        states.append(document)
+    return states
+
+
+def render_citation_calls(
+    fixture: Fixture, render_document: Callable[[Sequence[Cluster]], Sequence[str]]
+) -> str:
+    """The citation output of a fixture with CITATIONS, from a document renderer.
+
+    ``render_document`` renders a whole document from scratch: the texts of
+    its citations, in order. It is called for the final document and for the
+    one before the last call; a citation is marked ``>>`` when the last call
+    added it or changed its text, ``..`` otherwise.
+    """
+    states = document_states(fixture)
+    if not states:
+        raise ValueError(f"{fixture.name}: no CITATIONS to process")
+    final = states[-1]
+    texts = list(render_document(final))
+    if len(texts) != len(final):
+        raise ValueError(f"rendered {len(texts)} citations for a document of {len(final)}")
+    before: dict[str, str] = {}
+    if len(states) > 1:
+        previous = states[-2]
+        before = dict(
+            zip((c.citation_id for c in previous), render_document(previous), strict=True)
+        )
+    last_id = _citation_id(fixture.citations[-1][0], len(states)) if fixture.citations else ""
+    lines = []
+    for index, (cluster, text) in enumerate(zip(final, texts, strict=True)):
+        changed = cluster.citation_id == last_id or before.get(cluster.citation_id) != text
+        lines.append(f"{'>>' if changed else '..'}[{index}] {text}")
+    return "\n".join(lines)
+
+
+def wrap_bibliography(entries: Iterable[str]) -> str:
+    """Bibliography entries laid out as citeproc-js's HTML output lays them out."""
+    body = "".join(f'  <div class="csl-entry">{entry}</div>\n' for entry in entries)
+    return f'<div class="csl-bib-body">\n{body}</div>'
+
+
+_ENTITY_MAP = {"&amp;": "&#38;", "&lt;": "&#60;", "&gt;": "&#62;"}
+_ENTITY = re.compile("|".join(map(re.escape, _ENTITY_MAP)))
+
+
+def to_citeproc_js_html(text: str) -> str:
+    """HTML that escapes with named entities rewritten in citeproc-js's conventions.
+
+    citeproc-js writes ``&#38;``, ``&#60;`` and ``&#62;`` where Python's
+    :func:`html.escape` writes ``&amp;``, ``&lt;`` and ``&gt;``; its markup
+    is ``<i>``, ``<b>``, ``<sup>``, ``<sub>`` and
+    ``<span style="font-variant:small-caps;">``.
+    """
+    return _ENTITY.sub(lambda match: _ENTITY_MAP[match.group(0)], text)
+
+
+# citeproc-py --------------------------------------------------------------
+
+
+class CiteprocPyEngine:
+    """citeproc-py alone, driven as the reference runner drives citeproc-js.
+
+    The style is read from the fixture's CSL text (without RelaxNG validation,
+    which only warns), the items through citeproc-py's ``CiteProcJSON`` and
+    the output comes from its HTML formatter, entities rewritten by
+    :func:`to_citeproc_js_html`. Input fix-ups that citeproc-py needs and
+    citeproc-js does not: an item without a ``type`` gets ``""`` (no type
+    condition matches it, as in citeproc-js); ids as :meth:`Fixture.input_json`
+    gives them. BIBSECTION, ABBREVIATIONS and
+    submodes other than ``nosort`` are unsupported.
+    """
+
+    name = "citeproc-py"
+
+    def render_citations(self, fixture: Fixture) -> str:
+        """See :meth:`Engine.render_citations`."""
+        self._check(fixture)
+        if fixture.citations is not None:
+            return render_citation_calls(
+                fixture, lambda document: self._render_document(fixture, document)
+            )
+        session = _CiteprocPySession(fixture)
+        clusters = session.clusters()
+        return "\n".join(session.cite(cluster) for cluster in clusters)
+
+    def render_bibliography(self, fixture: Fixture) -> str:
+        """See :meth:`Engine.render_bibliography`."""
+        self._check(fixture)
+        if fixture.citations is not None:
+            document = document_states(fixture)[-1]
+            session = _CiteprocPySession(fixture, document)
+            for cluster in session.document_clusters:
+                session.cite(cluster)
+        else:
+            session = _CiteprocPySession(fixture)
+            if fixture.citation_items is not None:
+                for cluster in session.clusters():
+                    session.cite(cluster)
+        return wrap_bibliography(session.bibliography())
+
+    @staticmethod
+    def _check(fixture: Fixture) -> None:
+        unsupported = fixture.submodes - {"nosort"}
+        if unsupported:
+            raise UnsupportedFixture(f"mode {fixture.mode}")
+        if fixture.bibsection is not None:
+            raise UnsupportedFixture("BIBSECTION")
+        if fixture.abbreviations is not None:
+            raise UnsupportedFixture("ABBREVIATIONS")
+
+    @staticmethod
+    def _render_document(fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
+        session = _CiteprocPySession(fixture, document)
+        return [session.cite(cluster) for cluster in session.document_clusters]
+
+
+class _CiteprocPySession:
+    """One citeproc-py bibliography object set up for a fixture (or a document)."""
+
+    def __init__(self, fixture: Fixture, document: Sequence[Cluster] | None = None) -> None:
+        import io
+        import warnings
+
+        from citeproc import CitationStylesBibliography, CitationStylesStyle
+        from citeproc.formatter import html
+        from citeproc.source.json import CiteProcJSON
+
+        self._warnings = warnings
+        self.fixture = fixture
+        items = fixture.input_json()
+        for item in items:
+            item.setdefault("type", "")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.style = CitationStylesStyle(
+                io.BytesIO(fixture.csl.encode("utf-8")), validate=False
+            )
+            source = CiteProcJSON(items)
+            self.bibliography_ = CitationStylesBibliography(self.style, source, html)
+            registered = fixture.registered_ids()
+            if registered:
+                self.bibliography_.register(self._citation([{"id": i} for i in registered]))
+            self.document_clusters = [
+                self._citation(thaw(cluster.items), cluster) for cluster in document or ()
+            ]
+            for citation in self.document_clusters:
+                self.bibliography_.register(citation)
+            self._explicit = [
+                self._citation(thaw(cluster)) for cluster in fixture.citation_items or ()
+            ]
+            for citation in self._explicit:
+                self.bibliography_.register(citation)
+            if self.style.has_bibliography() and "nosort" not in fixture.submodes:
+                self.bibliography_.sort()
+
+    def clusters(self) -> list[Any]:
+        """CITATION-ITEMS, or one cluster of every registered item in registry order."""
+        if self.fixture.citation_items is not None:
+            return self._explicit
+        everything = self._citation([{"id": key} for key in self.bibliography_.keys])
+        with self._warnings.catch_warnings():
+            self._warnings.simplefilter("ignore")
+            self.bibliography_.register(everything)
+        return [everything]
+
+    def cite(self, citation: Any) -> str:
+        """Render one citation (registered already) as citeproc-js-style HTML."""
+        with self._warnings.catch_warnings():
+            self._warnings.simplefilter("ignore")
+            text = self.bibliography_.cite(citation, lambda item: None)
+        return to_citeproc_js_html(str(text) if text is not None else "")
+
+    def bibliography(self) -> list[str]:
+        """The bibliography entries as citeproc-js-style HTML."""
+        with self._warnings.catch_warnings():
+            self._warnings.simplefilter("ignore")
+            entries = self.bibliography_.bibliography()
+        return [to_citeproc_js_html(str(entry)) for entry in entries]
+
+    @staticmethod
+    def _citation(cites: list[dict[str, Any]], cluster: Cluster | None = None) -> Any:
+        from citeproc.source import Citation, CitationItem, Locator
+
+        items = []
+        for cite in cites:
+            options: dict[str, Any] = {}
+            for key, value in cite.items():
+                if key in ("id", "label"):
+                    continue
+                if key == "locator":
+                    options["locator"] = Locator(cite.get("label", "page"), value)
+                else:
+                    options[key.replace("-", "_")] = value
+            items.append(CitationItem(str(cite.get("id")), **options))
+        citation = Citation(items)
+        if cluster is not None:
+            citation.key = cluster.citation_id
+            citation.note_index = cluster.note_index
+        return citation
+
+
+# Engines ------------------------------------------------------------------
+
+
+def _citekit_engine_class() -> type[Any] | None:
+    import importlib
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("citekit.csl.engine")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        return None
+    module = importlib.import_module("citekit.csl.engine")
+    engine_class = getattr(module, "CitekitEngine", None)
+    return engine_class if isinstance(engine_class, type) else None
+
+
+def available_engines() -> list[Engine]:
+    """Every engine there is: citeproc-py alone, then citekit's own if present."""
+    engines: list[Engine] = [CiteprocPyEngine()]
+    engine_class = _citekit_engine_class()
+    if engine_class is not None:
+        engines.append(engine_class())
+    return engines
+
+
+def default_engine() -> Engine:
+    """The engine the conformance tests run: citekit's own, else citeproc-py alone.
+
+    citekit's own is ``citekit.csl.engine.CitekitEngine``, built without
+    arguments; an error raised while importing that module propagates.
+    """
+    engine_class = _citekit_engine_class()
+    if engine_class is not None:
+        engine: Engine = engine_class()
+        return engine
+    return CiteprocPyEngine()

@@ -1,0 +1,65 @@
+"""Shared pytest plumbing.
+
+CSL conformance: tests/test_csl_suite.py records, through the
+``csl_suite_record`` fixture, whether each test-suite fixture passed with the
+engine under test; at the end of the session a table of passed/failed per
+category is printed, and how to update tests/csl_known_failures.txt when a
+listed fixture now passes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+
+_CSL_RESULTS = pytest.StashKey[dict[str, list[tuple[str, bool]]]]()
+
+
+@pytest.fixture
+def csl_suite_record(
+    request: pytest.FixtureRequest,
+) -> Callable[[str, str, bool], None]:
+    """Record one CSL fixture's result: ``record(engine, category, passed)``."""
+    results = request.config.stash.setdefault(_CSL_RESULTS, {})
+
+    def record(engine: str, category: str, passed: bool) -> None:
+        results.setdefault(engine, []).append((category, passed))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the CSL conformance table: passed/failed per category, per engine."""
+    results = terminalreporter.config.stash.get(_CSL_RESULTS, {})
+    for engine, rows in results.items():
+        passed = Counter(category for category, ok in rows if ok)
+        failed = Counter(category for category, ok in rows if not ok)
+        categories = sorted(passed.keys() | failed.keys())
+        width = max(len("category"), *(len(c) for c in categories))
+        terminalreporter.section(f"CSL test suite with {engine}")
+        terminalreporter.write_line(f"{'category':<{width}}  passed  failed")
+        for category in categories:
+            terminalreporter.write_line(
+                f"{category:<{width}}  {passed[category]:>6}  {failed[category]:>6}"
+            )
+        total_passed, total = sum(passed.values()), len(rows)
+        terminalreporter.write_line(
+            f"{'total':<{width}}  {total_passed:>6}  {total - total_passed:>6}"
+            f"  ({total_passed / total:.1%} of {total} passed)"
+        )
+    fixed = [
+        report.nodeid
+        for report in terminalreporter.stats.get("failed", [])
+        if "test_csl_suite.py::test_fixture[" in report.nodeid
+        and str(report.longrepr).startswith("[XPASS(strict)]")
+    ]
+    if fixed:
+        terminalreporter.write_line(
+            f"{len(fixed)} CSL fixture(s) listed in tests/csl_known_failures.txt now pass: "
+            "remove them from it, or regenerate it with "
+            "`python benchmarks/csl_suite.py --write-known-failures`",
+            yellow=True,
+            bold=True,
+        )
