@@ -665,7 +665,7 @@ class CiteprocPyEngine:
             return render_citation_calls(
                 fixture, lambda document: self._render_document(fixture, document)
             )
-        session = _CiteprocPySession(fixture)
+        session = _CiteprocPySession(fixture, None, self.make_style)
         clusters = session.clusters()
         return "\n".join(session.cite(cluster) for cluster in clusters)
 
@@ -674,11 +674,11 @@ class CiteprocPyEngine:
         self._check(fixture)
         if fixture.citations is not None:
             document = document_states(fixture)[-1]
-            session = _CiteprocPySession(fixture, document)
+            session = _CiteprocPySession(fixture, document, self.make_style)
             for cluster in session.document_clusters:
                 session.cite(cluster)
         else:
-            session = _CiteprocPySession(fixture)
+            session = _CiteprocPySession(fixture, None, self.make_style)
             if fixture.citation_items is not None:
                 for cluster in session.clusters():
                     session.cite(cluster)
@@ -694,20 +694,34 @@ class CiteprocPyEngine:
         if fixture.abbreviations is not None:
             raise UnsupportedFixture("ABBREVIATIONS")
 
-    @staticmethod
-    def _render_document(fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
-        session = _CiteprocPySession(fixture, document)
+    def make_style(self, csl: str) -> Any:
+        """The citeproc-py ``CitationStylesStyle`` for a fixture's CSL text.
+
+        Engines built on citeproc-py with their own style set-up override this.
+        """
+        import io
+
+        from citeproc import CitationStylesStyle
+
+        return CitationStylesStyle(io.BytesIO(csl.encode("utf-8")), validate=False)
+
+    def _render_document(self, fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
+        session = _CiteprocPySession(fixture, document, self.make_style)
         return [session.cite(cluster) for cluster in session.document_clusters]
 
 
 class _CiteprocPySession:
     """One citeproc-py bibliography object set up for a fixture (or a document)."""
 
-    def __init__(self, fixture: Fixture, document: Sequence[Cluster] | None = None) -> None:
-        import io
+    def __init__(
+        self,
+        fixture: Fixture,
+        document: Sequence[Cluster] | None,
+        make_style: Callable[[str], Any],
+    ) -> None:
         import warnings
 
-        from citeproc import CitationStylesBibliography, CitationStylesStyle
+        from citeproc import CitationStylesBibliography
         from citeproc.formatter import html
         from citeproc.source.json import CiteProcJSON
 
@@ -718,9 +732,7 @@ class _CiteprocPySession:
             item.setdefault("type", "")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.style = CitationStylesStyle(
-                io.BytesIO(fixture.csl.encode("utf-8")), validate=False
-            )
+            self.style = make_style(fixture.csl)
             source = CiteProcJSON(items)
             self.bibliography_ = CitationStylesBibliography(self.style, source, html)
             registered = fixture.registered_ids()

