@@ -10,12 +10,15 @@ reference processor's expected output.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from citekit.csl.styles import Style, load_style
 from citekit.csl.suite import CiteprocPyEngine
 
-__all__ = ["CitekitEngine", "citeproc_style"]
+__all__ = ["CitekitEngine", "Processor", "citeproc_style"]
 
 
 def citeproc_style(style: Style) -> Any:
@@ -40,3 +43,113 @@ class CitekitEngine(CiteprocPyEngine):
     def make_style(self, csl: str) -> Any:
         """The fixture's style, parsed and set up by citekit."""
         return citeproc_style(load_style(csl.encode("utf-8")))
+
+
+class Processor:
+    """Citations and a bibliography for CSL-JSON items in one style: one rendering session.
+
+    ``style`` is a citeproc-py ``CitationStylesStyle`` (from
+    :func:`citeproc_style`, or citeproc-py's own); ``items`` are CSL-JSON
+    objects (ids are made text; a missing type is ``""``, which no type
+    condition matches, as in citeproc-js). Output is HTML in citeproc-js's
+    conventions (``&#38;``, ``<i>``, ...), passed through ``postprocess``.
+    Warnings citeproc-py prints are silenced; its exceptions are not caught
+    here (the callers turn them into citekit's errors).
+    """
+
+    def __init__(
+        self,
+        style: Any,
+        items: Iterable[Mapping[str, Any]],
+        *,
+        postprocess: Callable[[str], str] | None = None,
+    ) -> None:
+        from citeproc import CitationStylesBibliography
+        from citeproc.formatter import html
+        from citeproc.source.json import CiteProcJSON
+
+        prepared = []
+        for item in items:
+            data = dict(item)
+            data.setdefault("type", "")
+            prepared.append(data)
+        self.style = style
+        self._postprocess = postprocess or (lambda text: text)
+        with _quiet():
+            self._bibliography = CitationStylesBibliography(style, CiteProcJSON(prepared), html)
+
+    @property
+    def keys(self) -> list[str]:
+        """The ids of the registered items, in registry (bibliography) order."""
+        return list(self._bibliography.keys)
+
+    @staticmethod
+    def citation(
+        cites: Iterable[Mapping[str, Any]],
+        *,
+        citation_id: str | None = None,
+        note_index: int | None = None,
+    ) -> Any:
+        """A citation cluster from cite objects as citeproc-js takes them.
+
+        Each cite: ``id``, and optionally ``locator`` with ``label`` (default
+        ``page``), ``prefix``, ``suffix``, ``suppress-author``,
+        ``author-only``, ``position``, ``near-note``, ...
+        """
+        from citeproc.source import Citation, CitationItem, Locator
+
+        items = []
+        for cite in cites:
+            options: dict[str, Any] = {}
+            for key, value in cite.items():
+                if key in ("id", "label"):
+                    continue
+                if key == "locator":
+                    options["locator"] = Locator(cite.get("label", "page"), value)
+                else:
+                    options[key.replace("-", "_")] = value
+            items.append(CitationItem(str(cite.get("id")), **options))
+        citation = Citation(items)
+        if citation_id is not None:
+            citation.key = citation_id
+        if note_index is not None:
+            citation.note_index = note_index
+        return citation
+
+    def register(self, citation: Any) -> None:
+        """Register a citation's items (in the order first cited)."""
+        with _quiet():
+            self._bibliography.register(citation)
+
+    def sort(self) -> None:
+        """Put the registry in the style's bibliography order (if it has a bibliography)."""
+        if self.style.has_bibliography():
+            with _quiet():
+                self._bibliography.sort()
+
+    def cite(self, citation: Any) -> str:
+        """One registered citation, rendered."""
+        from citekit.csl.suite import to_citeproc_js_html
+
+        with _quiet():
+            text = self._bibliography.cite(citation, lambda item: None)
+        return self._postprocess(to_citeproc_js_html(str(text) if text is not None else ""))
+
+    def bibliography(self) -> list[tuple[str, str]]:
+        """(item id, rendered entry) for each registered item, in registry order."""
+        from citekit.csl.suite import to_citeproc_js_html
+
+        with _quiet():
+            entries = self._bibliography.bibliography()
+        keys = self.keys
+        return [
+            (keys[i] if i < len(keys) else "", self._postprocess(to_citeproc_js_html(str(e))))
+            for i, e in enumerate(entries)
+        ]
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield

@@ -657,6 +657,8 @@ class CiteprocPyEngine:
     """
 
     name = "citeproc-py"
+    postprocess: Callable[[str], str] | None = None
+    """A pass over each rendered citation and entry (citekit's engine sets one)."""
 
     def render_citations(self, fixture: Fixture) -> str:
         """See :meth:`Engine.render_citations`."""
@@ -665,7 +667,7 @@ class CiteprocPyEngine:
             return render_citation_calls(
                 fixture, lambda document: self._render_document(fixture, document)
             )
-        session = _CiteprocPySession(fixture, None, self.make_style)
+        session = _CiteprocPySession(fixture, None, self.make_style, self.postprocess)
         clusters = session.clusters()
         return "\n".join(session.cite(cluster) for cluster in clusters)
 
@@ -674,11 +676,11 @@ class CiteprocPyEngine:
         self._check(fixture)
         if fixture.citations is not None:
             document = document_states(fixture)[-1]
-            session = _CiteprocPySession(fixture, document, self.make_style)
+            session = _CiteprocPySession(fixture, document, self.make_style, self.postprocess)
             for cluster in session.document_clusters:
                 session.cite(cluster)
         else:
-            session = _CiteprocPySession(fixture, None, self.make_style)
+            session = _CiteprocPySession(fixture, None, self.make_style, self.postprocess)
             if fixture.citation_items is not None:
                 for cluster in session.clusters():
                     session.cite(cluster)
@@ -706,95 +708,60 @@ class CiteprocPyEngine:
         return CitationStylesStyle(io.BytesIO(csl.encode("utf-8")), validate=False)
 
     def _render_document(self, fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
-        session = _CiteprocPySession(fixture, document, self.make_style)
+        session = _CiteprocPySession(fixture, document, self.make_style, self.postprocess)
         return [session.cite(cluster) for cluster in session.document_clusters]
 
 
 class _CiteprocPySession:
-    """One citeproc-py bibliography object set up for a fixture (or a document)."""
+    """One :class:`~citekit.csl.engine.Processor` set up for a fixture (or a document)."""
 
     def __init__(
         self,
         fixture: Fixture,
         document: Sequence[Cluster] | None,
         make_style: Callable[[str], Any],
+        postprocess: Callable[[str], str] | None = None,
     ) -> None:
-        import warnings
+        from citekit.csl.engine import Processor
 
-        from citeproc import CitationStylesBibliography
-        from citeproc.formatter import html
-        from citeproc.source.json import CiteProcJSON
-
-        self._warnings = warnings
         self.fixture = fixture
-        items = fixture.input_json()
-        for item in items:
-            item.setdefault("type", "")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.style = make_style(fixture.csl)
-            source = CiteProcJSON(items)
-            self.bibliography_ = CitationStylesBibliography(self.style, source, html)
-            registered = fixture.registered_ids()
-            if registered:
-                self.bibliography_.register(self._citation([{"id": i} for i in registered]))
-            self.document_clusters = [
-                self._citation(thaw(cluster.items), cluster) for cluster in document or ()
-            ]
-            for citation in self.document_clusters:
-                self.bibliography_.register(citation)
-            self._explicit = [
-                self._citation(thaw(cluster)) for cluster in fixture.citation_items or ()
-            ]
-            for citation in self._explicit:
-                self.bibliography_.register(citation)
-            if self.style.has_bibliography() and "nosort" not in fixture.submodes:
-                self.bibliography_.sort()
+        self.processor = Processor(
+            make_style(fixture.csl), fixture.input_json(), postprocess=postprocess
+        )
+        registered = fixture.registered_ids()
+        if registered:
+            self.processor.register(self.processor.citation([{"id": i} for i in registered]))
+        self.document_clusters = [
+            self.processor.citation(
+                thaw(cluster.items), citation_id=cluster.citation_id, note_index=cluster.note_index
+            )
+            for cluster in document or ()
+        ]
+        for citation in self.document_clusters:
+            self.processor.register(citation)
+        self._explicit = [
+            self.processor.citation(thaw(cluster)) for cluster in fixture.citation_items or ()
+        ]
+        for citation in self._explicit:
+            self.processor.register(citation)
+        if "nosort" not in fixture.submodes:
+            self.processor.sort()
 
     def clusters(self) -> list[Any]:
         """CITATION-ITEMS, or one cluster of every registered item in registry order."""
         if self.fixture.citation_items is not None:
             return self._explicit
-        everything = self._citation([{"id": key} for key in self.bibliography_.keys])
-        with self._warnings.catch_warnings():
-            self._warnings.simplefilter("ignore")
-            self.bibliography_.register(everything)
+        everything = self.processor.citation([{"id": key} for key in self.processor.keys])
+        self.processor.register(everything)
         return [everything]
 
     def cite(self, citation: Any) -> str:
         """Render one citation (registered already) as citeproc-js-style HTML."""
-        with self._warnings.catch_warnings():
-            self._warnings.simplefilter("ignore")
-            text = self.bibliography_.cite(citation, lambda item: None)
-        return to_citeproc_js_html(str(text) if text is not None else "")
+        return self.processor.cite(citation)
 
     def bibliography(self) -> list[str]:
         """The bibliography entries as citeproc-js-style HTML."""
-        with self._warnings.catch_warnings():
-            self._warnings.simplefilter("ignore")
-            entries = self.bibliography_.bibliography()
-        return [to_citeproc_js_html(str(entry)) for entry in entries]
-
-    @staticmethod
-    def _citation(cites: list[dict[str, Any]], cluster: Cluster | None = None) -> Any:
-        from citeproc.source import Citation, CitationItem, Locator
-
-        items = []
-        for cite in cites:
-            options: dict[str, Any] = {}
-            for key, value in cite.items():
-                if key in ("id", "label"):
-                    continue
-                if key == "locator":
-                    options["locator"] = Locator(cite.get("label", "page"), value)
-                else:
-                    options[key.replace("-", "_")] = value
-            items.append(CitationItem(str(cite.get("id")), **options))
-        citation = Citation(items)
-        if cluster is not None:
-            citation.key = cluster.citation_id
-            citation.note_index = cluster.note_index
-        return citation
+        return [text for _, text in self.processor.bibliography()]
 
 
 # Engines ------------------------------------------------------------------
