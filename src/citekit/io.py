@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from citekit.errors import CitekitError, FormatError, ParseError, WriteError
@@ -79,13 +82,21 @@ def save(library: Library, path: str | os.PathLike[str], *, format: str | None =
     atomic_write(name, data)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, lock_timeout: float = 30.0) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
-    The target is either left as it was or replaced whole; its permission
-    bits are kept when it already exists.
+    The target is either left as it was or replaced whole, never truncated;
+    its permission bits are kept when it exists, and a symbolic link is
+    followed (the file it points to is replaced, the link stays). Saves to
+    one folder are serialised with an advisory lock on the folder (POSIX), so
+    two processes saving the same library one after the other never lose a
+    write half-way; after ``lock_timeout`` seconds of waiting a
+    :class:`~citekit.WriteError` says another process is saving there.
+    Temporary files left by an earlier save that was killed are removed.
     """
     target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()
     directory = target.parent if str(target.parent) else Path(".")
     try:
         mode = target.stat().st_mode & 0o7777
@@ -95,20 +106,73 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         mode = 0o666 & ~umask
     except OSError as error:
         raise WriteError(f"{target}: cannot write: {error.strerror}") from None
+    with _folder_lock(directory, target, lock_timeout):
+        _remove_stale_temporaries(directory, target)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        except OSError as error:
+            raise WriteError(f"{target}: cannot write: {error.strerror}") from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(error, OSError):
+                raise WriteError(f"{target}: cannot write: {error.strerror or error}") from None
+            raise
+        _sync_folder(directory)
+
+
+@contextlib.contextmanager
+def _folder_lock(directory: Path, target: Path, timeout: float) -> Iterator[None]:
+    """An exclusive advisory lock on ``directory`` (a no-op where POSIX locks are missing)."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
     except OSError as error:
         raise WriteError(f"{target}: cannot write: {error.strerror}") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(error, OSError):
-            raise WriteError(f"{target}: cannot write: {error.strerror or error}") from None
-        raise
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WriteError(
+                        f"{target}: another process has been saving in {directory} for"
+                        f" {timeout:g} s; not written"
+                    ) from None
+                time.sleep(0.02)
+            except OSError:  # a file system without locks: go on without one
+                break
+        yield
+    finally:
+        os.close(fd)  # also releases the lock
+
+
+def _remove_stale_temporaries(directory: Path, target: Path) -> None:
+    """Remove ``.NAME.*.tmp`` files of earlier, killed saves (we hold the folder lock)."""
+    with contextlib.suppress(OSError):
+        for stale in directory.glob(f".{glob.escape(target.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _sync_folder(directory: Path) -> None:
+    """Make the rename durable (POSIX); best effort."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
