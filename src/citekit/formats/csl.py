@@ -1529,6 +1529,15 @@ class CslFormatBase:
 
     def read(self, data: bytes, *, path: str | None = None) -> Library:
         """Read a library; bad input becomes problems in ``library.problems``, never raises."""
+        try:
+            return self._read(data, path)
+        except RecursionError:
+            return unreadable(
+                self.name, data, path, Problem(message="nested too deeply to read", path=path)
+            )
+
+    def _read(self, data: bytes, path: str | None) -> Library:
+        """Decode and parse ``data`` (each format its own way)."""
         raise NotImplementedError
 
     def write(self, library: Library) -> bytes:

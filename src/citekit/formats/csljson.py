@@ -236,16 +236,8 @@ class CslJsonFormat(CslFormatBase):
     extensions = (".json",)
     default_form = "list"
 
-    def read(self, data: bytes, *, path: str | None = None) -> Library:
-        """Read CSL-JSON from ``data`` (UTF-8, a byte-order mark allowed)."""
-        try:
-            return self._read(data, path)
-        except RecursionError:
-            return unreadable(
-                self.name, data, path, Problem(message="nested too deeply to read", path=path)
-            )
-
     def _read(self, data: bytes, path: str | None) -> Library:
+        """Read CSL-JSON from ``data`` (UTF-8, a byte-order mark allowed)."""
         try:
             text, _ = _decode(data)
         except UnicodeDecodeError as error:

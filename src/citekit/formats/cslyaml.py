@@ -293,16 +293,8 @@ class CslYamlFormat(CslFormatBase):
     extensions = (".yaml", ".yml")
     default_form = "object"
 
-    def read(self, data: bytes, *, path: str | None = None) -> Library:
-        """Read CSL-YAML from ``data`` (UTF-8)."""
-        try:
-            return self._read(data, path)
-        except RecursionError:
-            return unreadable(
-                self.name, data, path, Problem(message="nested too deeply to read", path=path)
-            )
-
     def _read(self, data: bytes, path: str | None) -> Library:
+        """Read CSL-YAML from ``data`` (UTF-8)."""
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
