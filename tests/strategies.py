@@ -9,7 +9,9 @@ keys and extra fields. Format tests use them for round trips:
 
 The works are *normalised* the way every reader produces them: text is what
 the model's converters keep, a rich form is only present when it is in use
-(its plain text is the field, and it is not just the field escaped), JSON
+(its plain text is the field, and it is not just the field escaped) and in
+canonical form (text escaped with ``escape``, tags in citekit's spelling, as
+``citekit.model.markup.from_csl_text`` gives it), JSON
 values in ``variables`` are frozen (tuples and FrozenMaps).
 """
 
@@ -99,28 +101,36 @@ _TAGS = [
     ("<sup>", "</sup>"),
     ("<sub>", "</sub>"),
     ('<span class="nocase">', "</span>"),
+    ('<span class="nodecor">', "</span>"),
     ('<span style="font-variant:small-caps;">', "</span>"),
 ]
 
 
 @st.composite
 def rich_texts(draw: st.DrawFn) -> tuple[str, str]:
-    """(plain, marked): CSL-JSON rich text and the plain text it stands for.
+    """(plain, marked): citekit's internal markup and the plain text it stands for.
 
-    Pieces are escaped or left raw (as hand-written CSL-JSON leaves "AT&T"),
-    some wrapped in tags. Only forms the model keeps are drawn: the plain text
-    is stripped and not empty, and the marked form is more than its escape.
+    Pieces of text (with "&", "&amp;", "<i>" and the like in them) are
+    escaped, some wrapped in tags, some nested. Only forms the model keeps are
+    drawn: the plain text is stripped and not empty, and the marked form is
+    more than its escape. The text may spell tags ("<i>" in a title): some
+    of these forms have no CSL-JSON text of their own, and citekit keeps them
+    in ``custom``.
     """
     pieces = draw(
         st.lists(
-            st.tuples(texts(1, 6), st.sampled_from([None, *_TAGS]), st.booleans()),
+            st.tuples(
+                texts(1, 6), st.sampled_from([None, *_TAGS]), st.sampled_from([None, *_TAGS])
+            ),
             min_size=1,
             max_size=4,
         )
     )
     marked = ""
-    for text, tag, escaped in pieces:
-        body = escape(text) if escaped else text.replace("<", "&lt;")
+    for text, tag, inner in pieces:
+        body = escape(text)
+        if inner:
+            body = f"{inner[0]}{body}{inner[1]}"
         marked += f"{tag[0]}{body}{tag[1]}" if tag else body
     marked = marked.strip()
     plain = strip_markup(marked)

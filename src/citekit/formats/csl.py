@@ -52,7 +52,13 @@ from citekit.model import (
     WorkType,
     parse_names,
 )
-from citekit.model.markup import escape, strip_markup
+from citekit.model.markup import (
+    csl_expressible,
+    escape,
+    from_csl_text,
+    strip_markup,
+    to_csl_text,
+)
 
 __all__ = [
     "CSL_VARIABLES",
@@ -108,8 +114,10 @@ TEXT_FIELDS: dict[str, str] = {
     "note": "note",
 }
 
-#: Attributes whose CSL-JSON text is rich text (CSL's HTML-like markup). Numbers,
-#: identifiers, URLs and language codes are plain text, written as they are.
+#: Attributes whose CSL-JSON text is rich text: literal text in which only
+#: citeproc-js's rich-text tags are markup (see :mod:`citekit.model.markup`).
+#: Numbers, identifiers, URLs and language codes are plain text, written as they
+#: are (markup on them travels in ``custom``).
 MARKUP_FIELDS: frozenset[str] = frozenset(
     {
         "title",
@@ -707,15 +715,28 @@ def _read_names(key: str, value: Any, ctx: _Context) -> list[Person]:
 
 
 def _read_text(
-    key: str, attribute: str, value: Any, fields: dict[str, Any], rich: dict[str, str]
+    attribute: str,
+    value: Any,
+    fields: dict[str, Any],
+    rich: dict[str, str],
+    literal: Mapping[str, str],
 ) -> None:
+    """Read a text variable; rich text is read as citeproc-js reads it.
+
+    ``literal`` holds, from ``custom.citekit-rich``, citekit's own form of
+    texts CSL-JSON cannot express (see :func:`work_to_item`); it is used while
+    the item's text is still the one citekit wrote for it.
+    """
     text = _number_text(value)
     if text is None:
         raise _Bad(f"expected text, got {_kind(value)}")
     if attribute not in MARKUP_FIELDS or not isinstance(value, str):
         fields[attribute] = text
         return
-    marked = text.strip()
+    kept = literal.get(attribute)
+    marked = (
+        kept if kept is not None and to_csl_text(kept) == value else from_csl_text(text.strip())
+    )
     plain = strip_markup(marked)
     fields[attribute] = plain
     if plain == plain.strip() and plain and marked != escape(plain):
@@ -737,8 +758,13 @@ def _read_custom(
     custom: dict[str, Any],
     hints: dict[str, str],
     rich: dict[str, str],
+    literal: dict[str, str],
 ) -> str | None:
-    """Split ``item["custom"]``: citekit's arxiv, extra and hints, and the user's own keys."""
+    """Split ``item["custom"]``: citekit's arxiv, extra, hints and rich forms, and the user's keys.
+
+    Rich forms of plain-text fields go to ``rich``, those of rich-text fields
+    (texts CSL-JSON cannot express) to ``literal``.
+    """
     arxiv: str | None = None
     for key, entry in value.items():
         if (
@@ -746,8 +772,11 @@ def _read_custom(
             and isinstance(entry, Mapping)
             and all(isinstance(v, str) for v in entry.values())
         ):
-            target = hints if key == CUSTOM_HINTS else rich
-            target.update((str(k), v) for k, v in entry.items())
+            for name, text in entry.items():
+                if key == CUSTOM_HINTS:
+                    hints[str(name)] = text
+                else:
+                    (literal if name in MARKUP_FIELDS else rich)[str(name)] = text
         elif key == CUSTOM_ARXIV and _number_text(entry) is not None:
             arxiv = _number_text(entry)
         elif (
@@ -795,13 +824,14 @@ def work_from_item(
     variables: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     rich: dict[str, str] = {}
+    literal: dict[str, str] = {}
     contributors: dict[str, list[Person]] = {}
     arxiv: str | None = None
     work_type = _read_type(item, ctx, extra)
     raw_custom = item.get("custom")
     if raw_custom is not None:
         if isinstance(raw_custom, Mapping):
-            arxiv = _read_custom(raw_custom, ctx, extra, custom, hints, rich)
+            arxiv = _read_custom(raw_custom, ctx, extra, custom, hints, rich, literal)
         else:
             ctx.add(f'expected an object, got {_kind(raw_custom)}; kept as "value" in it', "custom")
             custom["value"] = raw_custom
@@ -822,7 +852,7 @@ def work_from_item(
                     fields[DATE_FIELDS[name]] = date
             elif name in TEXT_FIELDS:
                 if value is not None:
-                    _read_text(name, TEXT_FIELDS[name], value, fields, rich)
+                    _read_text(TEXT_FIELDS[name], value, fields, rich, literal)
             elif name == "keyword":
                 if value is not None:
                     fields["keywords"] = _read_keywords(value)
@@ -874,17 +904,26 @@ def work_from_item(
 def work_to_item(work: Work) -> dict[str, Any]:
     """A :class:`Work` as a CSL item: id, type, then CSL variables in a stable order.
 
+    Rich-text fields are written as citeproc-js reads them
+    (:func:`~citekit.model.markup.to_csl_text`): ``"R&D"``, not ``"R&amp;D"``.
+    A text CSL-JSON cannot express (literal characters that spell a balanced
+    rich-text tag pair, as a title about the ``<b>...</b>`` element) is written
+    the same way, so that other tools read it as markup, and citekit's own
+    form of it goes to ``custom.citekit-rich``, which citekit reads back
+    while the item's text is unchanged.
+
     Raises :class:`~citekit.FormatError` when the work holds something CSL-JSON
-    cannot express (``variables["custom"]`` clashing with ``extra`` or ``arxiv``).
+    cannot express (``variables["custom"]`` clashing with ``extra``, ``arxiv``
+    or the rich forms citekit keeps in ``custom``).
     """
     item: dict[str, Any] = {"id": work.key, "type": work.type.value}
     by_name = {name: attribute for name, attribute in TEXT_FIELDS.items()}
 
     def text(name: str) -> None:
         attribute = by_name[name]
-        value = (
-            work.rich_text(attribute) if attribute in MARKUP_FIELDS else getattr(work, attribute)
-        )
+        value = getattr(work, attribute)
+        if value is not None and attribute in MARKUP_FIELDS:
+            value = to_csl_text(work.rich_text(attribute) or "")
         if value is not None:
             item[name] = value
 
@@ -919,6 +958,17 @@ def work_to_item(work: Work) -> dict[str, Any]:
     return item
 
 
+def _inexpressible(work: Work) -> dict[str, str]:
+    """The rich-text fields of ``work`` that CSL-JSON cannot express: attribute -> markup."""
+    out = {}
+    for attribute in TEXT_FIELDS.values():
+        if attribute in MARKUP_FIELDS:
+            marked = work.rich_text(attribute)
+            if marked is not None and not csl_expressible(marked):
+                out[attribute] = marked
+    return out
+
+
 def _custom_to_csl(work: Work) -> Any:
     kept = work.variables.get("custom")
     if kept is not None and not isinstance(kept, Mapping):
@@ -946,10 +996,17 @@ def _custom_to_csl(work: Work) -> Any:
     if work.hints and CUSTOM_HINTS not in custom:
         custom[CUSTOM_HINTS] = dict(work.hints)
     # Markup on fields CSL-JSON keeps as plain text (a volume in small caps,
-    # from BibTeX's \textsc{xxvii}) travels in custom, so it comes back.
-    plain_rich = {k: v for k, v in work.rich.items() if k not in MARKUP_FIELDS}
-    if plain_rich and CUSTOM_RICH not in custom:
-        custom[CUSTOM_RICH] = plain_rich
+    # from BibTeX's \textsc{xxvii}) travels in custom, so it comes back; so do
+    # rich-text fields whose text CSL-JSON cannot express.
+    kept = {k: v for k, v in work.rich.items() if k not in MARKUP_FIELDS}
+    kept.update(_inexpressible(work))
+    if kept:
+        if CUSTOM_RICH in custom:
+            raise FormatError(
+                f"work {work.key!r}: variables['custom'] has {CUSTOM_RICH!r}, where citekit"
+                f" writes the rich forms of {', '.join(kept)}"
+            )
+        custom[CUSTOM_RICH] = kept
     return custom or None
 
 
@@ -1346,19 +1403,22 @@ class Document:
 def live_rich(work: Work) -> Work:
     """``work`` without the rich forms that are no longer in use (see :meth:`Work.rich_text`).
 
-    Writing drops them, so this is what reading a written work gives back.
+    Writing drops them, and reading gives rich text back in its canonical form
+    (``&`` escaped, tags in citekit's spelling), so this is what reading a
+    written work gives back.
     """
     rich = {}
     for attribute, marked in work.rich.items():
         plain = getattr(work, attribute, None)
-        if (
-            isinstance(plain, str)
-            and strip_markup(marked) == plain
-            and (attribute not in MARKUP_FIELDS or marked != escape(plain))
-        ):
-            # Markup on a plain-text CSL field travels in custom (CUSTOM_RICH).
+        if not isinstance(plain, str) or strip_markup(marked) != plain:
+            continue
+        if attribute in MARKUP_FIELDS and csl_expressible(marked):
+            marked = from_csl_text(to_csl_text(marked))
+        if attribute not in MARKUP_FIELDS or marked != escape(plain):
+            # Markup on a plain-text CSL field travels in custom (CUSTOM_RICH),
+            # and so does markup CSL-JSON cannot express.
             rich[attribute] = marked
-    return work if len(rich) == len(work.rich) else attrs.evolve(work, rich=rich)
+    return work if rich == dict(work.rich) else attrs.evolve(work, rich=rich)
 
 
 def _merged(

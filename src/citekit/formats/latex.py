@@ -186,7 +186,7 @@ _FORMAT_TAGS: dict[str, tuple[str, str]] = {
     "nocase": ('<span class="nocase">', "</span>"),
     # Commands that keep their argument's text and drop their own meaning.
     "textup": ("", ""),
-    "textnormal": ("", ""),
+    "textnormal": ('<span class="nodecor">', "</span>"),
     "textrm": ("", ""),
     "textsf": ("", ""),
     "texttt": ("", ""),
@@ -755,7 +755,7 @@ def _unicode_encoder(cls: Any) -> Any:
 
 
 _RICH_TAG = re.compile(
-    r"<(/?)(i|b|sup|sub)>|<span\s+class=\"nocase\">|"
+    r"<(/?)(i|b|sup|sub)>|<span\s+class=\"(?:nocase|nodecor)\">|"
     r"<span\s+style=\"font-variant:\s*small-caps;?\">|</span>"
 )
 _OPEN_LATEX = {
@@ -802,6 +802,9 @@ def encode_rich(markup: str, *, ascii: bool = False) -> str:
         elif "nocase" in tok:
             stack.append("span")
             out.append("{")
+        elif "nodecor" in tok:  # CSL's "no decoration": LaTeX's upright, normal font
+            stack.append("span")
+            out.append(r"\textnormal{")
         else:  # small caps
             stack.append("span")
             out.append(r"\textsc{")

@@ -188,8 +188,11 @@ class Work:
 
     Edit with :func:`attrs.evolve`: ``attrs.evolve(work, title="Lenin's Heir?")``.
     Text fields are plain Unicode; ``rich`` keeps, for fields whose source
-    carried markup or case protection, the marked-up form (CSL-JSON's HTML-like
-    markup: ``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<span class="nocase">``).
+    carried markup or case protection, the marked-up form in citekit's
+    internal markup (escaped text with the tags ``<i>``, ``<b>``, ``<sup>``,
+    ``<sub>``, ``<span class="nocase">``, ``<span class="nodecor">`` and the
+    small-caps span; :func:`citekit.model.markup.to_csl_text` gives the
+    CSL-JSON text of it).
     A rich form whose plain text is not the field's (after an edit of the
     field) is dropped when the work is made.
     """
@@ -321,8 +324,9 @@ class Work:
     def rich_text(self, field: str) -> str | None:
         """The marked-up form of a text field, or its plain text (escaped) when it has none.
 
-        The result is in CSL-JSON's HTML-like markup, so ``<`` and ``&`` in
-        plain text come back escaped.
+        The result is in citekit's internal markup (see
+        :mod:`citekit.model.markup`), so ``<`` and ``&`` in plain text come
+        back escaped.
         """
         from citekit.model.markup import escape
 
