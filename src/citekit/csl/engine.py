@@ -15,8 +15,10 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from citekit.csl import passes
 from citekit.csl.styles import Style, load_style
 from citekit.csl.suite import CiteprocPyEngine
+from citekit.model.work import Role
 
 __all__ = ["CitekitEngine", "Processor", "citeproc_style"]
 
@@ -39,6 +41,7 @@ class CitekitEngine(CiteprocPyEngine):
     """The conformance harness's engine for citekit (see :mod:`citekit.csl.suite`)."""
 
     name = "citekit"
+    postprocess = staticmethod(passes.postprocess)
 
     def make_style(self, csl: str) -> Any:
         """The fixture's style, parsed and set up by citekit."""
@@ -66,7 +69,6 @@ class Processor:
     ) -> None:
         from citeproc import CitationStylesBibliography
         from citeproc.formatter import html
-        from citeproc.source.json import CiteProcJSON
 
         prepared = []
         for item in items:
@@ -76,7 +78,12 @@ class Processor:
         self.style = style
         self._postprocess = postprocess or (lambda text: text)
         with _quiet():
-            self._bibliography = CitationStylesBibliography(style, CiteProcJSON(prepared), html)
+            self._bibliography = CitationStylesBibliography(style, _source(prepared), html)
+
+    @classmethod
+    def for_style(cls, style: Style, items: Iterable[Mapping[str, Any]]) -> Processor:
+        """A processor for a style loaded by citekit, with citekit's output passes."""
+        return cls(citeproc_style(style), items, postprocess=passes.postprocess)
 
     @property
     def keys(self) -> list[str]:
@@ -108,7 +115,8 @@ class Processor:
                     options["locator"] = Locator(cite.get("label", "page"), value)
                 else:
                     options[key.replace("-", "_")] = value
-            items.append(CitationItem(str(cite.get("id")), **options))
+            with _quiet():  # citeproc-py warns of cite fields it does not know
+                items.append(CitationItem(str(cite.get("id")), **options))
         citation = Citation(items)
         if citation_id is not None:
             citation.key = citation_id
@@ -153,3 +161,57 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+#: CSL 1.0.2's name and date variables (citeproc-py's reader knows only some).
+_NAME_VARIABLES = frozenset(role.value for role in Role)
+_DATE_VARIABLES = frozenset(
+    ["accessed", "available-date", "event-date", "issued", "original-date", "submitted"]
+)
+
+
+def _source(items: list[dict[str, Any]]) -> Any:
+    """citeproc-py's CSL-JSON source, reading every CSL name and date variable as such."""
+    from citeproc.source import Reference
+    from citeproc.source.json import CiteProcJSON
+
+    class _CslJson(CiteProcJSON):  # type: ignore[misc]
+        def __init__(self, json_data: list[dict[str, Any]]) -> None:
+            # citeproc-py's own reader treats only 11 name variables as names
+            # (director, reviewed-author, chair, ... stay text) and 6 dates.
+            for ref in json_data:
+                ref_key = str(ref.get("id", "")).lower()
+                ref_type = ref.get("type", "")
+                ref_data: dict[str, Any] = {}
+                for key, value in ref.items():
+                    if key in ("id", "type", "key"):
+                        continue
+                    python_key = "title_short" if key == "shortTitle" else key.replace("-", "_")
+                    if key in _NAME_VARIABLES and isinstance(value, list):
+                        value = self.parse_names(value)
+                    elif key in _DATE_VARIABLES and isinstance(value, dict):
+                        value = self.parse_date(_with_date_parts(value))
+                    elif key != "language":
+                        value = self.parse_string(value)
+                    ref_data[python_key] = value
+                self.add(Reference(ref_key, ref_type, **ref_data))
+
+    return _CslJson(items)
+
+
+def _with_date_parts(value: dict[str, Any]) -> dict[str, Any]:
+    """A CSL date object that has only ``raw`` text, read (EDTF or a literal).
+
+    citeproc-py drops such dates; citeproc-js parses them.
+    """
+    if "raw" not in value or "date-parts" in value or "literal" in value:
+        return value
+    from citekit.formats.csl import date_from_csl, date_to_csl
+
+    try:
+        date, _ = date_from_csl(value)
+    except ValueError:
+        date = None
+    if date is None:
+        return {"literal": str(value["raw"])}
+    return date_to_csl(date)

@@ -101,6 +101,7 @@ __all__ = [
     "Outcome",
     "UnsupportedFixture",
     "available_engines",
+    "cite_positions",
     "default_engine",
     "default_suite_folder",
     "document_states",
@@ -595,8 +596,15 @@ def render_citation_calls(
 
     ``render_document`` renders a whole document from scratch: the texts of
     its citations, in order. It is called for the final document and for the
-    one before the last call; a citation is marked ``>>`` when the last call
-    added it or changed its text, ``..`` otherwise.
+    one before the last call. As citeproc-js's ``processCitationCluster``
+    reports them, a citation is marked ``>>`` (the others ``..``) when:
+
+    * the last call placed it (it is new, or its content was re-sent);
+    * its text changed (its items' disambiguation changed, say);
+    * the position of one of its cites, its ``first-reference-note-number``
+      or its ``near-note`` test changed (:func:`cite_positions`);
+    * it cites an item for which some cite's ``first-reference-note-number``
+      changed: citeproc-js then re-renders every citation of that item.
     """
     states = document_states(fixture)
     if not states:
@@ -605,18 +613,158 @@ def render_citation_calls(
     texts = list(render_document(final))
     if len(texts) != len(final):
         raise ValueError(f"rendered {len(texts)} citations for a document of {len(final)}")
-    before: dict[str, str] = {}
+    last_id = _citation_id(fixture.citations[-1][0], len(states)) if fixture.citations else ""
+    changed = {last_id}
     if len(states) > 1:
         previous = states[-2]
         before = dict(
             zip((c.citation_id for c in previous), render_document(previous), strict=True)
         )
-    last_id = _citation_id(fixture.citations[-1][0], len(states)) if fixture.citations else ""
+        changed |= {
+            c.citation_id
+            for c, t in zip(final, texts, strict=True)
+            if before.get(c.citation_id) != t
+        }
+        changed |= _position_taints(previous, final, _near_note_distance(fixture.csl))
+    else:
+        changed |= {c.citation_id for c in final}
     lines = []
     for index, (cluster, text) in enumerate(zip(final, texts, strict=True)):
-        changed = cluster.citation_id == last_id or before.get(cluster.citation_id) != text
-        lines.append(f"{'>>' if changed else '..'}[{index}] {text}")
+        mark = ">>" if cluster.citation_id in changed else ".."
+        lines.append(f"{mark}[{index}] {text}")
     return "\n".join(lines)
+
+
+_NEAR_NOTE_DISTANCE = re.compile(r"<citation\b[^>]*?\bnear-note-distance\s*=\s*[\"'](\d+)[\"']")
+
+
+def _near_note_distance(csl: str) -> int:
+    """The style's ``near-note-distance`` (CSL's default: 5)."""
+    match = _NEAR_NOTE_DISTANCE.search(csl)
+    return int(match.group(1)) if match else 5
+
+
+CitePosition = tuple[str, int, int, bool]
+"""(item id, position, first-reference-note-number or 0, near-note) of one cite."""
+
+FIRST_POSITION, SUBSEQUENT_POSITION, IBID_POSITION, IBID_WITH_LOCATOR_POSITION = 0, 1, 2, 3
+
+
+def cite_positions(
+    document: Sequence[Cluster], near_note_distance: int = 5
+) -> dict[str, list[CitePosition]]:
+    """Each citation's cites with the position variables citeproc-js gives them.
+
+    Citations in the text (note 0) and in notes are two sequences; a note
+    number going backwards starts the sequence afresh. A cite is ``first``
+    for its item's first cite; ``ibid`` (or ``ibid-with-locator``) right
+    after a cite of the same item: the one before it in its citation, the
+    last one of the citation before it in the same note, or the only cite of
+    the only citation of the previous note (the notes being consecutive);
+    else ``subsequent``. ``first-reference-note-number`` is set on later cites
+    in another note than the first; ``near-note`` for later cites in notes
+    at most ``near_note_distance`` notes after the item's last cite.
+    """
+    result: dict[str, list[CitePosition]] = {}
+    for in_notes in (False, True):
+        stream = [c for c in document if (c.note_index > 0) == in_notes]
+        first_ref: dict[str, int] = {}
+        last_ref: dict[str, int] = {}
+        per_note: dict[int, int] = {}
+        for j, citation in enumerate(stream):
+            note = citation.note_index
+            if j > 0 and stream[j - 1].note_index > note:
+                first_ref, last_ref, per_note = {}, {}, {}
+            per_note[note] = per_note.get(note, 0) + len(citation.items)
+            cites: list[CitePosition] = []
+            for k, cite in enumerate(citation.items):
+                item_id = str(cite.get("id"))
+                reference_note = 0
+                if item_id not in first_ref:
+                    first_ref[item_id] = last_ref[item_id] = note
+                    position = FIRST_POSITION
+                else:
+                    position, previous = _later_position(stream, j, k, item_id, per_note)
+                    if previous is not None:
+                        position = _with_locators(previous, cite)
+                    if first_ref[item_id] != note:
+                        reference_note = first_ref[item_id]
+                near = False
+                if note:
+                    distance = note - last_ref[item_id]
+                    near = position != FIRST_POSITION and distance <= near_note_distance
+                    last_ref[item_id] = note
+                cites.append((item_id, position, reference_note, near))
+            result[citation.citation_id] = cites
+    return result
+
+
+def _later_position(
+    stream: Sequence[Cluster], j: int, k: int, item_id: str, per_note: Mapping[int, int]
+) -> tuple[int, Any]:
+    """(SUBSEQUENT, None), or (IBID, the cite it repeats) for a later cite."""
+    citation = stream[j]
+    before = stream[j - 1] if j > 0 else None
+
+    def same(cite: Any) -> bool:
+        return str(cite.get("id")) == item_id
+
+    if k > 0:
+        previous = citation.items[k - 1]
+        return (IBID_POSITION, previous) if same(previous) else (SUBSEQUENT_POSITION, None)
+    if before is None or not before.items:
+        return SUBSEQUENT_POSITION, None
+    if before.note_index != citation.note_index:
+        alone = len(before.items) == 1 and (
+            per_note.get(before.note_index) == 1 or before.note_index == 0
+        )
+        consecutive = before.note_index >= citation.note_index - 1
+        if same(before.items[0]) and consecutive and alone:
+            return IBID_POSITION, before.items[0]
+        return SUBSEQUENT_POSITION, None
+    if same(before.items[-1]):
+        return IBID_POSITION, before.items[0]
+    return SUBSEQUENT_POSITION, None
+
+
+def _with_locators(previous: Any, cite: Any) -> int:
+    """ibid, ibid-with-locator or subsequent, from the two cites' locators."""
+
+    def locator(one: Any) -> str | None:
+        value = one.get("locator")
+        if value in (None, ""):
+            return None
+        return f"{value}{one.get('label') or ''}"
+
+    mine, theirs = locator(cite), locator(previous)
+    if theirs is not None and mine is None:
+        return SUBSEQUENT_POSITION
+    if mine is not None and mine != theirs:
+        return IBID_WITH_LOCATOR_POSITION
+    return IBID_POSITION
+
+
+def _position_taints(
+    previous: Sequence[Cluster], final: Sequence[Cluster], near_note_distance: int
+) -> set[str]:
+    """Citations of ``final`` whose cites' position variables changed since ``previous``."""
+    before = cite_positions(previous, near_note_distance)
+    after = cite_positions(final, near_note_distance)
+    tainted: set[str] = set()
+    tainted_items: set[str] = set()
+    for citation_id, cites in after.items():
+        old = before.get(citation_id)
+        if old is None:
+            continue
+        if [c[1:] for c in cites] != [c[1:] for c in old] or len(cites) != len(old):
+            tainted.add(citation_id)
+        for new_cite, old_cite in zip(cites, old, strict=False):
+            if new_cite[2] != old_cite[2]:
+                tainted_items.add(new_cite[0])
+    for citation_id, cites in after.items():
+        if any(cite[0] in tainted_items for cite in cites):
+            tainted.add(citation_id)
+    return tainted
 
 
 def wrap_bibliography(entries: Iterable[str]) -> str:

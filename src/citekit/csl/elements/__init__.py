@@ -27,7 +27,7 @@ from typing import Any
 __all__ = ["MODULES", "element", "element_classes", "lookup"]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("citations", "dates", "names", "text")
 
 _REGISTERED: dict[str, type] = {}
 

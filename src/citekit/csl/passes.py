@@ -1,0 +1,728 @@
+"""Rich text and the passes over rendered CSL output.
+
+citekit's CSL element classes (:mod:`citekit.csl.elements.text`,
+:mod:`citekit.csl.elements.dates`) render into an *intermediate HTML*: field
+text escaped, markup as tags, plus three things that only make sense once a
+whole citation or entry is put together:
+
+* quotes, as ``<q o=".." c=".." io=".." ic=".." p="1">...</q>``: the outer
+  and inner quote terms of the locale and its ``punctuation-in-quote`` option.
+  Which pair is used depends on how deeply the quote is nested (the CSL
+  "flip-flop" of nested quotes), known only at the end;
+* ``<span class="nocase">`` (text no text-case touches) and
+  ``<span class="nodecor">`` (text back to normal formatting), from field
+  text;
+* :data:`PROTECT`, a private-use character put between two punctuation
+  marks that sit side by side inside one field or value, so that only
+  punctuation meeting at a *seam* (content and affix, delimiter, ...) is
+  merged.
+
+:func:`postprocess` turns that into the final HTML, in citeproc-js's
+conventions: quotes resolved by depth, punctuation at seams merged
+("Heir?" + "." gives "Heir?"), periods and commas (and ``?``, ``!``) moved
+inside closing quotes when the locale asks, nested italics, boldface and small
+caps flipped to normal, superscript characters ("ª", "ʳᵉ", "™") printed as
+``<sup>`` text, text escaped as ``&#38;``, ``&#60;``, ``&#62;``.
+
+:func:`rich_text` reads CSL-JSON's rich text (``<i>``, ``<b>``, ``<sup>``,
+``<sub>``, ``<sc>``, small-caps and nocase spans, straight and typographic
+quotes, apostrophes) into intermediate HTML; :func:`apply_case` applies a
+``text-case`` to intermediate HTML without touching its tags or nocase text;
+:func:`plain_text` gives the bare text (for sort keys).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "PROTECT",
+    "QUOTE_CLOSE",
+    "Quotes",
+    "apply_case",
+    "escape",
+    "plain_text",
+    "postprocess",
+    "protect_punctuation",
+    "rich_text",
+    "strip_periods",
+    "superscript_base",
+]
+
+PROTECT = "\ue00f"
+"""Between two punctuation marks of one field: they are not a seam to merge."""
+
+QUOTE_CLOSE = "</q>"
+"""Closes a quote opened by :meth:`Quotes.open_tag`."""
+
+_PUNCTUATION = ".,;:!?"
+_INTO_QUOTES = ".,?!"
+
+
+def escape(text: str) -> str:
+    """Text escaped for HTML the way citeproc-js escapes it (``&#38;``, ``&#60;``, ``&#62;``)."""
+    return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """A locale's quote terms and its punctuation-in-quote option."""
+
+    open: str = "\u201c"
+    close: str = "\u201d"
+    inner_open: str = "\u2018"
+    inner_close: str = "\u2019"
+    punctuation_in_quote: bool = False
+
+    def open_tag(self) -> str:
+        """The intermediate-HTML tag that opens a quote in these terms."""
+
+        def attribute(value: str) -> str:
+            return html.escape(value, quote=True)
+
+        return (
+            f'<q o="{attribute(self.open)}" c="{attribute(self.close)}" '
+            f'io="{attribute(self.inner_open)}" ic="{attribute(self.inner_close)}" '
+            f'p="{int(self.punctuation_in_quote)}">'
+        )
+
+
+def protect_punctuation(text: str) -> str:
+    """``text`` (escaped) with :data:`PROTECT` between adjacent punctuation marks."""
+    return re.sub(f"(?<=[{_PUNCTUATION}])(?=[{_PUNCTUATION}])", PROTECT, text)
+
+
+# Rich text in fields ----------------------------------------------------------
+
+_FIELD_TOKEN = re.compile(
+    r"""(?P<tag></?(?:i|b|sup|sub|sc)>|<span\s+class\s*=\s*"(?:nocase|nodecor)"\s*>"""
+    r"""|<span\s+style\s*=\s*"\s*font-variant\s*:\s*small-caps\s*;?\s*"\s*>|</span>)"""
+    r"""|(?P<quote>["'\u201c\u201d\u2018\u2019])""",
+    re.IGNORECASE,
+)
+_OPENING_CONTEXT = "([{-\u2013\u2014/\"'\u201c\u2018\u00ab"
+
+
+def _tag_kind(tag: str) -> tuple[str, bool]:
+    """(kind, is_closing) of a field-markup tag; spans are of kind ``span``."""
+    lowered = tag.lower()
+    if lowered.startswith("</"):
+        name = lowered[2:-1]
+        return name, True
+    if lowered.startswith("<span"):
+        if "nocase" in lowered:
+            return "span:nocase", False
+        if "nodecor" in lowered:
+            return "span:nodecor", False
+        return "span:sc", False
+    return lowered[1:-1], False
+
+
+_OPEN_MARKUP = {
+    "i": "<i>",
+    "b": "<b>",
+    "sup": "<sup>",
+    "sub": "<sub>",
+    "sc": '<span style="font-variant:small-caps;">',
+    "span:sc": '<span style="font-variant:small-caps;">',
+    "span:nocase": '<span class="nocase">',
+    "span:nodecor": '<span class="nodecor">',
+}
+_CLOSE_MARKUP = {
+    "i": "</i>",
+    "b": "</b>",
+    "sup": "</sup>",
+    "sub": "</sub>",
+    "sc": "</span>",
+    "span:sc": "</span>",
+    "span:nocase": "</span>",
+    "span:nodecor": "</span>",
+}
+
+
+def _closes(opener_kind: str, closer_kind: str) -> bool:
+    if closer_kind == "span":
+        return opener_kind.startswith("span:")
+    return opener_kind == closer_kind
+
+
+_SPACE_BEFORE = re.compile(" ([:;?!\u00bb])")
+
+
+def _thin_spaces(text: str) -> str:
+    """A space before ``: ; ? ! »`` and after ``«`` made a narrow no-break space.
+
+    French typography; citeproc-js does it to every string it prints from
+    fields and values.
+    """
+    return _SPACE_BEFORE.sub("\u202f\\1", text).replace("\u00ab ", "\u00ab\u202f")
+
+
+def rich_text(text: str, quotes: Quotes | None = None) -> str:
+    """Field (or value) text with CSL-JSON rich-text markup, as intermediate HTML.
+
+    Balanced ``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<sc>``, small-caps,
+    ``nocase`` and ``nodecor`` spans become markup; anything else, unbalanced
+    tags included, is escaped text. Matching pairs of straight or typographic
+    quotes become quotes in ``quotes``'s terms (nested quotes flip when the
+    output is post-processed); single quotes between letters, and single
+    quotes left unmatched, are apostrophes (``’``).
+    """
+    quotes = quotes or Quotes()
+    pieces: list[tuple[str, str]] = []  # (kind, value): text / tag / quote
+    position = 0
+    for match in _FIELD_TOKEN.finditer(text):
+        if match.start() > position:
+            pieces.append(("text", text[position : match.start()]))
+        if match.group("tag"):
+            pieces.append(("tag", match.group("tag")))
+        else:
+            pieces.append(("quote", match.group("quote")))
+        position = match.end()
+    if position < len(text):
+        pieces.append(("text", text[position:]))
+
+    def neighbour(index: int, step: int) -> str | None:
+        """The character next to piece ``index``, past markup tags (None at an end)."""
+        other = index + step
+        while 0 <= other < len(pieces) and pieces[other][0] == "tag":
+            other += step
+        if 0 <= other < len(pieces):
+            value = pieces[other][1]
+            return value[-1] if step < 0 else value[0]
+        return None
+
+    rendered: list[str] = [""] * len(pieces)
+    stack: list[tuple[int, str]] = []  # (piece index, kind): open markup and quotes
+    for index, (kind, value) in enumerate(pieces):
+        if kind == "text":
+            rendered[index] = protect_punctuation(escape(_thin_spaces(value)))
+            continue
+        if kind == "tag":
+            tag_kind, closing = _tag_kind(value)
+            rendered[index] = escape(value)
+            if not closing:
+                stack.append((index, tag_kind))
+                continue
+            for depth in range(len(stack) - 1, -1, -1):
+                opener, opener_kind = stack[depth]
+                if not opener_kind.startswith("quote:") and _closes(opener_kind, tag_kind):
+                    rendered[opener] = _OPEN_MARKUP[opener_kind]
+                    rendered[index] = _CLOSE_MARKUP[opener_kind]
+                    del stack[depth:]
+                    break
+            continue
+        # a quote character
+        before, after = neighbour(index, -1), neighbour(index, 1)
+        single = value in "'\u2018\u2019"
+        family = "quote:single" if single else "quote:double"
+        literal = "\u2019" if value in "'\u2019" else value
+        rendered[index] = escape(literal)
+        inside_word = before is not None and after is not None and before.isalnum()
+        if value in "'\u2019" and inside_word and after is not None and after.isalnum():
+            continue  # an apostrophe inside a word
+        can_close = value not in "\u201c\u2018" and before is not None and not before.isspace()
+        opening_context = _OPENING_CONTEXT
+        if value == "'":
+            opening_context = opening_context.replace("'", "")  # "l''" is apostrophes
+        can_open = (
+            value not in "\u201d\u2019"
+            and after is not None
+            and not after.isspace()
+            and (before is None or before.isspace() or before in opening_context)
+        )
+        if can_close:
+            quote_depth = next(
+                (d for d in range(len(stack) - 1, -1, -1) if stack[d][1].startswith("quote:")),
+                None,
+            )
+            if quote_depth is not None and stack[quote_depth][1] == family:
+                opener = stack[quote_depth][0]
+                rendered[opener] = quotes.open_tag()
+                rendered[index] = QUOTE_CLOSE
+                del stack[quote_depth:]
+                continue
+        if can_open:
+            stack.append((index, family))
+    return "".join(rendered)
+
+
+# Tokens of intermediate HTML -------------------------------------------------
+
+_TOKEN = re.compile(r"<[^<>]*>|[^<]+|<")
+_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str]]:
+    """("tag", raw tag) and ("text", unescaped text) pieces of intermediate HTML."""
+    for match in _TOKEN.finditer(text):
+        piece = match.group(0)
+        if piece.startswith("<") and piece.endswith(">") and len(piece) > 1:
+            yield "tag", piece
+        else:
+            yield "text", html.unescape(piece)
+
+
+def plain_text(text: str) -> str:
+    """The bare text of intermediate or final HTML: no tags, markers or entities."""
+    return "".join(value for kind, value in _tokens(text) if kind == "text").replace(PROTECT, "")
+
+
+def strip_periods(text: str) -> str:
+    """Intermediate HTML with the periods of its text removed (tags untouched)."""
+    return "".join(
+        escape(value.replace(".", "")) if kind == "text" else value for kind, value in _tokens(text)
+    )
+
+
+# Text case ------------------------------------------------------------------
+
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "across",
+        "after",
+        "against",
+        "along",
+        "among",
+        "an",
+        "and",
+        "around",
+        "as",
+        "at",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "between",
+        "beyond",
+        "but",
+        "by",
+        "down",
+        "during",
+        "except",
+        "for",
+        "from",
+        "in",
+        "inside",
+        "into",
+        "like",
+        "near",
+        "nor",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "or",
+        "out",
+        "over",
+        "per",
+        "since",
+        "so",
+        "than",
+        "the",
+        "through",
+        "till",
+        "to",
+        "toward",
+        "towards",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "versus",
+        "via",
+        "vs",
+        "v",
+        "with",
+        "within",
+        "without",
+        "yet",
+    ]
+)
+"""Words title case leaves in lowercase (unless first, last or after a colon)."""
+
+_LOWER_PARTICLES = frozenset(["d", "de", "van", "von"])
+"""Name particles title case leaves in lowercase, as citeproc-js does (not first)."""
+
+_NOCASE_TAGS = (
+    '<span class="nocase">',
+    '<span class="nodecor">',
+    "<sup>",
+    "<sub>",
+    '<span style="font-variant:small-caps;">',
+)
+_WORD = re.compile(r"[\w\u2019'`]+")
+
+
+def _segments(text: str) -> list[tuple[str, str, bool]]:
+    """(kind, value, protected) pieces: text unescaped, tags raw; protected = inside nocase."""
+    result = []
+    stack: list[bool] = []
+    for kind, value in _tokens(text):
+        if kind == "tag":
+            if value.startswith("</"):
+                if stack:
+                    stack.pop()
+            elif not value.endswith("/>"):
+                stack.append(value in _NOCASE_TAGS)
+            result.append((kind, value, False))
+        else:
+            result.append((kind, value, any(stack)))
+    return result
+
+
+def _is_latin(character: str) -> bool:
+    return unicodedata.name(character, "").startswith("LATIN")
+
+
+def _upper(text: str, language: str | None) -> str:
+    if language and language[:2].lower() in ("tr", "az"):
+        text = text.replace("i", "\u0130")
+    return text.upper()
+
+
+def _lower(text: str, language: str | None) -> str:
+    if language and language[:2].lower() in ("tr", "az"):
+        text = text.replace("I", "\u0131").replace("\u0130", "i")
+    return text.lower()
+
+
+def apply_case(text: str, case: str | None, language: str | None = None) -> str:
+    """Intermediate HTML with a CSL ``text-case`` applied to its text.
+
+    Tags are kept; text inside nocase spans (and sup, sub and small caps,
+    implicitly nocase) is not changed. ``title`` applies to English only
+    (``language`` unset or ``en...``).
+    """
+    if not case:
+        return text
+    segments = _segments(text)
+    chars: list[str] = []
+    protected: list[bool] = []
+    for kind, value, is_protected in segments:
+        if kind == "text":
+            chars.extend(value)
+            protected.extend([is_protected] * len(value))
+    plain = "".join(chars)
+    changes = _case_changes(plain, protected, case, language)
+    if changes is None:
+        return text
+    output: list[str] = []
+    offset = 0
+    for kind, value, _ in segments:
+        if kind == "tag":
+            output.append(value)
+            continue
+        piece = changes[offset : offset + len(value)]
+        offset += len(value)
+        output.append(escape("".join(piece)))
+    return "".join(output)
+
+
+def _case_changes(
+    plain: str, protected: list[bool], case: str, language: str | None
+) -> list[str] | None:
+    """Each character of ``plain`` after the case change (None: nothing to do)."""
+    result = list(plain)
+
+    def set_upper(index: int) -> None:
+        if not protected[index]:
+            result[index] = _upper(plain[index], language)
+
+    def set_lower(index: int) -> None:
+        if not protected[index]:
+            result[index] = _lower(plain[index], language)
+
+    words = [(m.start(), m.end()) for m in _WORD.finditer(plain)]
+    if case == "lowercase":
+        for index in range(len(plain)):
+            set_lower(index)
+    elif case == "uppercase":
+        for index in range(len(plain)):
+            set_upper(index)
+    elif case in ("capitalize-first", "capitalize-all"):
+        for start, end in words if case == "capitalize-all" else words[:1]:
+            if plain[start:end].islower() or not plain[start].isalpha():
+                _capitalise(result, protected, start, end, language)
+    elif case == "sentence":
+        letters = [c for c, p in zip(plain, protected, strict=True) if c.isalpha() and not p]
+        shouting = bool(letters) and all(c.isupper() for c in letters)
+        for start, end in words:
+            word = plain[start:end]
+            if shouting or (word[:1].isupper() and word[1:].islower()):
+                for index in range(start, end):
+                    set_lower(index)
+        for start, end in words[:1]:
+            _capitalise(result, protected, start, end, language)
+    elif case == "title":
+        if language and not language.lower().startswith("en"):
+            return None
+        _title_case(plain, protected, result, words, language)
+    else:
+        return None
+    return result
+
+
+def _capitalise(
+    result: list[str], protected: list[bool], start: int, end: int, language: str | None
+) -> None:
+    """Upper-case the first letter of ``result[start:end]`` (unless nocase)."""
+    for index in range(start, end):
+        if result[index].isalpha():
+            if not protected[index]:
+                result[index] = _upper(result[index], language)
+            return
+
+
+def _title_case(
+    plain: str,
+    protected: list[bool],
+    result: list[str],
+    words: list[tuple[int, int]],
+    language: str | None,
+) -> None:
+    """Title case in place on ``result`` (see :func:`apply_case`)."""
+    for number, (start, end) in enumerate(words):
+        if any(protected[start:end]):
+            continue
+        word = plain[start:end]
+        lowered = word.lower()
+        between_before = plain[words[number - 1][1] : start] if number else ""
+        first = number == 0
+        last = number == len(words) - 1
+        after_colon = any(mark in between_before for mark in ":?!.")
+        if not word.islower():
+            continue  # words with capitals stay as they are ("UK", "iPhone")
+        if lowered in STOP_WORDS and not (first or last or after_colon):
+            continue
+        if between_before.endswith(("-", "\u2013")) and plain[words[number - 1][0]].isdigit():
+            continue  # "07-x": a part after a number stays as written
+        if lowered in _LOWER_PARTICLES and not first:
+            continue
+        if _is_latin(plain[start]) and plain[start].isalpha():
+            result[start] = _upper(plain[start], language)
+
+
+# The final pass ---------------------------------------------------------------
+
+_MERGED = {"drop", "replace", "both"}
+
+
+def _merge(left: str, right: str) -> str:
+    """How punctuation mark ``right`` joins ``left`` at a seam: drop, replace or both."""
+    if left == right:
+        return "drop"
+    if right == "." and left in ":;!?":
+        return "drop"
+    if right == ":" and left in ";!?":
+        return "drop"
+    if right in "!?" and left in ":;":
+        return "replace"
+    return "both"
+
+
+class _Token:
+    __slots__ = ("kind", "piq", "value")
+
+    def __init__(self, kind: str, value: str, piq: bool = False) -> None:
+        self.kind = kind  # char, open, close, qopen, qclose
+        self.value = value
+        self.piq = piq
+
+
+def _resolve_quotes(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    stack: list[tuple[str, bool]] = []
+    for kind, value in _tokens(text):
+        if kind == "text":
+            tokens.extend(_Token("char", c) for c in value)
+        elif value.startswith("<q ") or value == "<q>":
+            attributes = {k: html.unescape(v) for k, v in _ATTRIBUTE.findall(value)}
+            inner = len(stack) % 2 == 1
+            opening = attributes.get("io" if inner else "o", "\u201c")
+            closing = attributes.get("ic" if inner else "c", "\u201d")
+            piq = attributes.get("p") == "1"
+            stack.append((closing, piq))
+            tokens.append(_Token("qopen", opening, piq))
+        elif value == QUOTE_CLOSE:
+            if stack:
+                closing, piq = stack.pop()
+                tokens.append(_Token("qclose", closing, piq))
+        elif value.startswith("</"):
+            tokens.append(_Token("close", value))
+        else:
+            tokens.append(_Token("open", value))
+    return tokens
+
+
+def _merge_punctuation(tokens: list[_Token]) -> list[_Token]:
+    out: list[_Token] = []
+    for token in tokens:
+        if token.kind != "char" or token.value not in _PUNCTUATION:
+            out.append(token)
+            continue
+        index = len(out) - 1
+        while index >= 0 and out[index].kind in ("close", "qclose"):
+            index -= 1
+        position = len(out)
+        if index >= 0 and out[index].kind == "char" and out[index].value in _PUNCTUATION:
+            action = _merge(out[index].value, token.value)
+            if action == "drop":
+                continue
+            if action == "replace":
+                out[index] = token
+                position = index
+            else:
+                out.append(token)
+        else:
+            out.append(token)
+        _move_into_quotes(out, position)
+    return out
+
+
+def _move_into_quotes(out: list[_Token], position: int) -> None:
+    """Move the punctuation at ``position`` inside the closing quotes before it, if asked."""
+    if out[position].value not in _INTO_QUOTES:
+        return
+    index = position - 1
+    moves = False
+    while index >= 0 and out[index].kind in ("close", "qclose"):
+        moves = moves or (out[index].kind == "qclose" and out[index].piq)
+        index -= 1
+    if moves:
+        token = out.pop(position)
+        out.insert(index + 1, token)
+
+
+_FLIPS = {
+    "<i>": ("italic", "<i>", "</i>", "font-style:normal;"),
+    "<b>": ("bold", "<b>", "</b>", "font-weight:normal;"),
+    '<span style="font-variant:small-caps;">': (
+        "smallcaps",
+        '<span style="font-variant:small-caps;">',
+        "</span>",
+        "font-variant:normal;",
+    ),
+}
+_NORMAL = {
+    "italic": "font-style:normal;",
+    "bold": "font-weight:normal;",
+    "smallcaps": "font-variant:normal;",
+}
+
+
+_UNDO = {
+    '<span style="font-style:normal;">': "italic",
+    '<span style="font-weight:normal;">': "bold",
+    '<span style="font-variant:normal;">': "smallcaps",
+    '<span style="baseline">': "raised",
+}
+
+
+_SUPERSCRIPT_EXTRA = {
+    "\u02c0": "\u0294",  # modifier glottal stop
+    "\u02c1": "\u0295",  # modifier reversed glottal stop
+    "\u06e5": "\u0648",  # Arabic small waw
+    "\u06e6": "\u064a",  # Arabic small yeh
+}
+
+
+def superscript_base(character: str) -> str | None:
+    """The plain text a superscript character stands for ("ª" -> "a", "™" -> "TM"), or None.
+
+    Unicode's ``<super>`` compatibility decompositions, plus the modifier
+    letters that have none. citeproc-js prints such characters as the plain
+    text inside ``<sup>``; so does :func:`postprocess`.
+    """
+    if character in _SUPERSCRIPT_EXTRA:
+        return _SUPERSCRIPT_EXTRA[character]
+    if ord(character) < 0xAA:
+        return None
+    decomposition = unicodedata.decomposition(character)
+    if not decomposition.startswith("<super> "):
+        return None
+    return "".join(chr(int(code, 16)) for code in decomposition.split()[1:])
+
+
+def _render(tokens: list[_Token]) -> str:
+    output: list[str] = []
+    state: dict[str, bool] = {"italic": False, "bold": False, "smallcaps": False}
+    stack: list[tuple[str, dict[str, bool]]] = []
+    for token in tokens:
+        if token.kind == "char":
+            if token.value == PROTECT:
+                continue
+            base = superscript_base(token.value)
+            if base is None:
+                output.append(escape(token.value))
+            elif state.get("raised"):
+                output.append(escape(base))
+            else:
+                output.append(f"<sup>{escape(base)}</sup>")
+        elif token.kind in ("qopen", "qclose"):
+            output.append(escape(token.value))
+        elif token.kind == "open":
+            saved = dict(state)
+            tag = token.value
+            if tag.endswith("/>"):
+                output.append(tag)
+                continue
+            if tag in _FLIPS:
+                name, opening, closing, normal = _FLIPS[tag]
+                if state[name]:
+                    output.append(f'<span style="{normal}">')
+                    closing = "</span>"
+                else:
+                    output.append(opening)
+                state[name] = not state[name]
+                stack.append((closing, saved))
+            elif tag in _UNDO:
+                name = _UNDO[tag]
+                active = state[name] if name in state else bool(state.get("raised"))
+                if active:
+                    output.append(tag)
+                    state[name] = False
+                stack.append(("</span>" if active else "", saved))
+            elif tag in ("<sup>", "<sub>"):
+                output.append(tag)
+                state["raised"] = True
+                stack.append((f"</{tag[1:-1]}>", saved))
+            elif tag == '<span class="nocase">':
+                stack.append(("", saved))
+            elif tag == '<span class="nodecor">':
+                styles = "".join(_NORMAL[name] for name, on in state.items() if on)
+                if styles:
+                    output.append(f'<span style="{styles}">')
+                for name in state:
+                    state[name] = False
+                stack.append(("</span>" if styles else "", saved))
+            elif tag == "<u>":
+                output.append('<span style="text-decoration:underline;">')
+                stack.append(("</span>", saved))
+            else:
+                output.append(tag)
+                name = tag[1:].split(">")[0].split()[0] if len(tag) > 2 else ""
+                stack.append((f"</{name}>", saved))
+        else:  # close
+            if stack:
+                closing, saved = stack.pop()
+                output.append(closing)
+                state = saved
+            else:
+                output.append(token.value)
+    return "".join(output)
+
+
+def postprocess(text: str) -> str:
+    """Final HTML from intermediate HTML (see the module documentation)."""
+    if not text:
+        return text
+    return _render(_merge_punctuation(_resolve_quotes(text)))

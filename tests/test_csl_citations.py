@@ -1,0 +1,584 @@
+"""Citation-level CSL rendering: positions, disambiguation, collapsing, bibliography layout."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+pytest.importorskip("citeproc")
+
+from citekit.csl import passes
+from citekit.csl.elements.citations import (
+    FIRST,
+    IBID,
+    IBID_WITH_LOCATOR,
+    SUBSEQUENT,
+    CiteState,
+    cite_state,
+)
+from citekit.csl.engine import Processor, citeproc_style
+from citekit.csl.styles import load_style
+from citekit.csl.suite import cite_positions, parse_fixture, render_citation_calls
+
+
+def style(citation: str, bibliography: str = "", *, cls: str = "in-text") -> Any:
+    xml = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0">
+      <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
+      {citation}
+      {bibliography}
+    </style>"""
+    return citeproc_style(load_style(xml.encode("utf-8")))
+
+
+def book(key: str, family: str, year: int, title: str = "T", given: str = "J") -> dict[str, Any]:
+    return {
+        "id": key,
+        "type": "book",
+        "title": title,
+        "author": [{"family": family, "given": given}],
+        "issued": {"date-parts": [[year]]},
+    }
+
+
+def cite_all(
+    csl: Any,
+    items: list[dict[str, Any]],
+    clusters: Iterable[tuple[Sequence[Mapping[str, Any]], int | None]],
+    *,
+    register_all: bool = False,
+) -> list[str]:
+    processor = Processor(csl, items)
+    if register_all:
+        processor.register(processor.citation([{"id": item["id"]} for item in items]))
+    citations = [
+        processor.citation(cites, citation_id=f"C{n}", note_index=note)
+        for n, (cites, note) in enumerate(clusters)
+    ]
+    for citation in citations:
+        processor.register(citation)
+    processor.sort()
+    return [processor.cite(citation) for citation in citations]
+
+
+NOTE_LAYOUT = """<citation><layout suffix="." delimiter="; ">
+  <choose>
+    <if position="ibid-with-locator"><group delimiter=" ">
+      <text value="ibid"/><text variable="locator"/></group></if>
+    <else-if position="ibid"><text value="ibid"/></else-if>
+    <else-if position="subsequent"><group delimiter=" ">
+      <names variable="author"><name form="short"/></names>
+      <text value="n."/><text variable="first-reference-note-number"/></group></else-if>
+    <else><group delimiter=" ">
+      <names variable="author"><name form="short"/></names>
+      <text variable="title"/></group></else>
+  </choose></layout></citation>"""
+
+
+def test_positions_in_notes() -> None:
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Roe", 2001, "Beta")]
+    texts = cite_all(
+        style(NOTE_LAYOUT, cls="note"),
+        items,
+        [
+            ([{"id": "a"}], 1),
+            ([{"id": "a"}], 2),  # same item alone in the previous note: ibid
+            ([{"id": "a", "locator": "5"}], 3),  # ibid with a locator
+            ([{"id": "a"}], 4),  # the previous cite had a locator, this one none
+            ([{"id": "b"}, {"id": "a"}], 5),  # first cite of b; a after another item
+            ([{"id": "a"}], 6),  # the previous note cites two items: not ibid
+        ],
+    )
+    assert texts == [
+        "Doe Alpha.",
+        "ibid.",
+        "ibid 5.",
+        "Doe n. 1.",
+        "Roe Beta; Doe n. 1.",
+        "Doe n. 1.",
+    ]
+
+
+def test_citations_of_one_note_count_together_for_ibid() -> None:
+    items = [book("a", "Aalto", 2000), book("b", "Alvarez", 2001)]
+    texts = cite_all(
+        style(NOTE_LAYOUT, cls="note"),
+        items,
+        [([{"id": "a"}], 1), ([{"id": "b"}], 1), ([{"id": "b"}], 2), ([{"id": "b"}], 3)],
+    )
+    assert texts[2] == "Alvarez n. 1."  # note 1 cites a and b
+    assert texts[3] == "ibid."  # note 2 cites b alone
+
+
+def test_near_note_uses_the_citation_option() -> None:
+    csl = style(
+        """<citation near-note-distance="1"><layout delimiter="; ">
+        <choose><if position="near-note"><text value="near"/></if>
+        <else><text variable="title"/></else></choose></layout></citation>""",
+        cls="note",
+    )
+    items = [book("a", "Doe", 2000, "A"), book("b", "Roe", 2000, "B")]
+    texts = cite_all(
+        csl, items, [([{"id": "a"}], 1), ([{"id": "b"}], 2), ([{"id": "a"}], 3), ([{"id": "b"}], 3)]
+    )
+    assert texts == ["A", "B", "A", "near"]
+
+
+def test_explicit_positions_from_cite_objects() -> None:
+    csl = style(
+        """<citation><layout><choose>
+        <if position="ibid-with-locator"><text value="IWL"/></if>
+        <else-if position="ibid"><text value="I"/></else-if>
+        <else-if position="subsequent"><text value="S"/></else-if>
+        <else><text value="F"/></else></choose></layout></citation>"""
+    )
+    items = [book("a", "Doe", 2000)]
+    clusters = [([{"id": "a", "position": p}], None) for p in (0, 1, 2, 3)]
+    assert cite_all(csl, items, clusters) == ["F", "S", "I", "IWL"]
+
+
+def test_positions_are_false_in_the_bibliography() -> None:
+    csl = style(
+        '<citation><layout><text variable="title"/></layout></citation>',
+        """<bibliography><layout><choose><if position="first"><text value="first"/></if>
+        <else><text variable="title"/></else></choose></layout></bibliography>""",
+    )
+    processor = Processor(csl, [book("a", "Doe", 2000, "Alpha")])
+    processor.register(processor.citation([{"id": "a"}]))
+    assert [text for _, text in processor.bibliography()] == ["Alpha"]
+
+
+AUTHOR_DATE = """<citation disambiguate-add-year-suffix="true" {extra}>
+  <layout prefix="(" suffix=")" delimiter="; "><group delimiter=" ">
+    <names variable="author"><name form="short"/></names>
+    <group><date variable="issued"><date-part name="year"/></date>
+    <text variable="year-suffix"/></group></group></layout></citation>"""
+
+
+def test_year_suffixes_for_same_author_same_year() -> None:
+    items = [
+        book("a", "Smith", 2000, "A"),
+        book("b", "Smith", 2000, "B"),
+        book("c", "Smith", 2001, "C"),
+        book("d", "Jones", 2000, "D"),
+    ]
+    csl = style(AUTHOR_DATE.format(extra=""))
+    texts = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}], None)])
+    assert texts == ["(Smith 2000a; Smith 2000b; Smith 2001; Jones 2000)"]
+
+
+def test_year_suffixes_past_z() -> None:
+    items = [book(f"k{n}", "Smith", 2000, f"T{n}") for n in range(28)]
+    csl = style(AUTHOR_DATE.format(extra=""))
+    cites = [{"id": "k26"}, {"id": "k27"}]
+    texts = cite_all(csl, items, [(cites, None)], register_all=True)
+    assert texts == ["(Smith 2000aa; Smith 2000ab)"]
+
+
+def test_year_suffix_collapse_ranged() -> None:
+    items = [book(f"k{n}", "Smith", 2000, f"T{n}") for n in range(4)]
+    items.append(book("z", "Smith", 2001, "Z"))
+    csl = style(AUTHOR_DATE.format(extra='collapse="year-suffix-ranged"'))
+    cites = [{"id": key} for key in ("k0", "k1", "k2", "k3", "z")]
+    # in-text style: years of one author are joined by the default
+    # cite-group-delimiter ", ", the year suffixes by the layout delimiter
+    assert cite_all(csl, items, [(cites, None)]) == ["(Smith 2000a\u2013d, 2001)"]
+
+
+def test_year_collapse_keeps_one_author() -> None:
+    csl = style(
+        """<citation collapse="year"><layout prefix="(" suffix=")" delimiter=", ">
+        <group delimiter=" "><names variable="author"><name form="short"/></names>
+        <date variable="issued"><date-part name="year"/></date></group></layout></citation>"""
+    )
+    items = [book("a", "Smith", 1900), book("b", "Smith", 2000), book("c", "Roe", 1990)]
+    texts = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}, {"id": "c"}], None)])
+    assert texts == ["(Smith 1900, 2000, Roe 1990)"]
+
+
+def test_citation_number_ranges() -> None:
+    csl = style(
+        """<citation collapse="citation-number"><sort><key variable="citation-number"/></sort>
+        <layout prefix="(" suffix=")" delimiter=", ">
+        <text variable="citation-number" prefix="[" suffix="]"/></layout></citation>"""
+    )
+    items = [book(f"k{n}", "Smith", 2000 + n) for n in range(7)]
+    everything = [{"id": f"k{n}"} for n in range(7)]
+    gap = [{"id": f"k{n}"} for n in (0, 1, 2, 4, 5)]
+    texts = cite_all(csl, items, [(everything, None), (gap, None)])
+    assert texts == ["([1]\u2013[7])", "([1]\u2013[3], [5], [6])"]
+
+
+def test_disambiguate_condition() -> None:
+    csl = style(
+        """<citation><layout delimiter="; "><group delimiter=" ">
+        <names variable="author"><name form="short"/></names>
+        <choose><if disambiguate="true"><text variable="title"/></if></choose>
+        </group></layout></citation>"""
+    )
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta")]
+    items.append(book("c", "Roe", 2000, "Gamma"))
+    texts = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}, {"id": "c"}], None)])
+    assert texts == ["Doe Alpha; Doe Beta; Roe"]
+
+
+BIB_CITATION = '<citation><layout><text variable="title"/></layout></citation>'
+
+
+def test_subsequent_author_substitute() -> None:
+    csl = style(
+        BIB_CITATION,
+        """<bibliography subsequent-author-substitute="---"><layout>
+        <group delimiter=". "><names variable="author"><name/></names>
+        <text variable="title"/></group></layout></bibliography>""",
+    )
+    items = [
+        book("a", "Doe", 2000, "Alpha"),
+        book("b", "Doe", 2001, "Beta"),
+        book("c", "Roe", 2002, "Gamma"),
+    ]
+    processor = Processor(csl, items)
+    processor.register(processor.citation([{"id": "a"}, {"id": "b"}, {"id": "c"}]))
+    assert [text for _, text in processor.bibliography()] == [
+        "J Doe. Alpha",
+        "---. Beta",
+        "J Roe. Gamma",
+    ]
+
+
+def test_display_divs() -> None:
+    csl = style(
+        BIB_CITATION,
+        """<bibliography><layout>
+        <text variable="title" display="left-margin"/>
+        <text variable="publisher" display="right-inline"/></layout></bibliography>""",
+    )
+    item = book("a", "Doe", 2000, "Alpha") | {"publisher": "Press"}
+    processor = Processor(csl, [item])
+    processor.register(processor.citation([{"id": "a"}]))
+    [(_, entry)] = processor.bibliography()
+    assert entry == (
+        '\n    <div class="csl-left-margin">Alpha</div>'
+        '<div class="csl-right-inline">Press</div>\n  '
+    )
+
+
+def test_cite_state_is_attached_only_while_rendering() -> None:
+    seen: list[CiteState | None] = []
+    csl = style(NOTE_LAYOUT, cls="note")
+    processor = Processor(csl, [book("a", "Doe", 2000)])
+    citation = processor.citation([{"id": "a"}], note_index=1)
+    processor.register(citation)
+    processor.cite(citation)
+    seen.append(cite_state(citation.cites[0]))
+    assert seen == [None]
+    state = CiteState(position=IBID, year_suffix="b", year_suffix_after_year=True)
+    copy = state.copy(position=SUBSEQUENT)
+    assert (copy.position, copy.year_suffix, copy.year_suffix_after_year) == (SUBSEQUENT, "b", True)
+    assert state.position == IBID
+    assert {FIRST, SUBSEQUENT, IBID, IBID_WITH_LOCATOR} == {0, 1, 2, 3}
+
+
+def test_disambiguation_scales_to_large_registries() -> None:
+    csl = style(AUTHOR_DATE.format(extra='disambiguate-add-names="true"'))
+    items = [book(f"k{n}", f"Author{n % 2500}", 2000, f"T{n}") for n in range(5000)]
+    start = time.perf_counter()
+    cites = [{"id": "k0"}, {"id": "k2500"}, {"id": "k1"}]
+    texts = cite_all(csl, items, [(cites, None)], register_all=True)
+    elapsed = time.perf_counter() - start
+    assert texts == ["(Author0 2000a; Author0 2000b; Author1 2000a)"]
+    assert elapsed < 60
+
+
+def final_html(
+    csl: Any,
+    items: list[dict[str, Any]],
+    clusters: Iterable[tuple[Sequence[Mapping[str, Any]], int | None]],
+) -> list[str]:
+    """Citations through citekit's output passes (quotes resolved, text escaped)."""
+    processor = Processor(csl, items, postprocess=passes.postprocess)
+    citations = [processor.citation(cites, note_index=note) for cites, note in clusters]
+    for citation in citations:
+        processor.register(citation)
+    processor.sort()
+    return [processor.cite(citation) for citation in citations]
+
+
+def test_cite_affixes_are_rich_text_and_style_affixes_literal() -> None:
+    csl = style(
+        """<citation><layout prefix="[&amp; " suffix=" &lt;]" delimiter=" &amp; ">
+        <text variable="title"/></layout></citation>"""
+    )
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Roe", 2001, "Beta")]
+    cites = [
+        {"id": "a", "prefix": "<i>See</i> 'quoted', <b>x & y</b> "},
+        {"id": "b", "suffix": ' and "so it goes" <script>'},
+    ]
+    assert final_html(csl, items, [(cites, None)]) == [
+        "[&#38; <i>See</i> \u201cquoted\u201d, <b>x &#38; y</b> Alpha &#38; "
+        "Beta and \u201cso it goes\u201d &#60;script&#62; &#60;]"
+    ]
+
+
+def test_typographic_single_quotes_in_an_affix_are_kept() -> None:
+    csl = style('<citation><layout><text variable="title"/></layout></citation>')
+    cites = [{"id": "a", "prefix": "meaning \u2018God willing\u2019. "}]
+    assert final_html(csl, [book("a", "Doe", 2000, "Alpha")], [(cites, None)]) == [
+        "meaning \u2018God willing\u2019. Alpha"
+    ]
+
+
+def test_a_prefix_starting_with_punctuation_replaces_the_delimiter() -> None:
+    csl = style('<citation><layout delimiter="; "><text variable="title"/></layout></citation>')
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Roe", 2001, "Beta")]
+    cites = [{"id": "a"}, {"id": "b", "prefix": ", cited in "}]
+    assert final_html(csl, items, [(cites, None)]) == ["Alpha, cited in Beta"]
+
+
+def test_group_delimiter_handed_to_choose_is_escaped() -> None:
+    csl = style(
+        """<citation><layout><group delimiter=" &amp; ">
+        <choose><if type="book"><text variable="title"/><text variable="publisher"/></if>
+        </choose></group></layout></citation>"""
+    )
+    item = book("a", "Doe", 2000, "Alpha") | {"publisher": "Press"}
+    assert final_html(csl, [item], [([{"id": "a"}], None)]) == ["Alpha &#38; Press"]
+
+
+def test_display_inside_choose_and_layout_suffix_in_the_last_div() -> None:
+    csl = style(
+        BIB_CITATION,
+        """<bibliography><layout suffix="."><choose><if type="book">
+        <text variable="title" display="block"/>
+        <text variable="publisher" display="indent"/></if>
+        <else><text variable="title"/></else></choose></layout></bibliography>""",
+    )
+    item = book("a", "Doe", 2000, "Alpha") | {"publisher": "Press"}
+    processor = Processor(csl, [item])
+    processor.register(processor.citation([{"id": "a"}]))
+    [(_, entry)] = processor.bibliography()
+    assert entry == (
+        '\n\n    <div class="csl-block">Alpha</div>\n<div class="csl-indent">Press.</div>\n  '
+    )
+
+
+IMPLICIT_SUFFIX = """<citation disambiguate-add-year-suffix="true">
+  <layout prefix="(" suffix=")" delimiter="; "><group delimiter=" ">
+    <names variable="author"><name form="short"/></names>
+    <date variable="issued"><date-part name="year"/></date>
+    <date variable="issued" prefix="[" suffix="]"><date-part name="year"/></date>
+  </group></layout></citation>"""
+
+
+def test_implicit_year_suffix_follows_the_first_year_only() -> None:
+    csl = style(IMPLICIT_SUFFIX)
+    items = [book("a", "Doe", 2000, "A"), book("b", "Doe", 2000, "B"), book("c", "Roe", 2000)]
+    texts = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}, {"id": "c"}], None)])
+    assert texts == ["(Doe 2000a [2000]; Doe 2000b [2000]; Roe 2000 [2000])"]
+
+
+def test_no_implicit_year_suffix_when_the_style_renders_it() -> None:
+    csl = style(
+        AUTHOR_DATE.format(extra=""),
+        """<bibliography><layout><date variable="issued"><date-part name="year"/></date>
+        </layout></bibliography>""",
+    )
+    items = [book("a", "Doe", 2000, "A"), book("b", "Doe", 2000, "B")]
+    processor = Processor(csl, items)
+    processor.register(processor.citation([{"id": "a"}, {"id": "b"}]))
+    processor.sort()
+    assert [text for _, text in processor.bibliography()] == ["2000", "2000"]
+
+
+def people(key: str, year: int, *names: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "id": key,
+        "type": "book",
+        "title": key,
+        "author": [{"family": family, "given": given} for family, given in names],
+        "issued": {"date-parts": [[year]]},
+    }
+
+
+def givenname_style(rule: str, extra: str = "") -> Any:
+    return style(
+        f"""<citation disambiguate-add-givenname="true" givenname-disambiguation-rule="{rule}"
+        {extra}><layout delimiter="; "><group delimiter=" ">
+        <names variable="author"><name form="short" initialize-with=". " and="text"/></names>
+        <date variable="issued"><date-part name="year"/></date></group></layout></citation>"""
+    )
+
+
+def test_all_names_expands_names_of_different_people_everywhere() -> None:
+    items = [
+        people("a", 1980, ("Asthma", "Al"), ("Cold", "Cy")),
+        people("b", 1995, ("Asthma", "Al"), ("Cold", "Otto")),
+        people("c", 1990, ("Bronchitis", "Bosworth")),
+        people("d", 1991, ("Bronchitis", "Beau")),
+    ]
+    cites = [{"id": key} for key in "abcd"]
+    [text] = cite_all(givenname_style("all-names"), items, [(cites, None)])
+    assert text == (
+        "Asthma and C. Cold 1980; Asthma and O. Cold 1995; "
+        "Bosworth Bronchitis 1990; Beau Bronchitis 1991"
+    )
+    [text] = cite_all(givenname_style("all-names-with-initials"), items, [(cites, None)])
+    assert (
+        text == "Asthma and C. Cold 1980; Asthma and O. Cold 1995; Bronchitis 1990; Bronchitis 1991"
+    )
+    [text] = cite_all(givenname_style("primary-name"), items, [(cites, None)])
+    assert text == (
+        "Asthma and Cold 1980; Asthma and Cold 1995; Bosworth Bronchitis 1990; Beau Bronchitis 1991"
+    )
+
+
+def test_by_cite_expands_only_where_it_disambiguates() -> None:
+    items = [
+        people("a", 1980, ("Smith", "John")),
+        people("b", 1980, ("Smith", "Jane")),
+        people("c", 1980, ("Smith", "Adam")),
+        people("d", 1980, ("Roe", "Al")),
+        people("e", 1980, ("Roe", "Al")),
+        people("f", 1990, ("Smith", "Zed")),
+    ]
+    cites = [{"id": key} for key in "abcdef"]
+    [text] = cite_all(givenname_style("by-cite"), items, [(cites, None)])
+    assert text == (
+        "John Smith 1980; Jane Smith 1980; A. Smith 1980; Roe 1980; Roe 1980; Smith 1990"
+    )
+
+
+def test_added_names_are_expanded_when_that_disambiguates() -> None:
+    csl = style(
+        """<citation et-al-min="3" et-al-use-first="1" disambiguate-add-names="true"
+        disambiguate-add-givenname="true"><layout delimiter="; ">
+        <names variable="author"><name initialize-with=". " delimiter=", "/></names>
+        </layout></citation>"""
+    )
+    items = [
+        people("a", 1990, ("Asthma", "Albert"), ("Bronchitis", "Brandon"), ("Cold", "Cy")),
+        people("b", 1990, ("Asthma", "Albert"), ("Bronchitis", "Biff"), ("Cold", "Curt")),
+    ]
+    [text] = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}], None)])
+    assert text == "A. Asthma, Brandon Bronchitis, et al.; A. Asthma, Biff Bronchitis, et al."
+
+
+def test_cite_group_delimiter_groups_cites_by_author() -> None:
+    csl = style(
+        """<citation cite-group-delimiter=", "><sort><key variable="issued"/></sort>
+        <layout delimiter="; "><group delimiter=" ">
+        <names variable="author"><name form="short"/></names>
+        <date variable="issued"><date-part name="year"/></date></group></layout></citation>"""
+    )
+    items = [book("a", "Aalto", 2000), book("b", "Banda", 1999), book("c", "Aalto", 2001)]
+    [text] = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}, {"id": "c"}], None)])
+    assert text == "Banda 1999; Aalto 2000, Aalto 2001"
+    collapsing = style(
+        AUTHOR_DATE.format(extra='collapse="year"').replace(
+            "<layout", '<sort><key variable="issued"/></sort><layout'
+        )
+    )
+    items = [book("a", "Smith", 2003), book("b", "Jones", 2005), book("c", "Smith", 2010)]
+    [text] = cite_all(collapsing, items, [([{"id": "a"}, {"id": "b"}, {"id": "c"}], None)])
+    assert text == "(Smith 2003, 2010; Jones 2005)"
+
+
+CITATIONS_FIXTURE = """>>===== MODE =====>>
+citation
+<<===== MODE =====<<
+>>===== RESULT =====>>
+<<===== RESULT =====<<
+>>===== CSL =====>>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0"/>
+<<===== CSL =====<<
+>>===== INPUT =====>>
+[{"id": "A", "type": "book"}, {"id": "B", "type": "book"}, {"id": "C", "type": "book"}]
+<<===== INPUT =====<<
+>>===== CITATIONS =====>>
+[
+ [{"citationID": "C1", "citationItems": [{"id": "A"}], "properties": {"noteIndex": 1}}, [], []],
+ [{"citationID": "C2", "citationItems": [{"id": "B"}], "properties": {"noteIndex": 2}},
+  [["C1", 1]], []],
+ [{"citationID": "C3", "citationItems": [{"id": "A"}], "properties": {"noteIndex": 3}},
+  [["C1", 1], ["C2", 2]], []],
+ [{"citationID": "C4", "citationItems": [{"id": "C"}], "properties": {"noteIndex": 1}},
+  [], [["C1", 2], ["C2", 3], ["C3", 4]]]
+]
+<<===== CITATIONS =====<<
+"""
+
+
+def test_citation_calls_report_citations_as_process_citation_cluster_does() -> None:
+    fixture = parse_fixture(CITATIONS_FIXTURE, name="integration_Sketch")
+
+    def render(document: Sequence[Any]) -> list[str]:
+        return [cluster.citation_id for cluster in document]  # texts never change
+
+    # C4 is new; C3's first-reference-note-number went from 1 to 2, which
+    # makes citeproc-js re-render every citation of item A (C1 too); C2
+    # cites another item and keeps its position: it is not reported.
+    assert render_citation_calls(fixture, render).splitlines() == [
+        ">>[0] C4",
+        ">>[1] C1",
+        "..[2] C2",
+        ">>[3] C3",
+    ]
+
+
+def test_cite_positions_follow_citeproc_js() -> None:
+    fixture = parse_fixture(CITATIONS_FIXTURE, name="integration_Sketch")
+    from citekit.csl.suite import document_states
+
+    final = document_states(fixture)[-1]
+    positions = cite_positions(final)
+    assert positions["C3"] == [("A", SUBSEQUENT, 2, True)]
+    assert positions["C1"] == [("A", FIRST, 0, False)]
+
+
+def test_ambiguity_is_judged_on_the_subsequent_form() -> None:
+    csl = style(
+        """<citation disambiguate-add-givenname="false"><layout delimiter="; ">
+        <choose><if position="first"><group delimiter=", ">
+          <names variable="author"><name/></names><text variable="title"/></group></if>
+        <else-if disambiguate="true"><group delimiter=", ">
+          <names variable="author"><name form="short"/></names><text variable="title"/></group>
+        </else-if>
+        <else><names variable="author"><name form="short"/></names></else></choose>
+        </layout></citation>""",
+        cls="note",
+    )
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta"), book("c", "Roe", 1)]
+    clusters = [([{"id": key}], note) for note, key in enumerate("abcabc", start=1)]
+    assert cite_all(csl, items, clusters) == [
+        "J Doe, Alpha",
+        "J Doe, Beta",
+        "J Roe, T",
+        "Doe, Alpha",
+        "Doe, Beta",
+        "Roe",
+    ]
+
+
+def test_subsequent_author_substitute_follows_the_substituted_variable() -> None:
+    # MLA's author macro is <names variable="composer"> with author in its
+    # cs:substitute: the names compared are the authors actually shown.
+    import citekit
+
+    library = citekit.loads(
+        """
+@book{a, author={Smith, John}, title={One}, year=2000, publisher={P}}
+@book{b, author={Smith, John}, title={Two}, year=2001, publisher={P}}
+@book{c, author={Jones, Mary}, title={Three}, year=2002, publisher={P}}
+@book{d, author={{World Health Organization}}, title={Four}, year=2003, publisher={P}}
+""",
+        "bibtex",
+    )
+    csl = citekit.formatter("csl", style="modern-language-association", output="text")
+    assert [str(e) for e in csl.bibliography(library)] == [
+        "Jones, Mary. Three. P, 2002.",
+        "Smith, John. One. P, 2000.",
+        "———. Two. P, 2001.",
+        "World Health Organization. Four. P, 2003.",
+    ]

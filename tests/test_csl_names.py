@@ -1,0 +1,81 @@
+"""Unit tests of citekit's CSL name handling (citekit.csl.elements.names)."""
+
+from __future__ import annotations
+
+import pytest
+
+from citekit.csl.elements.names import (
+    PersonName,
+    collation_key,
+    initialize_given,
+    person_name,
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "mark", "initialize", "expected"),
+    [
+        ("John", ".", True, "J."),
+        ("ME", ".", True, "M."),
+        ("ME", ".", False, "ME"),
+        ("Me.", ".", True, "Me."),
+        ("John M.E.", ".", False, "John M.E."),
+        ("John M.E.", ". ", True, "J. M. E."),
+        ("Ph. M.E.", "", True, "PhME"),
+        ("Jean-Paul", ".", True, "J.-P."),
+        ("Guo-ping", "", True, "G"),
+        ("TSerendorjiin", ".", True, "Ts."),
+        ("A. Alan", ". ", False, "A. Alan"),
+        ("J.B. de C.M.", ".", True, "J.B. de C.M."),
+    ],
+)
+def test_initialize_given(given: str, mark: str, initialize: bool, expected: str) -> None:
+    assert initialize_given(given, mark, initialize=initialize) == expected
+
+
+def test_initialize_without_hyphen_keeps_initials_apart() -> None:
+    assert initialize_given("Jean-Paul", ".", hyphen=False) == "J.P."
+
+
+def test_particles_parsed_from_family_and_given() -> None:
+    assert person_name({"family": "van der Vlist", "given": "Eric"}) == PersonName(
+        family="Vlist", given="Eric", non_dropping_particle="van der"
+    )
+    humboldt = person_name({"family": "Humboldt", "given": "Alexander von"})
+    assert (humboldt.given, humboldt.dropping_particle) == ("Alexander", "von")
+    glued = person_name({"family": "d'Aubignac", "given": "François"})
+    assert (glued.non_dropping_particle, glued.family) == ("d\u2019", "Aubignac")
+    assert glued.glued_particles
+
+
+def test_parse_names_false_and_quoted_family_are_kept_whole() -> None:
+    assert person_name({"family": "van Dyke", "parse-names": False}).family == "van Dyke"
+    assert person_name({"family": '"Van Dyke"', "given": "Dick"}).family == "Van Dyke"
+
+
+def test_suffix_after_comma_in_given() -> None:
+    plain = person_name({"family": "Doe", "given": "John, III"})
+    assert (plain.given, plain.suffix, plain.comma_suffix) == ("John", "III", False)
+    comma = person_name({"family": "Doe", "given": "John, !Jr."})
+    assert (comma.suffix, comma.comma_suffix) == ("Jr.", True)
+
+
+def test_cjk_names_are_detected() -> None:
+    assert person_name({"family": "我妻", "given": "栄"}).is_cjk
+    assert not person_name({"family": "Doe", "given": "John"}).is_cjk
+
+
+def test_collation_ignores_markup_quotes_case_and_punctuation() -> None:
+    titles = ["Simple “title” here C", "“Simple title here B”", "Simple title, here A"]
+    keys = {title: collation_key(title) for title in titles}
+    assert sorted(titles, key=lambda t: keys[t] or ("", "", "")) == [
+        "Simple title, here A",
+        "“Simple title here B”",
+        "Simple “title” here C",
+    ]
+    markup, plain = collation_key("<i>Abc</i>"), collation_key("abc")
+    assert markup is not None and plain is not None and markup[0] == plain[0]
+    accented, bare = collation_key("Émile"), collation_key("emile")
+    assert accented is not None and bare is not None
+    assert accented[0] == bare[0] and accented != bare
+    assert collation_key("  ") is None
