@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import difflib
 import re
-import time
 from pathlib import Path
 
 import attrs
@@ -144,15 +143,3 @@ def test_string_macros_in_corpus(libraries: dict[str, citekit.Library]) -> None:
     assert (
         examples["nietzsche:ksa"].publisher == "Deutscher Taschenbuch-Verlag and Walter de Gruyter"
     )
-
-
-def test_load_time() -> None:
-    path = CORPUS / "healy-socbib.bib"
-    best = min(_timed(path) for _ in range(2))
-    assert best < 2.0, f"loading healy-socbib.bib took {best:.2f} s"
-
-
-def _timed(path: Path) -> float:
-    start = time.perf_counter()
-    citekit.load(path)
-    return time.perf_counter() - start

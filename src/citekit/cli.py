@@ -1,4 +1,4 @@
-"""The ``citekit`` command: convert, inspect and list plug-ins.
+"""The ``citekit`` command: convert, inspect, render in CSL styles and list plug-ins.
 
 ::
 
@@ -6,6 +6,8 @@
     citekit convert refs.bib - --to cslyaml     # "-" writes to standard output
     citekit show refs.bib                       # one line per work
     citekit show refs.bib serge1944             # every field of one work, and its excerpts
+    citekit bib refs.bib --style apa            # the bibliography in a CSL style
+    citekit cite refs.bib serge1944 --locator 12 --style apa   # one citation
     citekit formats                             # installed format plug-ins
     citekit formatters                          # installed formatter plug-ins
 
@@ -116,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Citations, bibliographies and quoted passages: convert and inspect "
-        "BibTeX, CSL-JSON and CSL-YAML files.",
+        "BibTeX, CSL-JSON and CSL-YAML files, and render them in CSL styles.",
         epilog="Run 'citekit COMMAND --help' for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -169,6 +171,60 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("keys", metavar="KEY", nargs="*", help="citation keys or excerpt ids")
     show.add_argument("--from", dest="source_format", metavar="FMT", help="format of FILE")
     show.set_defaults(command=_show)
+
+    styling = argparse.ArgumentParser(add_help=False)
+    styling.add_argument(
+        "--style",
+        default="chicago-author-date",
+        metavar="S",
+        help="a CSL style: a name (apa, ieee, modern-language-association, ...), "
+        "a .csl file or XML text (default: chicago-author-date)",
+    )
+    styling.add_argument(
+        "--to",
+        dest="output",
+        default="text",
+        metavar="FORMAT",
+        help="output format: text, html, markdown, latex or rst (default: text)",
+    )
+    styling.add_argument(
+        "--locale", metavar="L", help="locale such as en-GB or de-DE (default: the style's)"
+    )
+    styling.add_argument("--from", dest="source_format", metavar="FMT", help="format of FILE")
+
+    bib = commands.add_parser(
+        "bib",
+        parents=[reading, styling],
+        help="print the bibliography of a library in a CSL style",
+        description="Print every work of FILE as a bibliography entry in a CSL "
+        "style, in the style's order (HTML: a csl-bib-body div).",
+    )
+    bib.add_argument(
+        "file", metavar="FILE", help='the library to read, or "-" for stdin (with --from)'
+    )
+    bib.set_defaults(command=_bib)
+
+    cite = commands.add_parser(
+        "cite",
+        parents=[reading, styling],
+        help="print a citation of one or more works in a CSL style",
+        description="Print one citation of the works KEY... of FILE in a CSL style, "
+        "rendered beside the library's bibliography (so numbers and year suffixes "
+        "agree with 'citekit bib').",
+    )
+    cite.add_argument(
+        "file", metavar="FILE", help='the library to read, or "-" for stdin (with --from)'
+    )
+    cite.add_argument("keys", metavar="KEY", nargs="+", help="citation keys")
+    cite.add_argument(
+        "--locator", metavar="L", help='where in the work: "12", "xi-xx", "chap. 3" (one KEY)'
+    )
+    cite.add_argument(
+        "--label",
+        metavar="LABEL",
+        help="the locator's type: page (default), chapter, section, ... (one KEY)",
+    )
+    cite.set_defaults(command=_cite)
 
     formats = commands.add_parser(
         "formats",
@@ -513,6 +569,47 @@ def _write_excerpt(out: TextIO, excerpt: Excerpt, width: int, indent: str) -> No
             break_on_hyphens=False,
         ):
             out.write(line + "\n")
+
+
+# -- bib and cite -----------------------------------------------------------------
+
+
+def _csl_formatter(args: argparse.Namespace) -> Any:
+    from citekit.formatters.csl import CslFormatter
+
+    return CslFormatter(style=args.style, output=args.output, locale=args.locale)
+
+
+def _bib(args: argparse.Namespace) -> int:
+    formatter = _csl_formatter(args)  # a bad style fails before reading
+    progress = _Progress.for_args(args)
+    library = _read(args.file, args.source_format, progress)
+    status = _problems_status(library, args.strict)
+    with progress.step(f"rendering {_plural(len(library), 'work')} in {formatter.style_name}"):
+        text = formatter.bibliography_text(library)
+    if text:
+        sys.stdout.write(text + "\n")
+    return status
+
+
+def _cite(args: argparse.Namespace) -> int:
+    if (args.locator is not None or args.label is not None) and len(args.keys) != 1:
+        raise _Failure("--locator and --label apply to a single KEY")
+    if args.label is not None and args.locator is None:
+        raise _Failure("--label needs --locator")
+    formatter = _csl_formatter(args)
+    progress = _Progress.for_args(args)
+    library = _read(args.file, args.source_format, progress)
+    status = _problems_status(library, args.strict)
+    for key in args.keys:  # check them all first: an unknown key, with a suggestion
+        if key not in library:
+            library[key]
+    if len(args.keys) == 1:
+        text = formatter.cite(library, args.keys[0], locator=args.locator, label=args.label)
+    else:
+        text = formatter.cite(library, list(args.keys))
+    sys.stdout.write(text + "\n")
+    return status
 
 
 # -- plug-in listings -----------------------------------------------------------

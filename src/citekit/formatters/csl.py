@@ -1,0 +1,600 @@
+"""The ``csl`` formatter: references and citations in any CSL style.
+
+::
+
+    import citekit
+
+    library = citekit.load("examples/serge/serge.bib")
+    csl = citekit.formatter("csl", style="apa", output="text")
+    for entry in csl.bibliography(library):      # in the style's order
+        print(entry.key, entry)
+    csl.cite(library, "serge1944", locator="12")  # "(Serge, 1945, p. 12)"
+
+Styles load by name (citekit's own, then the official repository's,
+dependent styles included), by path or from XML text (see
+:mod:`citekit.csl.styles`). Works become CSL-JSON items with
+:func:`citekit.formats.csl.work_to_item` and are rendered by citekit's CSL
+engine (:class:`citekit.csl.engine.Processor`, with the same post-processing
+the conformance harness measures), then converted to the output format by
+:mod:`citekit.csl.output`.
+
+What is registered decides numbers and disambiguation:
+
+- :meth:`CslFormatter.bibliography` and :meth:`CslFormatter.cite` render
+  against all the works given (the library is the bibliography): a numeric
+  style numbers works in bibliography order, and two works by one author in
+  one year get the same year suffixes in citations as in the bibliography;
+- :meth:`CslFormatter.document` (and :meth:`CslFormatter.citations`) render a
+  document: only the works it cites are registered, in the order first cited,
+  and its bibliography lists those works.
+"""
+
+from __future__ import annotations
+
+import collections
+import difflib
+import os
+import re
+import threading
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from citekit.errors import CitekitError, FormatError, StyleError, UnknownKeyError
+from citekit.model.excerpts import LABEL_WORDS, Locator, LocatorLabel
+from citekit.model.work import Work
+
+__all__ = [
+    "BibliographyEntry",
+    "Citation",
+    "Cite",
+    "CslFormatter",
+    "RenderError",
+    "RenderedDocument",
+]
+
+_DEFAULT_STYLE = "chicago-author-date"
+# citeproc-py keeps rendering state on a parsed style, and styles are shared
+# through the style cache: render with one style at a time.
+_RENDER_LOCK = threading.RLock()
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+class RenderError(CitekitError):
+    """The CSL engine failed on a work in a style.
+
+    ``style`` names the style, ``key`` the work (``None`` when no single work
+    fails alone), ``cause`` the engine's exception.
+    """
+
+    def __init__(
+        self, message: str, *, style: str, key: str | None, cause: BaseException | None
+    ) -> None:
+        super().__init__(message)
+        self.style = style
+        self.key = key
+        self.cause = cause
+
+
+@attrs.frozen
+class BibliographyEntry:
+    """One rendered bibliography entry: the work's key and its text in the output format."""
+
+    key: str
+    """The citation key of the work."""
+    text: str
+    """The entry, in the formatter's output format (no trailing newline)."""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _label(value: LocatorLabel | str | None) -> LocatorLabel | None:
+    if value is None or isinstance(value, LocatorLabel):
+        return value
+    if isinstance(value, str):
+        label = LABEL_WORDS.get(value.strip().lower())
+        if label is not None:
+            return label
+        close = difflib.get_close_matches(value.strip().lower(), [v.value for v in LocatorLabel])
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise CitekitError(
+            f"unknown locator label {value!r}{hint}; expected one of "
+            + ", ".join(v.value for v in LocatorLabel)
+        )
+    raise CitekitError(f"a locator label is a string, not {type(value).__name__}")
+
+
+def _locator(value: Locator | str | int | None, label: LocatorLabel | None) -> Locator | None:
+    """The locator of a cite: a given label wins, else one the text starts with, else page."""
+    if value is None:
+        if label is not None:
+            raise CitekitError(f"a locator label ({label.value!r}) needs a locator")
+        return None
+    try:
+        if isinstance(value, Locator):
+            return value if label is None else attrs.evolve(value, label=label)
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise TypeError(f"a locator is a string, not {type(value).__name__}")
+        if label is not None:
+            return Locator(str(value), label)
+        return Locator.parse(str(value))
+    except (TypeError, ValueError) as error:
+        raise CitekitError(f"bad locator {value!r}: {error}") from None
+
+
+def _text_option(value: Any, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise CitekitError(f"a cite's {what} is a string, not {type(value).__name__}")
+
+
+def _prefix(value: Any) -> str | None:
+    return _text_option(value, "prefix")
+
+
+def _suffix(value: Any) -> str | None:
+    return _text_option(value, "suffix")
+
+
+def _to_locator(value: Locator | str | int | None) -> Locator | None:
+    return _locator(value, None)
+
+
+@attrs.frozen
+class Cite:
+    """One work cited in a citation, with what the citation says about it.
+
+    ``locator`` is a :class:`~citekit.Locator`, or its text: ``"12"``, or
+    with a label word ``"chap. 3"``, ``"§ 4"``; ``label`` (``"page"``,
+    ``"chapter"``, ``"section"``, any CSL locator type or abbreviation)
+    replaces the one the text gives; the default is ``page``. Once made,
+    ``locator`` is a :class:`~citekit.Locator` and ``label`` its label.
+    ``prefix`` and ``suffix`` are text that may hold CSL's markup tags
+    (``<i>``, ``<b>``, ...). ``suppress_author`` leaves the author out
+    ("Serge (1945)" style prose); ``author_only`` gives only the author.
+    """
+
+    key: str
+    locator: Locator | None = attrs.field(default=None, converter=_to_locator)
+    label: LocatorLabel | None = attrs.field(default=None, converter=_label)
+    prefix: str | None = attrs.field(default=None, converter=_prefix)
+    suffix: str | None = attrs.field(default=None, converter=_suffix)
+    suppress_author: bool = attrs.field(default=False, converter=bool)
+    author_only: bool = attrs.field(default=False, converter=bool)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.key, str) or not self.key:
+            raise CitekitError(f"a cite needs a citation key, got {self.key!r}")
+        locator = self.locator
+        if self.label is not None:
+            if locator is None:
+                raise CitekitError(f"cite of {self.key!r}: a locator label needs a locator")
+            locator = attrs.evolve(locator, label=self.label)
+            object.__setattr__(self, "locator", locator)
+        object.__setattr__(self, "label", locator.label if locator is not None else None)
+        if self.suppress_author and self.author_only:
+            raise CitekitError(
+                f"cite of {self.key!r}: suppress_author and author_only exclude each other"
+            )
+
+
+def _to_cite(value: Any) -> Cite:
+    if isinstance(value, Cite):
+        return value
+    if isinstance(value, str):
+        return Cite(value)
+    raise CitekitError(f"a cite is a citation key or a Cite, not {type(value).__name__}")
+
+
+def _to_cites(value: Any) -> tuple[Cite, ...]:
+    if isinstance(value, str | Cite):
+        return (_to_cite(value),)
+    if isinstance(value, Iterable):
+        cites = tuple(_to_cite(v) for v in value)
+        if cites:
+            return cites
+    raise CitekitError("a citation cites at least one work")
+
+
+@attrs.frozen
+class Citation:
+    """A citation cluster: one or more cites together, in one place of a document.
+
+    ``note`` is the number of the footnote it sits in, for note styles
+    (:meth:`CslFormatter.document` numbers the citations 1, 2, ... when it is
+    not given); it decides positions such as "ibid.".
+    """
+
+    cites: tuple[Cite, ...] = attrs.field(converter=_to_cites)
+    note: int | None = None
+
+
+def _to_citation(value: Any) -> Citation:
+    if isinstance(value, Citation):
+        return value
+    return Citation(value)
+
+
+@attrs.frozen
+class RenderedDocument:
+    """A document's citations, in order, and the bibliography of the works it cites."""
+
+    citations: tuple[str, ...]
+    bibliography: tuple[BibliographyEntry, ...]
+
+
+def _works(works: Any) -> list[Work]:
+    """The works of a Library, a mapping of works, or an iterable of works."""
+    if isinstance(works, Work):
+        return [works]
+    values = works.values() if isinstance(works, Mapping) else works
+    if not isinstance(values, Iterable) or isinstance(values, str | bytes):
+        raise CitekitError(f"expected a Library or works, got {type(works).__name__}")
+    out = list(values)
+    for work in out:
+        if not isinstance(work, Work):
+            raise CitekitError(f"expected Work objects, got {type(work).__name__}")
+    return out
+
+
+def _by_key(works: Any) -> dict[str, Work]:
+    found: dict[str, Work] = {}
+    for work in _works(works):
+        found.setdefault(work.key, work)
+    return found
+
+
+def _unknown(key: str, known: Iterable[str]) -> UnknownKeyError:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return UnknownKeyError(key, close[0] if close else None)
+
+
+class CslFormatter:
+    """Render works as CSL bibliography entries and citations.
+
+    :param style: a style name (``"apa"``, ``"chicago-author-date"``, any
+        style of the official repository, dependent styles included), the
+        path of a ``.csl`` file, or the style's XML text.
+    :param output: ``"text"``, ``"html"``, ``"markdown"``, ``"latex"`` or
+        ``"rst"`` (see :mod:`citekit.csl.output`).
+    :param locale: a locale such as ``"en-GB"`` or ``"de-DE"``; by default
+        the style's own.
+    :raises citekit.StyleError: for an unknown, broken or hostile style, or a
+        bad locale.
+    :raises citekit.FormatError: for an unknown output format.
+    """
+
+    name = "csl"
+
+    def __init__(
+        self,
+        style: str | os.PathLike[str] | bytes = _DEFAULT_STYLE,
+        output: str = "text",
+        locale: str | None = None,
+    ) -> None:
+        from citekit.csl.output import check_output
+        from citekit.csl.styles import load_style
+
+        if not isinstance(style, str | bytes | os.PathLike):
+            raise StyleError(f"a style is a name, a path or XML text, not {type(style).__name__}")
+        if locale is not None and (not isinstance(locale, str) or not _LOCALE.match(locale)):
+            raise StyleError(f"{locale!r} is not a locale (expected a tag such as 'en-US')")
+        self.output = check_output(output)
+        self.style = load_style(style, locale=locale)
+        """The parsed :class:`citekit.csl.styles.Style`."""
+        self.style_name = self._describe(style)
+        """The style as messages name it: its name, its file, or its title."""
+        self.locale = self.style.locale
+        """The locale the style renders in."""
+        self._items: dict[Work, dict[str, Any]] = {}
+        self._results: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+
+    def _describe(self, style: Any) -> str:
+        if isinstance(style, str) and not style.lstrip().startswith("<"):
+            return style
+        if isinstance(style, os.PathLike):
+            return str(os.fspath(style))
+        return self.style.title or "<string>"
+
+    def __repr__(self) -> str:
+        return (
+            f"CslFormatter(style={self.style_name!r}, output={self.output!r},"
+            f" locale={self.locale!r})"
+        )
+
+    # -- the Formatter protocol ----------------------------------------------------------
+
+    def format(self, obj: Any) -> str:
+        """A single Work's bibliography entry, rendered on its own."""
+        if not isinstance(obj, Work):
+            raise FormatError(f"the csl formatter formats a Work, not {type(obj).__name__}")
+        return self.bibliography([obj])[0].text
+
+    # -- public API -----------------------------------------------------------------------
+
+    def bibliography(self, works: Any) -> list[BibliographyEntry]:
+        """The bibliography entries of a Library (or a mapping or iterable of works).
+
+        Entries come in the style's order (for a style that does not sort its
+        bibliography, in the order given). Raises :class:`~citekit.StyleError`
+        for a style without a bibliography, :class:`RenderError` if the engine
+        fails on a work.
+        """
+        listed = _works(works)
+        if not self.style.has_bibliography:
+            raise StyleError(f"style {self.style_name!r} has no bibliography (citations only)")
+        cache_key = ("bibliography", tuple(listed))
+        cached = self._cached(cache_key)
+        if cached is not None:
+            return list(cached)
+        entries = tuple(self._render(listed, [], bibliography=True)[1])
+        self._remember(cache_key, entries)
+        return list(entries)
+
+    def bibliography_text(self, works: Any) -> str:
+        """The whole bibliography as one text in the output format (see
+        :func:`citekit.csl.output.join_bibliography`)."""
+        from citekit.csl.output import join_bibliography
+
+        return join_bibliography((e.text for e in self.bibliography(works)), self.output)
+
+    def cite(
+        self,
+        works: Any,
+        keys: str | Cite | Sequence[str | Cite],
+        locator: Locator | str | int | None = None,
+        label: LocatorLabel | str | None = None,
+        *,
+        prefix: str | None = None,
+        suffix: str | None = None,
+        suppress_author: bool = False,
+        author_only: bool = False,
+        note: int | None = None,
+    ) -> str:
+        """One citation of one or more works of ``works`` (a Library, ...), as a string.
+
+        ``keys`` is a key, a :class:`Cite`, or a list of them (one cluster).
+        ``locator``, ``label``, ``prefix``, ``suffix``, ``suppress_author`` and
+        ``author_only`` apply to a single key given as text (give :class:`Cite`
+        objects for several); the label defaults to ``page`` (or the label
+        word the locator starts with: ``"chap. 3"``). The citation is rendered
+        against every work given, as it stands beside their bibliography.
+        Raises :class:`~citekit.UnknownKeyError` (with a suggestion) for a key
+        not among the works.
+        """
+        options = {
+            "prefix": prefix,
+            "suffix": suffix,
+            "suppress_author": suppress_author,
+            "author_only": author_only,
+        }
+        given = any((locator is not None, label is not None, *options.values()))
+        if isinstance(keys, str):
+            cites: tuple[Cite, ...] = (Cite(keys, locator, label, **options),)
+        else:
+            if given:
+                raise CitekitError(
+                    "locator, label, prefix, suffix, suppress_author and author_only apply to"
+                    " one key given as text; give Cite objects for a citation of several works"
+                )
+            cites = _to_cites(keys)
+        listed = _works(works)
+        known = {w.key for w in listed}
+        for cite in cites:
+            if cite.key not in known:
+                raise _unknown(cite.key, known)
+        if note is None and self.style.is_note_style:
+            note = 1
+        citation = Citation(cites, note)
+        cache_key = ("cite", tuple(listed), citation)
+        cached = self._cached(cache_key)
+        if cached is not None:
+            return str(cached)
+        text = self._render(listed, [citation], bibliography=False)[0][0]
+        self._remember(cache_key, text)
+        return text
+
+    def citations(self, works: Any, clusters: Iterable[Any]) -> list[str]:
+        """The citations of a document, one string per cluster (see :meth:`document`)."""
+        return list(self.document(works, clusters).citations)
+
+    def document(self, works: Any, clusters: Iterable[Any]) -> RenderedDocument:
+        """Render a document's citations, in order, and the bibliography of what it cites.
+
+        Each cluster is a :class:`Citation`, a :class:`Cite`, a key, or a list
+        of cites and keys. In a note style, citations without a ``note`` are
+        numbered 1, 2, ... (one footnote each), so later citations of a work
+        take the style's subsequent or "ibid." form. Only the cited works are
+        registered, in the order first cited, so a numeric style numbers them
+        that way; the bibliography is empty for a style without one.
+        """
+        by_key = _by_key(works)
+        citations = [_to_citation(c) for c in clusters]
+        if self.style.is_note_style:
+            citations = [
+                c if c.note is not None else attrs.evolve(c, note=number)
+                for number, c in enumerate(citations, start=1)
+            ]
+        cited: dict[str, Work] = {}
+        for citation in citations:
+            for cite in citation.cites:
+                if cite.key not in by_key:
+                    raise _unknown(cite.key, by_key)
+                cited.setdefault(cite.key, by_key[cite.key])
+        texts, entries = self._render(
+            list(cited.values()),
+            citations,
+            bibliography=self.style.has_bibliography,
+            register_all=False,
+        )
+        return RenderedDocument(tuple(texts), tuple(entries))
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _cached(self, key: Hashable) -> Any:
+        with _RENDER_LOCK:
+            try:
+                value = self._results[key]
+            except (KeyError, TypeError):
+                return None
+            self._results.move_to_end(key)
+            return value
+
+    def _remember(self, key: Hashable, value: Any) -> None:
+        with _RENDER_LOCK:
+            try:
+                self._results[key] = value
+            except TypeError:  # an unhashable value in a work: no caching
+                return
+            while len(self._results) > 64:
+                self._results.popitem(last=False)
+
+    def _item(self, work: Work, item_id: str) -> dict[str, Any]:
+        """The CSL-JSON item for a work, as the engine reads it (see
+        :func:`~citekit.model.markup.to_csl_text`)."""
+        from citekit.formats.csl import MARKUP_FIELDS, TEXT_FIELDS, work_to_item
+        from citekit.model.markup import to_csl_text
+
+        try:
+            base = self._items.get(work)
+        except TypeError:
+            base = None
+        if base is None:
+            base = work_to_item(work)
+            # The engine, as citeproc-js, reads text literally but for the
+            # rich-text tags: CSL-JSON text, markup on plain-text fields included.
+            for name, attribute in TEXT_FIELDS.items():
+                if name in base and (attribute in MARKUP_FIELDS or attribute in work.rich):
+                    rich = work.rich_text(attribute)
+                    if rich is not None:
+                        base[name] = to_csl_text(rich)
+            base.pop("custom", None)
+            base.setdefault("citation-key", work.key)
+            try:
+                if len(self._items) > 20_000:
+                    self._items.clear()
+                self._items[work] = base
+            except TypeError:
+                pass
+        item = dict(base)
+        item["id"] = item_id
+        return item
+
+    def _cite_object(self, cite: Cite, ids: Mapping[str, str]) -> dict[str, Any]:
+        obj: dict[str, Any] = {"id": ids[cite.key]}
+        if cite.locator is not None:
+            obj["locator"] = cite.locator.value
+            obj["label"] = cite.locator.label.value
+        if cite.prefix:
+            obj["prefix"] = cite.prefix
+        if cite.suffix:
+            obj["suffix"] = cite.suffix
+        if cite.suppress_author:
+            obj["suppress-author"] = True
+        if cite.author_only:
+            obj["author-only"] = True
+        return obj
+
+    def _render(
+        self,
+        works: Sequence[Work],
+        citations: Sequence[Citation],
+        *,
+        bibliography: bool,
+        register_all: bool = True,
+    ) -> tuple[list[str], list[BibliographyEntry]]:
+        """Citations (as texts) and bibliography entries, converted to the output."""
+        from citekit.csl.output import convert
+
+        try:
+            html_citations, html_entries = self._render_html(
+                works, citations, bibliography=bibliography, register_all=register_all
+            )
+        except CitekitError:
+            raise
+        except Exception as error:
+            raise self._diagnose(works, citations, error) from error
+        texts = [convert(text, self.output).strip() for text in html_citations]
+        entries = [
+            BibliographyEntry(key, convert(text, self.output).strip()) for key, text in html_entries
+        ]
+        return texts, entries
+
+    def _render_html(
+        self,
+        works: Sequence[Work],
+        citations: Sequence[Citation],
+        *,
+        bibliography: bool,
+        register_all: bool = True,
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        from citekit.csl.engine import CitekitEngine, Processor, citeproc_style
+
+        ids: dict[str, str] = {}
+        items = []
+        keys_by_id: dict[str, str] = {}
+        for number, work in enumerate(works):
+            item_id = f"item-{number}"
+            ids.setdefault(work.key, item_id)
+            keys_by_id[item_id] = work.key
+            items.append(self._item(work, item_id))
+        with _RENDER_LOCK:
+            processor = Processor(
+                citeproc_style(self.style), items, postprocess=CitekitEngine().postprocess
+            )
+            if register_all and items:
+                processor.register(processor.citation([{"id": item["id"]} for item in items]))
+            prepared = []
+            for number, citation in enumerate(citations):
+                prepared.append(
+                    processor.citation(
+                        [self._cite_object(c, ids) for c in citation.cites],
+                        citation_id=f"citation-{number}",
+                        note_index=citation.note,
+                    )
+                )
+            for one in prepared:
+                processor.register(one)
+            processor.sort()
+            texts = [processor.cite(one) for one in prepared]
+            entries: list[tuple[str, str]] = []
+            if bibliography and items:
+                entries = [
+                    (keys_by_id.get(item_id, item_id), text)
+                    for item_id, text in processor.bibliography()
+                ]
+        return texts, entries
+
+    def _diagnose(
+        self, works: Sequence[Work], citations: Sequence[Citation], error: Exception
+    ) -> RenderError:
+        """A RenderError naming the work the engine fails on (tried one at a time)."""
+        cited = {c.key for citation in citations for c in citation.cites}
+        suspects = [w for w in works if w.key in cited] or list(works)
+        for work in suspects:
+            alone = [
+                Citation(tuple(c for c in citation.cites if c.key == work.key), citation.note)
+                for citation in citations
+                if any(c.key == work.key for c in citation.cites)
+            ] or [Citation((Cite(work.key),))]
+            try:
+                self._render_html([work], alone, bibliography=self.style.has_bibliography)
+            except Exception as alone_error:
+                return RenderError(
+                    f"style {self.style_name!r} cannot render work {work.key!r}:"
+                    f" {type(alone_error).__name__}: {alone_error}",
+                    style=self.style_name,
+                    key=work.key,
+                    cause=alone_error,
+                )
+        keys = ", ".join(repr(w.key) for w in suspects[:5])
+        more = f" and {len(suspects) - 5} more" if len(suspects) > 5 else ""
+        return RenderError(
+            f"style {self.style_name!r} cannot render works {keys}{more} together:"
+            f" {type(error).__name__}: {error}",
+            style=self.style_name,
+            key=None,
+            cause=error,
+        )
