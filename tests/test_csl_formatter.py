@@ -576,3 +576,45 @@ def test_cli_reading_problems(tmp_path: Path) -> None:
     assert status == 0 and "Mission to Moscow" in out and "broken.bib:" in err
     status, out, err = run("bib", str(broken), "--style", "apa", "--strict")
     assert status == 1 and "Mission to Moscow" in out
+
+
+def test_citation_sequence_reports_the_citations_an_edit_changes() -> None:
+    from citekit.formatters.csl import CitationSequence
+
+    library = citekit.loads(
+        """
+@book{a, author={Smith, John}, title={One}, year=2000, publisher={P}}
+@book{b, author={Smith, John}, title={Two}, year=2000, publisher={P}}
+@book{c, author={Jones, Mary}, title={Three}, year=2002, publisher={P}}
+""",
+        "bibtex",
+    )
+    sequence = CitationSequence(CslFormatter("chicago-author-date"), library)
+    assert sequence.append("a") == [(0, "(Smith 2000)")]
+    assert sequence.append("c") == [(1, "(Jones 2002)")]
+    # Citing the other Smith 2000 gives both year suffixes: the first citation changes too.
+    assert sequence.insert(1, "b") == [(0, "(Smith 2000a)"), (1, "(Smith 2000b)")]
+    assert sequence.texts == ("(Smith 2000a)", "(Smith 2000b)", "(Jones 2002)")
+    # Removing it takes the suffix away again.
+    assert sequence.remove(1) == [(0, "(Smith 2000)")]
+    assert sequence.replace(1, "b") == [(0, "(Smith 2000a)"), (1, "(Smith 2000b)")]
+    assert [e.key for e in sequence.bibliography()] == ["a", "b"]
+    with pytest.raises(IndexError):
+        sequence.insert(5, "a")
+
+
+def test_citation_sequence_in_a_note_style_updates_ibid() -> None:
+    from citekit.formatters.csl import CitationSequence
+
+    library = citekit.load(SERGE)
+    # OSCOLA asks for a lowercase "ibid" (text-case="lowercase" on the term).
+    sequence = CitationSequence(CslFormatter("oscola"), library)
+    assert sequence.append("davies1941") == [
+        (0, "Joseph E Davies, Mission to Moscow (Simon and Schuster 1941).")
+    ]
+    assert sequence.append("davies1941") == [(1, "ibid.")]
+    # Another work cited in between: the old "ibid." becomes a cross-reference.
+    assert sequence.insert(1, "burnham1945") == [
+        (1, "James Burnham, ‘Lenin’s Heir’ (1945) 12 Partisan Review."),
+        (2, "Davies (n 1)."),
+    ]

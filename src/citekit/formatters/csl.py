@@ -48,6 +48,7 @@ from citekit.model.work import Work
 __all__ = [
     "BibliographyEntry",
     "Citation",
+    "CitationSequence",
     "Cite",
     "CslFormatter",
     "RenderError",
@@ -598,3 +599,85 @@ class CslFormatter:
             key=None,
             cause=error,
         )
+
+
+class CitationSequence:
+    """The citations of a document being edited, kept consistent as they change.
+
+    Inserting, replacing or removing a citation can change the text of
+    others (a new "ibid.", a year suffix, a new number, a given name added to
+    disambiguate); each edit returns every citation whose text changed, with
+    its index, as citeproc-js's ``processCitationCluster`` does, so an editor
+    or a manuscript renderer updates exactly those::
+
+        sequence = CitationSequence(csl, library)
+        sequence.insert(0, "serge1944")          # [(0, "(Serge 1945)")]
+        sequence.insert(1, "serge1944")          # [(1, "(Serge 1945)")]
+
+    Each edit renders the document anew with :meth:`CslFormatter.document`
+    (so the result is always what a full render gives) and compares.
+    """
+
+    def __init__(self, formatter: CslFormatter, works: Any) -> None:
+        self.formatter = formatter
+        self._works = works
+        self._citations: list[Citation] = []
+        self._texts: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._citations)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The rendered citations, in document order."""
+        return tuple(self._texts)
+
+    def bibliography(self) -> tuple[BibliographyEntry, ...]:
+        """The bibliography of the works cited so far."""
+        if not self._citations:
+            return ()
+        return self.formatter.document(self._works, self._citations).bibliography
+
+    def insert(self, index: int, citation: Any) -> list[tuple[int, str]]:
+        """Insert a citation before ``index``; the citations whose text changed."""
+        if not 0 <= index <= len(self._citations):
+            raise IndexError(f"citation index {index} out of range 0-{len(self._citations)}")
+        return self._update(
+            [*self._citations[:index], _to_citation(citation), *self._citations[index:]],
+            inserted=index,
+        )
+
+    def append(self, citation: Any) -> list[tuple[int, str]]:
+        """Add a citation at the end; the citations whose text changed."""
+        return self.insert(len(self._citations), citation)
+
+    def replace(self, index: int, citation: Any) -> list[tuple[int, str]]:
+        """Replace the citation at ``index``; the citations whose text changed."""
+        citations = list(self._citations)
+        citations[index] = _to_citation(citation)
+        return self._update(citations, replaced=index)
+
+    def remove(self, index: int) -> list[tuple[int, str]]:
+        """Remove the citation at ``index``; the citations (after removal) whose text changed."""
+        citations = list(self._citations)
+        del citations[index]
+        old = self._texts[:index] + self._texts[index + 1 :]
+        return self._commit(citations, old)
+
+    def _update(
+        self, citations: list[Citation], *, inserted: int | None = None, replaced: int | None = None
+    ) -> list[tuple[int, str]]:
+        old: list[str | None] = list(self._texts)
+        if inserted is not None:
+            old.insert(inserted, None)  # new: always reported
+        if replaced is not None:
+            old[replaced] = None
+        return self._commit(citations, old)
+
+    def _commit(
+        self, citations: list[Citation], old: list[str] | list[str | None]
+    ) -> list[tuple[int, str]]:
+        texts = list(self.formatter.citations(self._works, citations)) if citations else []
+        self._citations = citations
+        self._texts = texts
+        return [(i, text) for i, text in enumerate(texts) if old[i] != text]
