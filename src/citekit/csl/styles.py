@@ -29,6 +29,20 @@ MAX_STYLE_BYTES = 2_000_000
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
+#: The elements of CSL 1.0.2 (styles and locales). Elements of other XML
+#: namespaces (extensions) are left alone; unknown CSL elements are errors.
+_CSL_ELEMENTS = frozenset(
+    [
+        "style", "info", "title", "title-short", "id", "link", "author", "contributor",
+        "name", "email", "uri", "category", "issn", "eissn", "issnl", "summary",
+        "updated", "published", "rights", "translator", "locale", "style-options",
+        "terms", "term", "single", "multiple", "date", "date-part", "macro",
+        "citation", "bibliography", "layout", "sort", "key", "text", "number",
+        "names", "name-part", "et-al", "substitute", "label", "group", "choose",
+        "if", "else-if", "else",
+    ]
+)  # fmt: skip
+
 
 def _citekit_styles() -> Path | None:
     """citekit's own styles folder: in the installed package, or the repository's."""
@@ -147,6 +161,14 @@ def _parse(data: bytes, source: str) -> Any:
         raise StyleError(f"{source}:{line} not well-formed XML: {error.msg}") from None
     if tree.tag != f"{{{_CSL_NS}}}style":
         raise StyleError(f"{source}: not a CSL style (root element {tree.tag!r})")
+    for node in tree.iter():
+        if not isinstance(node.tag, str):
+            continue
+        namespace, _, name = node.tag[1:].partition("}")
+        if namespace == _CSL_NS and name not in _CSL_ELEMENTS:
+            raise StyleError(
+                f"{source}: line {node.sourceline}: <{name}> is not an element of CSL 1.0.2"
+            )
     return tree
 
 

@@ -1,0 +1,85 @@
+"""Loading CSL styles: by name, path or text; dependent styles; hostile and broken input."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from citekit import StyleError
+from citekit.csl.styles import MAX_STYLE_BYTES, find_style, load_style, style_names
+
+MINIMAL = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Minimal</title><id>minimal</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  {extra}
+</style>"""
+
+
+def test_by_name_path_and_text(tmp_path: Path) -> None:
+    apa = load_style("apa")
+    assert apa.title.startswith("APA") and apa.has_bibliography and not apa.is_note_style
+    assert load_style("apa") is apa  # cached
+    path = tmp_path / "minimal.csl"
+    path.write_text(MINIMAL.format(extra=""), encoding="utf-8")
+    assert load_style(path).title == "Minimal"
+    assert load_style(MINIMAL.format(extra="")).title == "Minimal"
+    assert "chicago-author-date" in style_names() and len(style_names()) > 2800
+
+
+def test_dependent_style_resolves_to_its_parent_keeping_its_locale() -> None:
+    assert find_style("nature-digest").parent.name == "dependent"
+    style = load_style("nature-digest")
+    assert style.title == "Nature"
+    assert style.locale == "en-GB"
+
+
+def test_locale_option() -> None:
+    assert load_style("apa", locale="de-DE").locale == "de-DE"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("aap", "no style named 'aap'"),
+        ("../etc/passwd", "no such style file"),
+        ("<style", "not well-formed XML"),
+        ('<x xmlns="urn:other"/>', "not a CSL style"),
+        (MINIMAL.format(extra="<frobnicate/>"), "<frobnicate> is not an element of CSL 1.0.2"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            + MINIMAL.format(extra="<!-- &e; -->"),
+            "may not declare XML entities",
+        ),
+        (
+            '<!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            + MINIMAL.format(extra=""),
+            "may not declare XML entities",
+        ),
+    ],
+)
+def test_broken_and_hostile_styles_are_style_errors(spec: str, message: str) -> None:
+    with pytest.raises(StyleError, match=message):
+        load_style(spec)
+
+
+def test_external_dtd_is_not_fetched() -> None:
+    # A DOCTYPE naming a remote DTD is parsed without loading it (no network).
+    body = MINIMAL.format(extra="").split("\n", 1)[1]  # without the XML declaration
+    text = '<!DOCTYPE style SYSTEM "http://192.0.2.1/never.dtd">\n' + body
+    start = time.monotonic()
+    assert load_style(text).title == "Minimal"
+    assert time.monotonic() - start < 5  # no connection attempt to wait for
+
+
+def test_enormous_style_is_refused_before_parsing() -> None:
+    big = MINIMAL.format(extra="<!--" + "x" * (MAX_STYLE_BYTES + 1) + "-->")
+    with pytest.raises(StyleError, match="more than"):
+        load_style(big)
+
+
+def test_misspelt_name_gets_suggestions() -> None:
+    with pytest.raises(StyleError, match="did you mean 'apa'"):
+        load_style("apaa")
