@@ -295,3 +295,17 @@ def test_a_macro_whose_variables_are_empty_renders_nothing() -> None:
 def test_number_variables_print_ranges_with_an_en_dash() -> None:
     layout = '<text variable="issue"/><text variable="volume" prefix=" "/>'
     assert _cite_with(layout, {"id": "a", "issue": "3-4", "volume": "3-B"}) == "3\u20134 3-B"
+
+
+def test_standalone_label_of_an_empty_variable_renders_nothing() -> None:
+    # chicago-author-date's edition macro has <label variable="edition"/> for
+    # serial types: with no edition, no "Edition" may appear.
+    import citekit
+
+    library = citekit.loads(
+        '[{"id": "p", "type": "post-weblog", "title": "T", "author": [{"literal": "B"}],'
+        ' "issued": {"date-parts": [[2019]]}}]',
+        "csljson",
+    )
+    csl = citekit.formatter("csl", style="chicago-author-date", output="text")
+    assert [str(e) for e in csl.bibliography(library)] == ["B. 2019. T."]

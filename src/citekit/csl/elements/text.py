@@ -353,9 +353,25 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         Unlike a ``cs:text`` term, a label first in a cite keeps its case (as
         in citeproc-js: "pages 213 and 235", "p. 12" at the start of a note).
         """
+        if variable is None and not self._has_variable(item):
+            # CSL 1.0.2: a label is rendered only if its variable is non-empty
+            # (names pass their variable in; standalone labels check here).
+            return None
         text = super().process(item, variable, plural, context=context, **kwargs)
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return text
+
+    def _has_variable(self, item: Any) -> bool:
+        variable = self.get("variable")
+        if not variable:
+            return True
+        if variable == "locator":
+            return bool(getattr(item, "has_locator", False))
+        try:
+            value = item.reference.get(variable.replace("-", "_"), None)
+        except AttributeError:
+            return True
+        return value is not None and str(value).strip() != ""
 
     def markup(self, text: Any) -> Any:
         """Case, formatting and affixes around the term."""
