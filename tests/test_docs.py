@@ -216,9 +216,13 @@ def readme_command(name: str) -> str:
 def test_readme_commands_are_what_ci_runs() -> None:
     install = readme_command("install")
     assert install.startswith("python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && ")
-    *_, program, command, path = shlex.split(install)
-    assert (program, command) == (".venv/bin/citekit", "show")
+    main_job = shlex.split(install.rsplit("&& ", 1)[1])
+    program, command, path = main_job[:3]
+    assert (program, command) == (".venv/bin/citekit", "bib")
     assert (REPO / path).is_file()
+    # The main job the README promises is one of its console examples too.
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "$ " + " ".join(["citekit", *main_job[1:]]) in text
     assert readme_command("test") == ".venv/bin/python -m pytest"
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "install=$(readme_command install)" in ci
