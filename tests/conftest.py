@@ -5,6 +5,10 @@ CSL conformance: tests/test_csl_suite.py records, through the
 engine under test; at the end of the session a table of passed/failed per
 category is printed, and how to update tests/csl_known_failures.txt when a
 listed fixture now passes.
+
+Golden files: ``--regen-golden`` makes the tests that compare output with
+files under tests/golden/ write those files instead (through the
+``regen_golden`` fixture); review the diff before committing it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,22 @@ from collections.abc import Callable
 import pytest
 
 _CSL_RESULTS = pytest.StashKey[dict[str, list[tuple[str, bool]]]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--regen-golden``: rewrite golden files instead of comparing with them."""
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="write the golden files under tests/golden/ from the current output",
+    )
+
+
+@pytest.fixture
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files (``--regen-golden``)."""
+    return bool(request.config.getoption("--regen-golden"))
 
 
 @pytest.fixture
