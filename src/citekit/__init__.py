@@ -36,6 +36,7 @@ from citekit.model import (
     Library,
     Locator,
     LocatorLabel,
+    Original,
     Person,
     Problem,
     QuotedIn,
@@ -48,6 +49,7 @@ from citekit.model import (
 if TYPE_CHECKING:
     from citekit.formatters import Formatter
     from citekit.io import load, loads, save
+    from citekit.quotes import check_quote
 
 __version__ = "0.1.0"
 
@@ -63,6 +65,7 @@ __all__ = [
     "Library",
     "Locator",
     "LocatorLabel",
+    "Original",
     "ParseError",
     "Person",
     "PluginNotFoundError",
@@ -75,13 +78,19 @@ __all__ = [
     "Work",
     "WorkType",
     "WriteError",
+    "check_quote",
     "formatter",
     "load",
     "loads",
     "save",
 ]
 
-_LAZY = {"load": "citekit.io", "loads": "citekit.io", "save": "citekit.io"}
+_LAZY = {
+    "check_quote": "citekit.quotes",
+    "load": "citekit.io",
+    "loads": "citekit.io",
+    "save": "citekit.io",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -32,7 +32,7 @@ import attrs
 from citekit.errors import FormatError
 from citekit.formats import latex
 from citekit.model.dates import Date, DateParts
-from citekit.model.excerpts import Excerpt, Locator, LocatorLabel, QuotedIn
+from citekit.model.excerpts import Excerpt, Locator, LocatorLabel, Original, QuotedIn
 from citekit.model.library import Library, Problem
 from citekit.model.markup import escape, strip_markup
 from citekit.model.persons import Person, parse_names
@@ -1549,11 +1549,7 @@ def excerpt_to_json(excerpt: Excerpt) -> dict[str, Any]:
     if excerpt.locator is not None:
         data["locator"] = {"label": excerpt.locator.label.value, "value": excerpt.locator.value}
     if excerpt.speaker is not None:
-        data["speaker"] = {
-            name: value
-            for name, value in attrs.asdict(excerpt.speaker).items()
-            if value not in (None, False)
-        }
+        data["speaker"] = _person_to_json(excerpt.speaker)
     if excerpt.quoted_in is not None:
         quoted: dict[str, Any] = {"work": excerpt.quoted_in.work_key}
         if excerpt.quoted_in.locator is not None:
@@ -1564,12 +1560,58 @@ def excerpt_to_json(excerpt: Excerpt) -> dict[str, Any]:
         data["quoted_in"] = quoted
     if excerpt.language:
         data["language"] = excerpt.language
+    if excerpt.translator is not None:
+        data["translator"] = _person_to_json(excerpt.translator)
     if excerpt.tags:
         data["tags"] = list(excerpt.tags)
     if excerpt.note:
         data["note"] = excerpt.note
     data["text"] = excerpt.text
+    if excerpt.original is not None:
+        original: dict[str, Any] = {}
+        if excerpt.original.language is not None:
+            original["language"] = excerpt.original.language
+        original["text"] = excerpt.original.text
+        data["original"] = original
     return data
+
+
+def _person_to_json(person: Person) -> dict[str, Any]:
+    return {
+        name: value for name, value in attrs.asdict(person).items() if value not in (None, False)
+    }
+
+
+def _person_from_json(value: Any, what: str) -> Person | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        from citekit.model.persons import parse_name
+
+        return parse_name(value)
+    if isinstance(value, dict):
+        allowed = {f.name for f in attrs.fields(Person)}
+        unknown = set(value) - allowed
+        if unknown:
+            raise ValueError(f"{what} has unknown parts {sorted(unknown)}")
+        return Person(**value)
+    raise TypeError(f"{what} is a name text or an object")
+
+
+def _original_from_json(value: Any) -> Original | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Original(value)
+    if not isinstance(value, dict):
+        raise TypeError("original is an object with 'text' and 'language'")
+    unknown = set(value) - {"text", "language"}
+    if unknown:
+        raise ValueError(f"original has unknown keys {sorted(unknown)}")
+    text, language = value.get("text"), value.get("language")
+    if not isinstance(text, str) or (language is not None and not isinstance(language, str)):
+        raise TypeError("original's 'text' and 'language' are texts")
+    return Original(text, language)
 
 
 def _locator(value: Any) -> Locator | None:
@@ -1589,20 +1631,6 @@ def excerpt_from_json(data: Any) -> Excerpt:
     for required in ("id", "work", "text"):
         if not isinstance(data.get(required), str):
             raise ValueError(f"{required!r} is missing or not a text")
-    speaker = data.get("speaker")
-    person: Person | None = None
-    if isinstance(speaker, str):
-        from citekit.model.persons import parse_name
-
-        person = parse_name(speaker)
-    elif isinstance(speaker, dict):
-        allowed = {f.name for f in attrs.fields(Person)}
-        unknown = set(speaker) - allowed
-        if unknown:
-            raise ValueError(f"speaker has unknown parts {sorted(unknown)}")
-        person = Person(**speaker)
-    elif speaker is not None:
-        raise TypeError("speaker is a name text or an object")
     quoted = data.get("quoted_in")
     quoted_in = None
     if isinstance(quoted, dict):
@@ -1617,9 +1645,11 @@ def excerpt_from_json(data: Any) -> Excerpt:
         text=data["text"],
         work_key=data["work"],
         locator=_locator(data.get("locator")),
-        speaker=person,
+        speaker=_person_from_json(data.get("speaker"), "speaker"),
         quoted_in=quoted_in,
         language=data.get("language"),
+        original=_original_from_json(data.get("original")),
+        translator=_person_from_json(data.get("translator"), "translator"),
         tags=tuple(str(t) for t in tags),
         note=data.get("note"),
     )

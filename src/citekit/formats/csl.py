@@ -52,6 +52,7 @@ from citekit.model import (
     WorkType,
     parse_names,
 )
+from citekit.model.excerpts import Original
 from citekit.model.markup import (
     csl_expressible,
     escape,
@@ -226,7 +227,19 @@ _SEASON_WORDS = {
     "winter": Season.WINTER,
 }
 _EXCERPT_KEYS = frozenset(
-    {"id", "text", "work", "locator", "speaker", "quoted-in", "language", "tags", "note"}
+    {
+        "id",
+        "text",
+        "work",
+        "locator",
+        "speaker",
+        "quoted-in",
+        "language",
+        "translator",
+        "original",
+        "tags",
+        "note",
+    }
 )
 
 
@@ -1080,11 +1093,17 @@ def excerpt_from_csl(value: Any, ctx: _Context | None = None) -> Excerpt | None:
         try:
             if name == "locator":
                 fields["locator"] = _locator_from_csl(entry)
-            elif name == "speaker":
+            elif name in ("speaker", "translator"):
+                if isinstance(entry, list | tuple) and len(entry) == 1:
+                    entry = entry[0]  # a name list of one, as CSL items write names
+                elif isinstance(entry, list | tuple):
+                    raise _Bad(f"expected one name, got a list of {len(entry)}")
                 person, notes = person_from_csl(entry)
                 for note in notes:
                     ctx.add(note, name, "warning")
-                fields["speaker"] = person
+                fields[name] = person
+            elif name == "original":
+                fields["original"] = _original_from_csl(entry)
             elif name == "quoted-in":
                 quoted = _quoted_in_from_csl(entry)
                 if quoted.work_key == required["work"]:
@@ -1106,6 +1125,25 @@ def excerpt_from_csl(value: Any, ctx: _Context | None = None) -> Excerpt | None:
     except (TypeError, ValueError) as error:
         ctx.add(f"cannot be read: {error}; kept as it is")
         return None
+
+
+def _original_from_csl(value: Any) -> Original:
+    if isinstance(value, str):
+        if not value.strip():
+            raise _Bad("expected the original text, got empty text")
+        return Original(value)
+    if not isinstance(value, Mapping):
+        raise _Bad(f'expected {{"text": ..., "language": ...}}, got {_kind(value)}')
+    unknown = sorted(str(k) for k in value if k not in ("text", "language"))
+    if unknown:
+        raise _Bad(f'unknown keys {", ".join(unknown)}; expected "text" and "language"')
+    text = _number_text(value.get("text"))
+    if text is None or not text.strip():
+        raise _Bad('an original needs its "text"')
+    language = value.get("language")
+    if language is not None and not isinstance(language, str):
+        raise _Bad(f"language: expected text, got {_kind(language)}")
+    return Original(text, language)
 
 
 def _quoted_in_from_csl(value: Any) -> QuotedIn:
@@ -1134,11 +1172,19 @@ def excerpt_to_csl(excerpt: Excerpt) -> dict[str, Any]:
         out["quoted-in"] = quoted
     if excerpt.language is not None:
         out["language"] = excerpt.language
+    if excerpt.translator is not None:
+        out["translator"] = person_to_csl(excerpt.translator)
     if excerpt.tags:
         out["tags"] = list(excerpt.tags)
     if excerpt.note is not None:
         out["note"] = excerpt.note
     out["text"] = excerpt.text
+    if excerpt.original is not None:
+        original: dict[str, Any] = {}
+        if excerpt.original.language is not None:
+            original["language"] = excerpt.original.language
+        original["text"] = excerpt.original.text
+        out["original"] = original
     return out
 
 

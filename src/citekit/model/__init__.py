@@ -5,7 +5,7 @@ Persons, dates, works, locators, excerpts and the library that holds them.
 
 from citekit.model._frozen import FrozenMap
 from citekit.model.dates import Date, DateParts, Season
-from citekit.model.excerpts import Excerpt, Locator, LocatorLabel, QuotedIn
+from citekit.model.excerpts import Excerpt, Excerpts, Locator, LocatorLabel, Original, QuotedIn
 from citekit.model.library import Library, Problem
 from citekit.model.persons import OTHERS, Person, parse_name, parse_names
 from citekit.model.work import Contributors, Role, Work, WorkType
@@ -16,10 +16,12 @@ __all__ = [
     "Date",
     "DateParts",
     "Excerpt",
+    "Excerpts",
     "FrozenMap",
     "Library",
     "Locator",
     "LocatorLabel",
+    "Original",
     "Person",
     "Problem",
     "QuotedIn",

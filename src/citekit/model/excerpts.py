@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    MutableMapping,
+    ValuesView,
+)
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import attrs
 
 from citekit.model.persons import Person
 
-__all__ = ["LABEL_WORDS", "Excerpt", "Locator", "LocatorLabel", "QuotedIn"]
+__all__ = [
+    "LABEL_WORDS",
+    "Excerpt",
+    "Excerpts",
+    "Locator",
+    "LocatorLabel",
+    "Original",
+    "QuotedIn",
+    "fold",
+    "name_matcher",
+    "search_words",
+    "tag_key",
+]
+
+_T = TypeVar("_T")
 
 
 class LocatorLabel(enum.StrEnum):
@@ -231,15 +256,55 @@ def _check_quoted_in(
         )
 
 
+def _check_original_text(instance: Original, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"an original text is a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError("an original needs its text")
+
+
+@attrs.frozen
+class Original:
+    """A passage in the language it was written in, kept beside its translation.
+
+    ``text`` may hold several paragraphs, separated by blank lines;
+    ``language`` is a language tag ("fr", "de-CH") when known.
+    """
+
+    text: str = attrs.field(validator=_check_original_text)
+    language: str | None = attrs.field(default=None, converter=_opt_text)
+
+
+def _check_original(
+    instance: Excerpt, attribute: attrs.Attribute[Original | None], value: Original | None
+) -> None:
+    if value is not None and not isinstance(value, Original):
+        raise TypeError(
+            f"excerpt {instance.id!r}: original must be an Original, got {type(value).__name__}"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Excerpt:
     """A quoted passage of a work.
 
-    ``text`` may hold several paragraphs, separated by blank lines. ``speaker``
-    is set when the words are not the work's author's (an interviewee, a
+    ``text`` is the passage as it is quoted (and rendered), in ``language``;
+    it may hold several paragraphs, separated by blank lines. ``speaker`` is
+    set when the words are not the work's author's (an interviewee, a
     character); ``quoted_in`` when the passage was read in another work.
     ``locator`` may be given as text ("p. 33"). ``tags`` may be given as a
     comma-separated string; they are stripped and deduplicated, in order.
+
+    Translations: when ``text`` is a translation, ``original`` keeps the
+    passage as it was written (:class:`Original`: its text and language) and
+    ``translator`` says who translated it. Either may be set alone: a
+    translator without an original when only the translation is at hand, an
+    original without a translator when the translator is unknown or is the
+    work's own (a translated edition names its translator among the work's
+    contributors; ``translator`` is for a translation made for the quotation,
+    such as the writer's own). To quote the original and keep a translation
+    for readers, the roles are the same: ``text`` is the translation, and a
+    renderer may show ``original.text`` instead.
     """
 
     id: str = attrs.field(validator=_check_id)
@@ -251,10 +316,333 @@ class Excerpt:
     )
     quoted_in: QuotedIn | None = attrs.field(default=None, validator=_check_quoted_in)
     language: str | None = attrs.field(default=None, converter=_opt_text)
+    original: Original | None = attrs.field(default=None, validator=_check_original)
+    translator: Person | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Person))
+    )
     tags: tuple[str, ...] = attrs.field(factory=tuple, converter=_to_tags)
     note: str | None = attrs.field(default=None, converter=_opt_text)
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
         """The paragraphs of the text."""
-        return tuple(p.strip() for p in re.split(r"\n\s*\n", self.text.strip()) if p.strip())
+        return _paragraphs(self.text)
+
+    @property
+    def is_translation(self) -> bool:
+        """True when the text is a translation (an original or a translator is given)."""
+        return self.original is not None or self.translator is not None
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
+
+
+# --- searching ---------------------------------------------------------------------------
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_FOLD_EXTRA = str.maketrans(
+    {
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ł": "l",
+        "ħ": "h",
+        "ı": "i",
+        "þ": "th",
+        "æ": "ae",
+        "œ": "oe",
+        "‘": "'",
+        "’": "'",
+        "ʼ": "'",
+        "\u00ad": "",
+    }
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Text as searches compare it: case folded, accents and ligatures dropped.
+
+    "Ärger", "ARGER" and "ärger" fold alike, as do "Œuvre" and "oeuvre",
+    "ﬁn" and "fin", "Łódź" and "lodz"; typographic apostrophes become
+    straight ones and soft hyphens vanish.
+    """
+    text = text.casefold()
+    if text.isascii():
+        return text
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_FOLD_EXTRA)
+    return text.casefold()  # again: compatibility forms may be capitals ("ℌ" is "H")
+
+
+def search_words(text: str) -> list[str]:
+    """The folded words (runs of letters and digits) of a text, in order.
+
+    Punctuation separates words: "Lenin’s" gives ``["lenin", "s"]``.
+    """
+    return _WORD.findall(fold(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def tag_key(tag: str) -> str:
+    """A tag as tag queries compare it: folded words joined by spaces ("Opening  Lines"
+    and "opening lines" are the same tag)."""
+    return " ".join(search_words(tag))
+
+
+_QUERY = re.compile(r'"([^"]*)"|“([^”]*)”|„([^“”]*)[“”]|(\S+)')
+
+
+@attrs.frozen
+class _Query:
+    words: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
+
+
+def _parse_query(query: str) -> _Query:
+    """Words, prefixes ("stalin*") and quoted phrases of a full-text query."""
+    words: list[str] = []
+    prefixes: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    for m in _QUERY.finditer(query):
+        term = m.group(4)
+        if term is None:
+            phrase = search_words(m.group(1) or m.group(2) or m.group(3) or "")
+            if len(phrase) > 1:
+                phrases.append(tuple(phrase))
+            words.extend(phrase)
+            continue
+        found = search_words(term)
+        if found and term.endswith("*"):
+            prefixes.append(found.pop())
+        words.extend(found)
+    return _Query(tuple(dict.fromkeys(words)), tuple(dict.fromkeys(prefixes)), tuple(phrases))
+
+
+class _TextIndex:
+    """An inverted index of excerpts' folded words, updated one excerpt at a time."""
+
+    def __init__(self, excerpts: Iterable[Excerpt] = ()) -> None:
+        self.postings: dict[str, set[str]] = {}
+        self.texts: dict[str, str] = {}
+        for excerpt in excerpts:
+            self.add(excerpt)
+
+    def add(self, excerpt: Excerpt) -> None:
+        words = search_words(excerpt.text)
+        if excerpt.original is not None:
+            # "|" is never a word: no phrase runs from the translation into the original.
+            words += ["|", *search_words(excerpt.original.text)]
+        self.texts[excerpt.id] = " " + " ".join(words) + " "
+        postings = self.postings
+        for word in set(words):
+            ids = postings.get(word)
+            if ids is None:
+                postings[word] = {excerpt.id}
+            else:
+                ids.add(excerpt.id)
+
+    def discard(self, excerpt_id: str) -> None:
+        text = self.texts.pop(excerpt_id, None)
+        if text is None:
+            return
+        for word in set(text.split()):
+            ids = self.postings.get(word)
+            if ids is not None:
+                ids.discard(excerpt_id)
+                if not ids:
+                    del self.postings[word]
+
+    def search(self, query: str) -> set[str] | None:
+        """The ids of the excerpts matching ``query``; None if it has no words."""
+        parsed = _parse_query(query)
+        if not parsed.words and not parsed.prefixes:
+            return None
+        sets: list[set[str]] = []
+        for word in parsed.words:
+            ids = self.postings.get(word)
+            if not ids:
+                return set()
+            sets.append(ids)
+        for prefix in parsed.prefixes:
+            union: set[str] = set()
+            for word, ids in self.postings.items():
+                if word.startswith(prefix):
+                    union |= ids
+            if not union:
+                return set()
+            sets.append(union)
+        sets.sort(key=len)
+        found = set(sets[0])
+        for ids in sets[1:]:
+            found &= ids
+            if not found:
+                return found
+        for phrase in parsed.phrases:
+            needle = " " + " ".join(phrase) + " "
+            found = {i for i in found if needle in self.texts[i]}
+        return found
+
+
+class Excerpts(MutableMapping[str, Excerpt]):
+    """A library's excerpts by id, in insertion (file) order.
+
+    A mapping like a dict (``excerpts[id]``, ``excerpts[id] = excerpt``,
+    ``del excerpts[id]``, iteration, ``len``, ``in``) that notices its
+    changes: :attr:`version` grows with each one, and the full-text index
+    behind :meth:`search` is built on the first search and kept up to date
+    from then on. An excerpt is stored under its own id.
+    """
+
+    def __init__(self, excerpts: Iterable[Excerpt] | Mapping[str, Excerpt] = ()) -> None:
+        self._data: dict[str, Excerpt] = {}
+        self._version = 0
+        self._index: _TextIndex | None = None
+        values = excerpts.values() if isinstance(excerpts, Mapping) else excerpts
+        for excerpt in values:
+            self[_excerpt_id(excerpt)] = excerpt
+
+    @property
+    def version(self) -> int:
+        """A number that changes whenever an excerpt is added, replaced or removed."""
+        return self._version
+
+    def __getitem__(self, excerpt_id: str) -> Excerpt:
+        return self._data[excerpt_id]
+
+    def __setitem__(self, excerpt_id: str, excerpt: Excerpt) -> None:
+        if _excerpt_id(excerpt) != excerpt_id:
+            raise ValueError(f"id {excerpt_id!r} does not match the excerpt's id {excerpt.id!r}")
+        if self._index is not None:
+            self._index.discard(excerpt_id)
+            self._index.add(excerpt)
+        self._data[excerpt_id] = excerpt
+        self._version += 1
+
+    def __delitem__(self, excerpt_id: str) -> None:
+        del self._data[excerpt_id]
+        if self._index is not None:
+            self._index.discard(excerpt_id)
+        self._version += 1
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, excerpt_id: object) -> bool:
+        return excerpt_id in self._data
+
+    @overload
+    def get(self, excerpt_id: str, /) -> Excerpt | None: ...
+    @overload
+    def get(self, excerpt_id: str, /, default: Excerpt | _T) -> Excerpt | _T: ...
+    def get(self, excerpt_id: str, /, default: Any = None) -> Any:
+        """The excerpt with ``excerpt_id``, or ``default``."""
+        return self._data.get(excerpt_id, default)
+
+    def keys(self) -> KeysView[str]:
+        """The ids, in order (a read-only view)."""
+        return self._data.keys()
+
+    def values(self) -> ValuesView[Excerpt]:
+        """The excerpts, in order (a read-only view)."""
+        return self._data.values()
+
+    def items(self) -> ItemsView[str, Excerpt]:
+        """(id, excerpt) pairs, in order (a read-only view)."""
+        return self._data.items()
+
+    def clear(self) -> None:
+        """Remove every excerpt."""
+        self._data.clear()
+        self._index = None
+        self._version += 1
+
+    def __repr__(self) -> str:
+        return f"Excerpts({list(self._data.values())!r})"
+
+    def search(self, query: str) -> list[Excerpt]:
+        """The excerpts whose text (or original text) has every word of ``query``.
+
+        Matching ignores case and accents. Words match whole words; a word
+        ending in ``*`` matches any word it begins (``stalin*``); words in
+        double quotes (straight or typographic) must follow each other, as a
+        phrase, punctuation aside (``"Lenin's heir"``). A query without any
+        word matches every excerpt. Results are in library order.
+        """
+        found = self._text_ids(query)
+        if found is None:
+            return list(self._data.values())
+        return [e for i, e in self._data.items() if i in found]
+
+    def _text_ids(self, query: str) -> set[str] | None:
+        if not isinstance(query, str):
+            raise TypeError(f"a search query is a string, got {type(query).__name__}")
+        if self._index is None:
+            self._index = _TextIndex(self._data.values())
+        return self._index.search(query)
+
+
+def _excerpt_id(excerpt: Any) -> str:
+    if not isinstance(excerpt, Excerpt):
+        raise TypeError(f"expected an Excerpt, got {type(excerpt).__name__}")
+    return excerpt.id
+
+
+# --- matching names ----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_words(part: str | None) -> tuple[str, ...]:
+    return tuple(search_words(part)) if part else ()
+
+
+def name_matcher(query: str) -> Callable[[Person], bool]:
+    """A test of whether a person is the one a name query means.
+
+    Case and accents are ignored. A family name matches with or without its
+    particles ("Fontaine", "de la Fontaine", "García Márquez"); a literal
+    name matches when the query's words are among its words
+    ("Organization"). A full name, given names first or last ("Victor
+    Serge", "Serge, Victor", "V. Serge", "Gabriel García Márquez"), also
+    needs the given names to match, in order, an initial matching the names
+    it begins. Raises :class:`ValueError` for a query without letters or
+    digits.
+    """
+    if not isinstance(query, str):
+        raise TypeError(f"a name query is a string, got {type(query).__name__}")
+    words = tuple(search_words(query))
+    if not words:
+        raise ValueError(f"expected a name to look for, got {query!r}")
+    needle = " " + " ".join(words) + " "
+
+    def matches(person: Person) -> bool:
+        if not isinstance(person, Person):
+            return False
+        if person.literal is not None:
+            return needle in " " + " ".join(_name_words(person.literal)) + " "
+        own = _name_words(person.given) + _name_words(person.dropping_particle)
+        for family in {_name_words(person.family), _name_words(person.full_family)}:
+            if not family:
+                continue
+            if words == family:
+                return True
+            n = len(family)
+            if len(words) <= n:
+                continue
+            if words[-n:] == family:  # "Victor Serge", "V. Serge"
+                given = words[:-n]
+            elif words[:n] == family:  # "Serge, Victor"
+                given = words[n:]
+            else:
+                continue
+            if len(given) <= len(own) and all(
+                name.startswith(initial) for initial, name in zip(given, own, strict=False)
+            ):
+                return True
+        return False
+
+    return matches

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
-from citekit.model.excerpts import Excerpt
+from citekit.model.excerpts import Excerpt, Excerpts, name_matcher, tag_key
 from citekit.model.work import Work
 
 __all__ = ["Library", "Problem"]
@@ -91,8 +91,7 @@ class Library(MutableMapping[str, Work]):
         path: str | None = None,
     ) -> None:
         self._works: dict[str, Work] = {}
-        self.excerpts: dict[str, Excerpt] = {}
-        """Excerpts by id, in file order."""
+        self._excerpts = Excerpts()
         self.problems: list[Problem] = list(problems)
         """Problems met while reading (errors and warnings)."""
         self.duplicates: list[Work] = []
@@ -105,6 +104,22 @@ class Library(MutableMapping[str, Work]):
             self.add(work)
         for excerpt in excerpts:
             self.add_excerpt(excerpt)
+
+    @property
+    def excerpts(self) -> Excerpts:
+        """Excerpts by id, in file order (a mapping like a dict; see :class:`Excerpts`).
+
+        Assigning a mapping or an iterable of excerpts replaces them all.
+        """
+        return self._excerpts
+
+    @excerpts.setter
+    def excerpts(self, value: Mapping[str, Excerpt] | Iterable[Excerpt]) -> None:
+        if isinstance(value, Mapping):
+            for excerpt_id, excerpt in value.items():
+                if not isinstance(excerpt, Excerpt) or excerpt.id != excerpt_id:
+                    raise ValueError(f"excerpts[{excerpt_id!r}] is not the excerpt with that id")
+        self._excerpts = Excerpts(value)
 
     # -- mapping protocol -----------------------------------------------------
 
@@ -206,6 +221,70 @@ class Library(MutableMapping[str, Work]):
     def excerpts_of(self, key: str) -> list[Excerpt]:
         """The excerpts quoted from the work with ``key``, in order."""
         return [e for e in self.excerpts.values() if e.work_key == key]
+
+    def find_excerpts(
+        self,
+        text: str | None = None,
+        *,
+        work: str | None = None,
+        author: str | None = None,
+        tag: str | Iterable[str] | None = None,
+        quoted_in: str | None = None,
+    ) -> list[Excerpt]:
+        """The excerpts matching every criterion given, in library order.
+
+        - ``text``: full-text search of the excerpt's text and original text,
+          case- and accent-insensitive; every word must occur, ``word*``
+          matches words it begins, and "quoted words" must form a phrase
+          (see :meth:`Excerpts.search`). It uses an index built on the first
+          search and kept up to date as excerpts change.
+        - ``work``: the key of the work quoted;
+        - ``quoted_in``: the key of the work the passage was read in;
+        - ``author``: a name ("Serge", "Victor Serge", "Serge, Victor") matched,
+          ignoring case and accents, against the authors of the work quoted
+          (its editors when it has no author) and against the speaker (see
+          :func:`~citekit.model.excerpts.name_matcher`);
+        - ``tag``: a tag, or several that must all be present, ignoring case
+          and accents.
+
+        Without any criterion, every excerpt comes back.
+        """
+        ids = None if text is None else self._excerpts._text_ids(text)
+        tags: list[str] = []
+        if tag is not None:
+            for one in [tag] if isinstance(tag, str) else tag:
+                if not isinstance(one, str):
+                    raise TypeError(f"a tag is a string, got {type(one).__name__}")
+                tags.append(tag_key(one))
+        matches = None if author is None else name_matcher(author)
+        by_work: dict[str, bool] = {}
+        found: list[Excerpt] = []
+        for excerpt_id, excerpt in self._excerpts.items():
+            if ids is not None and excerpt_id not in ids:
+                continue
+            if work is not None and excerpt.work_key != work:
+                continue
+            if quoted_in is not None and (
+                excerpt.quoted_in is None or excerpt.quoted_in.work_key != quoted_in
+            ):
+                continue
+            if tags:
+                own = {tag_key(t) for t in excerpt.tags}
+                if not all(t in own for t in tags):
+                    continue
+            if matches is not None:
+                speaker = excerpt.speaker is not None and matches(excerpt.speaker)
+                if not speaker:
+                    key = excerpt.work_key
+                    if key not in by_work:
+                        quoted = self._works.get(key)
+                        by_work[key] = quoted is not None and any(
+                            matches(p) for p in quoted.authors or quoted.editors
+                        )
+                    if not by_work[key]:
+                        continue
+            found.append(excerpt)
+        return found
 
     def dangling_excerpts(self) -> list[Excerpt]:
         """Excerpts whose work (or second-hand source) is not in the library."""
