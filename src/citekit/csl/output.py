@@ -393,6 +393,7 @@ _MD_REFERENCES = {"<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"}
 _MD_AMP = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LIST_START = re.compile(r"^(\s*)(\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+|#)([.)])(?=\s|$)")
 _BULLET_START = re.compile(r"^(\s*)([-+•‣⁃])(?=\s|$)")
+_RULE_LINE = re.compile(r"^(\s*)-(?=(?:\s*-){2,}\s*$)")  # "---": a thematic break
 
 
 def _md_escape(text: str) -> str:
@@ -405,7 +406,7 @@ def _line_start(text: str) -> str:
     """Escape a line's start that Markdown or reST would read as a list item."""
     text = _LIST_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\{m.group(3)}", text, count=1)
     text = _BULLET_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text, count=1)
-    return text
+    return _RULE_LINE.sub(lambda m: f"{m.group(1)}\\-", text, count=1)
 
 
 @attrs.define
