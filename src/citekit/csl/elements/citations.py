@@ -1116,9 +1116,9 @@ class Layout(model.Layout):  # type: ignore[misc]
                 for display, child in self._display_children(self, item, frozenset()):
                     try:
                         if isinstance(child, model.Choose):
-                            value = child.render(item, delimiter="")
+                            value = child.render(item, delimiter="", context=self)
                         else:
-                            value = child.render(item)
+                            value = child.render(item, context=self)
                     except VariableError:
                         value = None
                     if value:
