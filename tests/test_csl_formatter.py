@@ -618,3 +618,22 @@ def test_citation_sequence_in_a_note_style_updates_ibid() -> None:
         (1, "James Burnham, ‘Lenin’s Heir’ (1945) 12 Partisan Review."),
         (2, "Davies (n 1)."),
     ]
+
+
+def test_entries_keep_their_keys_when_the_style_prints_nothing_for_one() -> None:
+    style = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Skip manuscripts</title><id>skip</id>
+    <updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout>
+    <choose><if type="manuscript"/><else><text variable="title"/></else></choose>
+  </layout></bibliography>
+</style>"""
+    library = citekit.loads(
+        '[{"id": "a", "type": "book", "title": "A"},'
+        ' {"id": "m", "type": "manuscript", "title": "M"},'
+        ' {"id": "z", "type": "book", "title": "Z"}]',
+        "csljson",
+    )
+    entries = CslFormatter(style).bibliography(library)
+    assert [(e.key, str(e)) for e in entries] == [("a", "A"), ("z", "Z")]

@@ -144,15 +144,21 @@ class Processor:
         return self._postprocess(to_citeproc_js_html(str(text) if text is not None else ""))
 
     def bibliography(self) -> list[tuple[str, str]]:
-        """(item id, rendered entry) for each registered item, in registry order."""
+        """(item id, rendered entry) for each registered item the style prints, in order."""
         from citekit.csl.suite import to_citeproc_js_html
 
         with _quiet():
             entries = self._bibliography.bibliography()
         keys = self.keys
+        if len(entries) != len(keys):
+            # citeproc-py's own layout drops entries it prints as nothing, so
+            # they can only be paired by position; citekit's keeps their place.
+            keys = keys[: len(entries)] + [""] * (len(entries) - len(keys))
+        # Entries the style prints as nothing are left out, with their items.
         return [
-            (keys[i] if i < len(keys) else "", self._postprocess(to_citeproc_js_html(str(e))))
-            for i, e in enumerate(entries)
+            (key, self._postprocess(to_citeproc_js_html(str(entry))))
+            for key, entry in zip(keys, entries, strict=True)
+            if str(entry)
         ]
 
 

@@ -1082,6 +1082,9 @@ class Layout(model.Layout):  # type: ignore[misc]
                 text = self._render_item(item, state)
                 parts = [(None, _text(self.format(self.wrap(text))))] if text is not None else []
             if not parts:
+                # The style prints nothing for this item: keep its place (an
+                # empty entry) so entries stay paired with their items.
+                output_items.append("")
                 continue
             if substitute is not None:
                 names_text, replacement, previous_names = self._substitution(
