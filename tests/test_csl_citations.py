@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -582,3 +583,18 @@ def test_subsequent_author_substitute_follows_the_substituted_variable() -> None
         "———. Two. P, 2001.",
         "World Health Organization. Four. P, 2003.",
     ]
+
+
+def test_is_numeric_sees_the_locator_and_ranges() -> None:
+    from citekit.csl.elements.citations import is_numeric_text
+    from citekit.formatters.csl import Cite
+
+    assert all(is_numeric_text(t) for t in ["4", "2nd", "L2", "2-4", "2, 3", "2 & 4", "12–15"])
+    assert not any(is_numeric_text(t) for t in ["xi", "four", "2-B-x", "", "A-"])
+    # chicago-author-date labels a locator that is numeric ("chap. 4"), not "xi".
+    import citekit
+
+    library = citekit.load(Path(__file__).resolve().parents[1] / "examples/serge/serge.bib")
+    csl = citekit.formatter("csl", style="chicago-author-date")
+    document = csl.document(library, [Cite("davies1941", "chap. 4"), Cite("burnham1945", "xi")])
+    assert document.citations == ("(Davies 1941, chap. 4)", "(Burnham 1945, xi)")

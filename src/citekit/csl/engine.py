@@ -145,10 +145,22 @@ class Processor:
 
     def bibliography(self) -> list[tuple[str, str]]:
         """(item id, rendered entry) for each registered item the style prints, in order."""
+        # Entries are rendered from bare cites of the registered items: a
+        # work's first cite may carry a locator, prefix or suffix, which
+        # belong to that citation, not to the bibliography.
+        from citeproc.source import Citation, CitationItem
+
         from citekit.csl.suite import to_citeproc_js_html
 
+        registered = self._bibliography.items
         with _quiet():
-            entries = self._bibliography.bibliography()
+            bare = [CitationItem(item.key) for item in registered]
+            Citation(bare).bibliography = self._bibliography
+            self._bibliography.items = bare
+            try:
+                entries = self._bibliography.bibliography()
+            finally:
+                self._bibliography.items = registered
         keys = self.keys
         if len(entries) != len(keys):
             # citeproc-py's own layout drops entries it prints as nothing, so

@@ -1305,8 +1305,35 @@ class Choose(model.Choose):  # type: ignore[misc]
     """``cs:choose``: the first branch whose condition holds."""
 
 
+_NUMERIC_PART = re.compile(r"^[A-Za-z]*\d+[A-Za-z]*$")
+
+
+def is_numeric_text(value: str) -> bool:
+    """CSL's "is-numeric": numbers, possibly with letter affixes ("2nd", "L2"),
+    alone or joined by hyphens, commas or ampersands ("2-4", "2, 3", "2 & 4")."""
+    parts = [p.strip() for p in re.split(r"[-\u2013,&]", value)]
+    return bool(parts) and all(_NUMERIC_PART.match(p) for p in parts)
+
+
 class _Conditions:
     """Position and disambiguate tests, from the cite's :class:`CiteState`."""
+
+    def _is_numeric(self, item: Any) -> list[bool]:
+        # citeproc-py only looks at the item's variables (so a locator is
+        # never numeric) and accepts no ranges or lists.
+        results = []
+        for variable in self.get("is-numeric").split():  # type: ignore[attr-defined]
+            value: Any = None
+            if variable == "locator":
+                if item.has_locator:
+                    value = item.locator.identifier
+            else:
+                try:
+                    value = item.reference.get(variable.replace("-", "_"), None)
+                except Exception:  # citeproc-py's VariableError for missing values
+                    value = None
+            results.append(value is not None and is_numeric_text(str(value)))
+        return results
 
     def test(self, item: Any, context: Any) -> bool:
         """Whether this condition holds for ``item``."""
