@@ -1343,7 +1343,7 @@ class _Conditions:
         if "variable" in self.attrib:  # type: ignore[attr-defined]
             results += self._variable(item)  # type: ignore[attr-defined]
         if "is-numeric" in self.attrib:  # type: ignore[attr-defined]
-            results += self._is_numeric(item)  # type: ignore[attr-defined]
+            results += self._is_numeric(item)
         if "is-uncertain-date" in self.attrib:  # type: ignore[attr-defined]
             results += self._is_uncertain_date(item)  # type: ignore[attr-defined]
         if "locator" in self.attrib:  # type: ignore[attr-defined]
