@@ -452,6 +452,14 @@ class CslFormatter:
             while len(self._results) > 64:
                 self._results.popitem(last=False)
 
+    def item(self, work: Work) -> dict[str, Any]:
+        """The CSL-JSON item the engine renders for ``work`` (id: the work's key).
+
+        This is what another CSL processor must be given to be compared with
+        citekit's output (the differential test against citeproc-js does so).
+        """
+        return self._item(work, work.key)
+
     def _item(self, work: Work, item_id: str) -> dict[str, Any]:
         """The CSL-JSON item for a work, as the engine reads it (see
         :func:`~citekit.model.markup.to_csl_text`)."""
