@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from citekit.csl.elements.names import (
@@ -10,6 +12,8 @@ from citekit.csl.elements.names import (
     initialize_given,
     person_name,
 )
+from citekit.csl.engine import Processor
+from citekit.csl.styles import load_style
 
 
 @pytest.mark.parametrize(
@@ -79,3 +83,62 @@ def test_collation_ignores_markup_quotes_case_and_punctuation() -> None:
     assert accented is not None and bare is not None
     assert accented[0] == bare[0] and accented != bare
     assert collation_key("  ") is None
+
+
+# Substitution --------------------------------------------------------------
+
+_AUTHOR_MACRO = """<macro name="author">
+  <names variable="author">
+    <name initialize="false" name-as-sort-order="first" and="text" delimiter=", "/>
+    <label form="short" prefix=", "/>
+    <substitute>
+      <choose><if type="song"><names variable="composer"/></if></choose>
+      <choose><if type="book"><names variable="editor"/></if></choose>
+      <text macro="title"/>
+    </substitute>
+  </names>
+</macro>
+<macro name="title"><text variable="title" font-style="italic"/></macro>"""
+
+
+def _entry(item: dict[str, Any]) -> str:
+    csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      {_AUTHOR_MACRO}
+      <citation><layout><text macro="author"/></layout></citation>
+      <bibliography><layout delimiter=". ">
+        <group delimiter=". "><text macro="author"/><text macro="title"/>
+          <names variable="editor" prefix="Ed. "/><text variable="publisher"/></group>
+      </layout></bibliography>
+    </style>"""
+    processor = Processor.for_style(load_style(csl.encode()), [{"id": "a", **item}])
+    citation = processor.citation([{"id": "a"}])
+    processor.register(citation)
+    return processor.bibliography()[0][1]
+
+
+def test_shorthand_names_inside_a_choose_of_a_substitute_inherit_name_and_label() -> None:
+    item = {
+        "type": "book",
+        "title": "Criticism",
+        "editor": [{"family": "Matuz", "given": "Roger"}, {"family": "Doe", "given": "Jane"}],
+        "publisher": "Gale",
+    }
+    # form, initialize, name-as-sort-order, "and" and the label of the
+    # original cs:names; the editors are then suppressed further on
+    assert _entry(item) == "Matuz, Roger and Jane Doe, eds. <i>Criticism</i>. Gale"
+
+
+def test_a_title_substituted_through_a_macro_is_not_printed_again() -> None:
+    item = {"type": "article", "title": "Anonymous", "publisher": "Gale"}
+    assert _entry(item) == "<i>Anonymous</i>. Gale"
+
+
+def test_variables_a_substitute_did_not_use_are_kept() -> None:
+    item = {
+        "type": "article",
+        "author": [{"family": "Matuz", "given": "Roger"}],
+        "editor": [{"family": "Doe", "given": "Jane"}],
+        "title": "Criticism",
+    }
+    assert _entry(item) == "Matuz, Roger. <i>Criticism</i>. Ed. Jane Doe"

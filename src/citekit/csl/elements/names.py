@@ -712,6 +712,39 @@ def _depth(layout: Any) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _inherited_names(names: Any) -> Any:
+    """The cs:names whose cs:name, cs:et-al and cs:label ``names`` uses.
+
+    A shorthand ``cs:names`` (no cs:name child) anywhere inside a
+    cs:substitute, also within a cs:choose there, inherits them from the
+    cs:names the substitute belongs to (CSL 1.0.2 "Substitute"); any other
+    ``cs:names`` uses its own.
+    """
+    if _child(names, "name") is not None:
+        return names
+    found = names.xpath("./ancestor::cs:substitute[1]/parent::cs:names", namespaces=_NSMAP)
+    return found[0] if found else names
+
+
+def note_substituted(
+    context: Any, tag: str, variable: str | None, text: Any, **kwargs: Any
+) -> None:
+    """Record ``variable`` (of a ``tag`` element) as used by a rendering cs:substitute.
+
+    Substituted variables are suppressed in the rest of the output (CSL
+    1.0.2 "Substitute"), also those a substitute renders through a macro or
+    a cs:choose; the text element calls this for each variable it renders.
+    Nothing is recorded for empty ``text``, outside a substitute, or while
+    rendering sort keys (``sort_options`` in ``kwargs``).
+    """
+    if not text or not variable or kwargs.get("sort_options") is not None:
+        return
+    if _substituting(context):
+        entry = _repressed(context).setdefault(tag, [])
+        if variable not in entry:
+            entry.append(variable)
+
+
 def _repressed(context: Any) -> dict[str, list[Any]]:
     try:
         layout = context.get_layout()
@@ -739,7 +772,7 @@ class Names(model.Names):  # type: ignore[misc]
         if context is None:
             context = self
         if names_context is None:
-            names_context = self
+            names_context = _inherited_names(self)
         sort_options = kwargs.get("sort_options")
         overrides = dict(kwargs.get("name_options") or {})
         if sort_options:

@@ -37,6 +37,7 @@ from citeproc.string import NoCase, String, join, normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.elements import element
+from citekit.csl.elements.names import note_substituted
 
 __all__ = [
     "Group",
@@ -246,6 +247,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         sorting: dict[str, Any] = {"sort_options": kwargs.get("sort_options")}
         if "variable" in self.attrib:
             text = self._variable_html(item, context)
+            note_substituted(context, self.tag, self.get("variable"), text, **kwargs)
         elif "macro" in self.attrib:
             macro = self.get_macro(self.get("macro"))
             outputs = render_children(macro, item, context=context, **sorting)
