@@ -225,6 +225,83 @@ def test_disambiguate_condition() -> None:
     assert texts == ["Doe Alpha; Doe Beta; Roe"]
 
 
+def test_disambiguate_condition_in_a_macro() -> None:
+    # MLA tests disambiguate="true" in a macro, behind add-names and add-givenname
+    csl = style(
+        """<macro name="author-short"><group delimiter=", ">
+        <names variable="author"><name form="short"/></names>
+        <choose><if disambiguate="true"><text variable="title"/></if></choose>
+        </group></macro>
+        <citation disambiguate-add-names="true" disambiguate-add-givenname="true">
+        <layout delimiter="; "><text macro="author-short"/></layout></citation>"""
+    )
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta")]
+    items.append(book("c", "Roe", 2000, "Gamma"))
+    texts = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}, {"id": "c"}], None)])
+    assert texts == ["Doe, Alpha; Doe, Beta; Roe"]
+
+
+def test_mla_adds_the_title_for_two_works_of_one_author() -> None:
+    csl = citeproc_style(load_style("modern-language-association"))
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta")]
+    items.append(book("c", "Roe", 2000, "Gamma"))
+    texts = cite_all(csl, items, [([{"id": key}], None) for key in "abc"])
+    assert texts == ["(Doe, <i>Alpha</i>)", "(Doe, <i>Beta</i>)", "(Roe)"]
+
+
+def test_primary_name_rule_follows_the_substitute() -> None:
+    # APA's citation names are "composer", substituted by author, then (after
+    # cs:choose elements) by editor: the names shown are the ones disambiguated.
+    csl = citeproc_style(load_style("apa"))
+    items = [
+        {
+            "id": "a",
+            "type": "book",
+            "title": "Remaking",
+            "editor": [
+                {"family": "Adams", "given": "Julia"},
+                {"family": "Clemens", "given": "Elisabeth"},
+                {"family": "Orloff", "given": "Ann"},
+            ],
+            "issued": {"date-parts": [[2005]]},
+        },
+        book("b", "Adams", 2001, "Other", given="William"),
+        book("c", "Blau", 1977, "Inequality", given="Peter M."),
+        book("d", "Blau", 1964, "Exchange", given="Peter"),
+        book("e", "Roe", 1990, "Alone", given="Ann"),
+        # the short form hides the suffix: "Adams" as well, so ambiguous
+        {
+            "id": "f",
+            "type": "book",
+            "title": "Third",
+            "author": [{"family": "Adams", "given": "A. Frank", "suffix": "III"}],
+            "issued": {"date-parts": [[1999]]},
+        },
+    ]
+    texts = cite_all(csl, items, [([{"id": key}], None) for key in "abcdef"])
+    assert texts == [
+        "(J. Adams et al., 2005)",
+        "(W. Adams, 2001)",
+        "(P. M. Blau, 1977)",
+        "(P. Blau, 1964)",
+        "(Roe, 1990)",
+        "(A. F. Adams III, 1999)",
+    ]
+
+
+def test_with_initials_rule_adds_initials_that_tell_some_names_apart() -> None:
+    # "E. Anderson" is two people, but the initials still tell both from
+    # "B. Anderson": the names are expanded as far as the rule allows.
+    csl = citeproc_style(load_style("apa"))
+    items = [
+        book("a", "Anderson", 2008, "One", given="Elisabeth"),
+        book("b", "Anderson", 1999, "Two", given="Elizabeth"),
+        book("c", "Anderson", 1983, "Three", given="Benedict"),
+    ]
+    texts = cite_all(csl, items, [([{"id": key}], None) for key in "abc"])
+    assert texts == ["(E. Anderson, 2008)", "(E. Anderson, 1999)", "(B. Anderson, 1983)"]
+
+
 BIB_CITATION = '<citation><layout><text variable="title"/></layout></citation>'
 
 

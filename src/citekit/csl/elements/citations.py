@@ -286,6 +286,31 @@ def _has_display(node: Any, seen: frozenset[str] = frozenset()) -> bool:
     return False
 
 
+def _tests_disambiguate(node: Any) -> bool:
+    """Whether ``node`` or a macro it calls (at any depth) has ``disambiguate="true"``.
+
+    Styles such as MLA put the condition in a macro (``author-short``), so the
+    search follows every ``macro`` attribute (``cs:text``, sort keys...).
+    """
+    seen: set[str] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        for child in current.iter():
+            if not isinstance(child.tag, str):
+                continue
+            if child.attrib.get("disambiguate") == "true":
+                return True
+            name = child.attrib.get("macro")
+            if name and name not in seen:
+                seen.add(name)
+                try:
+                    pending.append(child.get_macro(name))
+                except (AttributeError, IndexError):
+                    continue
+    return False
+
+
 class _Detached:
     """Take elements out of the style tree for one rendering, then put them back."""
 
@@ -537,11 +562,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         add_names = citation.flag("disambiguate-add-names")
         add_givenname = citation.flag("disambiguate-add-givenname")
         add_year_suffix = citation.flag("disambiguate-add-year-suffix")
-        uses_condition = any(
-            e.attrib.get("disambiguate") == "true"
-            for e in citation.iter()
-            if isinstance(e.tag, str)
-        )
+        uses_condition = _tests_disambiguate(citation)
         if not (add_names or add_givenname or add_year_suffix or uses_condition):
             return states
         items = {key: _probe(bibliography, key) for key in keys}
@@ -699,27 +720,25 @@ class Layout(model.Layout):  # type: ignore[misc]
         """
         primary = rule.startswith("primary-name")
         initials_only = rule.endswith("-with-initials")
-        entries: list[tuple[str, str, int, tuple[str, str], Callable[[int], Any]]] = []
+        entries: list[tuple[str, str, int, tuple[str, str, str], Callable[[int], Any]]] = []
         for key in keys:
             names_element, _ = self.first_names(items[key], states[key])
             if names_element is None:
                 continue
-            forms = _NameForms(names_element)
             reference = items[key].reference
-            variables = [
-                v
-                for v in (names_element.get("variable") or "").split()
-                if reference.get(v.replace("-", "_"), None)
-            ]
+            names_element, variables = self._rendered_names(names_element, items[key])
+            forms = _NameForms(names_element)
             for position, variable in enumerate(variables):
                 for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
                     if primary and (position or index):
                         break
-                    given, family = _name_key(name)
+                    given, family, suffix = _name_key(name)
                     if not family:
                         continue
-                    person = (family, re.sub(r"[\s.]+", "", given))
-                    entries.append((key, variable, index, person, forms.renderer(family, given)))
+                    person = (family, re.sub(r"[\s.]+", "", given), suffix)
+                    entries.append(
+                        (key, variable, index, person, forms.renderer(family, given, suffix))
+                    )
         by_base: dict[Any, list[int]] = defaultdict(list)
         for number, entry in enumerate(entries):
             by_base[entry[4](0)].append(number)
@@ -731,15 +750,82 @@ class Layout(model.Layout):  # type: ignore[misc]
                 key, variable, index, person, rendered = entries[number]
                 others = {entries[n][4] for n in members if entries[n][3] != person}
                 level = 0
-                for candidate in (1, 2):
-                    if candidate == 2 and initials_only:
-                        break
+                candidates = (1,) if initials_only else (1, 2)
+                for candidate in candidates:
                     mine = rendered(candidate)
                     if mine != rendered(0) and all(other(candidate) != mine for other in others):
                         level = candidate
                         break
+                if not level:
+                    # no form tells the name from all the others: it is still
+                    # transformed as far as the rule goes when that tells it
+                    # from some of them (CSL 1.0.2: names are "progressively
+                    # transformed"), as citeproc-js does ("E. Anderson" for
+                    # Elisabeth beside Elizabeth and Benedict Anderson)
+                    last = candidates[-1]
+                    mine = rendered(last)
+                    if mine != rendered(0) and any(other(last) != mine for other in others):
+                        level = last
                 if level:
                     states[key].givennames[(variable, index)] = level
+
+    def _rendered_names(self, names_element: Any, item: Any) -> tuple[Any, list[str]]:
+        """The ``cs:names`` element whose names render for ``item``, and its variables.
+
+        ``names_element`` and its variables set for ``item`` when there are
+        any; else the first child of its ``cs:substitute`` that renders,
+        looking into the taken ``cs:choose`` branches, when that is a
+        ``cs:names`` (APA substitutes ``author``, then ``editor``... for
+        ``composer``). A substituted ``cs:names`` without a ``cs:name`` child
+        uses the one of ``names_element`` (CSL 1.0.2, "Substitute"), so
+        ``names_element`` is returned for it. ``(names_element, [])`` when no
+        names render.
+        """
+        reference = item.reference
+
+        def present(element: Any) -> list[str]:
+            return [
+                v
+                for v in (element.get("variable") or "").split()
+                if reference.get(v.replace("-", "_"), None)
+            ]
+
+        def first(children: Iterable[Any]) -> tuple[Any, list[str]] | None:
+            for child in children:
+                if not isinstance(child.tag, str):
+                    continue
+                tag = child.tag.rsplit("}", 1)[-1]
+                if tag == "names":
+                    variables = present(child)
+                    if variables:
+                        own = any(str(c.tag).endswith("}name") for c in child.iterchildren())
+                        return (child if own else names_element), variables
+                    continue
+                if tag == "choose":
+                    branch = self._taken_branch(child, item)
+                    found = first(branch.iterchildren()) if branch is not None else None
+                    if found is not None:
+                        return found
+                    continue
+                self.repressed = {}
+                try:
+                    text = _text(child.render(item, context=self))
+                except VariableError:
+                    text = ""
+                finally:
+                    self.repressed = {}
+                if text:
+                    return names_element, []
+            return None
+
+        variables = present(names_element)
+        if variables:
+            return names_element, variables
+        substitute = next(
+            (c for c in names_element.iterchildren() if str(c.tag).endswith("}substitute")), None
+        )
+        found = first(substitute.iterchildren()) if substitute is not None else None
+        return found if found is not None else (names_element, [])
 
     # -- citations ---------------------------------------------------------------------
 
@@ -1492,13 +1578,14 @@ def _degrees(keys: Sequence[str], render: Callable[[str], str]) -> dict[str, int
     return {key: counts[texts[key]] for key in keys}
 
 
-def _name_key(name: Any) -> tuple[str, str]:
-    """(given, family with its particles) of a citeproc-py name; literal names have no given."""
+def _name_key(name: Any) -> tuple[str, str, str]:
+    """(given, family with its particles, suffix) of a citeproc-py name.
+
+    Literal names have no given name.
+    """
     given, family, dropping, non_dropping, suffix = name.parts()
     family_key = " ".join(str(p) for p in (dropping, non_dropping, family) if p)
-    if suffix:
-        family_key += f", {suffix}"
-    return str(given or ""), family_key
+    return str(given or ""), family_key, str(suffix or "")
 
 
 class _NameForms:
@@ -1530,8 +1617,12 @@ class _NameForms:
         self.mark = option("initialize-with", "initialize-with", None)
         self.initialize = (option("initialize", "initialize", "true") or "true") == "true"
 
-    def renderer(self, family: str, given: str) -> Callable[[int], Any]:
-        """A function of the level giving a comparable key of the name's rendering."""
+    def renderer(self, family: str, given: str, suffix: str = "") -> Callable[[int], Any]:
+        """A function of the level giving a comparable key of the name's rendering.
+
+        The short form shows the family name alone (no suffix, "III"); the
+        other forms show the suffix with the given name.
+        """
         from citekit.csl.elements.names import initialize_given
 
         def initials() -> str:
@@ -1539,14 +1630,14 @@ class _NameForms:
 
         def rendered(level: int) -> Any:
             if level >= 2 or (level == 1 and self.mark is None):
-                return (family, given)
+                return (family, given, suffix)
             if level == 1:
-                return (family, initials())
+                return (family, initials(), suffix)
             if self.form == "short":
                 return (family,)
             if self.mark is not None and self.initialize:
-                return (family, initials())
-            return (family, given)
+                return (family, initials(), suffix)
+            return (family, given, suffix)
 
         return rendered
 
