@@ -51,9 +51,20 @@ def test_nested_italics_flip_to_normal() -> None:
 
 
 def test_quotes_and_apostrophes_become_typographic_and_flip() -> None:
+    # As in citeproc-js: of the straight quotes, the kind used first in the
+    # field gives the outer marks, the other kind the inner ones; a quote
+    # nested in another takes the other kind.
     assert final('Lenin\'s "Heir" and \'the "inner" one\'') == (
-        "Lenin\u2019s \u201cHeir\u201d and \u201cthe \u2018inner\u2019 one\u201d"
+        "Lenin\u2019s \u201cHeir\u201d and \u2018the \u201cinner\u201d one\u2019"
     )
+    assert final("'Heir' and \"the 'inner' one\"") == (
+        "\u201cHeir\u201d and \u2018the \u201cinner\u201d one\u2019"
+    )
+    assert final('"the "inner" one"') == "\u201cthe \u2018inner\u2019 one\u201d"
+    # typographic single quotes stay single at the top level
+    assert final("\u2018Warning\u2019 signs") == "\u2018Warning\u2019 signs"
+    # quotes pair only with their own kind: "\u2018x'" is not a quote
+    assert final("of \u2018Theory'") == "of \u2018Theory\u2019"
     assert final("ETFA '09") == "ETFA \u201909"
     # a quote that closes nothing stays as written
     assert final('Nation of "Positive Obligations " of State') == (

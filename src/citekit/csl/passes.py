@@ -78,16 +78,23 @@ class Quotes:
     inner_close: str = "\u2019"
     punctuation_in_quote: bool = False
 
-    def open_tag(self) -> str:
-        """The intermediate-HTML tag that opens a quote in these terms."""
+    def open_tag(self, single: bool = False) -> str:
+        """The intermediate-HTML tag that opens a quote in these terms.
+
+        ``single`` marks a quote written with single quotes in a field: at
+        the top level it keeps the inner (single) quote marks, as citeproc-js
+        does; nested in another quote, every quote takes the other kind than
+        the one around it.
+        """
 
         def attribute(value: str) -> str:
             return html.escape(value, quote=True)
 
+        kind = ' k="i"' if single else ""
         return (
             f'<q o="{attribute(self.open)}" c="{attribute(self.close)}" '
             f'io="{attribute(self.inner_open)}" ic="{attribute(self.inner_close)}" '
-            f'p="{int(self.punctuation_in_quote)}">'
+            f'p="{int(self.punctuation_in_quote)}"{kind}>'
         )
 
 
@@ -104,6 +111,17 @@ _FIELD_TOKEN = re.compile(
     r"""|(?P<quote>["'\u201c\u201d\u2018\u2019])""",
     re.IGNORECASE,
 )
+#: Quotes pair only with their own kind: straight double and single, and
+#: typographic double and single (opened by the opening mark).
+_QUOTE_FAMILY = {
+    '"': 'quote:"',
+    "'": "quote:'",
+    "\u201c": "quote:\u201c",
+    "\u201d": "quote:\u201c",
+    "\u2018": "quote:\u2018",
+    "\u2019": "quote:\u2018",
+}
+_STRAIGHT = frozenset({'quote:"', "quote:'"})
 _OPENING_CONTEXT = "([{-\u2013\u2014/\"'\u201c\u2018\u00ab"
 
 
@@ -198,6 +216,7 @@ def rich_text(text: str, quotes: Quotes | None = None) -> str:
 
     rendered: list[str] = [""] * len(pieces)
     stack: list[tuple[int, str]] = []  # (piece index, kind): open markup and quotes
+    pairs: list[tuple[int, int, str]] = []  # (opener, closer, family) of matched quotes
     for index, (kind, value) in enumerate(pieces):
         if kind == "text":
             rendered[index] = protect_punctuation(escape(_thin_spaces(value)))
@@ -218,8 +237,7 @@ def rich_text(text: str, quotes: Quotes | None = None) -> str:
             continue
         # a quote character
         before, after = neighbour(index, -1), neighbour(index, 1)
-        single = value in "'\u2018\u2019"
-        family = "quote:single" if single else "quote:double"
+        family = _QUOTE_FAMILY[value]
         literal = "\u2019" if value in "'\u2019" else value
         rendered[index] = escape(literal)
         inside_word = before is not None and after is not None and before.isalnum()
@@ -241,13 +259,24 @@ def rich_text(text: str, quotes: Quotes | None = None) -> str:
                 None,
             )
             if quote_depth is not None and stack[quote_depth][1] == family:
-                opener = stack[quote_depth][0]
-                rendered[opener] = quotes.open_tag()
-                rendered[index] = QUOTE_CLOSE
+                pairs.append((stack[quote_depth][0], index, family))
                 del stack[quote_depth:]
                 continue
         if can_open:
             stack.append((index, family))
+    # Which quotes are inner ones at the top level, as citeproc-js decides:
+    # typographic single quotes; of the straight ones, the kind that is not
+    # the first used in the field.
+    straight = sorted((opener, family) for opener, _, family in pairs if family in _STRAIGHT)
+    outer_straight = straight[0][1] if straight else "quote:'"
+    for opener, closer, family in pairs:
+        single = family == "quote:\u2018" or (family in _STRAIGHT and family != outer_straight)
+        rendered[opener] = quotes.open_tag(single=single)
+        rendered[closer] = QUOTE_CLOSE
+        if neighbour(closer, 1) in ("?", "!"):
+            # A question or exclamation mark written after a quote in the
+            # field stays outside it (only commas and periods move in).
+            rendered[closer] += PROTECT
     return "".join(rendered)
 
 
@@ -287,35 +316,62 @@ STOP_WORDS = frozenset(
         "about",
         "above",
         "across",
+        "afore",
         "after",
         "against",
+        "al",
         "along",
+        "alongside",
+        "amid",
+        "amidst",
         "among",
+        "amongst",
         "an",
         "and",
+        "anenst",
+        "apropos",
+        "apud",
         "around",
         "as",
+        "aside",
+        "astride",
         "at",
+        "athwart",
+        "atop",
+        "barring",
         "before",
         "behind",
         "below",
         "beneath",
         "beside",
+        "besides",
         "between",
         "beyond",
         "but",
         "by",
+        "c",
+        "ca",
+        "circa",
+        "de",
+        "despite",
         "down",
         "during",
+        "et",
         "except",
         "for",
+        "forenenst",
         "from",
+        "given",
         "in",
         "inside",
         "into",
+        "lest",
         "like",
+        "modulo",
         "near",
+        "next",
         "nor",
+        "notwithstanding",
         "of",
         "off",
         "on",
@@ -324,21 +380,31 @@ STOP_WORDS = frozenset(
         "out",
         "over",
         "per",
+        "plus",
+        "pro",
+        "qua",
+        "sans",
         "since",
         "so",
         "than",
         "the",
         "through",
+        "throughout",
+        "thruout",
         "till",
         "to",
         "toward",
         "towards",
         "under",
+        "underneath",
         "until",
+        "unto",
         "up",
         "upon",
+        "van",
         "versus",
         "via",
+        "von",
         "vs",
         "v",
         "with",
@@ -347,10 +413,12 @@ STOP_WORDS = frozenset(
         "yet",
     ]
 )
-"""Words title case leaves in lowercase (unless first, last or after a colon)."""
+"""Words title case leaves in lowercase unless first, last or after ``: ? !``.
 
-_LOWER_PARTICLES = frozenset(["d", "de", "van", "von"])
-"""Name particles title case leaves in lowercase, as citeproc-js does (not first)."""
+English articles, conjunctions and prepositions, "et", "al", "c", "ca"
+and the name particles "de", "von", "van": the single words citeproc-js
+leaves alone, so titles come out as the reference processor prints them.
+"""
 
 _NOCASE_TAGS = (
     '<span class="nocase">',
@@ -449,9 +517,7 @@ def _case_changes(
         for index in range(len(plain)):
             set_upper(index)
     elif case in ("capitalize-first", "capitalize-all"):
-        for start, end in words if case == "capitalize-all" else words[:1]:
-            if plain[start:end].islower() or not plain[start].isalpha():
-                _capitalise(result, protected, start, end, language)
+        _word_case(plain, protected, result, case, language)
     elif case == "sentence":
         letters = [c for c, p in zip(plain, protected, strict=True) if c.isalpha() and not p]
         shouting = bool(letters) and all(c.isupper() for c in letters)
@@ -465,7 +531,7 @@ def _case_changes(
     elif case == "title":
         if language and not language.lower().startswith("en"):
             return None
-        _title_case(plain, protected, result, words, language)
+        _word_case(plain, protected, result, case, language)
     else:
         return None
     return result
@@ -482,32 +548,156 @@ def _capitalise(
             return
 
 
-def _title_case(
-    plain: str,
-    protected: list[bool],
-    result: list[str],
-    words: list[tuple[int, int]],
-    language: str | None,
+#: Characters that end a word for title case and the capitalize options:
+#: quotes, dashes, the slash, punctuation and brackets.
+_CASE_SEPARATORS = frozenset("\u2018\u2019\u201c\u201d\"'-\u2013\u2014/.,;?!:[]()")
+#: Spaces between words (not line breaks or tabs, which stay inside a word).
+_CASE_SPACES = frozenset(" \u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200C))))
+#: An opening quote mark -> (the opening mark a quote nested in it may use, its closing mark).
+_CASE_QUOTES = {
+    "\u201c": ("\u201c", "\u201d"),
+    "\u2018": ("\u2018", "\u2019"),
+    ' "': (" '", '"'),
+    " '": (' "', "'"),
+}
+
+
+def _case_runs(plain: str, protected: list[bool]) -> list[tuple[int, int, bool]]:
+    """(start, end, is_separator): single separator characters and the runs between.
+
+    A run ends where protection (nocase) starts or stops, as at a tag.
+    """
+    runs: list[tuple[int, int, bool]] = []
+    start = 0
+    for index, character in enumerate(plain):
+        boundary = index > start and protected[index] != protected[index - 1]
+        if character in _CASE_SEPARATORS or boundary:
+            if index > start:
+                runs.append((start, index, False))
+            start = index
+        if character in _CASE_SEPARATORS:
+            runs.append((index, index + 1, True))
+            start = index + 1
+    if start < len(plain):
+        runs.append((start, len(plain), False))
+    return runs
+
+
+def _words(plain: str, start: int, end: int) -> list[tuple[int, int]]:
+    words: list[tuple[int, int]] = []
+    begin = None
+    for index in range(start, end):
+        if plain[index] in _CASE_SPACES:
+            if begin is not None:
+                words.append((begin, index))
+                begin = None
+        elif begin is None:
+            begin = index
+    if begin is not None:
+        words.append((begin, end))
+    return words
+
+
+def _word_case(
+    plain: str, protected: list[bool], result: list[str], case: str, language: str | None
 ) -> None:
-    """Title case in place on ``result`` (see :func:`apply_case`)."""
-    for number, (start, end) in enumerate(words):
-        if any(protected[start:end]):
-            continue
+    """``title``, ``capitalize-first`` or ``capitalize-all`` in place on ``result``.
+
+    As citeproc-js does it: a word is what lies between spaces, quotes,
+    dashes, slashes, punctuation and brackets; only words in lowercase change,
+    their first character made upper case. Title case capitalises every word
+    of two letters or more that is not a stop word, and any word that comes
+    first or after ``:``, ``?`` or ``!``; a stop word that ends the text gets a
+    capital too. After a quote mark that does not pair up (an apostrophe, a
+    stray quote) the next character keeps its case ("l’opposition",
+    "‘presumed"). Text in nocase spans is never changed; where unprotected
+    letters continue a nocase word without a space ("{E}urope"), they are
+    not a word of their own.
+    """
+    runs = _case_runs(plain, protected)
+    first = True
+    after_punctuation = False
+    last_word: tuple[int, int] | None = None
+    quotes: list[tuple[str, str, int | None]] = []  # (nested opener, closer, run to restore)
+
+    pending: set[int] = set()  # runs to restore once they are done
+
+    def restore(run: int | None) -> None:
+        if run is not None and run < len(runs) and not runs[run][2]:
+            index = runs[run][0]
+            result[index] = plain[index]
+
+    def capitalise(start: int, end: int) -> None:
         word = plain[start:end]
-        lowered = word.lower()
-        between_before = plain[words[number - 1][1] : start] if number else ""
-        first = number == 0
-        last = number == len(words) - 1
-        after_colon = any(mark in between_before for mark in ":?!.")
-        if not word.islower():
-            continue  # words with capitals stay as they are ("UK", "iPhone")
-        if lowered in STOP_WORDS and not (first or last or after_colon):
+        if word == _lower(word, language) and not (len(word) == 1 and "\u0370" <= word <= "\u03ff"):
+            result[start] = _upper(plain[start], language)
+
+    for number, (start, end, separator) in enumerate(runs):
+        if separator:
+            mark = plain[start]
+            if mark in "!?:":
+                after_punctuation = True
+            if mark in "\u201c\u2018\u201d\u2019\"'":
+                spaced = mark in "\"'" and start > 0 and plain[start - 1] == " "
+                tag = f" {mark}" if spaced else mark
+                if tag in _CASE_QUOTES:
+                    if not quotes or tag == quotes[-1][0]:
+                        quotes.append((*_CASE_QUOTES[tag], number + 1))
+                    else:
+                        restore(quotes.pop()[2])
+                        last_word = None
+                        quotes.append((*_CASE_QUOTES[tag], None))
+                elif quotes and mark == quotes[-1][1]:
+                    quotes.pop()
+                else:
+                    pending.add(number + 1)
             continue
-        if between_before.endswith(("-", "\u2013")) and plain[words[number - 1][0]].isdigit():
-            continue  # "07-x": a part after a number stays as written
-        if lowered in _LOWER_PARTICLES and not first:
+        blank = not plain[start:end].strip()
+        if protected[start]:
+            if not blank:
+                last_word = None
+                first = after_punctuation = False
             continue
-        if _is_latin(plain[start]) and plain[start].isalpha():
+        words = _words(plain, start, end)
+        continuation = (
+            start > 0
+            and protected[start - 1]
+            and plain[start - 1].isalnum()
+            and plain[start].isalnum()
+        )
+        for index, (word_start, word_end) in enumerate(words):
+            if case == "capitalize-all":
+                capitalise(word_start, word_end)
+                continue
+            if case == "capitalize-first":
+                if first:
+                    capitalise(word_start, word_end)
+                first = False
+                break
+            word = plain[word_start:word_end]
+            if index == 0 and continuation:
+                wanted = False
+            elif len(word) > 1 and _lower(word, language) not in STOP_WORDS:
+                wanted = True
+            elif number == 0 and index == len(words) - 1 and end < len(plain) and plain[end] == "-":
+                wanted = True  # citeproc-js: only in the text before the first mark
+            else:
+                wanted = first or after_punctuation
+            if wanted:
+                capitalise(word_start, word_end)
+            first = after_punctuation = False
+            last_word = (word_start, word_end)
+        if not blank:
+            first = after_punctuation = False
+        if number in pending:
+            restore(number)
+            last_word = None
+    for _, _, run in quotes:
+        restore(run)
+    if case == "title" and last_word is not None:
+        start, end = last_word
+        word = plain[start:end]
+        if len(word) > 1 and _lower(word, language) in STOP_WORDS:
             result[start] = _upper(plain[start], language)
 
 
@@ -538,23 +728,30 @@ class _Token:
         self.piq = piq
 
 
+def _transparent(token: _Token) -> bool:
+    """Whether punctuation looks (and moves) past ``token``: closing tags and quotes."""
+    return token.kind in ("close", "qclose")
+
+
 def _resolve_quotes(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    stack: list[tuple[str, bool]] = []
+    stack: list[tuple[str, bool, bool]] = []  # (closing mark, punctuation in quote, inner)
     for kind, value in _tokens(text):
         if kind == "text":
             tokens.extend(_Token("char", c) for c in value)
         elif value.startswith("<q ") or value == "<q>":
             attributes = {k: html.unescape(v) for k, v in _ATTRIBUTE.findall(value)}
-            inner = len(stack) % 2 == 1
+            # The outermost quote is inner only if written with single quotes;
+            # a nested quote takes the other kind than the one around it.
+            inner = not stack[-1][2] if stack else attributes.get("k") == "i"
             opening = attributes.get("io" if inner else "o", "\u201c")
             closing = attributes.get("ic" if inner else "c", "\u201d")
             piq = attributes.get("p") == "1"
-            stack.append((closing, piq))
+            stack.append((closing, piq, inner))
             tokens.append(_Token("qopen", opening, piq))
         elif value == QUOTE_CLOSE:
             if stack:
-                closing, piq = stack.pop()
+                closing, piq, _ = stack.pop()
                 tokens.append(_Token("qclose", closing, piq))
         elif value.startswith("</"):
             tokens.append(_Token("close", value))
@@ -570,7 +767,7 @@ def _merge_punctuation(tokens: list[_Token]) -> list[_Token]:
             out.append(token)
             continue
         index = len(out) - 1
-        while index >= 0 and out[index].kind in ("close", "qclose"):
+        while index >= 0 and _transparent(out[index]):
             index -= 1
         position = len(out)
         if index >= 0 and out[index].kind == "char" and out[index].value in _PUNCTUATION:
@@ -594,7 +791,7 @@ def _move_into_quotes(out: list[_Token], position: int) -> None:
         return
     index = position - 1
     moves = False
-    while index >= 0 and out[index].kind in ("close", "qclose"):
+    while index >= 0 and _transparent(out[index]):
         moves = moves or (out[index].kind == "qclose" and out[index].piq)
         index -= 1
     if moves:

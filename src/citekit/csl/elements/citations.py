@@ -125,6 +125,7 @@ class CiteState:
         year_suffix: str | None = None,
         year_suffix_after_year: bool = False,
         capitalize_first_term: bool = False,
+        substitute_names: tuple[Any, str] | None = None,
     ) -> None:
         self.position = position
         """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
@@ -148,6 +149,11 @@ class CiteState:
         """
         self.capitalize_first_term = capitalize_first_term
         """Whether a term rendered first in the cite gets a capital (note styles)."""
+        self.substitute_names = substitute_names
+        """(a ``cs:names`` element, text): the bibliography's subsequent-author-substitute.
+
+        The element renders as that text while the entry renders.
+        """
 
     def givenname_level(self, variable: str, index: int) -> int:
         """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
@@ -1162,6 +1168,16 @@ class Layout(model.Layout):  # type: ignore[misc]
             state = (states.get(item.key) or CiteState()).copy(
                 in_bibliography=True, capitalize_first_term=True
             )
+            names_element, replacement, current_names = None, None, previous_names
+            if substitute is not None:
+                names_element, replacement, current_names = self._substitution(
+                    item, state, substitute, rule, previous_names
+                )
+            if replacement is not None:
+                # The substitute takes the place of the names' output while
+                # the entry renders, so delimiters and affixes around it stay
+                # ("———. Title", not "———" where "E." had absorbed the ".").
+                state.substitute_names = (names_element, replacement)
             if displayed or aligned:
                 parts = self._display_parts(item, state)
             else:
@@ -1172,15 +1188,7 @@ class Layout(model.Layout):  # type: ignore[misc]
                 # empty entry) so entries stay paired with their items.
                 output_items.append("")
                 continue
-            if substitute is not None:
-                names_text, replacement, previous_names = self._substitution(
-                    item, state, substitute, rule, previous_names
-                )
-                if replacement is not None:
-                    for index, (display, value) in enumerate(parts):
-                        if names_text in value:
-                            parts[index] = (display, value.replace(names_text, replacement, 1))
-                            break
+            previous_names = current_names
             if aligned:
                 output_items.append(self._aligned_entry(parts))
             elif displayed:
@@ -1316,20 +1324,20 @@ class Layout(model.Layout):  # type: ignore[misc]
         substitute: str,
         rule: str,
         previous_names: list[str] | None,
-    ) -> tuple[str, str | None, list[str] | None]:
-        """(names text, its replacement or None, the names for the next entry)."""
+    ) -> tuple[Any, str | None, list[str] | None]:
+        """(the names element, its replacement text or None, the names for the next entry)."""
         names_element, names_text = self.first_names(item, state)
         if names_element is None or not names_text:
-            return "", None, None
+            return None, None, None
         # The names compared: each shown name, or (a title or text standing in
         # for absent names) the rendered text as one unit.
         current = self._each_name(item, state, names_element) or [names_text]
         if previous_names is None:
-            return names_text, None, current
+            return names_element, None, current
         if rule == "complete-all":
             if current == previous_names:
-                return names_text, substitute, current
-            return names_text, None, current
+                return names_element, substitute, current
+            return names_element, None, current
         if rule == "complete-each":
             shared = len(current) if current == previous_names else 0
         else:
@@ -1341,11 +1349,11 @@ class Layout(model.Layout):  # type: ignore[misc]
             if shared and rule == "partial-first":
                 shared = 1
         if not shared:
-            return names_text, None, current
+            return names_element, None, current
         replaced = names_text
         for name in current[:shared]:
             replaced = replaced.replace(name, substitute, 1)
-        return names_text, replaced, current
+        return names_element, replaced, current
 
     def _each_name(self, item: Any, state: CiteState, names_element: Any) -> list[str]:
         """The names the names element shows, each as rendered alone (by family/given).

@@ -276,6 +276,10 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
         sorting = kwargs.get("sort_options") is not None
         state = None if sorting else cite_state(item)
         if parsed.literal is not None:
+            # The literal stands where the year would be (as in citeproc-js):
+            # a date showing only month and day prints nothing.
+            if "year" not in {part for part, _ in self._parts()[0]}:
+                return None
             text = passes.rich_text(parsed.literal)
         else:
             text = self._render(parsed, state, item_language(self, item))

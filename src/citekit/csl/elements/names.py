@@ -431,7 +431,7 @@ def _initialized(person: PersonName, options: _Options, level: int = 0) -> Perso
     given = initialize_given(
         person.given,
         mark,
-        initialize=level == 1 or options.flag("initialize"),
+        initialize=options.flag("initialize"),
         hyphen=options.flag("initialize-with-hyphen"),
     )
     return attrs.evolve(person, given=given)
@@ -600,9 +600,9 @@ def render_name_list(
     truncated = (
         et_al_min is not None and use_first is not None and total >= et_al_min and use_first < total
     )
+    # In the bibliography too, names take the names and given names that
+    # disambiguated the item's citations (as citeproc-js does).
     state = None if sort_mode else _cite_state(item)
-    if state is not None and state.in_bibliography:
-        state = None
     if truncated and state is not None and state.names_min is not None:
         use_first = max(use_first or 0, state.names_min)
         truncated = use_first < total
@@ -745,6 +745,17 @@ def note_substituted(
             entry.append(variable)
 
 
+def is_substituted(context: Any, variable: str | None) -> bool:
+    """Whether a cs:substitute rendered ``variable`` (text or number) earlier in this output.
+
+    False while a cs:substitute is still rendering (so a label beside the
+    number it labels is kept).
+    """
+    if not variable or _substituting(context):
+        return False
+    return variable in _repressed(context).get("text", ())
+
+
 def _repressed(context: Any) -> dict[str, list[Any]]:
     try:
         layout = context.get_layout()
@@ -847,6 +858,20 @@ class Names(model.Names):  # type: ignore[misc]
         if substitute is not None:
             return substitute.render(item, context=context, **kwargs)
         return None
+
+    def render(self, item: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
+        """The names with formatting and affixes; a bibliography's subsequent-author-substitute.
+
+        While a bibliography entry renders with the cite state's
+        ``substitute_names`` set to ``(this element, text)``, the element's
+        output is that text.
+        """
+        state = _cite_state(item)
+        override = state.substitute_names if state is not None else None
+        if override is not None and override[0] is self and kwargs.get("sort_options") is None:
+            return String(override[1])
+        kwargs["context"] = context
+        return self.markup(self.process(item, *args, **kwargs))
 
     def markup(self, text: Any) -> Any:
         """``text`` with the element's formatting and affixes (nothing for no text)."""

@@ -37,7 +37,7 @@ from citeproc.string import NoCase, String, join, normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.elements import element
-from citekit.csl.elements.names import note_substituted
+from citekit.csl.elements.names import is_substituted, note_substituted
 
 __all__ = [
     "Group",
@@ -154,13 +154,54 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
     return output
 
 
-def _group_renders(parent: Any, outputs: list[Any], *, macro: bool = False) -> bool:
+def _taken_branch(choose: Any, item: Any, context: Any) -> Any:
+    """The branch of a ``cs:choose`` that renders for ``item`` (None: no branch)."""
+    for branch in choose.iterchildren():
+        if not isinstance(branch.tag, str):
+            continue
+        test = getattr(branch, "test", None)
+        if test is None:
+            return branch  # cs:else
+        try:
+            if test(item, context):
+                return branch
+        except VariableError:
+            continue
+    return None
+
+
+def _calls_variable(child: Any, item: Any, context: Any) -> bool:
+    """Whether ``child`` calls a variable; for a ``cs:choose``, its taken branch.
+
+    A ``cs:choose`` calls the variables of the branch that renders, not
+    those of every branch: the text value a ``cs:if`` prints does not make a
+    group around it show when the group's variables are all empty.
+    """
+    if item is None:
+        return bool(child.calls_variable())
+    if isinstance(child, model.Choose):
+        branch = _taken_branch(child, item, context)
+        if branch is None:
+            return False
+        children = [c for c in branch.iterchildren() if isinstance(c.tag, str)]
+        return any(_calls_variable(c, item, context) for c in children)
+    return bool(child.calls_variable())
+
+
+def _group_renders(
+    parent: Any,
+    outputs: list[Any],
+    *,
+    macro: bool = False,
+    item: Any = None,
+    context: Any = None,
+) -> bool:
     """Whether a group (or a macro, an implicit group) with these child outputs is shown.
 
     CSL 1.0.2: not when nothing renders, nor when it calls variables and none
-    of them renders ("a child calls a variable" as citeproc-py decides, by
-    its ``calls_variable()``). In a macro, as in citeproc-js, a ``cs:names``
-    whose variables are all empty does not count as a call.
+    of them renders ("a child calls a variable" by its ``calls_variable()``,
+    a ``cs:choose`` by its taken branch's). In a macro, as in citeproc-js, a
+    ``cs:names`` whose variables are all empty does not count as a call.
     """
     if not outputs:
         return False
@@ -172,8 +213,8 @@ def _group_renders(parent: Any, outputs: list[Any], *, macro: bool = False) -> b
             for child in children
             if id(child) in rendered or not isinstance(child, model.Names)
         ]
-    calls = any(child.calls_variable() for child in children)
-    return not calls or any(child.calls_variable() for child, _ in outputs)
+    calls = any(_calls_variable(child, item, context) for child in children)
+    return not calls or any(_calls_variable(child, item, context) for child, _ in outputs)
 
 
 _NORMALS = (
@@ -247,11 +288,13 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         sorting: dict[str, Any] = {"sort_options": kwargs.get("sort_options")}
         if "variable" in self.attrib:
             text = self._variable_html(item, context)
-            note_substituted(context, self.tag, self.get("variable"), text, **kwargs)
+            # Text and number elements share the record of substituted
+            # variables: an edition a substitute printed is not printed again.
+            note_substituted(context, "text", self.get("variable"), text, **kwargs)
         elif "macro" in self.attrib:
             macro = self.get_macro(self.get("macro"))
             outputs = render_children(macro, item, context=context, **sorting)
-            shown = _group_renders(macro, outputs, macro=True)
+            shown = _group_renders(macro, outputs, macro=True, item=item, context=context)
             text = join([text for _, text in outputs]) if shown else None
         elif "term" in self.attrib:
             text = capitalize_if_first(item, self._term(item), **sorting)
@@ -262,8 +305,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
 
     def _variable_html(self, item: Any, context: Any) -> str | None:
         variable = self.get("variable")
-        repressed = context.get_layout().repressed
-        if variable in repressed.get(self.tag, ()):
+        if is_substituted(context, variable):
             return None
         if self.get("form") == "short":
             short = f"{variable}-short"
@@ -312,7 +354,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         outputs = render_children(
             self, item, delimiter=self.get("delimiter", ""), context=context, **kwargs
         )
-        if not _group_renders(self, outputs):
+        if not _group_renders(self, outputs, item=item, context=context):
             raise VariableError
         return self.join(text for _, text in outputs)
 
@@ -359,6 +401,9 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
             # CSL 1.0.2: a label is rendered only if its variable is non-empty
             # (names pass their variable in; standalone labels check here).
             return None
+        owner = self if context is None else context
+        if variable is None and is_substituted(owner, self.get("variable")):
+            return None  # its variable was printed by a cs:substitute
         text = super().process(item, variable, plural, context=context, **kwargs)
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return text
@@ -388,7 +433,17 @@ class Number(_Rendered, model.Number):  # type: ignore[misc]
 
     def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
         """The formatted number(s), or None."""
-        text = super().process(item, context=context, **kwargs)
+        variable = self.get("variable")
+        if not variable:
+            return None
+        owner = self if context is None else context  # (an lxml element may be falsy)
+        if kwargs.get("sort_options") is None and is_substituted(owner, variable):
+            return None
+        if variable in ("locator", "page-first"):
+            text = super().process(item, context=context, **kwargs)
+        else:  # citeproc-py looks up "number-of-volumes" by its CSL name, not its key
+            text = self._process(item.reference[variable.replace("-", "_")], variable)
+        note_substituted(owner, "text", variable, text, **kwargs)
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return None if text is None else passes.escape(html.unescape(str(text)))
 
