@@ -82,6 +82,30 @@ class ParsedDate:
     circa: bool = False
 
 
+def _sort_text(parsed: ParsedDate, shown: set[str]) -> str | None:
+    """A date in a macro's sort key: the parts it shows as digits that order by time.
+
+    Years are offset so that years before 1 sort first ("100 BC" before
+    "44 BC" before "AD 54"); a missing part counts as zero; a range sorts by
+    its start, then its end.
+    """
+    pieces = []
+    for value in parsed.dates:
+        if value.empty:
+            continue
+        year = value.year if isinstance(value.year, int) else 0
+        month = value.field("month")
+        month = month + 20 if isinstance(month, int) and value.month is None else month
+        day = value.day
+        piece = f"{year + 100000:06d}" if "year" in shown else ""
+        if "month" in shown:
+            piece += f"{month if isinstance(month, int) else 0:02d}"
+        if "day" in shown:
+            piece += f"{day if isinstance(day, int) else 0:02d}"
+        pieces.append(piece)
+    return " ".join(pieces) or None
+
+
 def _number(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -275,12 +299,15 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
             return None
         sorting = kwargs.get("sort_options") is not None
         state = None if sorting else cite_state(item)
+        shown = {part for part, _ in self._parts()[0]}
         if parsed.literal is not None:
             # The literal stands where the year would be (as in citeproc-js):
             # a date showing only month and day prints nothing.
-            if "year" not in {part for part, _ in self._parts()[0]}:
+            if "year" not in shown:
                 return None
             text = passes.rich_text(parsed.literal)
+        elif sorting:
+            text = _sort_text(parsed, shown) or ""
         else:
             text = self._render(parsed, state, item_language(self, item))
         if text and state is not None:
@@ -288,7 +315,7 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
         return text or None
 
     def markup(self, text: Any) -> Any:
-        """Case, formatting and affixes of the whole date."""
+        """Case, formatting and affixes of the whole date (none in a sort key)."""
         if not text:
             return None
         return self.wrap(str(self.format(self.rich_case(str(text), None))))

@@ -995,7 +995,8 @@ def collation_key(text: str) -> tuple[str, str, str] | None:
     """A key that orders strings as citeproc-js's sort does, ``None`` for empty text.
 
     Markup is removed; punctuation (quotes, commas, apostrophes, brackets...)
-    is ignored; case and accents only break ties.
+    is ignored, and so are case and accents (strings that differ only there
+    keep the order they came in); numbers compare by value ("9" before "10").
     """
     plain = passes.plain_text(text)
     kept = []
@@ -1012,7 +1013,16 @@ def collation_key(text: str) -> tuple[str, str, str] | None:
         return None
     folded = cleaned.casefold()
     base = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return base, folded, cleaned.swapcase()
+    return _DIGITS.sub(_numeric, base), "", ""
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _numeric(match: re.Match[str]) -> str:
+    """A run of digits as text that sorts by the number's value."""
+    digits = match.group(0).lstrip("0") or "0"
+    return f"{len(digits):04d}{digits}"
 
 
 def _name_sort_string(person: PersonName, demote: str, form: str = "long") -> str:

@@ -154,6 +154,9 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
     return output
 
 
+_PUNCTUATION_AND_SPACE = " .,;:!?"
+
+
 def _taken_branch(choose: Any, item: Any, context: Any) -> Any:
     """The branch of a ``cs:choose`` that renders for ``item`` (None: no branch)."""
     for branch in choose.iterchildren():
@@ -299,7 +302,14 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         elif "term" in self.attrib:
             text = capitalize_if_first(item, self._term(item), **sorting)
         elif "value" in self.attrib:
-            text = passes.rich_text(self.get("value"), locale_quotes(self))
+            value = self.get("value")
+            text = passes.rich_text(value, locale_quotes(self))
+            if value and (value[0] == "," or not value.strip(_PUNCTUATION_AND_SPACE)):
+                # As citeproc-js does: a value of bare punctuation ("." after
+                # a title), or one that opens with a comma, is printed as
+                # written, neither merged with the punctuation before it nor
+                # moved inside closing quotes.
+                text = passes.PROTECT + text
         rendered_something(item, text, **sorting)
         return text, language
 
