@@ -570,7 +570,7 @@ def long_ordinal(node: Any, number: int, gender: str | None = None) -> str:
 
 # Page ranges ------------------------------------------------------------------
 
-_DIGITS = re.compile(r"^(.*?)(\d+)$")
+_DIGITS = re.compile(r"^([A-Za-z\d]*?)(\d+)$")
 
 
 _RANGE = re.compile(r"\s*(?<!\\)[-\u2013]\s*")
@@ -632,17 +632,19 @@ def number_form(node: Any, text: str, variable: str) -> str:
 def format_numbers(node: Any, value: Any, variable: str) -> str:
     """A number variable's value, escaped: each range and list item formatted.
 
-    "12-15" is a range: its parts are formatted (``cs:number`` forms), joined
-    by an en dash (or the locale's page-range-delimiter for pages), the second
-    shortened by ``page-range-format`` for pages. A hyphen between things that
-    are not numbers with the same prefix ("3-B", "N110-P5", "110-N6") is kept
-    as written, as is an escaped ``\\-``.
+    As citeproc-js does it: "12-15" is a range: its parts are formatted
+    (``cs:number`` forms), joined by the locale's ``page-range-delimiter``
+    (an en dash by default), the second shortened by ``page-range-format``
+    for pages unless it is lower than the first ("856-106"). Roman numerals
+    are numbers too ("iv-x", "C-25"). A hyphen between things that are not
+    numbers with the same letter prefix ("3-B", "N110-5", "3:1-3:19",
+    "??-??") is kept as written, as is an escaped ``\\-``; so are the
+    commas and ampersands between the items of a list.
     """
     text = html.unescape(str(value))
     page = variable.startswith("page")
     delimiter = html.unescape(str(node.get_single_term(name="page-range-delimiter") or ""))
-    if not page or not delimiter:
-        delimiter = "\u2013"
+    delimiter = delimiter or "\u2013"
     form = node.get_root().get("page-range-format") if variable == "page" else None
 
     def one(item: str) -> str:
@@ -650,9 +652,11 @@ def format_numbers(node: Any, value: Any, variable: str) -> str:
         if len(parts) != 2:
             return passes.escape(number_form(node, item.strip(), variable).replace("\\-", "-"))
         first, last = parts
-        if _ROMAN.match(first) and _ROMAN.match(last):
-            return passes.escape(first + delimiter + last)
+        first_roman, last_roman = bool(_ROMAN.match(first)), bool(_ROMAN.match(last))
         first_match, last_match = _DIGITS.match(first), _DIGITS.match(last)
+        numbers = (first_roman or first_match) and (last_roman or last_match)
+        if numbers and (first_roman or last_roman):
+            return passes.escape(first + delimiter + last)
         if (
             first_match is None
             or last_match is None
@@ -666,16 +670,20 @@ def format_numbers(node: Any, value: Any, variable: str) -> str:
         if page:
             digits_first, digits_last = first_match.group(2), last_match.group(2)
             if int(digits_last) < int(digits_first) and len(digits_last) >= len(digits_first):
-                return passes.escape(f"{first}-{last}")
+                return passes.escape(first + delimiter + last)
             shortened = format_page_range(first, last, form)
             return passes.escape(first + delimiter + shortened)
         formatted_first = number_form(node, first, variable)
         return passes.escape(formatted_first + delimiter + number_form(node, last, variable))
 
-    pieces = []
-    for comma_item in re.split(r"\s*,\s*", text):
-        pieces.append(" &#38; ".join(one(part) for part in re.split(r"\s*&\s*", comma_item)))
-    return ", ".join(pieces)
+    pieces = _LIST_SEPARATOR.split(text)
+    formatted = [
+        passes.escape(piece) if index % 2 else one(piece) for index, piece in enumerate(pieces)
+    ]
+    return passes.protect_punctuation("".join(formatted))
+
+
+_LIST_SEPARATOR = re.compile(r"(\s*[,&]\s*)")
 
 
 def format_page_range(first: str, last: str, form: str | None) -> str:
