@@ -600,10 +600,16 @@ def render_name_list(
     truncated = (
         et_al_min is not None and use_first is not None and total >= et_al_min and use_first < total
     )
-    # In the bibliography too, names take the names and given names that
-    # disambiguated the item's citations (as citeproc-js does).
     state = None if sort_mode else _cite_state(item)
-    if truncated and state is not None and state.names_min is not None:
+    # The bibliography takes the given names that disambiguated the item's
+    # citations, but not the added names: citeproc-js expands given names
+    # before it adds names, so names citekit adds would often not be its.
+    if (
+        truncated
+        and state is not None
+        and state.names_min is not None
+        and not state.in_bibliography
+    ):
         use_first = max(use_first or 0, state.names_min)
         truncated = use_first < total
     shown = list(people[:use_first]) if truncated and use_first is not None else list(people)
