@@ -49,6 +49,7 @@ from citekit.model import (
 if TYPE_CHECKING:
     from citekit.formatters import Formatter
     from citekit.io import load, loads, save
+    from citekit.manuscript import render_manuscript
     from citekit.quotes import check_quote
 
 __version__ = "0.1.0"
@@ -82,6 +83,7 @@ __all__ = [
     "formatter",
     "load",
     "loads",
+    "render_manuscript",
     "save",
 ]
 
@@ -89,6 +91,7 @@ _LAZY = {
     "check_quote": "citekit.quotes",
     "load": "citekit.io",
     "loads": "citekit.io",
+    "render_manuscript": "citekit.manuscript",
     "save": "citekit.io",
 }
 

@@ -15,6 +15,8 @@
     citekit quote add -l refs.bib ID --work KEY --locator "p. 3" < passage.txt
     citekit quote check -l refs.bib serge-heir post.html # 0 exact, 1 differences
     citekit quote render -l refs.bib serge-heir --to markdown --style apa
+    citekit render essay.md -o essay.html       # citations, notes, bibliography
+    citekit render chapters/ --bib refs.bib --style chicago-notes-bibliography --to latex
 
 Problems met while reading are printed to standard error as
 ``file:line: message``. Exit status: 0 when all went well, 1 when ``--strict``
@@ -250,6 +252,7 @@ def _parser() -> argparse.ArgumentParser:
     formatters.set_defaults(command=_list_formatters)
 
     _quote_parsers(commands)
+    _render_parser(commands)
     return parser
 
 
@@ -1116,6 +1119,133 @@ def _list_formatters(args: argparse.Namespace) -> int:
 
     _print_rows(_plugin_rows(plugins.FORMATTERS, _summary), "no formatter plug-ins installed")
     return 0
+
+
+# -- citekit render -----------------------------------------------------------------
+
+
+#: Output formats by file extension, for ``citekit render -o FILE``.
+_RENDER_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".html": "html",
+                      ".htm": "html", ".tex": "latex", ".latex": "latex"}  # fmt: skip
+#: At most this many "never cited" warnings are printed one by one.
+_UNCITED_SHOWN = 10
+
+
+def _render_parser(commands: Any) -> None:
+    """The ``render`` command: a manuscript's citations, notes and bibliography."""
+    render = commands.add_parser(
+        "render",
+        help="render the citations and bibliography of a Markdown or LaTeX manuscript",
+        description="Render the citations of MANUSCRIPT (Pandoc Markdown or LaTeX; several "
+        "files, or a folder of chapter files, make one document with one bibliography) in a "
+        "CSL style, as Markdown, HTML or LaTeX. The front matter's bibliography, csl, nocite, "
+        "lang, link-citations and reference-section-title fields are read; options given "
+        "here take precedence. Problems go to standard error as file:line:col: message; "
+        "unknown keys are marked in the output (**key?**) unless --strict is given.",
+    )
+    render.add_argument(
+        "manuscripts", metavar="MANUSCRIPT", nargs="+", help="Markdown or LaTeX files, or folders"
+    )
+    render.add_argument(
+        "-o", "--output", metavar="OUT", help="the file to write (default: standard output)"
+    )
+    render.add_argument(
+        "--bib",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a bibliography file (.bib, .json, .yaml); may be repeated; replaces the front "
+        "matter's bibliography",
+    )
+    render.add_argument(
+        "--style",
+        metavar="S",
+        help="a CSL style name or .csl file (default: the front "
+        "matter's csl, else chicago-author-date)",
+    )
+    render.add_argument(
+        "--to",
+        dest="output_format",
+        choices=["markdown", "html", "latex"],
+        help="output format (default: from OUT's extension, else markdown; latex for a "
+        "LaTeX manuscript)",
+    )
+    render.add_argument("--locale", metavar="L", help="locale such as en-GB (default: lang)")
+    render.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 and write nothing if there are errors (unknown keys, ...)",
+    )
+    render.add_argument(
+        "--standalone", "-s", action="store_true", help="a whole HTML or LaTeX document"
+    )
+    render.add_argument(
+        "--link-citations", action="store_true", default=None, help="link citations to entries"
+    )
+    render.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the rendering cache"
+    )
+    render.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the cache folder (default: .citekit-cache beside the first manuscript, or the "
+        "user cache folder)",
+    )
+    render.set_defaults(command=_render)
+
+
+def _render(args: argparse.Namespace) -> int:
+    from citekit.io import atomic_write
+    from citekit.manuscript import EXTENSIONS, ManuscriptError, manuscript_files, render_files
+
+    files = manuscript_files(args.manuscripts)
+    syntax = EXTENSIONS.get(files[0].suffix.lower(), "markdown")
+    to = args.output_format
+    if to is None and args.output:
+        to = _RENDER_EXTENSIONS.get(os.path.splitext(args.output)[1].lower())
+    if to is None:
+        to = "latex" if syntax == "latex" else "markdown"
+    cache: Any = False if args.no_cache else (args.cache_dir or True)
+    try:
+        result = render_files(
+            files,
+            bibliography=args.bib,
+            style=args.style,
+            to=to,
+            syntax=syntax,
+            locale=args.locale,
+            strict=False,
+            standalone=args.standalone,
+            link_citations=args.link_citations,
+            cache=cache,
+        )
+    except ManuscriptError as error:  # pragma: no cover - strict is handled below
+        _print_problems(error.problems)
+        return 1
+    _print_render_problems(result.problems)
+    if args.strict and result.errors:
+        sys.stderr.write(
+            f"{PROG}: {_plural(len(result.errors), 'error')}; nothing written (--strict)\n"
+        )
+        return 1
+    if args.output and args.output != "-":
+        atomic_write(args.output, result.text.encode("utf-8"))
+    else:
+        sys.stdout.write(result.text)
+    return 0
+
+
+def _print_render_problems(problems: Sequence[Problem]) -> None:
+    """Problems one a line; "never cited" warnings beyond the first few summed up."""
+    uncited = [p for p in problems if p.severity == "warning" and p.message == "never cited"]
+    hidden = {id(p) for p in uncited[_UNCITED_SHOWN:]}
+    for problem in problems:
+        if id(problem) not in hidden:
+            sys.stderr.write(f"{problem}\n")
+    if hidden:
+        more = len(hidden)
+        entries = "entry was" if more == 1 else "entries were"
+        sys.stderr.write(f"{PROG}: warning: {more:,} more {entries} never cited\n")
 
 
 if __name__ == "__main__":  # pragma: no cover - ``python -m citekit.cli``
