@@ -42,6 +42,70 @@ def element(name: str) -> Any:
     return register
 
 
+class _Lookups:
+    """Macro, term and layout look-ups remembered instead of searched by XPath each time.
+
+    citeproc-py finds a macro, a locale term or an element's layout with an
+    XPath query on every call; rendering one entry makes hundreds. A parsed
+    style does not change (its locales are set once, when it is loaded), so
+    the answers are kept: macros and terms on the style's root element, an
+    element's layout on the element.
+    """
+
+    def get_macro(self, name: str) -> Any:
+        """The ``cs:macro`` called ``name`` (IndexError if there is none)."""
+        cache = _cache(self.get_root(), "_citekit_macros")  # type: ignore[attr-defined]
+        try:
+            return cache[name]
+        except KeyError:
+            macro = cache[name] = super().get_macro(name)  # type: ignore[misc]
+            return macro
+
+    def get_term(
+        self,
+        name: str,
+        form: str | None = None,
+        fallback_locale: bool = True,
+        zero_padded: bool = False,
+    ) -> Any:
+        """The locale term ``name`` in ``form`` (None if no locale has it)."""
+        cache = _cache(self.get_root(), "_citekit_terms")  # type: ignore[attr-defined]
+        key = (name, form, fallback_locale, zero_padded)
+        try:
+            return cache[key]
+        except KeyError:
+            term = cache[key] = super().get_term(  # type: ignore[misc]
+                name, form, fallback_locale, zero_padded
+            )
+            return term
+
+    def get_layout(self) -> Any:
+        """The ``cs:layout`` this element belongs to (IndexError outside one)."""
+        layout = vars(self).get("_citekit_layout")
+        if layout is None:
+            layout = super().get_layout()  # type: ignore[misc]
+            vars(self)["_citekit_layout"] = layout
+        return layout
+
+
+def _cache(root: Any, name: str) -> dict[Any, Any]:
+    cache: dict[Any, Any] | None = vars(root).get(name)
+    if cache is None:
+        cache = vars(root)[name] = {}
+    return cache
+
+
+def _with_lookups(cls: type) -> type:
+    """``cls`` with :class:`_Lookups` (locale elements keep their own term look-up)."""
+    from citeproc import model
+
+    if issubclass(cls, model.Locale) or issubclass(cls, _Lookups):
+        return cls
+    return type(
+        cls.__name__, (_Lookups, cls), {"__module__": cls.__module__, "__doc__": cls.__doc__}
+    )
+
+
 def element_classes() -> dict[str, type]:
     """CSL element name -> class: citekit's where registered, citeproc-py's otherwise."""
     from citeproc import model
@@ -53,7 +117,7 @@ def element_classes() -> dict[str, type]:
         name = cls.__name__.replace("_", "-").lower()
         classes[name] = cls
     classes.update(_REGISTERED)
-    return classes
+    return {name: _with_lookups(cls) for name, cls in classes.items()}
 
 
 def lookup() -> Any:
@@ -63,6 +127,6 @@ def lookup() -> Any:
 
     result = etree.ElementNamespaceClassLookup()
     namespace = result.get_namespace("http://purl.org/net/xbiblio/csl")
-    namespace[None] = model.CitationStylesElement
+    namespace[None] = _with_lookups(model.CitationStylesElement)
     namespace.update(element_classes())
     return result
