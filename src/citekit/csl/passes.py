@@ -269,8 +269,15 @@ def rich_text(text: str, quotes: Quotes | None = None) -> str:
     # the first used in the field.
     straight = sorted((opener, family) for opener, _, family in pairs if family in _STRAIGHT)
     outer_straight = straight[0][1] if straight else "quote:'"
+    # Typographic quotes take the locale's kinds: where the locale's outer
+    # quotes are single and its inner ones double ("‘...“...”...’"), a
+    # "“" in a field is an inner quote and a "‘" an outer one.
+    swapped = quotes.open == "\u2018" and quotes.inner_open == "\u201c"
     for opener, closer, family in pairs:
-        single = family == "quote:\u2018" or (family in _STRAIGHT and family != outer_straight)
+        if family in _STRAIGHT:
+            single = family != outer_straight
+        else:
+            single = (family == "quote:\u2018") != swapped
         rendered[opener] = quotes.open_tag(single=single)
         rendered[closer] = QUOTE_CLOSE
         if neighbour(closer, 1) in ("?", "!"):

@@ -1331,7 +1331,8 @@ class Layout(model.Layout):  # type: ignore[misc]
             return None, None, None
         # The names compared: each shown name, or (a title or text standing in
         # for absent names) the rendered text as one unit.
-        current = self._each_name(item, state, names_element) or [names_text]
+        each = self._each_name(item, state, names_element)
+        current = [name for _, name in each] or [names_text]
         if previous_names is None:
             return names_element, None, current
         if rule == "complete-all":
@@ -1350,24 +1351,26 @@ class Layout(model.Layout):  # type: ignore[misc]
                 shared = 1
         if not shared:
             return names_element, None, current
+        if not each:  # a title or text standing in for the names: one unit
+            return names_element, substitute, current
         replaced = names_text
-        for name in current[:shared]:
+        for _, name in each[:shared]:
             replaced = replaced.replace(name, substitute, 1)
         return names_element, replaced, current
 
-    def _each_name(self, item: Any, state: CiteState, names_element: Any) -> list[str]:
-        """The names the names element shows, each as rendered alone (by family/given).
+    def _each_name(self, item: Any, state: CiteState, names_element: Any) -> list[tuple[str, str]]:
+        """(variable, name) for the names the names element shows, each as rendered alone.
 
         When the element's own variables are empty its ``cs:substitute``
         speaks for it: the first substitute ``cs:names`` with names. When
         something other than names stands in (a title), the list is empty.
         """
-        names: list[str] = []
+        names: list[tuple[str, str]] = []
         reference = item.reference
         for variable in _shown_name_variables(names_element, reference):
             for name in reference.get(variable.replace("-", "_"), None) or ():
                 parts = [p for p in name.parts() if p]
-                names.append(" ".join(str(p) for p in parts))
+                names.append((variable, " ".join(str(p) for p in parts)))
         return names
 
 

@@ -874,10 +874,13 @@ class Names(model.Names):  # type: ignore[misc]
         """
         state = _cite_state(item)
         override = state.substitute_names if state is not None else None
-        if override is not None and override[0] is self and kwargs.get("sort_options") is None:
-            return String(override[1])
         kwargs["context"] = context
-        return self.markup(self.process(item, *args, **kwargs))
+        rendered = self.markup(self.process(item, *args, **kwargs))
+        if override is not None and override[0] is self and kwargs.get("sort_options") is None:
+            # (rendered all the same: a cs:substitute it runs marks what it
+            # used, which the rest of the entry then leaves out)
+            return String(override[1]) if rendered else rendered
+        return rendered
 
     def markup(self, text: Any) -> Any:
         """``text`` with the element's formatting and affixes (nothing for no text)."""
