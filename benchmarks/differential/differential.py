@@ -577,6 +577,20 @@ def _nocase_title_case(pair: Pair, diff: list[tuple[str, str]], item: dict[str, 
     )
 
 
+def _lettered_range(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    page = str(item.get("page", ""))
+    found = re.fullmatch(r"([A-Za-z]*)(\d+)\s*[-\u2013]+\s*([A-Za-z]*)(\d+)", page)
+    return (
+        bool(found)
+        and found is not None
+        and (bool(found.group(1) or found.group(3)) or found.group(2) == found.group(4))
+    )
+
+
+def _hyphen_initials(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    return bool(diff) and all(ours == "-" and theirs == " " for ours, theirs in diff)
+
+
 def _text_case(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
     return all(ours.lower() == theirs.lower() for ours, theirs in diff)
 
@@ -719,13 +733,23 @@ RULES: tuple[tuple[str, Rule], ...] = (
         _start_capital,
     ),
     (
-        "differs: title case next to a nocase span (citekit capitalises 'And' after"
-        " 'U.S.'; citeproc-js makes 'EUrope' of '<nocase>E</nocase>urope')",
+        "citeproc-js: title case capitalises the letters that go on from a nocase span"
+        " inside a word ('EUrope' of '<nocase>E</nocase>urope', BibTeX's '{E}urope');"
+        " citekit leaves them as written",
         _nocase_title_case,
     ),
     (
         "citekit: title case capitalises an HTML entity written in a field ('&Gt;')",
         _entity_case,
+    ),
+    (
+        "differs: a page range with letters ('E1-E15', 'S12-S14') or the same number"
+        " twice ('197-197'): citeproc-js shortens it by its own rules",
+        _lettered_range,
+    ),
+    (
+        "differs: hyphenated initials ('J.-L.'): citekit keeps the hyphen, citeproc-js drops it",
+        _hyphen_initials,
     ),
     ("differs: capitalisation (text-case)", _text_case),
     (
