@@ -33,19 +33,19 @@ SAMPLE = 15  # works per corpus file
 
 #: Identical entries and citations (of 60 each) measured on the sample, per style.
 FLOORS: dict[str, tuple[int, int]] = {
-    "apa": (57, 52),
-    "chicago-author-date": (37, 50),
-    "chicago-notes-bibliography": (37, 50),
-    "modern-language-association": (56, 47),
-    "ieee": (58, 60),
-    "harvard-cite-them-right": (58, 60),
-    "american-medical-association": (58, 60),
+    "apa": (58, 58),
+    "chicago-author-date": (58, 58),
+    "chicago-notes-bibliography": (60, 60),
+    "modern-language-association": (60, 59),
+    "ieee": (60, 60),
+    "harvard-cite-them-right": (60, 60),
+    "american-medical-association": (60, 60),
     "nature": (60, 60),
-    "american-sociological-association": (59, 60),
-    "american-political-science-association": (58, 60),
+    "american-sociological-association": (60, 60),
+    "american-political-science-association": (60, 60),
 }
 #: Identical entries and citations (of 600 each) measured on the sample, overall.
-OVERALL: tuple[int, int] = (538, 559)
+OVERALL: tuple[int, int] = (596, 595)
 STYLE_SLACK = 2  # a style may lose this many of its 60, ...
 SLACK = 6  # ... and the ten styles together this many of their 600
 

@@ -577,6 +577,13 @@ def _nocase_title_case(pair: Pair, diff: list[tuple[str, str]], item: dict[str, 
     )
 
 
+_DOUBLED = re.compile("\u201c\u201c|\u201d\u201d|\u2018\u2018|\u2019\u2019")
+
+
+def _doubled_quotes(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    return bool(_DOUBLED.search(pair.citeproc_js)) and not _DOUBLED.search(pair.citekit)
+
+
 def _lettered_range(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
     page = str(item.get("page", ""))
     found = re.fullmatch(r"([A-Za-z]*)(\d+)\s*[-\u2013]+\s*([A-Za-z]*)(\d+)", page)
@@ -711,6 +718,11 @@ RULES: tuple[tuple[str, Rule], ...] = (
     (
         "citeproc-js: a year range is wrapped twice in the date's affixes ('1984–(1986)')",
         _year_range,
+    ),
+    (
+        "citeproc-js: a field quoted as a whole, in a style that quotes it too, gets"
+        " doubled marks ('““Title.””'); citekit nests the quotes ('“‘Title.’”')",
+        _doubled_quotes,
     ),
     (
         "citekit: quotes inside a field are flipped (double to single, single to double)"
