@@ -16,8 +16,21 @@ knows only the markup the engine emits, and treats everything else as text:
   ``&amp;``, ``&nbsp;``, ...
 
 Anything else (``<script>``, ``<a href=...>``, a lone ``<`` or ``&``, a tag
-never closed or closed out of order) is text. Characters XML cannot hold
-(C0 controls but tab and newline, unpaired surrogates) are dropped.
+never closed or closed out of order) is text.
+
+Characters are made safe for every output before conversion:
+
+- control characters are dropped (C0 controls but tab and newline, DEL, the
+  C1 controls), a tab becomes a space, and unpaired surrogates become U+FFFD;
+- line breaks of any kind (CR, CR LF, NEL, U+2028, U+2029) become a newline,
+  so that no output has a line break the converter did not see (Markdown and
+  reST take a lone CR as one);
+- bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066
+  to U+2069) are kept but balanced (:func:`balance_bidi`): what a piece of
+  text opens is closed at its end, and a closing character without an
+  opening one is dropped, so that reversed text cannot run on into the rest
+  of an entry or of the document. LaTeX output drops them (pdfLaTeX cannot
+  typeset them; bidirectional text in LaTeX is babel's or polyglossia's).
 
 The outputs (:data:`OUTPUTS`):
 
@@ -33,11 +46,13 @@ The outputs (:data:`OUTPUTS`):
     open or close emphasis, as between two letters and a quote), and
     ``<sup>``, ``<sub>`` and the small-caps ``<span>`` as inline HTML, which
     CommonMark, GitHub, pandoc and Python-Markdown all pass through (pandoc's
-    ``^x^`` is not portable). In text, ``\\ * _ ` [ ] #`` are escaped with a
-    backslash, and ``< > | ~`` (and an ``&`` that would start a character
-    reference) as character references, which every Markdown flavour
-    decodes; a line that would start a list (``1.``, ``-``, ``+``) is
-    escaped. Underline has no Markdown form and is dropped.
+    ``^x^`` is not portable). In text, ``\\ * _ ` [ ] # { }`` are escaped
+    with a backslash (the braces because of attribute lists, such as
+    ``*x*{: onclick=...}`` for Python-Markdown's ``attr_list``), and ``< > |
+    ~`` (and an ``&`` that would start a character reference) as character
+    references, which every Markdown flavour decodes; a line that would
+    start a list (``1.``, ``-``, ``+``) is escaped. Underline has no
+    Markdown form and is dropped.
 ``latex``
     ``\\textit{}``, ``\\textbf{}``, ``\\textsuperscript{}``,
     ``\\textsubscript{}``, ``\\textsc{}``, ``\\underline{}``, and
@@ -46,13 +61,16 @@ The outputs (:data:`OUTPUTS`):
     are commands such as ``\\textbackslash{}``, the ligatures ``--``, ``''``
     and ``,,`` are broken with ``{}``, and
     a no-break space is ``~``: every character compiles to itself.
+    Bidirectional controls are dropped (see above).
 ``rst``
     ``*italic*``, ``**bold**``, ``:sup:`x```, ``:sub:`x```; reStructuredText
     cannot nest inline markup, so where styles combine the superscript or
     subscript wins, then italic; small caps and underline are dropped. In
     text, ``\\ * ` | _`` are escaped, as are ``::`` and a line that would
     start a list; markup next to a letter is set off with an escaped space
-    (``\\ ``), which reST removes.
+    (``\\ ``), which reST removes. The colon after a URI scheme other than
+    ``http``, ``https`` and ``mailto`` is escaped (``javascript\\:``), so
+    docutils makes no link of it.
 """
 
 from __future__ import annotations
@@ -67,7 +85,16 @@ import attrs
 
 from citekit.errors import FormatError
 
-__all__ = ["OUTPUTS", "Element", "Node", "check_output", "convert", "join_bibliography", "parse"]
+__all__ = [
+    "OUTPUTS",
+    "Element",
+    "Node",
+    "balance_bidi",
+    "check_output",
+    "convert",
+    "join_bibliography",
+    "parse",
+]
 
 #: The output formats, by name.
 OUTPUTS: tuple[str, ...] = ("text", "html", "markdown", "latex", "rst")
@@ -114,7 +141,8 @@ Node = str | Element
 _TAG = re.compile(r"<[^<>]*>")
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _TOKEN = re.compile(f"{_TAG.pattern}|{_REFERENCE.pattern}")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_LINE_BREAK = re.compile("\r\n?|[\x85\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SIMPLE_TAGS = {"i": "i", "em": "i", "b": "b", "strong": "b", "sup": "sup", "sub": "sub", "u": "u"}
@@ -147,7 +175,55 @@ _CLASS = re.compile(r"^(?:nocase|nodecor|csl-[a-z0-9-]+)$")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", _SURROGATE.sub("\ufffd", text))
+    text = _NOT_XML.sub("", _SURROGATE.sub("\ufffd", text)).replace("\t", " ")
+    return balance_bidi(_LINE_BREAK.sub("\n", text))
+
+
+#: Bidirectional embeddings and overrides (closed by U+202C), and isolates (by U+2069).
+_BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")
+_BIDI_ISOLATES = frozenset("\u2066\u2067\u2068")
+_PDF, _PDI = "\u202c", "\u2069"
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def balance_bidi(text: str) -> str:
+    """``text`` with its bidirectional controls balanced.
+
+    An embedding or override (U+202A, U+202B, U+202D, U+202E) still open at
+    the end of the text or of a line is closed with U+202C, an isolate
+    (U+2066 to U+2068) with U+2069; a U+202C or U+2069 that closes nothing
+    is dropped. Unicode's bidirectional algorithm closes them at the end of
+    a paragraph; this closes them at the end of the text, so that what a
+    field opens cannot reorder what follows it.
+    """
+    if not _BIDI.search(text):
+        return text
+    out: list[str] = []
+    open_: list[str] = []  # the closing character of each open control, innermost last
+
+    def close_all() -> None:
+        out.extend(reversed(open_))
+        open_.clear()
+
+    for char in text:
+        if char in _BIDI_EMBEDDINGS:
+            open_.append(_PDF)
+        elif char in _BIDI_ISOLATES:
+            open_.append(_PDI)
+        elif char == _PDF:
+            if not open_ or open_[-1] != _PDF:
+                continue  # closes nothing (an isolate's contents cannot close what is outside)
+            open_.pop()
+        elif char == _PDI:
+            if _PDI not in open_:
+                continue
+            while open_.pop() != _PDI:  # an isolate's end closes the embeddings inside it
+                pass
+        elif char == "\n":
+            close_all()
+        out.append(char)
+    close_all()
+    return "".join(out)
 
 
 def _opening(tag: str) -> Element | None:
@@ -388,7 +464,7 @@ def to_html(nodes: Sequence[Node]) -> str:
 
 # --- markdown ------------------------------------------------------------------------------
 
-_MD_BACKSLASH = re.compile(r"([\\`*_\[\]#])")
+_MD_BACKSLASH = re.compile(r"([\\`*_\[\]#{}])")
 _MD_REFERENCES = {"<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"}
 _MD_AMP = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LIST_START = re.compile(r"^(\s*)(\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+|#)([.)])(?=\s|$)")
@@ -557,6 +633,7 @@ _LATEX_COMMANDS = {
 
 
 def _latex_escape(text: str) -> str:
+    text = _BIDI.sub("", text)
     out = []
     for index, char in enumerate(text):
         out.append(_LATEX_CHARS.get(char, char))
@@ -595,8 +672,17 @@ _RST_START_BEFORE = set(" -:/'\"<([{")
 _RST_END_AFTER = set(" -.,:;!?\\/'\")]}>")
 
 
+#: A URI scheme and its colon, as docutils finds standalone links ("javascript:x").
+_RST_SCHEME = re.compile(r"(?<![A-Za-z0-9.+-])([A-Za-z][A-Za-z0-9.+-]*):(?=[^\s:\\])")
+_RST_LINK_SCHEMES = frozenset(["http", "https", "mailto"])
+
+
 def _rst_escape(text: str) -> str:
-    return _RST_ESCAPE.sub(r"\\\1", text).replace("::", ":\\:")
+    text = _RST_ESCAPE.sub(r"\\\1", text).replace("::", ":\\:")
+    return _RST_SCHEME.sub(
+        lambda m: m.group(0) if m.group(1).lower() in _RST_LINK_SCHEMES else m.group(1) + "\\:",
+        text,
+    )
 
 
 def _rst_may_precede(char: str | None) -> bool:

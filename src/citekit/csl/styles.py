@@ -7,6 +7,16 @@ A dependent style is resolved to its independent parent, keeping its own
 default locale. Styles are parsed with network access, DTDs and external
 entities all off, and with a size limit; any problem is a
 :class:`~citekit.StyleError`. Parsed styles are cached per process.
+
+A citation and a bibliography need a layout, and formatting attributes
+(``font-style``, ``text-case``, ``display``...) one of the values CSL
+defines. Macros are checked when a style is
+loaded, so that rendering finishes in bounded time: a macro that calls
+itself (directly or through others), a call of a macro that is not defined,
+macros nested more than :data:`MAX_MACRO_DEPTH` deep, and a layout whose
+rendering could evaluate more than :data:`MAX_RENDER_COST` elements (macros
+calling macros twice over grow exponentially) are all a
+:class:`~citekit.StyleError`.
 """
 
 from __future__ import annotations
@@ -21,10 +31,29 @@ from typing import Any
 
 from citekit.errors import StyleError
 
-__all__ = ["MAX_STYLE_BYTES", "Style", "find_style", "load_style", "style_names"]
+__all__ = [
+    "MAX_MACRO_DEPTH",
+    "MAX_RENDER_COST",
+    "MAX_STYLE_BYTES",
+    "Style",
+    "find_style",
+    "load_style",
+    "style_names",
+]
 
 #: Styles larger than this are refused (the largest official style is under 300 kB).
 MAX_STYLE_BYTES = 2_000_000
+
+#: Macros may call macros this deep (the official styles go 12 deep).
+MAX_MACRO_DEPTH = 100
+
+#: The most elements rendering one layout (citation or bibliography, with its
+#: sort keys) may evaluate, macros expanded, counting only the costliest
+#: branch of each ``cs:choose``. The official styles need at most about
+#: 7,500 (the Chicago note styles); a style over the limit is refused. An
+#: element takes about a tenth of a millisecond to render, so this bounds the
+#: rendering of one entry to seconds.
+MAX_RENDER_COST = 50_000
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -42,6 +71,27 @@ _CSL_ELEMENTS = frozenset(
         "if", "else-if", "else",
     ]
 )  # fmt: skip
+
+
+#: The values of CSL 1.0.2's formatting attributes (the engine has no meaning for others).
+_FORMATTING_VALUES: dict[str, tuple[str, ...]] = {
+    "font-style": ("normal", "italic", "oblique"),
+    "font-variant": ("normal", "small-caps"),
+    "font-weight": ("normal", "bold", "light"),
+    "text-decoration": ("none", "underline"),
+    "vertical-align": ("baseline", "sup", "sub"),
+    "text-case": (
+        "lowercase",
+        "uppercase",
+        "capitalize-first",
+        "capitalize-all",
+        "sentence",
+        "title",
+    ),
+    "display": ("block", "left-margin", "right-inline", "indent"),
+    "quotes": ("true", "false"),
+    "strip-periods": ("true", "false"),
+}
 
 
 def _citekit_styles() -> Path | None:
@@ -169,7 +219,93 @@ def _parse(data: bytes, source: str) -> Any:
             raise StyleError(
                 f"{source}: line {node.sourceline}: <{name}> is not an element of CSL 1.0.2"
             )
+        for attribute, allowed in _FORMATTING_VALUES.items():
+            value = node.get(attribute)
+            if value is not None and value not in allowed:
+                raise StyleError(
+                    f"{source}: line {node.sourceline}: {attribute}={value!r} on <{name}>"
+                    f" is not one of {', '.join(allowed)}"
+                )
     return tree
+
+
+def _check_layouts(root: Any, source: str) -> None:
+    """A citation and a bibliography each need their ``cs:layout``."""
+    for name in ("citation", "bibliography"):
+        found = root.find(f"{{{_CSL_NS}}}{name}")
+        if found is not None and found.find(f"{{{_CSL_NS}}}layout") is None:
+            raise StyleError(f"{source}: line {found.sourceline}: <{name}> has no <layout>")
+
+
+def _check_macros(root: Any, source: str) -> None:
+    """Refuse macros that would make rendering fail or run without end (see the module).
+
+    Each layout's cost is the number of elements rendering it may evaluate:
+    an element costs one plus its children, a ``macro`` reference adds the
+    macro's cost, and a ``cs:choose`` costs one per branch plus its costliest
+    branch (only one is rendered). Macro costs are computed once each, so
+    the check is linear in the size of the style.
+    """
+    text_tags = (f"{{{_CSL_NS}}}text", f"{{{_CSL_NS}}}key")
+    choose_tag = f"{{{_CSL_NS}}}choose"
+    macros: dict[str, Any] = {}
+    for macro in root.iterfind(f"{{{_CSL_NS}}}macro"):
+        macros.setdefault(macro.get("name") or "", macro)
+    costs: dict[str, int] = {}
+
+    def too_costly(where: Any) -> StyleError:
+        return StyleError(
+            f"{source}: line {where.sourceline}: rendering may evaluate more than"
+            f" {MAX_RENDER_COST:,} elements (macros calling macros several times over)"
+        )
+
+    def macro_cost(name: str, caller: Any, chain: tuple[str, ...]) -> int:
+        if name in costs:
+            return costs[name]
+        if name in chain:
+            loop = " -> ".join([*chain[chain.index(name) :], name])
+            raise StyleError(
+                f"{source}: line {caller.sourceline}: macro {name!r} calls itself ({loop})"
+            )
+        macro = macros.get(name)
+        if macro is None:
+            raise StyleError(f"{source}: line {caller.sourceline}: no macro named {name!r}")
+        if len(chain) >= MAX_MACRO_DEPTH:
+            raise StyleError(
+                f"{source}: line {caller.sourceline}: macros nested more than"
+                f" {MAX_MACRO_DEPTH} deep"
+            )
+        costs[name] = cost(macro, (*chain, name))
+        return costs[name]
+
+    def cost(top: Any, chain: tuple[str, ...]) -> int:
+        # Post-order without recursion: elements may nest as deep as the parser allows.
+        totals: dict[Any, int] = {}
+        stack: list[tuple[Any, bool]] = [(top, False)]
+        while stack:
+            element, visited = stack.pop()
+            children = [c for c in element if isinstance(c.tag, str)]
+            if not visited:
+                stack.append((element, True))
+                stack.extend((child, False) for child in children)
+                continue
+            inner = [totals.pop(child) for child in children]
+            if element.tag == choose_tag:
+                total = 1 + len(inner) + max(inner, default=0)
+            else:
+                total = 1 + sum(inner)
+            name = element.get("macro") if element.tag in text_tags else None
+            if name is not None:
+                total += macro_cost(name, element, chain)
+            if total > MAX_RENDER_COST:
+                raise too_costly(element)
+            totals[element] = total
+        return totals[top]
+
+    for layout in ("citation", "bibliography"):
+        found = root.find(f"{{{_CSL_NS}}}{layout}")
+        if found is not None:
+            cost(found, ())
 
 
 def _parent_name(root: Any) -> str | None:
@@ -229,6 +365,8 @@ def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> S
         seen.add(parent_digest)
         root = _parse(parent_data, source)
         default_locale = default_locale or root.get("default-locale")
+    _check_layouts(root, source)
+    _check_macros(root, source)
     chosen = locale or default_locale or "en-US"
     try:
         root.set_locale_list(chosen, validate=False)

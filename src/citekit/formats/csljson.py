@@ -17,6 +17,7 @@ import bisect
 import codecs
 import json
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,9 @@ def _decode(data: bytes) -> tuple[str, str]:
     return data.decode("utf-8"), ""
 
 
+_LONG_NUMBER = re.compile(r"-?[0-9]{640,}")  # 640: the lowest limit Python allows
+
+
 class _Scanner:
     """Parses JSON keeping the span of each element of the items and excerpts arrays."""
 
@@ -69,7 +73,17 @@ class _Scanner:
             raise json.JSONDecodeError(message, self.text, index)
 
     def value(self, index: int) -> tuple[Any, int]:
-        value, end = self.decoder.raw_decode(self.text, index)
+        try:
+            value, end = self.decoder.raw_decode(self.text, index)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+            found = _LONG_NUMBER.search(self.text, index)
+            raise json.JSONDecodeError(
+                f"a number of more than {sys.get_int_max_str_digits():,} digits",
+                self.text,
+                found.start() if found else index,
+            ) from None
         return value, end
 
     def array(self, index: int) -> tuple[list[Any], list[_Span], list[list[str]], int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,11 +65,21 @@ for _tag, _pattern, _first in _CORE_SCALARS:
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
+    # Python writes (and reads) decimal integers of a limited number of digits only.
+    limit = sys.get_int_max_str_digits()
+    too_long = yaml.constructor.ConstructorError(
+        None, None, f"a number of more than {limit:,} digits", node.start_mark
+    )
+    digits = text.lstrip("+-").replace("_", "")
+    if 0 < limit < len(digits) and digits.isdigit():
+        raise too_long
     try:
         return int(text.replace("_", ""), 10)
     except ValueError:  # an explicit !!int in YAML 1.1 syntax (0x1F, 0o17)
         value: int = loader.construct_yaml_int(node)
-        return value
+    if limit and value.bit_length() > limit * 3.32:  # more than `limit` decimal digits
+        raise too_long
+    return value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)

@@ -422,6 +422,52 @@ def strip_markers(text: str, *, superscripts: bool = False) -> str:
     return text
 
 
+_BIDI_EMBEDDINGS = "\u202a\u202b\u202d\u202e"
+_BIDI_ISOLATES = "\u2066\u2067\u2068"
+
+
+def _fill(text: str, width: int, subsequent_indent: str = "") -> str:
+    """``text`` wrapped to ``width``, its bidirectional controls balanced on each line.
+
+    A line break inside an embedding, override or isolate closes it at the
+    end of the line and opens it again on the next one, so that the
+    reordering the text asks for is kept and no line leaves one open.
+    """
+    from citekit.csl.output import balance_bidi
+
+    wrapped = textwrap.fill(
+        text,
+        width,
+        subsequent_indent=subsequent_indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    if not any(c in wrapped for c in _BIDI_EMBEDDINGS + _BIDI_ISOLATES):
+        return wrapped
+    lines = []
+    carried = ""  # the controls still open where the line before ended
+    for number, line in enumerate(wrapped.split("\n")):
+        indent = subsequent_indent if number and line.startswith(subsequent_indent) else ""
+        body = carried + line[len(indent) :]
+        carried = _open_bidi(body)
+        lines.append(indent + balance_bidi(body))
+    return "\n".join(lines)
+
+
+def _open_bidi(text: str) -> str:
+    """The bidirectional embeddings, overrides and isolates still open at the end of text."""
+    stack: list[str] = []
+    for char in text:
+        if char in _BIDI_EMBEDDINGS or char in _BIDI_ISOLATES:
+            stack.append(char)
+        elif char == "\u202c" and stack and stack[-1] in _BIDI_EMBEDDINGS:
+            stack.pop()
+        elif char == "\u2069" and any(c in _BIDI_ISOLATES for c in stack):
+            while stack.pop() not in _BIDI_ISOLATES:
+                pass
+    return "".join(stack)
+
+
 def _paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
 
@@ -697,10 +743,7 @@ class BlockquoteFormatter:
             return "\n\n".join(f"    {p}" for p in converted)
         if self.output == "latex":
             return ("\\par\n" if self._epigraph else "\n\n").join(converted)
-        return "\n\n".join(
-            textwrap.fill(p, self.width, break_long_words=False, break_on_hyphens=False)
-            for p in converted
-        )
+        return "\n\n".join(_fill(p, self.width) for p in converted)
 
     def _inline_quote(self, text: str) -> str:
         return self._text(f"{self.quotes.open}{flip_quotes(text, self.quotes)}{self.quotes.close}")
@@ -711,13 +754,7 @@ class BlockquoteFormatter:
             self._inert(" ".join(a.split("\n"))) for a in self._attribution(excerpt)
         )
         if self.output == "text" and attribution:
-            attribution = textwrap.fill(
-                attribution,
-                self.width - 2,
-                subsequent_indent="  ",
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
+            attribution = _fill(attribution, self.width - 2, subsequent_indent="  ")
         url = self._url(excerpt)
         language = (
             excerpt.language if excerpt.language and _LANGUAGE.match(excerpt.language) else ""

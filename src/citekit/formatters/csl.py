@@ -252,6 +252,19 @@ def _unknown(key: str, known: Iterable[str]) -> UnknownKeyError:
     return UnknownKeyError(key, close[0] if close else None)
 
 
+def _bidi_balanced(value: Any) -> Any:
+    """A CSL-JSON value with :func:`~citekit.csl.output.balance_bidi` applied to its text."""
+    from citekit.csl.output import balance_bidi
+
+    if isinstance(value, str):
+        return balance_bidi(value)
+    if isinstance(value, dict):
+        return {key: _bidi_balanced(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_bidi_balanced(item) for item in value]
+    return value
+
+
 class CslFormatter:
     """Render works as CSL bibliography entries and citations.
 
@@ -481,6 +494,10 @@ class CslFormatter:
                         base[name] = to_csl_text(rich)
             base.pop("custom", None)
             base.setdefault("citation-key", work.key)
+            # Each value's bidirectional controls are closed where it ends, so
+            # that reversed text cannot run on into the rest of an entry or
+            # citation (citekit.csl.output.balance_bidi).
+            base = _bidi_balanced(base)
             try:
                 if len(self._items) > 20_000:
                     self._items.clear()

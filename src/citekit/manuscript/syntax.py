@@ -1051,6 +1051,8 @@ class _MdInline:
         cites = [CiteRef(key=key[0], suppress_author=dash, line=line, column=column)]
         end = key[1]
         next_index = index + 1
+        while next_index < len(positions) and positions[next_index] < end:
+            next_index += 1  # an "@" inside a braced key ("@{a @b}") starts no citation
         bracket = self._attached_bracket(index, key[1])
         if bracket >= 0:
             close = self.match[bracket]
