@@ -28,6 +28,7 @@ from citekit.formatters.csl import (
     RenderError,
 )
 from citekit.model import Contributors, Date, DateParts, Locator, LocatorLabel, Person, Role, Work
+from latex_reading import latex_text
 
 REPO = Path(__file__).resolve().parents[1]
 SERGE = REPO / "examples" / "serge" / "serge.bib"
@@ -369,28 +370,6 @@ def test_latex_specials_end_to_end() -> None:
     ):
         assert escaped in latex, (escaped, latex)
     assert title in latex_text(latex)
-
-
-def latex_text(latex: str) -> str:
-    """LaTeX read back to text by pylatexenc, the text-mode symbol commands as LaTeX prints them."""
-    from pylatexenc import latex2text
-
-    db = latex2text.get_default_latex_context_db()
-    symbols = {
-        "textless": "<",
-        "textgreater": ">",
-        "textbar": "|",
-        "textasciicircum": "^",
-        "textasciitilde": "~",
-        "textbackslash": "\\",
-    }
-    db.add_context_category(
-        "citekit-symbols",
-        prepend=True,
-        macros=[latex2text.MacroTextSpec(n, simplify_repl=v) for n, v in symbols.items()],
-    )
-    converter = latex2text.LatexNodes2Text(latex_context=db, strict_latex_spaces=True)
-    return str(converter.latex_to_text(latex, tolerant_parsing=False))
 
 
 def test_markdown_and_rst_escape_field_text() -> None:

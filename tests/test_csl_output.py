@@ -17,6 +17,7 @@ from lxml import etree
 
 from citekit import FormatError
 from citekit.csl.output import OUTPUTS, Element, check_output, convert, join_bibliography, parse
+from latex_reading import latex_text
 
 SC = '<span style="font-variant:small-caps;">'
 SPECIALS = "\\*_`[]<>#|~&^%$@{}!'\"-+.:;=()/"
@@ -283,31 +284,6 @@ def test_markdown_reads_back_as_the_text(text: str, tag: str) -> None:
 
 
 # --- latex --------------------------------------------------------------------------------
-
-
-def latex_text(latex: str) -> str:
-    from pylatexenc import latex2text
-
-    db = latex2text.get_default_latex_context_db()
-    replacements = {
-        "textless": "<",
-        "textgreater": ">",
-        "textbar": "|",
-        "textasciicircum": "^",
-        "textasciitilde": "~",
-        "textasciigrave": "`",
-        "textbackslash": "\\",
-    }
-    db.add_context_category(
-        "citekit-chars",
-        prepend=True,
-        macros=[
-            latex2text.MacroTextSpec(name, simplify_repl=value)
-            for name, value in replacements.items()
-        ],
-    )
-    converter = latex2text.LatexNodes2Text(latex_context=db, strict_latex_spaces=True)
-    return str(converter.latex_to_text(latex, tolerant_parsing=False))
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,7 @@ import pytest
 import citekit
 from citekit import Date, Excerpt, Library, Person, QuotedIn, Work
 from citekit.csl.output import OUTPUTS, balance_bidi
+from latex_reading import latex_text
 
 # --- the hostile values ----------------------------------------------------------------------
 
@@ -508,32 +509,6 @@ def check_latex(out: str, document: bool = False) -> str:
     assert not re.search(r"[\\#$%&^_]", bare), (bare, out)
     assert not re.search(r"[\u202a-\u202e\u2066-\u2069]", out), out
     return latex_text(out)
-
-
-def latex_text(latex: str) -> str:
-    """What LaTeX prints, as pylatexenc reads it (citekit's character commands included)."""
-    from pylatexenc import latex2text
-
-    db = latex2text.get_default_latex_context_db()
-    replacements = {
-        "textless": "<",
-        "textgreater": ">",
-        "textbar": "|",
-        "textasciicircum": "^",
-        "textasciitilde": "~",
-        "textasciigrave": "`",
-        "textbackslash": "\\",
-    }
-    db.add_context_category(
-        "citekit-chars",
-        prepend=True,
-        macros=[
-            latex2text.MacroTextSpec(name, simplify_repl=value)
-            for name, value in replacements.items()
-        ],
-    )
-    converter = latex2text.LatexNodes2Text(latex_context=db, strict_latex_spaces=True)
-    return str(converter.latex_to_text(latex, tolerant_parsing=False))
 
 
 def check_rst(out: str) -> str:
