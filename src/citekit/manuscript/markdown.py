@@ -91,23 +91,33 @@ class Event:
     inert: bool = False
 
 
-def analyse(text: str) -> list[Event]:
-    """The placeholders and footnote references of ``text``, in document order."""
-    md = parser()
-    tokens = md.parse(text)
+def _text_and_notes(
+    tokens: Sequence[Token], *, anchors: bool
+) -> tuple[list[Token], dict[int, list[Token]]]:
+    """The tokens of the main text, and those of each footnote by its id.
+
+    The footnote block's own open/close tokens are left out, and so are the
+    footnotes' back-reference anchors unless ``anchors``.
+    """
     main: list[Token] = []
     notes: dict[int, list[Token]] = {}
     current: list[Token] | None = None
+    skipped = {"footnote_block_open", "footnote_block_close"}
+    if not anchors:
+        skipped.add("footnote_anchor")
     for token in tokens:
         if token.type == "footnote_open":
             current = notes.setdefault(int(token.meta["id"]), [])
-            continue
-        if token.type == "footnote_close":
+        elif token.type == "footnote_close":
             current = None
-            continue
-        if token.type in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
-            continue
-        (current if current is not None else main).append(token)
+        elif token.type not in skipped:
+            (current if current is not None else main).append(token)
+    return main, notes
+
+
+def analyse(text: str) -> list[Event]:
+    """The placeholders and footnote references of ``text``, in document order."""
+    main, notes = _text_and_notes(parser().parse(text), anchors=False)
     events: list[Event] = []
     visited: set[int] = set()
 
@@ -276,18 +286,7 @@ def render_latex(
     :func:`render_html` (``refs`` is then the ``\\footnote`` commands).
     Raw HTML is dropped, as pandoc does.
     """
-    md = parser()
-    tokens = md.parse(text)
-    main: list[Token] = []
-    notes: dict[int, list[Token]] = {}
-    current: list[Token] | None = None
-    for token in tokens:
-        if token.type == "footnote_open":
-            current = notes.setdefault(int(token.meta["id"]), [])
-        elif token.type == "footnote_close":
-            current = None
-        elif token.type not in ("footnote_block_open", "footnote_block_close"):
-            (current if current is not None else main).append(token)
+    main, notes = _text_and_notes(parser().parse(text), anchors=True)
     writer = _LatexWriter(notes, inline, blocks)
     return writer.blocks(main).strip() + "\n"
 
