@@ -830,13 +830,21 @@ class _Reader:
             return body.decode("utf-8"), "utf-8", bom
         except UnicodeDecodeError as error:
             line = body.count(b"\n", 0, error.start) + 1
+            encoding, name = _single_byte_encoding(body)
+            mixed = ""
+            if _UTF8_SEQUENCE.search(body):
+                mixed = (
+                    "; the file also holds UTF-8 text, which reads as mojibake"
+                    f" ({name} characters in place of each UTF-8 one) until it is"
+                    " made one encoding"
+                )
             self.problem(
                 f"not UTF-8 (byte 0x{body[error.start]:02x} cannot start or continue a"
-                " character); read as Latin-1, and written back as Latin-1",
+                f" character); read as {name}, and written back as {name}{mixed}",
                 line=line,
                 severity="warning",
             )
-            return body.decode("latin-1"), "latin-1", bom
+            return body.decode(encoding), encoding, bom
 
     def split(self, text: str) -> list[Any]:
         """bibtexparser's blocks, with any failure of the splitter a problem."""
@@ -2308,6 +2316,51 @@ def write_library(library: Library, *, biblatex: bool | None = None, ascii: bool
     return text
 
 
+#: A UTF-8 sequence of two to four bytes (to tell a file that mixes encodings).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+#: Bytes Windows-1252 leaves undefined (Latin-1 reads them as C1 controls too).
+_UNDEFINED_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _single_byte_encoding(body: bytes) -> tuple[str, str]:
+    """(codec, name) for a file that is not UTF-8: Windows-1252 or Latin-1.
+
+    Bytes 0x80-0x9f are control characters in Latin-1 but curly quotes,
+    dashes and the euro sign in Windows-1252, the encoding such files
+    almost always come from: when the file has some and Windows-1252 defines
+    them all, it is read (and written back) as Windows-1252; otherwise as
+    Latin-1. Both map every byte to one character and back, so the file's
+    bytes survive unchanged either way.
+    """
+    high = {byte for byte in body if 0x80 <= byte <= 0x9F}
+    if high and not high & _UNDEFINED_1252:
+        return "cp1252", "Windows-1252"
+    return "latin-1", "Latin-1"
+
+
+def _where(text: str, offset: int) -> str:
+    """Where an offset of written BibTeX text is: entry, field and line, in parentheses."""
+    line = text.count("\n", 0, offset) + 1
+    before = text[:offset]
+    entries = list(re.finditer(r"@\s*[A-Za-z]+\s*[{(]\s*([^,\s]*)\s*,", before))
+    entry = entries[-1] if entries else None
+    fields = (
+        list(re.finditer(r"(?:^|[,\s])([A-Za-z][\w:.-]*)\s*=", before[entry.end() :]))
+        if entry is not None
+        else []
+    )
+    field = fields[-1] if fields else None
+    parts = []
+    if entry is not None:
+        parts.append(f"entry {entry.group(1)!r}")
+    if field is not None:
+        parts.append(f"field {field.group(1).lower()!r}")
+    parts.append(f"line {line} of the output")
+    return f" ({', '.join(parts)})"
+
+
 class BibtexFormat:
     """The ``bibtex`` format plug-in: ``.bib`` files, BibTeX and BibLaTeX."""
 
@@ -2328,6 +2381,8 @@ class BibtexFormat:
         except UnicodeEncodeError as error:
             raise FormatError(
                 f"cannot write {text[error.start : error.end]!r} in {encoding}"
+                f"{_where(text, error.start)}: the file is not UTF-8, and the character"
+                " has no LaTeX command citekit could write instead"
             ) from None
         if origin is not None and origin.bom:
             data = b"\xef\xbb\xbf" + data
