@@ -736,14 +736,12 @@ class Layout(model.Layout):  # type: ignore[misc]
             forms = _NameForms(names_element)
             for position, variable in enumerate(variables):
                 for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
+                    if primary and (position or index):
+                        break
                     given, family, suffix = _name_key(name)
                     if not family:
                         continue
-                    if primary and (position or index):
-                        break
-                    # Persons differ as their given names are written, spaces
-                    # aside ("M.A." is "M. A." but not "MA"), as in citeproc-js.
-                    person = (family, re.sub(r"\s+", "", given), suffix)
+                    person = (family, re.sub(r"[\s.]+", "", given), suffix)
                     entries.append(
                         (key, variable, index, person, forms.renderer(family, given, suffix))
                     )
