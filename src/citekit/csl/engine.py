@@ -103,7 +103,9 @@ class Processor:
         ``page``), ``prefix``, ``suffix``, ``suppress-author``,
         ``author-only``, ``position``, ``near-note``, ...
         """
-        from citeproc.source import Citation, CitationItem, Locator
+        from citeproc.source import Citation, Locator
+
+        from citekit.csl.elements.citations import CiteItem
 
         items = []
         for cite in cites:
@@ -116,7 +118,7 @@ class Processor:
                 else:
                     options[key.replace("-", "_")] = value
             with _quiet():  # citeproc-py warns of cite fields it does not know
-                items.append(CitationItem(str(cite.get("id")), **options))
+                items.append(CiteItem(str(cite.get("id")), **options))
         citation = Citation(items)
         if citation_id is not None:
             citation.key = citation_id
@@ -148,13 +150,14 @@ class Processor:
         # Entries are rendered from bare cites of the registered items: a
         # work's first cite may carry a locator, prefix or suffix, which
         # belong to that citation, not to the bibliography.
-        from citeproc.source import Citation, CitationItem
+        from citeproc.source import Citation
 
+        from citekit.csl.elements.citations import CiteItem
         from citekit.csl.suite import to_citeproc_js_html
 
         registered = self._bibliography.items
         with _quiet():
-            bare = [CitationItem(item.key) for item in registered]
+            bare = [CiteItem(item.key) for item in registered]
             Citation(bare).bibliography = self._bibliography
             self._bibliography.items = bare
             try:

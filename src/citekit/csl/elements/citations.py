@@ -1538,9 +1538,31 @@ def _render_branch(
 # Helpers ---------------------------------------------------------------------------
 
 
+_REFERENCE_KEY = "_citekit_reference"
+
+
+class CiteItem(CitationItem):  # type: ignore[misc]
+    """A citeproc-py cite that looks its reference up once, not on every access.
+
+    citeproc-py's ``CitationItem.reference`` goes through the citation, the
+    bibliography and its source on every call; rendering one entry asks for
+    it hundreds of times.
+    """
+
+    @property
+    def reference(self) -> Any:
+        """The cite's reference (citeproc-py's ``Reference``)."""
+        try:
+            return dict.__getitem__(self, _REFERENCE_KEY)
+        except KeyError:
+            reference = CitationItem.reference.fget(self)
+            dict.__setitem__(self, _REFERENCE_KEY, reference)
+            return reference
+
+
 def _probe(bibliography: Any, key: str) -> Any:
     """A bare cite of ``key`` (no locator, prefix, suffix) in a citation of its own."""
-    cite = CitationItem(key)
+    cite = CiteItem(key)
     citation = SourceCitation([cite])
     citation.bibliography = bibliography
     return cite
