@@ -80,3 +80,30 @@ def test_blockquote_latex_compiles_to_the_literal_characters(tmp_path: Path) -> 
         )
         text = compile_to_text(quote.format(lib.excerpts["q"]), tmp_path)
         assert SPECIALS in text, (environment, text)
+
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "chicago-notes-bibliography"])
+def test_the_essay_as_latex_compiles(style: str, tmp_path: Path) -> None:
+    """examples/serge/essay.md rendered to a standalone LaTeX document compiles; the PDF
+    holds its citations (or footnotes), the quoted passage and the bibliography."""
+    from citekit.manuscript import render_files
+
+    essay = Path(__file__).resolve().parents[1] / "examples" / "serge" / "essay.md"
+    result = render_files([essay], style=style, to="latex", standalone=True, cache=False)
+    assert not result.errors
+    (tmp_path / "essay.tex").write_text(result.text, encoding="utf-8")
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "essay.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "essay.pdf", "essay.txt"], cwd=tmp_path, check=True
+    )
+    text = " ".join((tmp_path / "essay.txt").read_text(encoding="utf-8").split())
+    assert "Mission to Moscow" in text and "Partisan Review" in text
+    assert "permissible to use the word treason" in text  # (quote marks vary in pdftotext)
+    assert "Serge, Victor" in text  # the bibliography
