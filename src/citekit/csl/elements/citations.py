@@ -80,7 +80,7 @@ from citeproc.string import normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.elements import element
-from citekit.csl.elements.text import locale_quotes
+from citekit.csl.elements.text import locale_quotes, taken_branch
 
 __all__ = [
     "FIRST",
@@ -1253,19 +1253,7 @@ class Layout(model.Layout):  # type: ignore[misc]
 
     def _taken_branch(self, choose: Any, item: Any) -> Any:
         """The branch of ``choose`` whose condition holds for ``item``, or None."""
-        for branch in choose.iterchildren():
-            if not isinstance(branch.tag, str):
-                continue
-            if isinstance(branch, _Conditions):
-                try:
-                    taken = branch.test(item, self)
-                except VariableError:
-                    taken = False
-            else:
-                taken = True
-            if taken:
-                return branch
-        return None
+        return taken_branch(choose, item, self)
 
     def _display_entry(self, parts: list[tuple[str | None, str]]) -> str:
         """Entry HTML with display divs laid out as citeproc-js lays them out.

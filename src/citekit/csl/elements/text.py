@@ -53,6 +53,7 @@ __all__ = [
     "long_ordinal",
     "number_form",
     "ordinal",
+    "taken_branch",
     "term_gender",
 ]
 
@@ -157,8 +158,13 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
 _PUNCTUATION_AND_SPACE = " .,;:!?"
 
 
-def _taken_branch(choose: Any, item: Any, context: Any) -> Any:
-    """The branch of a ``cs:choose`` that renders for ``item`` (None: no branch)."""
+def taken_branch(choose: Any, item: Any, context: Any) -> Any:
+    """The branch of a ``cs:choose`` that renders for ``item`` (None: no branch).
+
+    ``cs:if`` and ``cs:else-if`` test with ``context`` (the layout whose
+    positions and disambiguation they see); a test that meets an empty
+    variable fails; ``cs:else`` is always taken.
+    """
     for branch in choose.iterchildren():
         if not isinstance(branch.tag, str):
             continue
@@ -183,7 +189,7 @@ def _calls_variable(child: Any, item: Any, context: Any) -> bool:
     if item is None:
         return bool(child.calls_variable())
     if isinstance(child, model.Choose):
-        branch = _taken_branch(child, item, context)
+        branch = taken_branch(child, item, context)
         if branch is None:
             return False
         children = [c for c in branch.iterchildren() if isinstance(c.tag, str)]
