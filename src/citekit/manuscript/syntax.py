@@ -708,6 +708,8 @@ _LINK_FOLLOW = frozenset("([{")
 _QUOTE_MARKERS = re.compile(r"(\r?\n|\r)(?:[ ]{0,3}>[ ]?)+")
 
 _OPEN, _CLOSE, _AT, _SEMI = 0, 1, 2, 3
+#: The characters the inline scanner records, and their kinds.
+_MARK_KINDS = {"[": _OPEN, "]": _CLOSE, "@": _AT, ";": _SEMI}
 # A ";"-separated part of a bracket: (start, end, event indices of its "@").
 _Part = tuple[int, int, list[int]]
 # A key found in a part: (position of its "@", key, end of the key).
@@ -764,20 +766,8 @@ class _MdInline:
             c = norm[i]
             if c == "\\":
                 pos = i + 2 if i + 1 < end and norm[i + 1] in _ASCII_PUNCT else i + 1
-            elif c == "[":
-                kinds.append(_OPEN)
-                positions.append(i)
-                pos = i + 1
-            elif c == "]":
-                kinds.append(_CLOSE)
-                positions.append(i)
-                pos = i + 1
-            elif c == "@":
-                kinds.append(_AT)
-                positions.append(i)
-                pos = i + 1
-            elif c == ";":
-                kinds.append(_SEMI)
+            elif c in _MARK_KINDS:
+                kinds.append(_MARK_KINDS[c])
                 positions.append(i)
                 pos = i + 1
             elif c == "`":
