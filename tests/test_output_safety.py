@@ -424,17 +424,8 @@ def check_markdown(out: str, document: bool = False) -> list[str]:
     return texts
 
 
-#: The macros citekit's LaTeX uses, and the escaped special characters.
-_LATEX_MACROS = {
-    "textit",
-    "textbf",
-    "textsuperscript",
-    "textsubscript",
-    "textsc",
-    "underline",
-    "textup",
-    "textmd",
-    "newline",
+#: The commands citekit writes for LaTeX's special characters (output and BibTeX alike).
+_CHARACTER_MACROS = {
     "textbackslash",
     "textasciitilde",
     "textasciicircum",
@@ -449,6 +440,18 @@ _LATEX_MACROS = {
     "_",
     "{",
     "}",
+}
+#: The macros citekit's LaTeX uses, and the escaped special characters.
+_LATEX_MACROS = _CHARACTER_MACROS | {
+    "textit",
+    "textbf",
+    "textsuperscript",
+    "textsubscript",
+    "textsc",
+    "underline",
+    "textup",
+    "textmd",
+    "newline",
     # the blockquote formatter's templates
     "begin",
     "end",
@@ -746,23 +749,9 @@ def test_balance_bidi() -> None:
 # --- the bibtex formatter ------------------------------------------------------------------------
 
 #: What citekit writes for special characters in BibTeX values (accents included).
-_BIBTEX_MACROS = {
-    "textbackslash",
+_BIBTEX_MACROS = _CHARACTER_MACROS | {
     "textbraceleft",
     "textbraceright",
-    "textasciicircum",
-    "textasciitilde",
-    "textasciigrave",
-    "textless",
-    "textgreater",
-    "textbar",
-    "#",
-    "$",
-    "%",
-    "&",
-    "_",
-    "{",
-    "}",
     "par",  # a paragraph break in a value
 }
 
