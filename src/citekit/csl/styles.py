@@ -374,4 +374,7 @@ def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> S
         raise StyleError(f"{source}: locale {chosen!r}: {error}") from None
     except Exception as error:  # a defect of citeproc-py on an odd style
         raise StyleError(f"{source}: cannot set up locale {chosen!r}: {error}") from error
+    from citekit.csl.elements import keep_alive
+
+    keep_alive(root)
     return Style(root, source=source, locale=chosen)

@@ -24,7 +24,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["MODULES", "element", "element_classes", "lookup"]
+__all__ = [
+    "MODULES",
+    "Detached",
+    "children",
+    "element",
+    "element_classes",
+    "keep_alive",
+    "lookup",
+]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
 MODULES: tuple[str, ...] = ("citations", "dates", "names", "text")
@@ -42,19 +50,97 @@ def element(name: str) -> Any:
     return register
 
 
+_DETACHED = [0]  # how many element detachments are in force (see Detached)
+
+
+def keep_alive(root: Any) -> None:
+    """Keep one Python object for each element of ``root``'s tree for as long as the tree lives.
+
+    lxml makes a new Python proxy for an element whenever it is reached after
+    its last proxy was dropped, and facts remembered on a proxy (the caches
+    of this module) are dropped with it. A parsed style holds all its
+    elements' proxies, so each is made, and remembers, once.
+    """
+    vars(root)["_citekit_elements"] = list(root.iter())
+
+
+def children(node: Any) -> tuple[Any, ...]:
+    """``node``'s child elements (comments and processing instructions left out), remembered.
+
+    A style's tree does not change while it renders, except while
+    :class:`Detached` takes elements out for one rendering: then the children
+    are read from the tree each time.
+    """
+    if _DETACHED[0]:
+        return tuple(child for child in node.iterchildren() if isinstance(child.tag, str))
+    found: tuple[Any, ...] | None = vars(node).get("_citekit_children")
+    if found is None:
+        found = tuple(child for child in node.iterchildren() if isinstance(child.tag, str))
+        vars(node)["_citekit_children"] = found
+    return found
+
+
+class Detached:
+    """Take elements out of the style tree for one rendering, then put them back.
+
+    While any elements are out, what :func:`children` and
+    ``calls_variable()`` remember is not used (the tree differs from the one
+    they describe).
+    """
+
+    def __init__(self, elements: Any) -> None:
+        self.elements = list(elements)
+        self.places: list[tuple[Any, int, Any]] = []
+
+    def __enter__(self) -> None:
+        _DETACHED[0] += 1
+        for element_ in self.elements:
+            parent = element_.getparent()
+            if parent is None:
+                continue
+            self.places.append((parent, parent.index(element_), element_))
+            parent.remove(element_)
+
+    def __exit__(self, *exc: object) -> None:
+        for parent, index, element_ in reversed(self.places):
+            parent.insert(index, element_)
+        self.places.clear()
+        _DETACHED[0] -= 1
+
+
 class _Lookups:
-    """Macro, term and layout look-ups remembered instead of searched by XPath each time.
+    """Macro, term, layout and root look-ups remembered instead of searched each time.
 
     citeproc-py finds a macro, a locale term or an element's layout with an
-    XPath query on every call; rendering one entry makes hundreds. A parsed
-    style does not change (its locales are set once, when it is loaded), so
-    the answers are kept: macros and terms on the style's root element, an
-    element's layout on the element.
+    XPath query on every call, and its root by building an ElementTree;
+    rendering one entry makes hundreds. A parsed style does not change (its
+    locales are set once, when it is loaded), so the answers are kept:
+    macros and terms on the style's root element, an element's layout, root
+    and whether it calls a variable on the element.
     """
+
+    def get_root(self) -> Any:
+        """The root element of this element's tree."""
+        root = vars(self).get("_citekit_root")
+        if root is None:
+            root = self.getroottree().getroot()  # type: ignore[attr-defined]
+            if _DETACHED[0]:
+                return root
+            vars(self)["_citekit_root"] = root
+        return root
+
+    def calls_variable(self) -> bool:
+        """Whether this element (or a macro it calls) renders a variable (citeproc-py's rule)."""
+        if _DETACHED[0]:
+            return bool(super().calls_variable())  # type: ignore[misc]
+        calls: bool | None = vars(self).get("_citekit_calls")
+        if calls is None:
+            calls = vars(self)["_citekit_calls"] = bool(super().calls_variable())  # type: ignore[misc]
+        return calls
 
     def get_macro(self, name: str) -> Any:
         """The ``cs:macro`` called ``name`` (IndexError if there is none)."""
-        cache = _cache(self.get_root(), "_citekit_macros")  # type: ignore[attr-defined]
+        cache = _cache(self.get_root(), "_citekit_macros")
         try:
             return cache[name]
         except KeyError:
@@ -69,7 +155,7 @@ class _Lookups:
         zero_padded: bool = False,
     ) -> Any:
         """The locale term ``name`` in ``form`` (None if no locale has it)."""
-        cache = _cache(self.get_root(), "_citekit_terms")  # type: ignore[attr-defined]
+        cache = _cache(self.get_root(), "_citekit_terms")
         key = (name, form, fallback_locale, zero_padded)
         try:
             return cache[key]

@@ -79,7 +79,7 @@ from citeproc.source import CitationItem, VariableError
 from citeproc.string import normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import element
+from citekit.csl.elements import Detached, children, element
 from citekit.csl.elements.text import locale_quotes, taken_branch
 
 __all__ = [
@@ -317,27 +317,6 @@ def _tests_disambiguate(node: Any) -> bool:
     return False
 
 
-class _Detached:
-    """Take elements out of the style tree for one rendering, then put them back."""
-
-    def __init__(self, elements: Iterable[Any]) -> None:
-        self.elements = list(elements)
-        self.places: list[tuple[Any, int, Any]] = []
-
-    def __enter__(self) -> None:
-        for element_ in self.elements:
-            parent = element_.getparent()
-            if parent is None:
-                continue
-            self.places.append((parent, parent.index(element_), element_))
-            parent.remove(element_)
-
-    def __exit__(self, *exc: object) -> None:
-        for parent, index, element_ in reversed(self.places):
-            parent.insert(index, element_)
-        self.places.clear()
-
-
 _YEAR_MARK = "\ue012"
 
 
@@ -530,7 +509,7 @@ class Layout(model.Layout):  # type: ignore[misc]
     def _suppressing_names(self, item: Any, state: CiteState | None) -> Any:
         """Render ``item`` without its first rendered names element (suppress-author)."""
         names, _ = self.first_names(item, state)
-        with _Detached([names] if names is not None else []):
+        with Detached([names] if names is not None else []):
             return self._render_item(item, state)
 
     # -- disambiguation ----------------------------------------------------------------
@@ -1420,26 +1399,52 @@ class _Conditions:
             results.append(value is not None and is_numeric_text(str(value)))
         return results
 
+    def _compiled(self) -> tuple[Any, ...]:
+        """The condition's attributes, read once: (types, variables, tests, match)."""
+        get = self.get  # type: ignore[attr-defined]
+        attrib = self.attrib  # type: ignore[attr-defined]
+        types = tuple(kind.lower() for kind in get("type").split()) if "type" in attrib else None
+        variables = (
+            tuple(v.replace("-", "_") for v in get("variable").split())
+            if "variable" in attrib
+            else None
+        )
+        others = tuple(
+            name
+            for name in ("is-numeric", "is-uncertain-date", "locator", "position", "disambiguate")
+            if name in attrib
+        )
+        wanted = get("disambiguate", "false").lower() == "true"
+        compiled = (types, variables, others, wanted, get("match", "all"))
+        vars(self)["_citekit_test"] = compiled
+        return compiled
+
     def test(self, item: Any, context: Any) -> bool:
         """Whether this condition holds for ``item``."""
+        compiled = vars(self).get("_citekit_test") or self._compiled()
+        types, variables, others, wanted, match = compiled
         results: list[bool] = []
-        if "type" in self.attrib:  # type: ignore[attr-defined]
-            results += self._type(item)  # type: ignore[attr-defined]
-        if "variable" in self.attrib:  # type: ignore[attr-defined]
-            results += self._variable(item)  # type: ignore[attr-defined]
-        if "is-numeric" in self.attrib:  # type: ignore[attr-defined]
-            results += self._is_numeric(item)
-        if "is-uncertain-date" in self.attrib:  # type: ignore[attr-defined]
-            results += self._is_uncertain_date(item)  # type: ignore[attr-defined]
-        if "locator" in self.attrib:  # type: ignore[attr-defined]
-            results += self._locator(item)  # type: ignore[attr-defined]
-        if "position" in self.attrib:  # type: ignore[attr-defined]
-            results += self._positions(item, context)
-        if "disambiguate" in self.attrib:  # type: ignore[attr-defined]
-            state = cite_state(item)
-            wanted = self.get("disambiguate", "false").lower() == "true"  # type: ignore[attr-defined]
-            results.append(bool(state and state.disambiguate) == wanted)
-        match = self.get("match", "all")  # type: ignore[attr-defined]
+        if types is not None:
+            kind = item.reference.type
+            results += [wanted_type == kind for wanted_type in types]
+        if variables is not None:
+            reference = item.reference
+            results += [
+                ("locator" in item) if variable == "locator" else (variable in reference)
+                for variable in variables
+            ]
+        for name in others:
+            if name == "is-numeric":
+                results += self._is_numeric(item)
+            elif name == "is-uncertain-date":
+                results += self._is_uncertain_date(item)  # type: ignore[attr-defined]
+            elif name == "locator":
+                results += self._locator(item)  # type: ignore[attr-defined]
+            elif name == "position":
+                results += self._positions(item, context)
+            else:
+                state = cite_state(item)
+                results.append(bool(state and state.disambiguate) == wanted)
         if match == "any":
             return any(results)
         if match == "none":
@@ -1506,9 +1511,7 @@ def _render_branch(
     escaped where it is put between outputs.
     """
     output = []
-    for child in branch.iterchildren():
-        if not isinstance(child.tag, str):
-            continue
+    for child in children(branch):
         try:
             if isinstance(child, model.Choose):
                 text = child.render(item, context=context, delimiter=delimiter, **kwargs)

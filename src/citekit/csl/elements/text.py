@@ -36,7 +36,7 @@ from citeproc.source import VariableError
 from citeproc.string import NoCase, String, join, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import element
+from citekit.csl.elements import children, element
 from citekit.csl.elements.names import is_substituted, note_substituted
 
 __all__ = [
@@ -59,8 +59,15 @@ __all__ = [
 
 
 def locale_quotes(node: Any) -> passes.Quotes:
-    """The quote terms and punctuation-in-quote option of ``node``'s locale."""
+    """The quote terms and punctuation-in-quote option of ``node``'s locale (remembered)."""
+    root = node.get_root()
+    quotes: passes.Quotes | None = vars(root).get("_citekit_quotes")
+    if quotes is None:
+        quotes = vars(root)["_citekit_quotes"] = _locale_quotes(node)
+    return quotes
 
+
+def _locale_quotes(node: Any) -> passes.Quotes:
     def term(name: str, default: str) -> str:
         value = node.get_single_term(name=name)
         return html.unescape(str(value)) if value else default
@@ -89,10 +96,9 @@ def field_html(node: Any, value: Any) -> str:
 
 def item_language(node: Any, item: Any) -> str:
     """The language of an item: its ``language`` field, else the style's default locale."""
-    try:
-        language = str(item.reference.language)
-    except (VariableError, AttributeError):
-        language = ""
+    reference = getattr(item, "reference", None)
+    language = dict.get(reference, "language") if isinstance(reference, dict) else None
+    language = str(language) if language is not None else ""
     return language or str(node.get_root().get("default-locale", "en"))
 
 
@@ -139,9 +145,7 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
     (names included, whose element does not say so itself).
     """
     output = []
-    for child in parent.iterchildren():
-        if not isinstance(child.tag, str):
-            continue
+    for child in children(parent):
         try:
             if isinstance(child, model.Choose):
                 text = child.render(item, delimiter=delimiter, **kwargs)
@@ -165,9 +169,7 @@ def taken_branch(choose: Any, item: Any, context: Any) -> Any:
     positions and disambiguation they see); a test that meets an empty
     variable fails; ``cs:else`` is always taken.
     """
-    for branch in choose.iterchildren():
-        if not isinstance(branch.tag, str):
-            continue
+    for branch in children(choose):
         test = getattr(branch, "test", None)
         if test is None:
             return branch  # cs:else
@@ -192,8 +194,7 @@ def _calls_variable(child: Any, item: Any, context: Any) -> bool:
         branch = taken_branch(child, item, context)
         if branch is None:
             return False
-        children = [c for c in branch.iterchildren() if isinstance(c.tag, str)]
-        return any(_calls_variable(c, item, context) for c in children)
+        return any(_calls_variable(c, item, context) for c in children(branch))
     return bool(child.calls_variable())
 
 
@@ -214,18 +215,19 @@ def _group_renders(
     """
     if not outputs:
         return False
-    rendered = {id(child) for child, _ in outputs}
-    children = [child for child in parent.iterchildren() if isinstance(child.tag, str)]
+    considered = children(parent)
     if macro:
-        children = [
+        rendered = {id(child) for child, _ in outputs}
+        considered = tuple(
             child
-            for child in children
+            for child in considered
             if id(child) in rendered or not isinstance(child, model.Names)
-        ]
-    calls = any(_calls_variable(child, item, context) for child in children)
+        )
+    calls = any(_calls_variable(child, item, context) for child in considered)
     return not calls or any(_calls_variable(child, item, context) for child, _ in outputs)
 
 
+_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
 _NORMALS = (
     ("font-style", "normal", "font-style:normal;"),
     ("font-weight", "normal", "font-weight:normal;"),
@@ -254,10 +256,18 @@ class _Rendered:
         kept as a span that :func:`~citekit.csl.passes.postprocess` drops
         where nothing is to be undone.
         """
-        text = str(super().format(string))  # type: ignore[misc]
-        for attribute, value, style in _NORMALS:
-            if self.get(attribute) == value:
-                text = f'<span style="{style}">{text}</span>'
+        compiled = vars(self).get("_citekit_format")
+        if compiled is None:
+            get = self.get
+            compiled = vars(self)["_citekit_format"] = (
+                any(get(attribute) is not None for attribute in _FORMATTING),
+                tuple(style for attribute, value, style in _NORMALS if get(attribute) == value),
+            )
+        formatted, normals = compiled
+        # citeproc-py's format leaves the text as it is when no decoration is set
+        text = str(super().format(string)) if formatted else str(string)  # type: ignore[misc]
+        for style in normals:
+            text = f'<span style="{style}">{text}</span>'
         return text
 
     def rich_case(self: Any, text: str, language: str | None) -> str:
