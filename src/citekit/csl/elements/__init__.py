@@ -88,6 +88,11 @@ class Detached:
     they describe).
     """
 
+    @staticmethod
+    def active() -> bool:
+        """Whether elements are out of their tree now."""
+        return bool(_DETACHED[0])
+
     def __init__(self, elements: Any) -> None:
         self.elements = list(elements)
         self.places: list[tuple[Any, int, Any]] = []
@@ -164,6 +169,13 @@ class _Lookups:
                 name, form, fallback_locale, zero_padded
             )
             return term
+
+    def get_date(self, form: str) -> Any:
+        """The locale's ``cs:date`` of ``form`` ("text" or "numeric"), None if no locale has it."""
+        cache = _cache(self.get_root(), "_citekit_dates")
+        if form not in cache:
+            cache[form] = super().get_date(form)  # type: ignore[misc]
+        return cache[form]
 
     def get_layout(self) -> Any:
         """The ``cs:layout`` this element belongs to (IndexError outside one)."""

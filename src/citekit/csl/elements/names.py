@@ -60,7 +60,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import element
+from citekit.csl.elements import Detached, element
 
 __all__ = [
     "Et_Al",
@@ -692,7 +692,16 @@ def render_name_list(
 
 
 def _child(element_: Any, tag: str) -> Any:
-    return element_.find(f"cs:{tag}", _NSMAP)
+    """``element_``'s first ``cs:`` child named ``tag`` (remembered: see ``children``)."""
+    found: dict[str, Any] | None = vars(element_).get("_citekit_child")
+    if found is None:
+        found = vars(element_)["_citekit_child"] = {}
+    if tag not in found:
+        child = element_.find(f"cs:{tag}", _NSMAP)
+        if child is None or Detached.active():
+            return child
+        found[tag] = child
+    return found[tag]
 
 
 _SUBSTITUTING = "_citekit_substituting"

@@ -302,7 +302,8 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         """(intermediate HTML or None, language) for ``item``."""
         if context is None:
             context = self
-        language = item_language(self, item)
+        # the language only matters to text-case (see markup)
+        language = item_language(self, item) if "text-case" in self.attrib else None
         text: Any = None
         sorting: dict[str, Any] = {"sort_options": kwargs.get("sort_options")}
         if "variable" in self.attrib:
