@@ -241,6 +241,11 @@ _NOCASE_CLOSE = "</span>"
 # What needs attention; text between matches is copied as it is (single spaces,
 # single hyphens and apostrophes included, so ordinary prose goes fast).
 _SPECIAL = re.compile(r"[\\{}$~`]|--|''|[\t\r\n][ \t\r\n]*|  [ \t\r\n]*")
+# The specials other than whitespace and dashes, and a blank line (a paragraph break).
+_MARKUP = re.compile(r"[\\{}$~`]|''")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+# A whitespace run other than one space (so that prose makes few matches).
+_SPACE_RUN = re.compile(r"[ \t\r\n]{2,}|[\t\r\n]")
 _WORD = re.compile(r"[A-Za-z]+")
 _SPACES = re.compile(r"[ \t\r\n]*")
 _TRAILING_SPACE = re.compile(r"[ \t\r\n]+((?:<[^<>]*>)*)$")
@@ -256,6 +261,19 @@ def decode(text: str, *, paragraphs: bool = False) -> tuple[str, str | None]:
     """
     if _SPECIAL.search(text) is None and text == text.strip(" "):
         return text, None
+    if _MARKUP.search(text) is None and not (paragraphs and _BLANK_LINE.search(text)):
+        # Only line breaks, runs of spaces and dashes: what the decoder makes of
+        # them, without it (whitespace runs become one space, "---" an em dash
+        # and "--" an en dash, left to right; the ends are stripped).
+        plain = _SPACE_RUN.sub(" ", text)
+        if "--" in plain:
+            plain = plain.replace("---", "—").replace("--", "–")
+        return plain.strip(" "), None
+    return _decode_all(text, paragraphs)
+
+
+def _decode_all(text: str, paragraphs: bool) -> tuple[str, str | None]:
+    """:func:`decode` by the decoder, whatever the text holds."""
     decoder = _Decoder(text, paragraphs, 0)
     decoder.run()
     plain = "".join(decoder.plain)

@@ -69,12 +69,16 @@ class FrozenMap(Mapping[K, V]):
         return FrozenMap((k, v) for k, v in self._data.items() if k != key)
 
 
+#: The empty map, shared: maps are immutable, and most works have several empty ones.
+EMPTY: FrozenMap[Any, Any] = FrozenMap()
+
+
 def frozen_map(value: Any) -> FrozenMap[Any, Any]:
     """attrs converter: a mapping, pairs or ``None`` to a :class:`FrozenMap`."""
     if isinstance(value, FrozenMap):
         return value
-    if value is None:
-        return FrozenMap()
+    if value is None or (type(value) is dict and not value):
+        return EMPTY
     if isinstance(value, str | bytes):
         raise TypeError(f"expected a mapping, got {type(value).__name__}")
     try:
@@ -94,6 +98,6 @@ def deep_freeze(value: Any) -> Any:
 
 def frozen_json_map(value: Any) -> FrozenMap[Any, Any]:
     """attrs converter: a mapping of JSON-like values, deep-frozen."""
-    if value is None:
-        return FrozenMap()
+    if value is None or (isinstance(value, Mapping) and not value):
+        return EMPTY
     return FrozenMap((k, deep_freeze(v)) for k, v in cast("Mapping[Any, Any]", value).items())

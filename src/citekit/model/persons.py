@@ -350,12 +350,23 @@ def _default_decode(text: str) -> str:
     return text.replace("{", "").replace("}", "")
 
 
+# "and" (any case) standing between whitespace or the ends of the text.
+_AND = re.compile(r"(?<!\S)[aA][nN][dD](?!\S)")
+
+
 def split_names(text: str) -> list[str]:
     """Split a BibTeX name list on ``and`` (any case) at brace level 0.
 
     The word must stand between whitespace: "Anderson" and "{Barnes and
     Noble}" do not split. Empty names are dropped.
     """
+    if "{" not in text:  # no braces: every "and" between spaces splits
+        return [name.strip() for name in _AND.split(text) if name.strip()]
+    return _split_names_braced(text)
+
+
+def _split_names_braced(text: str) -> list[str]:
+    """:func:`split_names`, character by character (braces count)."""
     names: list[str] = []
     depth = 0
     start = 0
@@ -385,6 +396,13 @@ def split_names(text: str) -> list[str]:
 
 def _split_top(text: str, separators: str) -> list[str]:
     """Split at brace level 0 on any of ``separators``."""
+    if "{" not in text and len(separators) == 1:
+        return text.split(separators)
+    return _split_top_braced(text, separators)
+
+
+def _split_top_braced(text: str, separators: str) -> list[str]:
+    """:func:`_split_top`, character by character (braces count)."""
     pieces: list[str] = []
     depth = 0
     current: list[str] = []
@@ -413,6 +431,42 @@ _ELIDED = re.compile(r"^([^\W\d_]{1,4}['’])((?:[^\W\d_]|\{).*)$")
 
 def _words(part: str, *, split_elided: bool = False) -> list[_Word]:
     """The words of a name part, split at whitespace, ties and hyphens at brace level 0."""
+    words = _plain_words(part) if "{" not in part else _braced_words(part)
+    if split_elided:
+        out: list[_Word] = []
+        for word, sep in words:
+            m = _ELIDED.match(word)
+            if m and m.group(1)[:-1].islower() and not m.group(2)[0].islower():
+                out.append((m.group(1), sep))
+                out.append((m.group(2), ""))
+            else:
+                out.append((word, sep))
+        words = out
+    return words
+
+
+_LEADING_SEPARATORS = re.compile(r"[\s~]*")
+_WORD_RUN = re.compile(r"[^\s~-]*")
+_SEPARATED_WORD = re.compile(r"([\s~-]*)([^\s~-]+)")
+
+
+def _plain_words(part: str) -> list[_Word]:
+    """:func:`_words` of a part without braces (every separator is at level 0)."""
+    words: list[_Word] = []
+    i = _LEADING_SEPARATORS.match(part).end()  # type: ignore[union-attr]
+    if part.startswith("-", i):  # a hyphen before the first word belongs to it
+        end = _WORD_RUN.match(part, i + 1).end()  # type: ignore[union-attr]
+        words.append((part[i:end], ""))
+        i = end
+    for m in _SEPARATED_WORD.finditer(part, i):
+        words.append((m.group(2), "-" if "-" in m.group(1) else " "))
+    if words:
+        words[0] = (words[0][0], "")
+    return words
+
+
+def _braced_words(part: str) -> list[_Word]:
+    """:func:`_words` of a part with braces, character by character."""
     words: list[_Word] = []
     current: list[str] = []
     pending = ""
@@ -437,16 +491,6 @@ def _words(part: str, *, split_elided: bool = False) -> list[_Word]:
         words.append(("".join(current), pending))
     if words:
         words[0] = (words[0][0], "")
-    if split_elided:
-        out: list[_Word] = []
-        for word, sep in words:
-            m = _ELIDED.match(word)
-            if m and m.group(1)[:-1].islower() and not m.group(2)[0].islower():
-                out.append((m.group(1), sep))
-                out.append((m.group(2), ""))
-            else:
-                out.append((word, sep))
-        words = out
     return words
 
 
