@@ -152,13 +152,22 @@ class Processor:
         # belong to that citation, not to the bibliography.
         from citeproc.source import Citation
 
-        from citekit.csl.elements.citations import CiteItem
-        from citekit.csl.suite import to_citeproc_js_html
+        from citekit.csl.elements.citations import Bibliography, CiteItem
 
         registered = self._bibliography.items
+        element = self.style.root.bibliography
         with _quiet():
             bare = [CiteItem(item.key) for item in registered]
             Citation(bare).bibliography = self._bibliography
+            if isinstance(element, Bibliography):
+                # citekit's layout finishes each entry where it renders it
+                # (several processes share a large bibliography).
+                finished = element.render(bare, self._finish)
+                return [
+                    (key, text)
+                    for key, text in zip(self.keys, finished, strict=True)
+                    if text is not None
+                ]
             self._bibliography.items = bare
             try:
                 entries = self._bibliography.bibliography()
@@ -171,10 +180,16 @@ class Processor:
             keys = keys[: len(entries)] + [""] * (len(entries) - len(keys))
         # Entries the style prints as nothing are left out, with their items.
         return [
-            (key, self._postprocess(to_citeproc_js_html(str(entry))))
+            (key, self._finish(str(entry)))
             for key, entry in zip(keys, entries, strict=True)
             if str(entry)
         ]
+
+    def _finish(self, entry: str) -> str:
+        """A rendered entry in citeproc-js's HTML conventions, through the output passes."""
+        from citekit.csl.suite import to_citeproc_js_html
+
+        return self._postprocess(to_citeproc_js_html(entry))
 
 
 @contextlib.contextmanager

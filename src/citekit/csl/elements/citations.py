@@ -71,7 +71,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from citeproc import model
 from citeproc.source import Citation as SourceCitation
@@ -81,6 +81,8 @@ from citeproc.string import normalize_seam
 from citekit.csl import passes
 from citekit.csl.elements import Detached, children, element
 from citekit.csl.elements.text import locale_quotes, taken_branch
+
+T = TypeVar("T")
 
 __all__ = [
     "FIRST",
@@ -425,9 +427,9 @@ class Citation(model.Citation):  # type: ignore[misc]
 class Bibliography(model.Bibliography):  # type: ignore[misc]
     """``cs:bibliography``: entries with subsequent-author-substitute and display."""
 
-    def render(self, citation_items: Any) -> Any:
-        """The entries of the registered items, in order."""
-        return self.layout.render_bibliography(citation_items)
+    def render(self, citation_items: Any, finish: Callable[[str], Any] | None = None) -> Any:
+        """The entries of the registered items, in order (see ``Layout.render_bibliography``)."""
+        return self.layout.render_bibliography(citation_items, finish)
 
 
 @element("layout")
@@ -1127,8 +1129,18 @@ class Layout(model.Layout):  # type: ignore[misc]
 
     # -- bibliography ------------------------------------------------------------------
 
-    def render_bibliography(self, citation_items: Any) -> list[Any]:
-        """The entries, with subsequent-author-substitute and display blocks."""
+    def render_bibliography(
+        self, citation_items: Any, finish: Callable[[str], T] | None = None
+    ) -> list[Any]:
+        """The entries, with subsequent-author-substitute and display blocks.
+
+        Without ``finish``, one text per item ("" for an item the style
+        prints as nothing); with it, ``finish(text)`` for each printed entry
+        and None for the others. Large bibliographies are rendered in
+        several processes (see :mod:`citekit.csl.parallel`).
+        """
+        from citekit.csl import parallel
+
         items = list(citation_items)
         if items:
             bibliography = items[0].bibliography
@@ -1141,9 +1153,9 @@ class Layout(model.Layout):  # type: ignore[misc]
         rule = parent.get("subsequent-author-substitute-rule", "complete-all")
         displayed = _has_display(self)
         aligned = not displayed and parent.get("second-field-align") in ("flush", "margin")
-        output_items = []
-        previous_names: list[str] | None = None
-        for item in items:
+
+        def entry(item: Any, previous_names: list[str] | None) -> tuple[str, Any, bool]:
+            """(the entry, the names for the next entry, whether the style prints it)."""
             state = (states.get(item.key) or CiteState()).copy(
                 in_bibliography=True, capitalize_first_term=True
             )
@@ -1165,16 +1177,32 @@ class Layout(model.Layout):  # type: ignore[misc]
             if not parts:
                 # The style prints nothing for this item: keep its place (an
                 # empty entry) so entries stay paired with their items.
-                output_items.append("")
-                continue
-            previous_names = current_names
+                return "", previous_names, False
             if aligned:
-                output_items.append(self._aligned_entry(parts))
-            elif displayed:
-                output_items.append(self._display_entry(parts))
-            else:
-                output_items.append(parts[0][1])
-        return output_items
+                return self._aligned_entry(parts), current_names, True
+            if displayed:
+                return self._display_entry(parts), current_names, True
+            return parts[0][1], current_names, True
+
+        def entries(start: int, stop: int) -> list[Any]:
+            previous_names: list[str] | None = None
+            if substitute is not None:
+                # the names of the last entry before this range that prints
+                for index in range(start - 1, -1, -1):
+                    _, names, printed = entry(items[index], None)
+                    if printed:
+                        previous_names = names
+                        break
+            out: list[Any] = []
+            for item in items[start:stop]:
+                text, previous_names, _ = entry(item, previous_names)
+                if finish is None:
+                    out.append(text)
+                else:
+                    out.append(finish(text) if text else None)
+            return out
+
+        return parallel.map_ranges(entries, len(items))
 
     def _display_parts(self, item: Any, state: CiteState) -> list[tuple[str | None, str]]:
         """The outputs of the layout's children, each with its ``display`` value.
