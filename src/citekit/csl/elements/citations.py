@@ -527,6 +527,8 @@ class Layout(model.Layout):  # type: ignore[misc]
         return session.states
 
     def _disambiguate(self, bibliography: Any, session: _Session) -> dict[str, CiteState]:
+        from citekit.csl import parallel
+
         for reference in session.suffixed:
             dict.pop(reference, "year_suffix", None)
         session.suffixed = []
@@ -556,23 +558,31 @@ class Layout(model.Layout):  # type: ignore[misc]
 
         memo: dict[str, tuple[Any, str]] = {}
 
-        def render(key: str) -> str:
+        def signature(key: str) -> tuple[Any, ...]:
             state = states[key]
-            signature = (
+            return (
                 state.names_min,
                 tuple(sorted(state.givennames.items())),
                 state.disambiguate,
             )
+
+        def render(key: str) -> str:
             cached = memo.get(key)
-            if cached is not None and cached[0] == signature:
+            if cached is not None and cached[0] == signature(key):
                 return cached[1]
-            text = _text(self._render_item(items[key], state))
-            memo[key] = (signature, text)
+            text = _text(self._render_item(items[key], states[key]))
+            memo[key] = (signature(key), text)
             return text
+
+        def first_renders(start: int, stop: int) -> list[tuple[Any, str]]:
+            return [(signature(key), render(key)) for key in keys[start:stop]]
 
         rule = citation.get("givenname-disambiguation-rule", "by-cite")
         if add_givenname and rule != "by-cite":
             self._global_givennames(keys, items, states, rule)
+        # Every cite is rendered once before the steps compare them: a large
+        # registry's cites are rendered in several processes.
+        memo.update(zip(keys, parallel.map_ranges(first_renders, len(keys)), strict=True))
         groups = _collisions(keys, render)
         if add_names and groups:
             groups = self._add_names(groups, items, states, render)

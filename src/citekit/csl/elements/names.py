@@ -1152,8 +1152,18 @@ class Sort(model.Sort):  # type: ignore[misc]
 
     def sort(self, items: Sequence[Any], context: Any) -> list[Any]:
         """``items`` in sort order (items equal on every key keep their order)."""
+        from citekit.csl import parallel
+
         keys = self.findall("cs:key", _NSMAP)
-        columns = [key.sort_keys(items, context) for key in keys]
+
+        def rows(start: int, stop: int) -> list[tuple[Any, ...]]:
+            # each item's keys depend on that item alone: large lists are
+            # keyed in several processes
+            part = items[start:stop]
+            return list(zip(*(key.sort_keys(part, context) for key in keys), strict=True))
+
+        table = parallel.map_ranges(rows, len(items)) if keys else []
+        columns = list(zip(*table, strict=True)) if table else [[] for _ in keys]
         descending = [(key.get("sort") or "ascending").lower() == "descending" for key in keys]
         rows = list(range(len(items)))
 
