@@ -1156,14 +1156,16 @@ class Sort(model.Sort):  # type: ignore[misc]
 
         keys = self.findall("cs:key", _NSMAP)
 
-        def rows(start: int, stop: int) -> list[tuple[Any, ...]]:
+        def keyed(start: int, stop: int) -> list[tuple[Any, ...]]:
             # each item's keys depend on that item alone: large lists are
             # keyed in several processes
             part = items[start:stop]
             return list(zip(*(key.sort_keys(part, context) for key in keys), strict=True))
 
-        table = parallel.map_ranges(rows, len(items)) if keys else []
-        columns = list(zip(*table, strict=True)) if table else [[] for _ in keys]
+        table = parallel.map_ranges(keyed, len(items)) if keys else []
+        columns: list[Sequence[Any]] = (
+            list(zip(*table, strict=True)) if table else [[] for _ in keys]
+        )
         descending = [(key.get("sort") or "ascending").lower() == "descending" for key in keys]
         rows = list(range(len(items)))
 
