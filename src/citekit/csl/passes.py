@@ -33,6 +33,7 @@ quotes, apostrophes) into intermediate HTML; :func:`apply_case` applies a
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -63,8 +64,12 @@ _PUNCTUATION = ".,;:!?"
 _INTO_QUOTES = ".,?!"
 
 
+@functools.lru_cache(maxsize=8192)
 def escape(text: str) -> str:
-    """Text escaped for HTML the way citeproc-js escapes it (``&#38;``, ``&#60;``, ``&#62;``)."""
+    """Text escaped for HTML the way citeproc-js escapes it (``&#38;``, ``&#60;``, ``&#62;``).
+
+    Remembered: most texts escaped are a style's affixes and delimiters.
+    """
     return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
 
 

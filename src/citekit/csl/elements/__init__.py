@@ -124,11 +124,32 @@ class _Lookups:
     and whether it calls a variable on the element.
     """
 
+    def __getattr__(self, name: str) -> Any:
+        # citeproc-py reads child elements as attributes (``root.citation``,
+        # ``citation.layout``): found once, then kept as a real attribute.
+        found = super().__getattr__(name)  # type: ignore[misc]
+        if not _DETACHED[0] and not name.startswith("__"):
+            vars(self)[name] = found
+        return found
+
+    def xpath_search(self, expression: str) -> Any:
+        """citeproc-py's XPath search (its queries ask for ancestors and children), remembered."""
+        if _DETACHED[0]:
+            return super().xpath_search(expression)  # type: ignore[misc]
+        cache = vars(self).get("_citekit_xpath")
+        if cache is None:
+            cache = vars(self)["_citekit_xpath"] = {}
+        try:
+            return list(cache[expression])
+        except KeyError:
+            found = cache[expression] = tuple(super().xpath_search(expression))  # type: ignore[misc]
+            return list(found)
+
     def get_root(self) -> Any:
         """The root element of this element's tree."""
         root = vars(self).get("_citekit_root")
         if root is None:
-            root = self.getroottree().getroot()  # type: ignore[attr-defined]
+            root = self.getroottree().getroot()
             if _DETACHED[0]:
                 return root
             vars(self)["_citekit_root"] = root

@@ -1417,6 +1417,40 @@ def is_numeric_text(value: str) -> bool:
     return bool(parts) and all(_NUMERIC_PART.match(p) for p in parts)
 
 
+def _simple_test(
+    types: tuple[str, ...] | None,
+    variables: tuple[str, ...] | None,
+    others: tuple[str, ...],
+    match: str,
+) -> Callable[[Any, Any], bool] | None:
+    """A direct function for the common conditions: only types, or only plain variables.
+
+    None for any other condition (it is tested test by test, as
+    ``_Conditions._test`` does; the results are the same).
+    """
+    if others or (types is None) == (variables is None):
+        return None
+    if types:
+        kinds = frozenset(types)
+        if match == "any":
+            return lambda item, context: item.reference.type in kinds
+        if match == "none":
+            return lambda item, context: item.reference.type not in kinds
+        if match == "all" and len(kinds) == 1:
+            (only,) = kinds
+            return lambda item, context: item.reference.type == only
+        return None
+    if variables and "locator" not in variables:
+        names = variables
+        if match == "any":
+            return lambda item, context: any(name in item.reference for name in names)
+        if match == "none":
+            return lambda item, context: not any(name in item.reference for name in names)
+        if match == "all":
+            return lambda item, context: all(name in item.reference for name in names)
+    return None
+
+
 class _Conditions:
     """Position and disambiguate tests, from the cite's :class:`CiteState`."""
 
@@ -1437,8 +1471,8 @@ class _Conditions:
             results.append(value is not None and is_numeric_text(str(value)))
         return results
 
-    def _compiled(self) -> tuple[Any, ...]:
-        """The condition's attributes, read once: (types, variables, tests, match)."""
+    def _compiled(self) -> Callable[[Any, Any], bool]:
+        """The condition as a function of (item, context), made once from its attributes."""
         get = self.get  # type: ignore[attr-defined]
         attrib = self.attrib  # type: ignore[attr-defined]
         types = tuple(kind.lower() for kind in get("type").split()) if "type" in attrib else None
@@ -1453,14 +1487,31 @@ class _Conditions:
             if name in attrib
         )
         wanted = get("disambiguate", "false").lower() == "true"
-        compiled = (types, variables, others, wanted, get("match", "all"))
-        vars(self)["_citekit_test"] = compiled
-        return compiled
+        match = get("match", "all")
+        test = _simple_test(types, variables, others, match)
+        if test is None:
+
+            def test(item: Any, context: Any) -> bool:
+                return self._test(item, context, types, variables, others, wanted, match)
+
+        vars(self)["_citekit_test"] = test
+        return test
 
     def test(self, item: Any, context: Any) -> bool:
         """Whether this condition holds for ``item``."""
         compiled = vars(self).get("_citekit_test") or self._compiled()
-        types, variables, others, wanted, match = compiled
+        return bool(compiled(item, context))
+
+    def _test(
+        self,
+        item: Any,
+        context: Any,
+        types: tuple[str, ...] | None,
+        variables: tuple[str, ...] | None,
+        others: tuple[str, ...],
+        wanted: bool,
+        match: str,
+    ) -> bool:
         results: list[bool] = []
         if types is not None:
             kind = item.reference.type

@@ -294,7 +294,13 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
 
 
 def _instructions(context: Any) -> Any:
-    """The cs:citation or cs:bibliography that ``context`` is in, if any."""
+    """The cs:citation or cs:bibliography that ``context`` is in, if any (remembered)."""
+    try:
+        remembered = vars(context)
+    except TypeError:
+        remembered = {}
+    if "_citekit_instructions" in remembered:
+        return remembered["_citekit_instructions"]
     try:
         found = context.xpath(
             "./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]",
@@ -302,7 +308,10 @@ def _instructions(context: Any) -> Any:
         )
     except (AttributeError, TypeError):
         return None
-    return found[0] if found else None
+    instructions = found[0] if found else None
+    if not Detached.active():
+        remembered["_citekit_instructions"] = instructions
+    return instructions
 
 
 def _in_bibliography(context: Any) -> bool:
@@ -316,6 +325,7 @@ class _Options:
     def __init__(self, name: Any, context: Any, overrides: Mapping[str, Any] | None) -> None:
         self.name = name
         self.overrides = overrides or {}
+        self.found: dict[str, str | None] = {}
         self.sources = []
         instructions = _instructions(context)
         if instructions is not None:
@@ -325,6 +335,13 @@ class _Options:
             self.sources.append(root)
 
     def get(self, option: str) -> str | None:
+        try:
+            return self.found[option]
+        except KeyError:
+            value = self.found[option] = self._get(option)
+            return value
+
+    def _get(self, option: str) -> str | None:
         if option in self.overrides and self.overrides[option] is not None:
             return str(self.overrides[option])
         if self.name is not None:

@@ -106,8 +106,15 @@ def _cite_state(item: Any, kwargs: Any) -> Any:
     """The cite's state (see :mod:`citekit.csl.elements.citations`); None when sorting."""
     if kwargs.get("sort_options") is not None:
         return None
+    return _state_of(item)
+
+
+def _state_of(item: Any) -> Any:
+    # citations imports this module: its cite_state is bound on first use
+    global _state_of
     from citekit.csl.elements.citations import cite_state
 
+    _state_of = cite_state
     return cite_state(item)
 
 
@@ -500,8 +507,13 @@ def _locales(node: Any) -> list[Any]:
 
 
 def _terms(locale: Any) -> list[Any]:
-    terms = locale.find("cs:terms", _CSL)
-    return [] if terms is None else list(terms.iterfind("cs:term", _CSL))
+    """The ``cs:term`` elements of a locale (remembered: locales do not change)."""
+    found: list[Any] | None = vars(locale).get("_citekit_term_list")
+    if found is None:
+        terms = locale.find("cs:terms", _CSL)
+        found = [] if terms is None else list(terms.iterfind("cs:term", _CSL))
+        vars(locale)["_citekit_term_list"] = found
+    return found
 
 
 def _term_text(term: Any) -> str:
