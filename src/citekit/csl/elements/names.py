@@ -1168,40 +1168,67 @@ class Sort(model.Sort):  # type: ignore[misc]
     """``cs:sort``: a stable sort by the keys in turn; empty values always last."""
 
     def sort(self, items: Sequence[Any], context: Any) -> list[Any]:
-        """``items`` in sort order (items equal on every key keep their order)."""
+        """``items`` in sort order (items equal on every key keep their order).
+
+        A key is computed only for the items the keys before it leave tied
+        (the first key for all): a stable sort by the first key, then each run
+        of ties by the next, gives the order a comparison of all keys in turn
+        gives. The first key of a large list is computed in several
+        processes (each item's keys depend on that item alone).
+        """
         from citekit.csl import parallel
 
         keys = self.findall("cs:key", _NSMAP)
+        runs: list[list[int]] = [list(range(len(items)))]
+        for key in keys:
+            tied = [index for run in runs if len(run) > 1 for index in run]
+            if not tied:
+                break
+            descending = (key.get("sort") or "ascending").lower() == "descending"
 
-        def keyed(start: int, stop: int) -> list[tuple[Any, ...]]:
-            # each item's keys depend on that item alone: large lists are
-            # keyed in several processes
-            part = items[start:stop]
-            return list(zip(*(key.sort_keys(part, context) for key in keys), strict=True))
+            def values_of(
+                start: int, stop: int, key: Any = key, tied: list[int] = tied
+            ) -> list[Any]:
+                return list(key.sort_keys([items[i] for i in tied[start:stop]], context))
 
-        table = parallel.map_ranges(keyed, len(items)) if keys else []
-        columns: list[Sequence[Any]] = (
-            list(zip(*table, strict=True)) if table else [[] for _ in keys]
-        )
-        descending = [(key.get("sort") or "ascending").lower() == "descending" for key in keys]
-        rows = list(range(len(items)))
+            values = dict(zip(tied, parallel.map_ranges(values_of, len(tied)), strict=True))
 
-        def compare(left: int, right: int) -> int:
-            for column, desc in zip(columns, descending, strict=True):
-                a, b = column[left], column[right]
-                if a is None and b is None:
+            def compare(
+                left: int,
+                right: int,
+                values: dict[int, Any] = values,
+                descending: bool = descending,
+            ) -> int:
+                return _compare_keys(values[left], values[right], descending)
+
+            split: list[list[int]] = []
+            for run in runs:
+                if len(run) < 2:
+                    split.append(run)
                     continue
-                if a is None:
-                    return 1
-                if b is None:
-                    return -1
-                result = _compare_values(a, b)
-                if result:
-                    return -result if desc else result
-            return 0
+                run.sort(key=functools.cmp_to_key(compare))
+                current = [run[0]]
+                for index in run[1:]:
+                    if compare(current[-1], index) == 0:
+                        current.append(index)
+                    else:
+                        split.append(current)
+                        current = [index]
+                split.append(current)
+            runs = split
+        return [items[index] for run in runs for index in run]
 
-        rows.sort(key=functools.cmp_to_key(compare))
-        return [items[index] for index in rows]
+
+def _compare_keys(a: Any, b: Any, descending: bool) -> int:
+    """Two values of one sort key: empty values (None) last, whatever the direction."""
+    if a is None and b is None:
+        return 0
+    if a is None:
+        return 1
+    if b is None:
+        return -1
+    result = _compare_values(a, b)
+    return -result if descending else result
 
 
 def _compare_values(a: Any, b: Any) -> int:
