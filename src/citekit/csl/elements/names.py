@@ -393,9 +393,16 @@ def _joined(*parts: str, separator: str = " ") -> str:
 
 def _field(text: str, anchor: Any) -> str:
     """Name text (CSL-JSON rich text) as the intermediate HTML of :mod:`citekit.csl.passes`."""
+    return passes.rich_text(text, _locale_quotes(anchor))
+
+
+def _locale_quotes(node: Any) -> passes.Quotes:
+    # text imports this module: its locale_quotes is bound on first use
+    global _locale_quotes
     from citekit.csl.elements.text import locale_quotes
 
-    return passes.rich_text(text, locale_quotes(anchor))
+    _locale_quotes = locale_quotes
+    return locale_quotes(node)
 
 
 class _PartStyle:
@@ -532,8 +539,11 @@ def _names_of(item: Any, variable: str) -> list[PersonName]:
 
 def _cite_state(item: Any) -> Any:
     """citekit's citation-level state of the cite being rendered (see ``citations``)."""
+    # citations imports this module: its cite_state is bound on first use
+    global _cite_state
     from citekit.csl.elements.citations import cite_state
 
+    _cite_state = cite_state
     return cite_state(item)
 
 
