@@ -1406,6 +1406,23 @@ def _shown_name_variables(names_element: Any, reference: Any) -> list[str]:
 class Choose(model.Choose):  # type: ignore[misc]
     """``cs:choose``: the first branch whose condition holds."""
 
+    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        """The first branch whose condition holds, rendered (None when none holds).
+
+        As citeproc-py's, without an exception for each condition that fails
+        (a ``VariableError`` from a test still ends the choose).
+        """
+        for branch in children(self):
+            if isinstance(branch, _Conditions):
+                if branch.test(item, context):
+                    return _render_branch(branch, item, context, delimiter, kwargs)
+                continue
+            try:
+                return branch.render(item, context=context, delimiter=delimiter, **kwargs)
+            except model.ConditionFailed:
+                continue
+        return None
+
 
 _NUMERIC_PART = re.compile(r"^[A-Za-z]*\d+[A-Za-z]*$")
 
