@@ -17,6 +17,9 @@ more on two processors). Nothing is forked where ``os.fork`` does not
 exist, inside a multi-threaded program (forking copies other threads' locks
 in whatever state they are), or when the ``CITEKIT_WORKERS`` environment
 variable is ``1``; it may also set a smaller or larger number of processes.
+By default processes are used on Linux only (elsewhere set
+``CITEKIT_WORKERS``), as many as the processors the program may use, at most
+eight.
 
 The results are the same either way: a range whose process fails or dies is
 rendered again by the caller, so an error is raised where it would have been
@@ -30,6 +33,7 @@ import gc
 import os
 import pickle
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -58,6 +62,10 @@ def workers() -> int:
                 stacklevel=2,
             )
             return 1
+    if not sys.platform.startswith("linux"):
+        # forking is only safe by default where the system libraries allow it
+        # (on macOS they may not: set CITEKIT_WORKERS to opt in)
+        return 1
     try:
         usable = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
