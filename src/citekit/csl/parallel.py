@@ -29,6 +29,7 @@ caller.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -122,15 +123,16 @@ def map_ranges(render: Callable[[int, int], list[T]], count: int) -> list[T]:
             pid, read_end = forked[span]
             with os.fdopen(read_end, "rb", closefd=False) as stream:
                 payload = stream.read()
-            os.waitpid(pid, 0)
+            _wait(pid)
             reaped.add(pid)
             results.extend(_collect(payload, render, span))
     finally:
         for pid, read_end, _ in children:
             os.close(read_end)
             if pid not in reaped:  # the caller failed first: stop the child
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                _wait(pid)
     return results
 
 
@@ -150,6 +152,12 @@ def _child(render: Callable[[int, int], list[Any]], span: tuple[int, int], write
         pass  # status 1 and no results: the caller renders this range again
     finally:
         os._exit(status)
+
+
+def _wait(pid: int) -> None:
+    """Wait for a child (a program that reaps every child itself may have done so)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def _collect(
