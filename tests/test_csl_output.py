@@ -382,7 +382,7 @@ def test_rst_styles_read_back() -> None:
     from docutils import nodes
 
     tree = rst_doctree(convert("<i>a</i>b <b>c</b>. x<sup>2</sup>", "rst"))
-    kinds = {type(n).__name__ for n in tree.traverse()}  # type: ignore[attr-defined]
+    kinds = {type(n).__name__ for n in tree.findall()}
     assert {"emphasis", "strong", "superscript"} <= kinds
     assert isinstance(tree, nodes.document)
     assert rst_text(convert("<i>a</i>b <b>c</b>. x<sup>2</sup>", "rst")) == "ab c. x2"
