@@ -717,25 +717,38 @@ class Layout(model.Layout):  # type: ignore[misc]
         """
         primary = rule.startswith("primary-name")
         initials_only = rule.endswith("-with-initials")
+        from citekit.csl import parallel
+
+        def names_of(start: int, stop: int) -> list[list[tuple[Any, ...]]]:
+            # per cite, its names as (variable, index, person, name form, parts):
+            # each cite's depend on it alone, so a large registry's are found
+            # in several processes
+            found: list[list[tuple[Any, ...]]] = []
+            for key in keys[start:stop]:
+                mine: list[tuple[Any, ...]] = []
+                found.append(mine)
+                names_element, _ = self.first_names(items[key], states[key])
+                if names_element is None:
+                    continue
+                reference = items[key].reference
+                names_element, variables = self._rendered_names(names_element, items[key])
+                shape = _NameForms(names_element).shape
+                for position, variable in enumerate(variables):
+                    for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
+                        if primary and (position or index):
+                            break
+                        given, family, suffix = _name_key(name)
+                        if not family:
+                            continue
+                        person = (family, re.sub(r"[\s.]+", "", given), suffix)
+                        mine.append((variable, index, person, shape, (family, given, suffix)))
+            return found
+
         entries: list[tuple[str, str, int, tuple[str, str, str], Callable[[int], Any]]] = []
-        for key in keys:
-            names_element, _ = self.first_names(items[key], states[key])
-            if names_element is None:
-                continue
-            reference = items[key].reference
-            names_element, variables = self._rendered_names(names_element, items[key])
-            forms = _NameForms(names_element)
-            for position, variable in enumerate(variables):
-                for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
-                    if primary and (position or index):
-                        break
-                    given, family, suffix = _name_key(name)
-                    if not family:
-                        continue
-                    person = (family, re.sub(r"[\s.]+", "", given), suffix)
-                    entries.append(
-                        (key, variable, index, person, forms.renderer(family, given, suffix))
-                    )
+        for key, names in zip(keys, parallel.map_ranges(names_of, len(keys)), strict=True):
+            for variable, index, person, shape, parts in names:
+                renderer = _NameForms.of_shape(shape).renderer(*parts)
+                entries.append((key, variable, index, person, renderer))
         by_base: dict[Any, list[int]] = defaultdict(list)
         for number, entry in enumerate(entries):
             by_base[entry[4](0)].append(number)
@@ -1746,6 +1759,18 @@ class _NameForms:
         self.form = option("form", "name-form", "long")
         self.mark = option("initialize-with", "initialize-with", None)
         self.initialize = (option("initialize", "initialize", "true") or "true") == "true"
+
+    @property
+    def shape(self) -> tuple[str | None, str | None, bool]:
+        """(form, initialize-with, initialize): all the forms depend on."""
+        return (self.form, self.mark, self.initialize)
+
+    @classmethod
+    def of_shape(cls, shape: tuple[str | None, str | None, bool]) -> _NameForms:
+        """The forms of :attr:`shape` (as another process found them)."""
+        forms = cls.__new__(cls)
+        forms.form, forms.mark, forms.initialize = shape
+        return forms
 
     def renderer(self, family: str, given: str, suffix: str = "") -> Callable[[int], Any]:
         """A function of the level giving a comparable key of the name's rendering.
