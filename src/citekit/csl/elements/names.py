@@ -335,11 +335,11 @@ class _Options:
             self.sources.append(root)
 
     def get(self, option: str) -> str | None:
-        try:
-            return self.found[option]
-        except KeyError:
-            value = self.found[option] = self._get(option)
-            return value
+        found = self.found
+        if option in found:
+            return found[option]
+        value = found[option] = self._get(option)
+        return value
 
     def _get(self, option: str) -> str | None:
         if option in self.overrides and self.overrides[option] is not None:
@@ -719,16 +719,19 @@ def render_name_list(
 
 
 def _child(element_: Any, tag: str) -> Any:
-    """``element_``'s first ``cs:`` child named ``tag`` (remembered: see ``children``)."""
+    """``element_``'s first ``cs:`` child named ``tag``, or None (remembered: see ``children``).
+
+    Only ``cs:name``, ``cs:et-al``, ``cs:label`` and ``cs:substitute`` are
+    looked up, which are never taken out of a tree (see ``Detached``).
+    """
     found: dict[str, Any] | None = vars(element_).get("_citekit_child")
     if found is None:
         found = vars(element_)["_citekit_child"] = {}
-    if tag not in found:
-        child = element_.find(f"cs:{tag}", _NSMAP)
-        if child is None or Detached.active():
-            return child
-        found[tag] = child
-    return found[tag]
+    try:
+        return found[tag]
+    except KeyError:
+        child = found[tag] = element_.find(f"cs:{tag}", _NSMAP)
+        return child
 
 
 _SUBSTITUTING = "_citekit_substituting"

@@ -201,7 +201,10 @@ def _calls_variable(child: Any, item: Any, context: Any) -> bool:
         branch = taken_branch(child, item, context)
         if branch is None:
             return False
-        return any(_calls_variable(c, item, context) for c in children(branch))
+        for grandchild in children(branch):  # noqa: SIM110 -- see _group_renders
+            if _calls_variable(grandchild, item, context):
+                return True
+        return False
     return bool(child.calls_variable())
 
 
@@ -230,8 +233,16 @@ def _group_renders(
             for child in considered
             if id(child) in rendered or not isinstance(child, model.Names)
         )
-    calls = any(_calls_variable(child, item, context) for child in considered)
-    return not calls or any(_calls_variable(child, item, context) for child, _ in outputs)
+    # (loops, not any() of a generator: this runs for every group of every cite)
+    for child in considered:
+        if _calls_variable(child, item, context):
+            break
+    else:
+        return True  # calls no variable
+    for child, _ in outputs:  # noqa: SIM110
+        if _calls_variable(child, item, context):
+            return True
+    return False
 
 
 _FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
@@ -355,7 +366,9 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             return format_numbers(
                 self, item.locator.identifier, "page" if label == "page" else variable
             )
-        value = item.reference[variable.replace("-", "_")]
+        value = dict.get(item.reference, variable.replace("-", "_"))
+        if value is None:
+            return None  # an empty variable renders nothing (no exception: it is common)
         if variable in _NUMBER_VARIABLES and _NUMBER_RANGE.match(str(value)):
             return format_numbers(self, value, variable)  # "3-4" gives "3–4"
         return field_html(self, value)
@@ -379,7 +392,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
     """``cs:group`` with escaped affixes and delimiter."""
 
     def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        """The children joined by the delimiter; ``VariableError`` when the group is empty.
+        """The children joined by the delimiter; None when the group is suppressed.
 
         CSL 1.0.2: a group is suppressed when it renders nothing, or when it
         calls variables and none of them renders (as citeproc-py decides:
@@ -389,7 +402,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
             self, item, delimiter=self.get("delimiter", ""), context=context, **kwargs
         )
         if not _group_renders(self, outputs, item=item, context=context):
-            raise VariableError
+            return None  # as an empty variable: the enclosing element leaves it out
         return self.join(text for _, text in outputs)
 
     def join(self, strings: Any, default_delimiter: str = "") -> Any:
