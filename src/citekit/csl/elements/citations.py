@@ -1470,14 +1470,18 @@ def _simple_test(
             (only,) = kinds
             return lambda item, context: item.reference.type == only
         return None
-    if variables and "locator" not in variables:
-        names = variables
+    if variables and "locator" not in variables and match in ("any", "none", "all"):
+        if len(variables) == 1:
+            (only_name,) = variables
+            if match == "none":
+                return lambda item, context: only_name not in item.reference
+            return lambda item, context: only_name in item.reference
+        names = frozenset(variables)
         if match == "any":
-            return lambda item, context: any(name in item.reference for name in names)
+            return lambda item, context: not names.isdisjoint(item.reference)
         if match == "none":
-            return lambda item, context: not any(name in item.reference for name in names)
-        if match == "all":
-            return lambda item, context: all(name in item.reference for name in names)
+            return lambda item, context: names.isdisjoint(item.reference)
+        return lambda item, context: names.issubset(item.reference)
     return None
 
 
@@ -1662,12 +1666,11 @@ class CiteItem(CitationItem):  # type: ignore[misc]
     @property
     def reference(self) -> Any:
         """The cite's reference (citeproc-py's ``Reference``)."""
-        try:
-            return dict.__getitem__(self, _REFERENCE_KEY)
-        except KeyError:
+        reference = dict.get(self, _REFERENCE_KEY)
+        if reference is None:
             reference = CitationItem.reference.fget(self)
             dict.__setitem__(self, _REFERENCE_KEY, reference)
-            return reference
+        return reference
 
 
 def _probe(bibliography: Any, key: str) -> Any:

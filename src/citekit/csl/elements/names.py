@@ -889,10 +889,10 @@ class Names(model.Names):  # type: ignore[misc]
             outputs.append(text)
 
         if outputs:
-            if all(isinstance(output, int) for output in outputs):
+            texts = [o for o in outputs if not isinstance(o, int)]
+            if not texts:  # form="count" for every variable
                 count = sum(outputs)
                 return String(str(count)) if count > 0 else None
-            texts = [o for o in outputs if not isinstance(o, int)]
             delimiter = self.get("delimiter")
             if delimiter is None:
                 delimiter = self.get_parent_delimiter(context)
