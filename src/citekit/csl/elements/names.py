@@ -524,17 +524,26 @@ def _render_person(
 
 
 def _names_of(item: Any, variable: str) -> list[PersonName]:
+    """The persons of a name variable of the cite's reference (read once per reference)."""
     try:
-        value = item.reference.get(variable.replace("-", "_"))
+        reference = item.reference
+        value = reference.get(variable.replace("-", "_"))
     except (AttributeError, VariableError):
         return []
     if not value or isinstance(value, str):
         return []
-    people = []
-    for entry in value:
-        if isinstance(entry, Mapping):
-            people.append(person_name(entry))
+    memo_key = _PEOPLE + variable
+    remembered = dict.get(reference, memo_key) if isinstance(reference, dict) else None
+    if remembered is not None and remembered[0] is value:
+        return list(remembered[1])
+    people = [person_name(entry) for entry in value if isinstance(entry, Mapping)]
+    if isinstance(reference, dict):
+        # kept beside the reference's variables, under a key no CSL variable has
+        dict.__setitem__(reference, memo_key, (value, tuple(people)))
     return people
+
+
+_PEOPLE = "_citekit_people:"
 
 
 def _cite_state(item: Any) -> Any:
