@@ -323,3 +323,28 @@ def libraries(draw: st.DrawFn, max_works: int = 3) -> tuple[list[Work], list[Exc
     found = [draw(works(key=st.just(key))) for key in keys]
     quoted = draw(st.lists(excerpts(keys), max_size=2, unique_by=lambda e: e.id))
     return found, quoted
+
+
+#: Pieces of BibTeX entries (regular ones and the marks that break them), for
+#: strategies that glue them into files: the reader's fuzz tests and the
+#: splitter's agreement with bibtexparser.
+BIBTEX_PIECES = [
+    "@article{key,",
+    "@book{k2, title = {A {B} C},",
+    "author = {Doe, Jane and {ACME Inc.}},",
+    'title = "Quoted {T}",',
+    "year = 1999,",
+    "month = jan,",
+    "journal = jabbr # { more},",
+    "@string{jabbr = {J. Abbr.}}",
+    "crossref = {key},",
+    "pages = {1--2},",
+    "}",
+    "{",
+    "\\",
+    '"',
+    "#",
+    "@comment{citekit-excerpt{",
+    '"id": "e", "work": "key", "text": "t"',
+    "@preamble{ {x} }",
+]

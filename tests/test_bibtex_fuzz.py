@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import citekit
 from citekit import Date, Person, Work, WorkType
 from citekit.formats.bibtex import BibtexFormat, format_entry
+from strategies import BIBTEX_PIECES
 
 FUZZ = settings(
     max_examples=150,
@@ -32,30 +33,7 @@ BIBTEXISH = st.lists(
 ).map("".join)
 
 ENTRY_PIECES = st.lists(
-    st.sampled_from(
-        [
-            "@article{key,",
-            "@book{k2, title = {A {B} C},",
-            "author = {Doe, Jane and {ACME Inc.}},",
-            'title = "Quoted {T}",',
-            "year = 1999,",
-            "month = jan,",
-            "journal = jabbr # { more},",
-            "@string{jabbr = {J. Abbr.}}",
-            "crossref = {key},",
-            "pages = {1--2},",
-            "}",
-            "{",
-            "\\",
-            '"',
-            "#",
-            "\n",
-            "@comment{citekit-excerpt{",
-            '"id": "e", "work": "key", "text": "t"',
-            "@preamble{ {x} }",
-            "date = {2001-02-30},",
-        ]
-    ),
+    st.sampled_from([*BIBTEX_PIECES, "\n", "date = {2001-02-30},"]),
     max_size=30,
 ).map("".join)
 

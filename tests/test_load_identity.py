@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import citekit
 from citekit.formats import bibtex, latex
 from citekit.model import persons
+from strategies import BIBTEX_PIECES
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 FILES = sorted(CORPUS.glob("*.bib")) if CORPUS.is_dir() else []
@@ -34,17 +35,8 @@ CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[Health
 PIECES = st.lists(
     st.sampled_from(
         [
-            "@article{key,",
-            "@book{k2, title = {A {B} C},",
-            "author = {Doe, Jane and {ACME Inc.}},",
-            'title = "Quoted {T}",',
-            "year = 1999,",
-            "month = jan,",
-            "journal = jabbr # { more},",
-            "@string{jabbr = {J. Abbr.}}",
+            *BIBTEX_PIECES,
             '@STRING{ s = "x}" }',
-            "crossref = {key},",
-            "pages = {1--2},",
             'note = "a{"}b",',
             "x = {{{{{{{{{deep}}}}}}}}},",
             "k = {a\\}b},",
@@ -57,15 +49,7 @@ PIECES = st.lists(
             "@misc(x, t={y})",
             "\n  @misc{y,",
             "@Comment{ hi @x{ }",
-            "@comment{citekit-excerpt{",
-            '"id": "e", "work": "key", "text": "t"',
-            "@preamble{ {x} }",
             "text @inbook{z, t = {a}}",
-            "}",
-            "{",
-            "\\",
-            '"',
-            "#",
             "=",
             ",",
             "@",
