@@ -212,13 +212,8 @@ def render_html(
             and tokens[index + 2].type == "paragraph_close"
         ):
             children = tokens[index + 1].children or []
-            match = PLACEHOLDER.fullmatch(children[0].content) if children else None
-            if (
-                match is not None
-                and children[0].type == "text"
-                and match[1] in ("q", "b")
-                and all(c.type == "footnote_ref" for c in children[1:])
-            ):
+            match = _block_placeholder(children)
+            if match is not None:
                 refs = str(renderer.renderInline(children[1:], md.options, env))
                 block = TokenClass("html_block", "", 0)
                 block.content = blocks(match[1], int(match[2] or 0), refs) + "\n"
@@ -240,6 +235,20 @@ def render_html(
             renderer.rules["text"] = saved
     # Placeholders that reached an attribute (an image's alt text) or raw HTML.
     return PLACEHOLDER.sub(lambda m: _escape_html(_plain(inline(m[1], int(m[2] or 0)))), rendered)
+
+
+def _block_placeholder(children: Sequence[Token]) -> re.Match[str] | None:
+    """The ``q`` or ``b`` placeholder a paragraph's inline tokens hold alone (footnote
+    references after it aside), or None: such a paragraph becomes a block."""
+    match = PLACEHOLDER.fullmatch(children[0].content) if children else None
+    if (
+        match is not None
+        and children[0].type == "text"
+        and match[1] in ("q", "b")
+        and all(c.type == "footnote_ref" for c in children[1:])
+    ):
+        return match
+    return None
 
 
 def _escape_html(text: str) -> str:
@@ -348,13 +357,8 @@ class _LatexWriter:
             kind = token.type
             if kind == "paragraph_open":
                 children = tokens[index + 1].children or []
-                match = PLACEHOLDER.fullmatch(children[0].content) if children else None
-                if (
-                    match is not None
-                    and children[0].type == "text"
-                    and match[1] in ("q", "b")
-                    and all(c.type == "footnote_ref" for c in children[1:])
-                ):
+                match = _block_placeholder(children)
+                if match is not None:
                     refs = self.inlines(children[1:])
                     out.append(self.block_of(match[1], int(match[2] or 0), refs) + "\n\n")
                 else:
