@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import select
 import threading
 import warnings
+from collections.abc import Iterator
 
 import pytest
 
@@ -28,11 +30,49 @@ def _no_children_left() -> bool:
     return False
 
 
-def test_ranges_cover_every_index_once() -> None:
-    for count in (0, 1, 7, 500, 501, 1003):
+def test_chunks_cover_every_index_once_large_first() -> None:
+    for count in (0, 1, 7, 500, 501, 1003, 2523):
         for parts in (1, 2, 3, 8):
-            spans = parallel._ranges(count, parts)
+            spans = parallel._chunks(count, parts)
             assert [i for start, stop in spans for i in range(start, stop)] == list(range(count))
+            sizes = [stop - start for start, stop in spans]
+            assert sizes == sorted(sizes, reverse=True)
+            assert all(size >= parallel._SMALLEST_CHUNK for size in sizes[:-1])
+    # two processes start on a quarter of the work each, then take smaller chunks
+    assert parallel._chunks(1000, 2)[:3] == [(0, 250), (250, 438), (438, 579)]
+
+
+class _Meeting:
+    """Makes the caller's first chunk wait until a forked process has taken one.
+
+    Without it a fast render lets the caller take every chunk before the
+    copy has started, and a test of what the copy does would prove nothing.
+    """
+
+    def __init__(self) -> None:
+        self.caller = os.getpid()
+        self.read_end, self.write_end = os.pipe()
+        self.waited = False
+
+    def arrive(self) -> None:
+        if os.getpid() != self.caller:
+            os.write(self.write_end, b"x")
+        elif not self.waited:
+            self.waited = True
+            ready, _, _ = select.select([self.read_end], [], [], 30)
+            assert ready, "no forked process took a chunk"
+            os.read(self.read_end, 1)
+
+    def close(self) -> None:
+        os.close(self.read_end)
+        os.close(self.write_end)
+
+
+@pytest.fixture
+def meeting() -> Iterator[_Meeting]:
+    met = _Meeting()
+    yield met
+    met.close()
 
 
 def test_workers_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,13 +87,34 @@ def test_workers_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     assert parallel.workers() >= 1
 
 
-def test_ranges_are_rendered_in_other_processes(two_workers: None) -> None:
+def test_chunks_are_rendered_in_other_processes(two_workers: None, meeting: _Meeting) -> None:
     me = os.getpid()
-    results = parallel.map_ranges(lambda a, b: [(i, os.getpid()) for i in range(a, b)], 600)
+
+    def render(start: int, stop: int) -> list[tuple[int, int]]:
+        meeting.arrive()
+        return [(i, os.getpid()) for i in range(start, stop)]
+
+    results = parallel.map_ranges(render, 600)
     assert [i for i, _ in results] == list(range(600))
     pids = [pid for _, pid in results]
-    assert pids[:300] == [me] * 300  # the caller renders the first range itself
-    assert len(set(pids[300:])) == 1 and pids[300] != me
+    assert pids[:150] == [me] * 150  # the caller takes the first chunk itself
+    assert len(set(pids)) == 2  # and one forked process took at least one
+    assert _no_children_left()
+
+
+def test_a_slow_process_takes_fewer_chunks(two_workers: None, meeting: _Meeting) -> None:
+    me = os.getpid()
+
+    def render(start: int, stop: int) -> list[int]:
+        meeting.arrive()
+        if os.getpid() != me:
+            threading.Event().wait(0.5)  # a process much slower than the caller
+        return [os.getpid()] * (stop - start)
+
+    pids = parallel.map_ranges(render, 2000)
+    assert len(pids) == 2000
+    theirs = sum(pid != me for pid in pids)
+    assert 0 < theirs < 1000
     assert _no_children_left()
 
 
@@ -81,10 +142,11 @@ def test_no_fork_while_other_threads_run(two_workers: None) -> None:
         thread.join()
 
 
-def test_a_failing_child_range_is_rendered_again_here(two_workers: None) -> None:
+def test_a_failing_child_chunk_is_rendered_again_here(two_workers: None, meeting: _Meeting) -> None:
     me = os.getpid()
 
     def render(start: int, stop: int) -> list[int]:
+        meeting.arrive()
         if os.getpid() != me:
             raise RuntimeError("only in the child")
         return list(range(start, stop))
@@ -93,10 +155,11 @@ def test_a_failing_child_range_is_rendered_again_here(two_workers: None) -> None
     assert _no_children_left()
 
 
-def test_a_dying_child_range_is_rendered_again_here(two_workers: None) -> None:
+def test_a_dying_child_chunk_is_rendered_again_here(two_workers: None, meeting: _Meeting) -> None:
     me = os.getpid()
 
     def render(start: int, stop: int) -> list[int]:
+        meeting.arrive()
         if os.getpid() != me:
             os._exit(3)
         return list(range(start, stop))
@@ -116,6 +179,22 @@ def test_an_error_is_raised_where_it_would_be_and_children_are_reaped(two_worker
     assert _no_children_left()
 
 
+def test_the_first_error_in_order_is_raised(two_workers: None, meeting: _Meeting) -> None:
+    # a forked process fails on an early chunk, the caller later on a late one:
+    # without processes the early error would have been raised
+    def render(start: int, stop: int) -> list[int]:
+        meeting.arrive()
+        if start <= 250 < stop:
+            raise ValueError("entry 250")
+        if start <= 700 < stop:
+            raise ValueError("entry 700")
+        return list(range(start, stop))
+
+    with pytest.raises(ValueError, match="entry 250"):
+        parallel.map_ranges(render, 800)
+    assert _no_children_left()
+
+
 def test_an_error_of_the_caller_stops_the_children(two_workers: None) -> None:
     me = os.getpid()
 
@@ -130,10 +209,11 @@ def test_an_error_of_the_caller_stops_the_children(two_workers: None) -> None:
     assert _no_children_left()
 
 
-def test_warnings_of_a_child_are_issued_here(two_workers: None) -> None:
+def test_warnings_of_a_child_are_issued_here(two_workers: None, meeting: _Meeting) -> None:
     me = os.getpid()
 
     def render(start: int, stop: int) -> list[int]:
+        meeting.arrive()
         if os.getpid() != me:
             warnings.warn("from the child", UserWarning, stacklevel=1)
         return list(range(start, stop))

@@ -3,10 +3,12 @@
 Once a bibliography is sorted and its citations disambiguated, each entry
 renders from its own work and that state alone (subsequent-author-substitute
 looks at the entry before, which a process finds by rendering it again). So
-the entries can be split into ranges, one per processor: the calling process
-forks a copy of itself for each range but the first, renders the first range
-while the copies render theirs, and collects their results (pickled, over a
-pipe). The copies share the caller's memory until they write to it, so
+the entries can be cut into chunks and shared between processes: the calling
+process forks a copy of itself for each processor but its own, and every
+process takes the next chunk not yet taken until none is left (large chunks
+first, smaller ones at the end, so that the processes finish together even
+when one is slower); the caller collects the copies' results (pickled, over
+a pipe). The copies share the caller's memory until they write to it, so
 nothing is set up twice, and they leave with ``os._exit`` (no exit handlers,
 no flushing of the caller's buffers).
 
@@ -21,10 +23,10 @@ By default processes are used on Linux only (elsewhere set
 ``CITEKIT_WORKERS``), as many as the processors the program may use, at most
 eight.
 
-The results are the same either way: a range whose process fails or dies is
+The results are the same either way: a chunk whose process fails or dies is
 rendered again by the caller, so an error is raised where it would have been
-without processes, and warnings a process records are issued again by the
-caller.
+without processes (the first in the entries' order), and warnings a process
+records are issued again by the caller (after the caller's own).
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ import gc
 import os
 import pickle
 import signal
+import struct
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 __all__ = ["MIN_CHUNK", "map_ranges", "workers"]
@@ -48,6 +51,12 @@ MIN_CHUNK = 250
 """The fewest entries worth a process of their own."""
 
 _MAX_WORKERS = 8
+
+_SMALLEST_CHUNK = 25
+"""The fewest indexes a process takes at a time."""
+
+_TICKET = struct.Struct("<I")
+"""A chunk's number, as written into the pipe the processes take chunks from."""
 
 
 def workers() -> int:
@@ -74,19 +83,25 @@ def workers() -> int:
     return max(1, min(usable, _MAX_WORKERS))
 
 
-def _ranges(count: int, parts: int) -> list[tuple[int, int]]:
-    size, extra = divmod(count, parts)
-    out = []
+def _chunks(count: int, parts: int) -> list[tuple[int, int]]:
+    """``range(count)`` cut into consecutive chunks, large first, then smaller.
+
+    Each chunk is the remaining count over twice the processes (at least
+    :data:`_SMALLEST_CHUNK`): the processes start on large chunks and even
+    out at the end on small ones.
+    """
+    spans = []
     start = 0
-    for number in range(parts):
-        stop = start + size + (1 if number < extra else 0)
-        out.append((start, stop))
+    while start < count:
+        size = max(-(-(count - start) // (2 * parts)), _SMALLEST_CHUNK)
+        stop = min(count, start + size)
+        spans.append((start, stop))
         start = stop
-    return out
+    return spans
 
 
 def map_ranges(render: Callable[[int, int], list[T]], count: int) -> list[T]:
-    """``render(0, count)``, computed as ``render(start, stop)`` over ranges in several processes.
+    """``render(0, count)``, computed as ``render(start, stop)`` over chunks in several processes.
 
     ``render(start, stop)`` returns one picklable result per index of its
     range and must give the same results whichever range it is called on
@@ -96,60 +111,115 @@ def map_ranges(render: Callable[[int, int], list[T]], count: int) -> list[T]:
     parts = min(workers(), count // MIN_CHUNK)
     if parts < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return render(0, count)
-    ranges = _ranges(count, parts)
-    children: list[tuple[int, int, tuple[int, int]]] = []
-    gc.freeze()  # the copies need not touch (copy) the objects of the caller
+    spans = _chunks(count, parts)
+    # The chunks' numbers are written into a pipe before any process starts;
+    # each process takes the next by reading one number (a read of a few
+    # bytes from a pipe is atomic), so a process that is slower (its copied
+    # memory, other programs) takes fewer.
+    tickets, tickets_write = os.pipe()
     try:
-        for span in ranges[1:]:
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the forked process
-                os.close(read_end)
-                _child(render, span, write_end)
-            os.close(write_end)
-            children.append((pid, read_end, span))
-    except OSError:  # no more processes: what was not forked is rendered here
-        pass
+        os.write(tickets_write, b"".join(_TICKET.pack(n) for n in range(len(spans))))
     finally:
-        gc.unfreeze()
-    forked = {span: (pid, read_end) for pid, read_end, span in children}
+        os.close(tickets_write)
+    children: list[tuple[int, int]] = []
     reaped: set[int] = set()
-    results: list[T] = []
     try:
-        for span in ranges:
-            if span not in forked:
-                results.extend(render(*span))
-                continue
-            pid, read_end = forked[span]
+        gc.freeze()  # the copies need not touch (copy) the objects of the caller
+        try:
+            for _ in range(parts - 1):
+                read_end, write_end = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the forked process
+                    os.close(read_end)
+                    _child(render, spans, tickets, write_end)
+                os.close(write_end)
+                children.append((pid, read_end))
+        except OSError:  # no more processes: what no process takes is rendered here
+            pass
+        finally:
+            gc.unfreeze()
+        results: dict[int, list[T]] = {}
+        failure: Exception | None = None
+        current = 0
+        try:
+            for current in _take(tickets):
+                results[current] = render(*spans[current])
+        except Exception as error:
+            failure = error
+        if failure is not None:
+            # As without processes, the first error in index order is raised:
+            # the chunks before this one that other processes took are
+            # rendered again here (they raise if they fail).
+            _stop(children, reaped)
+            for number in range(current):
+                if number not in results:
+                    results[number] = render(*spans[number])
+            raise failure
+        for pid, read_end in children:
             with os.fdopen(read_end, "rb", closefd=False) as stream:
                 payload = stream.read()
             _wait(pid)
             reaped.add(pid)
-            results.extend(_collect(payload, render, span))
+            results.update(_collect(payload, spans))
+        out: list[T] = []
+        for number, span in enumerate(spans):
+            chunk = results.get(number)
+            # a chunk whose process failed or died is rendered here: an
+            # error is raised as it would be without processes
+            out.extend(chunk if chunk is not None else render(*span))
+        return out
     finally:
-        for pid, read_end, _ in children:
+        os.close(tickets)
+        _stop(children, reaped)
+        for _, read_end in children:
             os.close(read_end)
-            if pid not in reaped:  # the caller failed first: stop the child
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                _wait(pid)
-    return results
 
 
-def _child(render: Callable[[int, int], list[Any]], span: tuple[int, int], write_end: int) -> None:
-    """The forked process: render ``span``, write (status, results, warnings), leave."""
+def _take(tickets: int) -> Iterator[int]:
+    """The numbers of the chunks this process takes, until none is left."""
+    while True:
+        ticket = os.read(tickets, _TICKET.size)
+        if len(ticket) != _TICKET.size:
+            return
+        yield _TICKET.unpack(ticket)[0]
+
+
+def _stop(children: list[tuple[int, int]], reaped: set[int]) -> None:
+    """Kill and reap the children not reaped yet (the caller failed, or is done)."""
+    for pid, _ in children:
+        if pid not in reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _wait(pid)
+            reaped.add(pid)
+
+
+def _child(
+    render: Callable[[int, int], list[Any]],
+    spans: list[tuple[int, int]],
+    tickets: int,
+    write_end: int,
+) -> None:
+    """The forked process: render chunks until none is left (or one fails), report, leave.
+
+    It writes ``(chunk number -> results, warnings)`` for the chunks it
+    rendered; a chunk it took but could not render is missing, and the caller
+    renders it again.
+    """
     status = 1
     try:
         gc.disable()
-        with warnings.catch_warnings(record=True) as caught:
-            results = render(*span)
+        done: dict[int, list[Any]] = {}
+        with warnings.catch_warnings(record=True) as caught, contextlib.suppress(Exception):
+            for number in _take(tickets):
+                done[number] = render(*spans[number])
         recorded = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
-        payload = pickle.dumps(("ok", results, recorded), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(("ok", done, recorded), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as stream:
             stream.write(payload)
         status = 0
     except BaseException:
-        pass  # status 1 and no results: the caller renders this range again
+        pass  # status 1 and no results: the caller renders the chunks again
     finally:
         os._exit(status)
 
@@ -160,16 +230,21 @@ def _wait(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def _collect(
-    payload: bytes, render: Callable[[int, int], list[T]], span: tuple[int, int]
-) -> list[T]:
-    """A child's results, or the range rendered here if the child failed."""
+def _collect(payload: bytes, spans: list[tuple[int, int]]) -> dict[int, list[Any]]:
+    """The chunks a child rendered (none if it failed); its warnings issued here."""
     try:
-        status, results, recorded = pickle.loads(payload)  # written by our own child
+        status, done, recorded = pickle.loads(payload)  # written by our own child
     except Exception:
-        status, results, recorded = "failed", None, []
-    if status != "ok" or not isinstance(results, list) or len(results) != span[1] - span[0]:
-        return render(*span)
+        return {}
+    if status != "ok" or not isinstance(done, dict):
+        return {}
     for message, category, filename, lineno in recorded:
         warnings.warn_explicit(message, category, filename, lineno)
-    return results
+    return {
+        number: results
+        for number, results in done.items()
+        if isinstance(number, int)
+        and 0 <= number < len(spans)
+        and isinstance(results, list)
+        and len(results) == spans[number][1] - spans[number][0]
+    }
