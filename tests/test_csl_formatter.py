@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,13 +177,13 @@ def test_cache_follows_content(serge: citekit.Library) -> None:
     renders: list[object] = []
     import citekit.csl.engine as engine
 
-    original = engine.Processor.bibliography
+    original = engine.Processor.iter_bibliography
 
-    def counting(self: engine.Processor) -> list[tuple[str, str]]:
+    def counting(self: engine.Processor, convert: Any = None) -> Iterator[tuple[str, str]]:
         renders.append(self)
-        return original(self)
+        return original(self, convert)
 
-    engine.Processor.bibliography = counting  # type: ignore[method-assign]
+    engine.Processor.iter_bibliography = counting  # type: ignore[method-assign]
     try:
         assert csl.bibliography(library) == first
         assert renders == []  # served from the cache, not rendered again
@@ -190,7 +191,7 @@ def test_cache_follows_content(serge: citekit.Library) -> None:
         changed = {e.key: e.text for e in csl.bibliography(library)}
         assert renders  # an edited work is rendered anew
     finally:
-        engine.Processor.bibliography = original  # type: ignore[method-assign]
+        engine.Processor.iter_bibliography = original  # type: ignore[method-assign]
     assert "Mission to Minsk" in changed["davies1941"]
 
 
@@ -446,15 +447,15 @@ def test_engine_failures_name_the_style_and_work(
     """An exception inside the engine becomes a RenderError naming the work it fails on."""
     from citekit.csl import engine
 
-    real = engine.Processor.bibliography
+    real = engine.Processor.iter_bibliography
 
-    def failing(self: Any) -> list[tuple[str, str]]:
-        entries = real(self)
-        if any("Mission to Moscow" in text for _, text in entries):
-            raise AttributeError("'NoneType' object has no attribute 'render'")
-        return entries
+    def failing(self: Any, convert: Any = None) -> Iterator[tuple[str, str]]:
+        for key, text in real(self, convert):
+            if "Mission to Moscow" in text:
+                raise AttributeError("'NoneType' object has no attribute 'render'")
+            yield key, text
 
-    monkeypatch.setattr(engine.Processor, "bibliography", failing)
+    monkeypatch.setattr(engine.Processor, "iter_bibliography", failing)
     csl = CslFormatter("apa")
     with pytest.raises(RenderError) as info:
         csl.bibliography(serge)
@@ -463,6 +464,71 @@ def test_engine_failures_name_the_style_and_work(
     assert error.key == "davies1941" and error.style == "apa"
     assert isinstance(error.cause, AttributeError)
     assert str(error).startswith("style 'apa' cannot render work 'davies1941': AttributeError")
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_write_bibliography_writes_bibliography_text(serge: citekit.Library, output: str) -> None:
+    for style in STYLES:
+        stream = io.StringIO()
+        written = CslFormatter(style, output=output).write_bibliography(serge, stream)
+        expected = CslFormatter(style, output=output).bibliography_text(serge)
+        assert stream.getvalue() == expected
+        assert written == len(expected)
+        # a cached bibliography is written the same way
+        csl = CslFormatter(style, output=output)
+        csl.bibliography(serge)
+        again = io.StringIO()
+        assert csl.write_bibliography(serge, again) == written
+        assert again.getvalue() == expected
+
+
+def test_write_bibliography_writes_each_entry_as_it_is_rendered(
+    serge: citekit.Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citekit.csl import output
+
+    monkeypatch.setenv("CITEKIT_WORKERS", "1")
+    converted: list[str] = []
+    real = output.convert
+
+    def counting(markup: str, to: str) -> str:
+        converted.append(markup)
+        return real(markup, to)
+
+    monkeypatch.setattr(output, "convert", counting)
+
+    seen: list[int] = []  # entries converted when each piece is written
+
+    class Stream(io.StringIO):
+        def write(self, text: str) -> int:
+            seen.append(len(converted))
+            return super().write(text)
+
+    CslFormatter("apa").write_bibliography(serge, Stream())
+    assert len(converted) == len(serge) >= 3
+    # entry n is written once n entries are rendered, before the next one is
+    assert seen == list(range(1, len(serge) + 1))
+
+
+def test_a_failing_stream_stops_the_bibliography(serge: citekit.Library) -> None:
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            if self.tell() > 80:
+                raise OSError("no space left on device")
+            return super().write(text)
+
+    csl = CslFormatter("apa")
+    stream = Full()
+    with pytest.raises(OSError, match="no space"):
+        csl.write_bibliography(serge, stream)
+    assert 80 < len(stream.getvalue()) < len(csl.bibliography_text(serge))
+    # the formatter is usable again (nothing left half-done inside)
+    assert csl.cite(serge, "serge1944") == csl.cite(serge, "serge1944")
+
+
+def test_write_bibliography_of_a_style_without_one(serge: citekit.Library) -> None:
+    with pytest.raises(StyleError, match="has no bibliography"):
+        CslFormatter(CITATION_ONLY).write_bibliography(serge, io.StringIO())
 
 
 def test_engine_failure_without_a_single_culprit(

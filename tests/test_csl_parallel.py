@@ -258,3 +258,62 @@ def test_a_bibliography_is_the_same_in_one_or_two_processes(
     if style == "modern-language-association":
         # subsequent-author-substitute holds across the processes' boundary
         assert sum("———" in entry for entry in alone) > 300
+
+
+def test_the_callers_first_results_come_before_the_others_are_done(
+    two_workers: None, meeting: _Meeting
+) -> None:
+    # the forked process waits until the caller has had its first result:
+    # with no result before every process is done, it would give up and the
+    # caller would render everything itself
+    me = os.getpid()
+    read_end, write_end = os.pipe()
+    try:
+
+        def render(start: int, stop: int) -> list[int]:
+            meeting.arrive()
+            if os.getpid() != me:
+                ready, _, _ = select.select([read_end], [], [], 10)
+                if not ready:
+                    raise TimeoutError("the caller had no result yet")
+            return [os.getpid()] * (stop - start)
+
+        results = parallel.iter_ranges(render, 1000)
+        assert next(results) == me
+        os.write(write_end, b"go")
+        rest = list(results)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert len(rest) == 999
+    assert any(pid != me for pid in rest)
+    assert _no_children_left()
+
+
+def test_closing_the_results_early_stops_the_processes(two_workers: None) -> None:
+    def render(start: int, stop: int) -> list[int]:
+        if start:
+            threading.Event().wait(60)
+        return list(range(start, stop))
+
+    results = parallel.iter_ranges(render, 1000)
+    assert next(results) == 0
+    results.close()
+    assert _no_children_left()
+
+
+def test_a_bibliography_is_written_the_same_in_one_or_two_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    works = _works(700)
+    texts = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("CITEKIT_WORKERS", workers)
+        stream = io.StringIO()
+        csl = citekit.formatter("csl", style="chicago-notes-bibliography", output="html")
+        csl.write_bibliography(works, stream)  # type: ignore[attr-defined]
+        texts.append(stream.getvalue())
+    assert texts[0] == texts[1]
+    assert texts[0].count('<div class="csl-entry">') == 700

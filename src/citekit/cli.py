@@ -621,9 +621,9 @@ def _bib(args: argparse.Namespace) -> int:
     library = _read(args.file, args.source_format, progress)
     status = _problems_status(library, args.strict)
     with progress.step(f"rendering {_plural(len(library), 'work')} in {formatter.style_name}"):
-        text = formatter.bibliography_text(library)
-    if text:
-        sys.stdout.write(text + "\n")
+        # entries are written as they are rendered
+        if formatter.write_bibliography(library, sys.stdout):
+            sys.stdout.write("\n")
     return status
 
 

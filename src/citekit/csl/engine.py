@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from citekit.csl import passes
 from citekit.csl.styles import Style, load_style
@@ -21,6 +21,8 @@ from citekit.csl.suite import CiteprocPyEngine
 from citekit.model.work import Role
 
 __all__ = ["CitekitEngine", "Processor", "citeproc_style"]
+
+T = TypeVar("T")
 
 
 def citeproc_style(style: Style) -> Any:
@@ -147,6 +149,16 @@ class Processor:
 
     def bibliography(self) -> list[tuple[str, str]]:
         """(item id, rendered entry) for each registered item the style prints, in order."""
+        return list(self.iter_bibliography())
+
+    def iter_bibliography(
+        self, convert: Callable[[str], str] | None = None
+    ) -> Iterator[tuple[str, str]]:
+        """:meth:`bibliography`'s pairs, each as soon as it is rendered.
+
+        ``convert`` is applied to each finished entry where it is rendered
+        (in whichever process renders it), so only its result is kept.
+        """
         # Entries are rendered from bare cites of the registered items: a
         # work's first cite may carry a locator, prefix or suffix, which
         # belong to that citation, not to the bibliography.
@@ -156,18 +168,25 @@ class Processor:
 
         registered = self._bibliography.items
         element = self.style.root.bibliography
+        finish = self._finish
+        if convert is not None:
+            to_output = convert
+
+            def finish(entry: str) -> str:
+                return to_output(self._finish(entry))
+
         with _quiet():
             bare = [CiteItem(item.key) for item in registered]
             Citation(bare).bibliography = self._bibliography
             if isinstance(element, Bibliography):
                 # citekit's layout finishes each entry where it renders it
                 # (several processes share a large bibliography).
-                finished = element.render(bare, self._finish)
-                return [
+                finished = _quietly(element.iter_bibliography(bare, finish))
+                return (
                     (key, text)
                     for key, text in zip(self.keys, finished, strict=True)
                     if text is not None
-                ]
+                )
             self._bibliography.items = bare
             try:
                 entries = self._bibliography.bibliography()
@@ -179,11 +198,8 @@ class Processor:
             # they can only be paired by position; citekit's keeps their place.
             keys = keys[: len(entries)] + [""] * (len(entries) - len(keys))
         # Entries the style prints as nothing are left out, with their items.
-        return [
-            (key, self._finish(str(entry)))
-            for key, entry in zip(keys, entries, strict=True)
-            if str(entry)
-        ]
+        pairs = zip(keys, entries, strict=True)
+        return iter([(key, finish(str(entry))) for key, entry in pairs if str(entry)])
 
     def _finish(self, entry: str) -> str:
         """A rendered entry in citeproc-js's HTML conventions, through the output passes."""
@@ -197,6 +213,17 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+def _quietly(results: Iterator[T]) -> Iterator[T]:
+    """``results``, with warnings ignored while each is computed (see :func:`_quiet`)."""
+    while True:
+        with _quiet():
+            try:
+                result = next(results)
+            except StopIteration:
+                return
+        yield result
 
 
 #: CSL 1.0.2's name and date variables (citeproc-py's reader knows only some).

@@ -90,6 +90,7 @@ __all__ = [
     "Element",
     "Node",
     "balance_bidi",
+    "bibliography_pieces",
     "check_output",
     "convert",
     "join_bibliography",
@@ -788,10 +789,22 @@ def join_bibliography(entries: Iterable[str], output: str) -> str:
     ``<div class="csl-entry">`` per entry; text: one entry a line; Markdown,
     LaTeX and reST: one paragraph per entry.
     """
+    return "".join(bibliography_pieces(entries, output))
+
+
+def bibliography_pieces(entries: Iterable[str], output: str) -> Iterator[str]:
+    """The pieces of :func:`join_bibliography`'s document, as each entry comes.
+
+    Written one after another they make the document, so a bibliography can
+    be written out while it is rendered.
+    """
     check_output(output)
-    entries = list(entries)
     if output == "html":
-        body = "".join(f'  <div class="csl-entry">{entry}</div>\n' for entry in entries)
-        return f'<div class="csl-bib-body">\n{body}</div>'
+        yield '<div class="csl-bib-body">\n'
+        for entry in entries:
+            yield f'  <div class="csl-entry">{entry}</div>\n'
+        yield "</div>"
+        return
     separator = "\n" if output == "text" else "\n\n"
-    return separator.join(entries)
+    for number, entry in enumerate(entries):
+        yield separator + entry if number else entry

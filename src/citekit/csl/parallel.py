@@ -40,10 +40,10 @@ import struct
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-__all__ = ["MIN_CHUNK", "map_ranges", "workers"]
+__all__ = ["MIN_CHUNK", "iter_ranges", "map_ranges", "workers"]
 
 T = TypeVar("T")
 
@@ -100,17 +100,30 @@ def _chunks(count: int, parts: int) -> list[tuple[int, int]]:
     return spans
 
 
-def map_ranges(render: Callable[[int, int], list[T]], count: int) -> list[T]:
-    """``render(0, count)``, computed as ``render(start, stop)`` over chunks in several processes.
+def map_ranges(render: Callable[[int, int], Iterable[T]], count: int) -> list[T]:
+    """``render(0, count)`` as a list, computed as ``render(start, stop)`` over chunks
+    in several processes.
 
-    ``render(start, stop)`` returns one picklable result per index of its
-    range and must give the same results whichever range it is called on
-    (it may look at indexes before ``start``). See the module documentation
-    for when processes are used.
+    ``render(start, stop)`` returns (or yields) one picklable result per index
+    of its range and must give the same results whichever range it is called
+    on (it may look at indexes before ``start``). See the module
+    documentation for when processes are used.
+    """
+    return list(iter_ranges(render, count))
+
+
+def iter_ranges(render: Callable[[int, int], Iterable[T]], count: int) -> Iterator[T]:
+    """The results of :func:`map_ranges`, in order, each as soon as it is known.
+
+    In one process they come as ``render(0, count)`` yields them; with
+    several, the caller's chunks come as it renders them, as long as no
+    earlier chunk is another process's, and the rest when the processes are
+    done. Closing the iterator early stops the processes.
     """
     parts = min(workers(), count // MIN_CHUNK)
     if parts < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
-        return render(0, count)
+        yield from render(0, count)
+        return
     spans = _chunks(count, parts)
     # The chunks' numbers are written into a pipe before any process starts;
     # each process takes the next by reading one number (a read of a few
@@ -139,11 +152,15 @@ def map_ranges(render: Callable[[int, int], list[T]], count: int) -> list[T]:
         finally:
             gc.unfreeze()
         results: dict[int, list[T]] = {}
+        given = 0  # the chunks before this one have been given out
         failure: Exception | None = None
         current = 0
         try:
             for current in _take(tickets):
-                results[current] = render(*spans[current])
+                results[current] = list(render(*spans[current]))
+                while given in results:
+                    yield from results.pop(given)
+                    given += 1
         except Exception as error:
             failure = error
         if failure is not None:
@@ -151,9 +168,9 @@ def map_ranges(render: Callable[[int, int], list[T]], count: int) -> list[T]:
             # the chunks before this one that other processes took are
             # rendered again here (they raise if they fail).
             _stop(children, reaped)
-            for number in range(current):
+            for number in range(given, current):
                 if number not in results:
-                    results[number] = render(*spans[number])
+                    results[number] = list(render(*spans[number]))
             raise failure
         for pid, read_end in children:
             with os.fdopen(read_end, "rb", closefd=False) as stream:
@@ -161,13 +178,11 @@ def map_ranges(render: Callable[[int, int], list[T]], count: int) -> list[T]:
             _wait(pid)
             reaped.add(pid)
             results.update(_collect(payload, spans))
-        out: list[T] = []
-        for number, span in enumerate(spans):
-            chunk = results.get(number)
+        for number in range(given, len(spans)):
+            chunk = results.pop(number, None)
             # a chunk whose process failed or died is rendered here: an
             # error is raised as it would be without processes
-            out.extend(chunk if chunk is not None else render(*span))
-        return out
+            yield from chunk if chunk is not None else render(*spans[number])
     finally:
         os.close(tickets)
         _stop(children, reaped)
@@ -195,7 +210,7 @@ def _stop(children: list[tuple[int, int]], reaped: set[int]) -> None:
 
 
 def _child(
-    render: Callable[[int, int], list[Any]],
+    render: Callable[[int, int], Iterable[Any]],
     spans: list[tuple[int, int]],
     tickets: int,
     write_end: int,
@@ -212,7 +227,7 @@ def _child(
         done: dict[int, list[Any]] = {}
         with warnings.catch_warnings(record=True) as caught, contextlib.suppress(Exception):
             for number in _take(tickets):
-                done[number] = render(*spans[number])
+                done[number] = list(render(*spans[number]))
         recorded = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
         payload = pickle.dumps(("ok", done, recorded), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as stream:

@@ -32,12 +32,20 @@ What is registered decides numbers and disambiguation:
 from __future__ import annotations
 
 import collections
+import contextlib
 import difflib
 import os
 import re
 import threading
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import (
+    Callable,
+    Generator,
+    Hashable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from typing import Any, TextIO
 
 import attrs
 
@@ -354,6 +362,36 @@ class CslFormatter:
 
         return join_bibliography((e.text for e in self.bibliography(works)), self.output)
 
+    def write_bibliography(self, works: Any, stream: TextIO) -> int:
+        """Write the bibliography document (as :meth:`bibliography_text`) to ``stream``.
+
+        Each entry is written as soon as it and those before it are rendered
+        (in one process, one at a time), so the entries are never all held
+        at once, nor any of them twice. Returns the number of characters
+        written. Raises as :meth:`bibliography`; what was written before an
+        error stays written.
+        """
+        from citekit.csl.output import bibliography_pieces
+
+        listed = _works(works)
+        if not self.style.has_bibliography:
+            raise StyleError(f"style {self.style_name!r} has no bibliography (citations only)")
+        cached = self._cached(("bibliography", tuple(listed)))
+        written = 0
+        with contextlib.ExitStack() as stack:
+            if cached is not None:
+                texts: Iterable[str] = (entry.text for entry in cached)
+            else:
+                rendering = stack.enter_context(
+                    contextlib.closing(self._rendering(listed, [], bibliography=True))
+                )
+                next(rendering)  # no citations
+                texts = (entry.text for entry in rendering)
+            for piece in bibliography_pieces(texts, self.output):
+                written += len(piece)
+                stream.write(piece)
+        return written
+
     def cite(
         self,
         works: Any,
@@ -532,21 +570,50 @@ class CslFormatter:
         register_all: bool = True,
     ) -> tuple[list[str], list[BibliographyEntry]]:
         """Citations (as texts) and bibliography entries, converted to the output."""
+        rendering = self._rendering(
+            works, citations, bibliography=bibliography, register_all=register_all
+        )
+        with contextlib.closing(rendering):
+            texts = next(rendering)
+            return texts, list(rendering)
+
+    def _rendering(
+        self,
+        works: Sequence[Work],
+        citations: Sequence[Citation],
+        *,
+        bibliography: bool,
+        register_all: bool = True,
+    ) -> Generator[Any, None, None]:
+        """The citations (a list of texts), then each bibliography entry as it is rendered.
+
+        Everything in the output format: an entry is converted where it is
+        rendered, so only its converted text is kept. A failure of the engine
+        is a :class:`RenderError` naming the work (see :meth:`_diagnose`).
+        """
         from citekit.csl.output import convert
 
+        output = self.output
+
+        def to_output(text: str) -> str:
+            return convert(text, output).strip()
+
         try:
-            html_citations, html_entries = self._render_html(
-                works, citations, bibliography=bibliography, register_all=register_all
+            rendered = self._render_html(
+                works,
+                citations,
+                bibliography=bibliography,
+                register_all=register_all,
+                convert=to_output,
             )
+            with contextlib.closing(rendered):
+                yield [to_output(text) for text in next(rendered)]
+                for key, text in rendered:
+                    yield BibliographyEntry(key, text)
         except CitekitError:
             raise
         except Exception as error:
             raise self._diagnose(works, citations, error) from error
-        texts = [convert(text, self.output).strip() for text in html_citations]
-        entries = [
-            BibliographyEntry(key, convert(text, self.output).strip()) for key, text in html_entries
-        ]
-        return texts, entries
 
     def _render_html(
         self,
@@ -555,7 +622,13 @@ class CslFormatter:
         *,
         bibliography: bool,
         register_all: bool = True,
-    ) -> tuple[list[str], list[tuple[str, str]]]:
+        convert: Callable[[str], str] | None = None,
+    ) -> Generator[Any, None, None]:
+        """The citations (a list of the engine's HTML), then each entry's (key, HTML).
+
+        With ``convert``, each entry's text is ``convert(html)``, computed where
+        the entry is rendered. The render lock is held until the last entry.
+        """
         from citekit.csl.engine import CitekitEngine, Processor, citeproc_style
 
         ids: dict[str, str] = {}
@@ -584,14 +657,10 @@ class CslFormatter:
             for one in prepared:
                 processor.register(one)
             processor.sort()
-            texts = [processor.cite(one) for one in prepared]
-            entries: list[tuple[str, str]] = []
+            yield [processor.cite(one) for one in prepared]
             if bibliography and items:
-                entries = [
-                    (keys_by_id.get(item_id, item_id), text)
-                    for item_id, text in processor.bibliography()
-                ]
-        return texts, entries
+                for item_id, text in processor.iter_bibliography(convert):
+                    yield keys_by_id.get(item_id, item_id), text
 
     def _diagnose(
         self, works: Sequence[Work], citations: Sequence[Citation], error: Exception
@@ -606,7 +675,7 @@ class CslFormatter:
                 if any(c.key == work.key for c in citation.cites)
             ] or [Citation((Cite(work.key),))]
             try:
-                self._render_html([work], alone, bibliography=self.style.has_bibliography)
+                list(self._render_html([work], alone, bibliography=self.style.has_bibliography))
             except Exception as alone_error:
                 return RenderError(
                     f"style {self.style_name!r} cannot render work {work.key!r}:"

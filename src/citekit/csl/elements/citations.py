@@ -431,6 +431,12 @@ class Bibliography(model.Bibliography):  # type: ignore[misc]
         """The entries of the registered items, in order (see ``Layout.render_bibliography``)."""
         return self.layout.render_bibliography(citation_items, finish)
 
+    def iter_bibliography(
+        self, citation_items: Any, finish: Callable[[str], Any] | None = None
+    ) -> Iterator[Any]:
+        """The entries one by one, as rendered (see ``Layout.iter_bibliography``)."""
+        return self.layout.iter_bibliography(citation_items, finish)
+
 
 @element("layout")
 class Layout(model.Layout):  # type: ignore[misc]
@@ -1162,6 +1168,17 @@ class Layout(model.Layout):  # type: ignore[misc]
         and None for the others. Large bibliographies are rendered in
         several processes (see :mod:`citekit.csl.parallel`).
         """
+        return list(self.iter_bibliography(citation_items, finish))
+
+    def iter_bibliography(
+        self, citation_items: Any, finish: Callable[[str], T] | None = None
+    ) -> Iterator[Any]:
+        """:meth:`render_bibliography`'s results, each as soon as it is rendered.
+
+        The sorting and disambiguation are done first (they need every
+        item); then in one process each entry comes as it is rendered, so
+        that a caller writing them out holds one at a time.
+        """
         from citekit.csl import parallel
 
         items = list(citation_items)
@@ -1207,7 +1224,7 @@ class Layout(model.Layout):  # type: ignore[misc]
                 return self._display_entry(parts), current_names, True
             return parts[0][1], current_names, True
 
-        def entries(start: int, stop: int) -> list[Any]:
+        def entries(start: int, stop: int) -> Iterator[Any]:
             previous_names: list[str] | None = None
             if substitute is not None:
                 # the names of the last entry before this range that prints
@@ -1216,16 +1233,14 @@ class Layout(model.Layout):  # type: ignore[misc]
                     if printed:
                         previous_names = names
                         break
-            out: list[Any] = []
             for item in items[start:stop]:
                 text, previous_names, _ = entry(item, previous_names)
                 if finish is None:
-                    out.append(text)
+                    yield text
                 else:
-                    out.append(finish(text) if text else None)
-            return out
+                    yield finish(text) if text else None
 
-        return parallel.map_ranges(entries, len(items))
+        return parallel.iter_ranges(entries, len(items))
 
     def _display_parts(self, item: Any, state: CiteState) -> list[tuple[str | None, str]]:
         """The outputs of the layout's children, each with its ``display`` value.
