@@ -914,7 +914,7 @@ def work_from_item(
         return None
 
 
-def work_to_item(work: Work) -> dict[str, Any]:
+def work_to_item(work: Work, *, custom: bool = True) -> dict[str, Any]:
     """A :class:`Work` as a CSL item: id, type, then CSL variables in a stable order.
 
     Rich-text fields are written as citeproc-js reads them
@@ -927,7 +927,9 @@ def work_to_item(work: Work) -> dict[str, Any]:
 
     Raises :class:`~citekit.FormatError` when the work holds something CSL-JSON
     cannot express (``variables["custom"]`` clashing with ``extra``, ``arxiv``
-    or the rich forms citekit keeps in ``custom``).
+    or the rich forms citekit keeps in ``custom``). With ``custom=False`` the
+    item has no ``custom`` object at all (what a CSL processor is given: it
+    renders none of it), and that is not checked.
     """
     item: dict[str, Any] = {"id": work.key, "type": work.type.value}
     by_name = {name: attribute for name, attribute in TEXT_FIELDS.items()}
@@ -965,9 +967,9 @@ def work_to_item(work: Work) -> dict[str, Any]:
         if name == "custom" or name in item:
             continue  # custom below; a modelled attribute wins over a kept bad value
         item[name] = thaw(value)
-    custom = _custom_to_csl(work)
-    if custom is not None:
-        item["custom"] = custom
+    kept = _custom_to_csl(work) if custom else None
+    if kept is not None:
+        item["custom"] = kept
     return item
 
 

@@ -522,15 +522,15 @@ class CslFormatter:
         except TypeError:
             base = None
         if base is None:
-            base = work_to_item(work)
+            base = work_to_item(work, custom=False)
             # The engine, as citeproc-js, reads text literally but for the
-            # rich-text tags: CSL-JSON text, markup on plain-text fields included.
+            # rich-text tags: CSL-JSON text, markup on plain-text fields
+            # included (work_to_item writes the markup fields so already).
             for name, attribute in TEXT_FIELDS.items():
-                if name in base and (attribute in MARKUP_FIELDS or attribute in work.rich):
+                if name in base and attribute in work.rich and attribute not in MARKUP_FIELDS:
                     rich = work.rich_text(attribute)
                     if rich is not None:
                         base[name] = to_csl_text(rich)
-            base.pop("custom", None)
             base.setdefault("citation-key", work.key)
             # Each value's bidirectional controls are closed where it ends, so
             # that reversed text cannot run on into the rest of an entry or

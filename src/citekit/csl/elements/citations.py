@@ -435,7 +435,8 @@ class Bibliography(model.Bibliography):  # type: ignore[misc]
         self, citation_items: Any, finish: Callable[[str], Any] | None = None
     ) -> Iterator[Any]:
         """The entries one by one, as rendered (see ``Layout.iter_bibliography``)."""
-        return self.layout.iter_bibliography(citation_items, finish)
+        entries: Iterator[Any] = self.layout.iter_bibliography(citation_items, finish)
+        return entries
 
 
 @element("layout")
