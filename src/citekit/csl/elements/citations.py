@@ -1441,7 +1441,15 @@ class Choose(model.Choose):  # type: ignore[misc]
         As citeproc-py's, without an exception for each condition that fails
         (a ``VariableError`` from a test still ends the choose).
         """
-        for branch in children(self):
+        plan = vars(self).get("_citekit_plan") if not Detached.active() else None
+        if plan is None:
+            plan = self._plan()
+        if plan:
+            for test, branch in plan:
+                if test is None or test(item, context):
+                    return _render_branch(branch, item, context, delimiter, kwargs)
+            return None
+        for branch in children(self):  # a branch of another kind (not from citekit's lookup)
             if isinstance(branch, _Conditions):
                 if branch.test(item, context):
                     return _render_branch(branch, item, context, delimiter, kwargs)
@@ -1451,6 +1459,27 @@ class Choose(model.Choose):  # type: ignore[misc]
             except model.ConditionFailed:
                 continue
         return None
+
+    def _plan(self) -> tuple[tuple[Callable[[Any, Any], bool] | None, Any], ...]:
+        """(its test, or None for ``cs:else``; the branch) for each branch, in order.
+
+        Empty when a branch is not citekit's ``If``/``Else-If``/``Else`` (then
+        each branch renders itself, as in citeproc-py).
+        """
+        plan: list[tuple[Callable[[Any, Any], bool] | None, Any]] = []
+        for branch in children(self):
+            if isinstance(branch, _Conditions):
+                plan.append((vars(branch).get("_citekit_test") or branch._compiled(), branch))
+            elif isinstance(branch, Else):
+                plan.append((None, branch))
+            else:
+                plan = []
+                break
+        found = tuple(plan)
+        if not Detached.active():
+            node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+            vars(node)["_citekit_plan"] = found
+        return found
 
 
 _NUMERIC_PART = re.compile(r"^[A-Za-z]*\d+[A-Za-z]*$")

@@ -152,6 +152,7 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
     (names included, whose element does not say so itself).
     """
     output = []
+    sorting = kwargs.get("sort_options") is not None
     for child in children(parent):
         try:
             if isinstance(child, model.Choose):
@@ -162,7 +163,10 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
             continue
         if text is not None:
             output.append((child, text))
-            rendered_something(item, text, **kwargs)
+            if text and not sorting:  # rendered_something, inline: this runs for every child
+                state = _state_of(item)
+                if state is not None:
+                    state.capitalize_first_term = False
     return output
 
 
@@ -316,37 +320,81 @@ _NUMBER_RANGE = re.compile(r"^\s*\d+\s*-\s*\d+\s*$")
 class Text(_Rendered, model.Text):  # type: ignore[misc]
     """``cs:text`` rendering rich, escaped field text (see the module documentation)."""
 
-    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        """(intermediate HTML or None, language) for ``item``."""
+    def render(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        """The element for ``item``: intermediate HTML, or None when it renders nothing.
+
+        The variable, macro (an implicit group), term or value; then
+        strip-periods and text-case (text only), formatting, quotes and the
+        escaped affixes. The element's attributes are read once (see
+        :meth:`_plan`): this runs for every ``cs:text`` of every cite and
+        entry.
+        """
+        plan = vars(self).get("_citekit_plan") or self._plan()
+        kind, name, text_case, strip_periods, quoted, prefix, suffix = plan
         if context is None:
             context = self
-        # the language only matters to text-case (see markup)
-        language = item_language(self, item) if "text-case" in self.attrib else None
+        sort_options = kwargs.get("sort_options")
         text: Any = None
-        sorting: dict[str, Any] = {"sort_options": kwargs.get("sort_options")}
-        if "variable" in self.attrib:
+        if kind == "variable":
             text = self._variable_html(item, context)
-            # Text and number elements share the record of substituted
-            # variables: an edition a substitute printed is not printed again.
-            note_substituted(context, "text", self.get("variable"), text, **kwargs)
-        elif "macro" in self.attrib:
-            macro = self.get_macro(self.get("macro"))
-            outputs = render_children(macro, item, context=context, **sorting)
-            shown = _group_renders(macro, outputs, macro=True, item=item, context=context)
-            text = join([text for _, text in outputs]) if shown else None
-        elif "term" in self.attrib:
-            text = capitalize_if_first(item, self._term(item), **sorting)
-        elif "value" in self.attrib:
-            value = self.get("value")
-            text = passes.rich_text(value, locale_quotes(self))
-            if value and (value[0] == "," or not value.strip(_PUNCTUATION_AND_SPACE)):
-                # As citeproc-js does: a value of bare punctuation ("." after
-                # a title), or one that opens with a comma, is printed as
-                # written, neither merged with the punctuation before it nor
-                # moved inside closing quotes.
-                text = passes.PROTECT + text
-        rendered_something(item, text, **sorting)
-        return text, language
+            if text and sort_options is None:
+                note_substituted(context, "text", name, text)
+        elif kind == "macro":
+            macro = self.get_macro(name)
+            outputs = render_children(macro, item, context=context, sort_options=sort_options)
+            if _group_renders(macro, outputs, macro=True, item=item, context=context):
+                text = join([text for _, text in outputs])
+        elif kind == "term":
+            text = self._term(item)
+            if text and sort_options is None:
+                text = capitalize_if_first(item, text)
+        elif kind == "value":
+            text = self._value_html()
+        if not text:
+            return None
+        if sort_options is None:
+            state = _state_of(item)
+            if state is not None:
+                state.capitalize_first_term = False
+        rendered = str(text)
+        if text_case or strip_periods:
+            # (the language only matters to text-case)
+            language = item_language(self, item) if text_case else None
+            rendered = self.rich_case(rendered, language)
+        rendered = str(self.format(rendered))
+        if quoted:
+            rendered = locale_quotes(self).open_tag() + rendered + passes.QUOTE_CLOSE
+        seamed = prefix + normalize_seam(prefix, rendered)
+        return String(str(seamed + normalize_seam(seamed, suffix)))
+
+    def _plan(self) -> tuple[str | None, str | None, bool, bool, bool, str, str]:
+        """(kind, its attribute's value, text-case, strip-periods, quotes, prefix, suffix)."""
+        attrib = self.attrib
+        kind = next((k for k in ("variable", "macro", "term", "value") if k in attrib), None)
+        plan = (
+            kind,
+            self.get(kind) if kind is not None else None,
+            "text-case" in attrib,
+            self.get("strip-periods", "false").lower() == "true",
+            self.get("quotes", "false").lower() == "true",
+            passes.escape(self.get("prefix", "")),
+            passes.escape(self.get("suffix", "")),
+        )
+        node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+        vars(node)["_citekit_plan"] = plan
+        return plan
+
+    def _value_html(self) -> str:
+        """The ``value`` attribute as intermediate HTML."""
+        value = self.get("value")
+        text = passes.rich_text(value, locale_quotes(self))
+        if value and (value[0] == "," or not value.strip(_PUNCTUATION_AND_SPACE)):
+            # As citeproc-js does: a value of bare punctuation ("." after
+            # a title), or one that opens with a comma, is printed as
+            # written, neither merged with the punctuation before it nor
+            # moved inside closing quotes.
+            text = passes.PROTECT + text
+        return text
 
     def _variable_html(self, item: Any, context: Any) -> str | None:
         variable = self.get("variable")
@@ -376,34 +424,43 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
     def _process(self, value: Any, variable: str) -> Any:
         return format_numbers(self, value, variable)
 
-    def markup(self, text: Any, language: str | None = None) -> Any:
-        """Case, formatting, quotes and affixes around rendered text."""
-        if not text:
-            return None
-        rendered = self.rich_case(str(text), language)
-        rendered = str(self.format(rendered))
-        if self.get("quotes", "false").lower() == "true":
-            rendered = locale_quotes(self).open_tag() + rendered + passes.QUOTE_CLOSE
-        return self.wrap(rendered)
-
 
 @element("group")
 class Group(_Rendered, model.Group):  # type: ignore[misc]
     """``cs:group`` with escaped affixes and delimiter."""
 
-    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        """The children joined by the delimiter; None when the group is suppressed.
+    def render(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        """The children joined by the delimiter, formatted, between the affixes.
 
-        CSL 1.0.2: a group is suppressed when it renders nothing, or when it
-        calls variables and none of them renders (as citeproc-py decides:
-        a child "calls" a variable by its ``calls_variable()``).
+        None when the group is suppressed. CSL 1.0.2: a group is suppressed
+        when it renders nothing, or when it calls variables and none of them
+        renders (as citeproc-py decides: a child "calls" a variable by its
+        ``calls_variable()``). The delimiter and affixes are read once.
         """
-        outputs = render_children(
-            self, item, delimiter=self.get("delimiter", ""), context=context, **kwargs
-        )
+        plan = vars(self).get("_citekit_plan") or self._plan()
+        delimiter, escaped, prefix, suffix = plan
+        outputs = render_children(self, item, delimiter=delimiter, context=context, **kwargs)
         if not _group_renders(self, outputs, item=item, context=context):
             return None  # as an empty variable: the enclosing element leaves it out
-        return self.join(text for _, text in outputs)
+        text = join([text for _, text in outputs], escaped)
+        if not text:
+            return None
+        formatted = self.format(text)
+        seamed = prefix + normalize_seam(prefix, formatted)
+        return String(str(seamed + normalize_seam(seamed, suffix)))
+
+    def _plan(self) -> tuple[str, str, str, str]:
+        """(delimiter as written, delimiter escaped, prefix and suffix escaped)."""
+        delimiter = self.get("delimiter", "")
+        plan = (
+            delimiter,
+            passes.escape(delimiter),
+            passes.escape(self.get("prefix", "")),
+            passes.escape(self.get("suffix", "")),
+        )
+        node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+        vars(node)["_citekit_plan"] = plan
+        return plan
 
     def join(self, strings: Any, default_delimiter: str = "") -> Any:
         """The rendered children joined by the (escaped) delimiter."""
