@@ -61,6 +61,7 @@ QUOTE_CLOSE = "</q>"
 """Closes a quote opened by :meth:`Quotes.open_tag`."""
 
 _PUNCTUATION = ".,;:!?"
+_ADJACENT_PUNCTUATION = re.compile(f"(?<=[{_PUNCTUATION}])(?=[{_PUNCTUATION}])")
 _INTO_QUOTES = ".,?!"
 
 
@@ -105,7 +106,7 @@ class Quotes:
 
 def protect_punctuation(text: str) -> str:
     """``text`` (escaped) with :data:`PROTECT` between adjacent punctuation marks."""
-    return re.sub(f"(?<=[{_PUNCTUATION}])(?=[{_PUNCTUATION}])", PROTECT, text)
+    return _ADJACENT_PUNCTUATION.sub(PROTECT, text)
 
 
 # Rich text in fields ----------------------------------------------------------
@@ -182,7 +183,9 @@ def _thin_spaces(text: str) -> str:
     French typography; citeproc-js does it to every string it prints from
     fields and values.
     """
-    return _SPACE_BEFORE.sub("\u202f\\1", text).replace("\u00ab ", "\u00ab\u202f")
+    if _SPACE_BEFORE.search(text):
+        text = _SPACE_BEFORE.sub("\u202f\\1", text)
+    return text.replace("\u00ab ", "\u00ab\u202f") if "\u00ab" in text else text
 
 
 def rich_text(text: str, quotes: Quotes | None = None) -> str:
@@ -195,6 +198,8 @@ def rich_text(text: str, quotes: Quotes | None = None) -> str:
     output is post-processed); single quotes between letters, and single
     quotes left unmatched, are apostrophes (``’``).
     """
+    if _FIELD_TOKEN.search(text) is None:  # no markup, no quotes: most fields
+        return protect_punctuation(escape(_thin_spaces(text)))
     quotes = quotes or Quotes()
     pieces: list[tuple[str, str]] = []  # (kind, value): text / tag / quote
     position = 0

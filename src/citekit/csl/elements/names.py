@@ -449,16 +449,21 @@ def _initialized(person: PersonName, options: _Options, level: int = 0) -> Perso
     ``level`` is the given-name level of disambiguation: 0 as the style says,
     1 initials (when the style initialises at all), 2 the full given name.
     """
+    given = _initialized_given(person, options, level)
+    return person if given == person.given else attrs.evolve(person, given=given)
+
+
+def _initialized_given(person: PersonName, options: _Options, level: int = 0) -> str:
+    """The given name of :func:`_initialized` (without making a new name)."""
     mark = options.get("initialize-with")
     if not person.given or mark is None or person.is_cjk or not person.family or level >= 2:
-        return person
-    given = initialize_given(
+        return person.given
+    return initialize_given(
         person.given,
         mark,
         initialize=options.flag("initialize"),
         hyphen=options.flag("initialize-with-hyphen"),
     )
-    return attrs.evolve(person, given=given)
 
 
 def _render_person(
@@ -476,7 +481,7 @@ def _render_person(
     """One name as ``cs:name`` renders it (see the module doc for the rules)."""
     if person.is_literal:
         return _Rendered(family_style.wrap(family_style.format(person.literal)), False)
-    given = _initialized(person, options, level).given
+    given = _initialized_given(person, options, level)
     family = family_style.format(person.family)
     ndp = family_style.format(person.non_dropping_particle)
     dp = given_style.format(person.dropping_particle)
