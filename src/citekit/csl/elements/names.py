@@ -325,7 +325,6 @@ class _Options:
     def __init__(self, name: Any, context: Any, overrides: Mapping[str, Any] | None) -> None:
         self.name = name
         self.overrides = overrides or {}
-        self.found: dict[str, str | None] = {}
         self.sources = []
         instructions = _instructions(context)
         if instructions is not None:
@@ -333,6 +332,7 @@ class _Options:
         root = context.getroottree().getroot() if context is not None else None
         if root is not None:
             self.sources.append(root)
+        self.found: dict[str, str | None] = _resolved(name, instructions, root, self.overrides)
 
     def get(self, option: str) -> str | None:
         found = self.found
@@ -366,6 +366,27 @@ class _Options:
 
     def flag(self, option: str) -> bool:
         return (self.get(option) or "").strip().lower() == "true"
+
+
+def _resolved(
+    name: Any, instructions: Any, root: Any, overrides: Mapping[str, Any]
+) -> dict[str, str | None]:
+    """The options already resolved for this cs:name, inheriting from these elements.
+
+    An option's value depends on nothing else, and a style does not change
+    while it renders, so the resolved values are kept on the style's root
+    and shared by every rendering with the same elements and overrides.
+    """
+    if root is None or Detached.active():
+        return {}
+    try:
+        key = (name, instructions, tuple(sorted(overrides.items())))
+        shared: dict[Any, dict[str, str | None]] = vars(root).setdefault(
+            "_citekit_name_options", {}
+        )
+        return shared.setdefault(key, {})
+    except TypeError:  # an override that cannot be a key: resolved for this rendering only
+        return {}
 
 
 def _demote(context: Any) -> str:
