@@ -1492,6 +1492,9 @@ def is_numeric_text(value: str) -> bool:
     return bool(parts) and all(_NUMERIC_PART.match(p) for p in parts)
 
 
+_dict_item = dict.__getitem__
+
+
 def _simple_test(
     types: tuple[str, ...] | None,
     variables: tuple[str, ...] | None,
@@ -1507,13 +1510,15 @@ def _simple_test(
         return None
     if types:
         kinds = frozenset(types)
+        # (a reference always has a type: read from the dict, without
+        # citeproc-py's attribute and item look-ups)
         if match == "any":
-            return lambda item, context: item.reference.type in kinds
+            return lambda item, context: _dict_item(item.reference, "type") in kinds
         if match == "none":
-            return lambda item, context: item.reference.type not in kinds
+            return lambda item, context: _dict_item(item.reference, "type") not in kinds
         if match == "all" and len(kinds) == 1:
             (only,) = kinds
-            return lambda item, context: item.reference.type == only
+            return lambda item, context: _dict_item(item.reference, "type") == only
         return None
     if variables and "locator" not in variables and match in ("any", "none", "all"):
         if len(variables) == 1:

@@ -249,13 +249,42 @@ def _group_renders(
     return False
 
 
-_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
 _NORMALS = (
     ("font-style", "normal", "font-style:normal;"),
     ("font-weight", "normal", "font-weight:normal;"),
     ("font-variant", "normal", "font-variant:normal;"),
     ("vertical-align", "baseline", "baseline"),
 )
+
+
+#: citeproc-py's decorations (``Formatted.format``), in the order it applies
+#: them: (attribute, its plain value, {value: the formatter's class name}).
+_DECORATIONS = (
+    ("font-style", "normal", {"italic": "Italic", "oblique": "Oblique"}),
+    ("font-variant", "normal", {"small-caps": "SmallCaps"}),
+    ("font-weight", "normal", {"bold": "Bold", "light": "Light"}),
+    ("text-decoration", "none", {"underline": "Underline"}),
+    ("vertical-align", "baseline", {"sup": "Superscript", "sub": "Subscript"}),
+)
+
+
+def _decorations(node: Any) -> tuple[Any, tuple[Any, ...]]:
+    """(the output formatter, its classes ``node``'s formatting attributes ask for, in order).
+
+    As citeproc-py's ``Formatted.format`` applies them (a style with a value
+    outside these is refused when it is loaded). No formatter when there
+    are none.
+    """
+    found = []
+    formatter = None
+    for attribute, plain, classes in _DECORATIONS:
+        value = node.get(attribute, plain)
+        if value == plain:
+            continue
+        if formatter is None:
+            formatter = node.get_formatter()
+        found.append(getattr(formatter, classes[value]))
+    return formatter, tuple(found)
 
 
 class _Rendered:
@@ -282,12 +311,21 @@ class _Rendered:
         if compiled is None:
             get = self.get
             compiled = vars(self)["_citekit_format"] = (
-                any(get(attribute) is not None for attribute in _FORMATTING),
+                _decorations(self),
                 tuple(style for attribute, value, style in _NORMALS if get(attribute) == value),
             )
-        formatted, normals = compiled
-        # citeproc-py's format leaves the text as it is when no decoration is set
-        text = str(super().format(string)) if formatted else str(string)  # type: ignore[misc]
+        (formatter, decorations), normals = compiled
+        if isinstance(string, (int, float)):
+            string = str(string)
+        if decorations:
+            # citeproc-py's format, with the decorations found once: the
+            # output formatter's classes, innermost first
+            if self.get_formatter() is not formatter:  # another output: found again
+                del vars(self)["_citekit_format"]
+                return str(self.format(string))
+            for decorate in decorations:
+                string = decorate(string)
+        text = str(string)
         for style in normals:
             text = f'<span style="{style}">{text}</span>'
         return text
@@ -383,6 +421,15 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
         return plan
+
+    def _term(self, item: Any) -> Any:
+        """The term's text (citeproc-py's), found once: it does not depend on the item."""
+        found = vars(self).get("_citekit_term")
+        if found is None:
+            found = super()._term(item)
+            node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+            vars(node)["_citekit_term"] = found
+        return found
 
     def _value_html(self) -> str:
         """The ``value`` attribute as intermediate HTML."""
