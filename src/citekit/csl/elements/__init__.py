@@ -28,6 +28,7 @@ __all__ = [
     "MODULES",
     "Detached",
     "children",
+    "decorate",
     "element",
     "element_classes",
     "keep_alive",
@@ -207,6 +208,64 @@ class _Lookups:
         return layout
 
 
+#: citeproc-py's decorations (``Formatted.format``), in the order it applies
+#: them: (attribute, its plain value, {value: the output formatter's class}).
+_DECORATIONS = (
+    ("font-style", "normal", {"italic": "Italic", "oblique": "Oblique"}),
+    ("font-variant", "normal", {"small-caps": "SmallCaps"}),
+    ("font-weight", "normal", {"bold": "Bold", "light": "Light"}),
+    ("text-decoration", "none", {"underline": "Underline"}),
+    ("vertical-align", "baseline", {"sup": "Superscript", "sub": "Subscript"}),
+)
+
+
+def decorate(node: Any, text: Any) -> Any:
+    """``text`` with ``node``'s font and alignment decorations: citeproc-py's ``format``.
+
+    The same result, with the decorations ``node`` asks for found once (the
+    output formatter's classes, innermost first; a style with a value other
+    than these is refused when it is loaded), not read from the element
+    five times per call.
+    """
+    found: tuple[Any, tuple[Any, ...]] | None = vars(node).get("_citekit_decorations")
+    if found is None:
+        found = _decorations(node)
+        if not _DETACHED[0]:
+            vars(node)["_citekit_decorations"] = found
+    if isinstance(text, (int, float)):
+        text = str(text)
+    formatter, classes = found
+    if classes:
+        if node.get_formatter() is not formatter:  # rendering to another output
+            vars(node).pop("_citekit_decorations", None)
+            return decorate(node, text)
+        for decoration in classes:
+            text = decoration(text)
+    return text
+
+
+def _decorations(node: Any) -> tuple[Any, tuple[Any, ...]]:
+    """(the output formatter, its classes for ``node``'s decorations); no formatter for none."""
+    found = []
+    formatter = None
+    for attribute, plain, classes in _DECORATIONS:
+        value = node.get(attribute, plain)
+        if value == plain:
+            continue
+        if formatter is None:
+            formatter = node.get_formatter()
+        found.append(getattr(formatter, classes[value]))
+    return formatter, tuple(found)
+
+
+class _Decorated:
+    """citeproc-py's ``format``, the element's decorations found once (see :func:`decorate`)."""
+
+    def format(self, string: Any) -> Any:
+        """``string`` with the element's font and alignment decorations."""
+        return decorate(self, string)
+
+
 def _cache(root: Any, name: str) -> dict[Any, Any]:
     cache: dict[Any, Any] | None = vars(root).get(name)
     if cache is None:
@@ -220,9 +279,11 @@ def _with_lookups(cls: type) -> type:
 
     if issubclass(cls, model.Locale) or issubclass(cls, _Lookups):
         return cls
-    return type(
-        cls.__name__, (_Lookups, cls), {"__module__": cls.__module__, "__doc__": cls.__doc__}
-    )
+    bases: tuple[type, ...] = (_Lookups, cls)
+    if issubclass(cls, model.Formatted) and getattr(cls, "format", None) is model.Formatted.format:
+        # citeproc-py's format (a class with its own format keeps it)
+        bases = (_Lookups, _Decorated, cls)
+    return type(cls.__name__, bases, {"__module__": cls.__module__, "__doc__": cls.__doc__})
 
 
 def element_classes() -> dict[str, type]:

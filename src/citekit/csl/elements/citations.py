@@ -67,6 +67,7 @@ Hooks other element classes implement (see :class:`CiteState`):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -1485,6 +1486,7 @@ class Choose(model.Choose):  # type: ignore[misc]
 _NUMERIC_PART = re.compile(r"^[A-Za-z]*\d+[A-Za-z]*$")
 
 
+@functools.lru_cache(maxsize=16384)
 def is_numeric_text(value: str) -> bool:
     """CSL's "is-numeric": numbers, possibly with letter affixes ("2nd", "L2"),
     alone or joined by hyphens, commas or ampersands ("2-4", "2, 3", "2 & 4")."""

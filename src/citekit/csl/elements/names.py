@@ -252,6 +252,7 @@ def _initial(word: str) -> str:
 _TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
 
 
+@functools.lru_cache(maxsize=16384)
 def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: bool = True) -> str:
     """A given name with initials, as ``cs:name`` ``initialize-with`` asks.
 
@@ -604,6 +605,13 @@ def _is_subsequent(item: Any, context: Any) -> bool:
 
 
 def _name_part_styles(name: Any, anchor: Any) -> tuple[_PartStyle, _PartStyle]:
+    """The given and family name-part styles of a cs:name (remembered on it, per anchor)."""
+    remembered: dict[Any, tuple[_PartStyle, _PartStyle]] | None = None
+    if name is not None and not Detached.active():
+        remembered = vars(name).setdefault("_citekit_part_styles", {})
+        found = remembered.get(anchor)
+        if found is not None:
+            return found
     given = family = None
     if name is not None:
         for part in name.findall("cs:name-part", _NSMAP):
@@ -611,7 +619,10 @@ def _name_part_styles(name: Any, anchor: Any) -> tuple[_PartStyle, _PartStyle]:
                 given = part
             elif part.get("name") == "family":
                 family = part
-    return _PartStyle(given, anchor), _PartStyle(family, anchor)
+    styles = (_PartStyle(given, anchor), _PartStyle(family, anchor))
+    if remembered is not None:
+        remembered[anchor] = styles
+    return styles
 
 
 def _et_al_term(et_al: Any, anchor: Any) -> str:

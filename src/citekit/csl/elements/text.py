@@ -36,7 +36,7 @@ from citeproc.source import VariableError
 from citeproc.string import NoCase, String, join, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import children, element
+from citekit.csl.elements import children, decorate, element
 from citekit.csl.elements.names import is_substituted, note_substituted
 
 __all__ = [
@@ -257,36 +257,6 @@ _NORMALS = (
 )
 
 
-#: citeproc-py's decorations (``Formatted.format``), in the order it applies
-#: them: (attribute, its plain value, {value: the formatter's class name}).
-_DECORATIONS = (
-    ("font-style", "normal", {"italic": "Italic", "oblique": "Oblique"}),
-    ("font-variant", "normal", {"small-caps": "SmallCaps"}),
-    ("font-weight", "normal", {"bold": "Bold", "light": "Light"}),
-    ("text-decoration", "none", {"underline": "Underline"}),
-    ("vertical-align", "baseline", {"sup": "Superscript", "sub": "Subscript"}),
-)
-
-
-def _decorations(node: Any) -> tuple[Any, tuple[Any, ...]]:
-    """(the output formatter, its classes ``node``'s formatting attributes ask for, in order).
-
-    As citeproc-py's ``Formatted.format`` applies them (a style with a value
-    outside these is refused when it is loaded). No formatter when there
-    are none.
-    """
-    found = []
-    formatter = None
-    for attribute, plain, classes in _DECORATIONS:
-        value = node.get(attribute, plain)
-        if value == plain:
-            continue
-        if formatter is None:
-            formatter = node.get_formatter()
-        found.append(getattr(formatter, classes[value]))
-    return formatter, tuple(found)
-
-
 class _Rendered:
     """Escaped affixes, and case and periods applied to text only."""
 
@@ -307,25 +277,13 @@ class _Rendered:
         kept as a span that :func:`~citekit.csl.passes.postprocess` drops
         where nothing is to be undone.
         """
-        compiled = vars(self).get("_citekit_format")
-        if compiled is None:
+        normals = vars(self).get("_citekit_normals")
+        if normals is None:
             get = self.get
-            compiled = vars(self)["_citekit_format"] = (
-                _decorations(self),
-                tuple(style for attribute, value, style in _NORMALS if get(attribute) == value),
+            normals = vars(self)["_citekit_normals"] = tuple(
+                style for attribute, value, style in _NORMALS if get(attribute) == value
             )
-        (formatter, decorations), normals = compiled
-        if isinstance(string, (int, float)):
-            string = str(string)
-        if decorations:
-            # citeproc-py's format, with the decorations found once: the
-            # output formatter's classes, innermost first
-            if self.get_formatter() is not formatter:  # another output: found again
-                del vars(self)["_citekit_format"]
-                return str(self.format(string))
-            for decorate in decorations:
-                string = decorate(string)
-        text = str(string)
+        text = str(decorate(self, string))
         for style in normals:
             text = f'<span style="{style}">{text}</span>'
         return text
@@ -378,7 +336,9 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             if text and sort_options is None:
                 note_substituted(context, "text", name, text)
         elif kind == "macro":
-            macro = self.get_macro(name)
+            macro = vars(self).get("_citekit_macro")
+            if macro is None:
+                macro = self._macro(str(name))
             outputs = render_children(macro, item, context=context, sort_options=sort_options)
             if _group_renders(macro, outputs, macro=True, item=item, context=context):
                 text = join([text for _, text in outputs])
@@ -421,6 +381,13 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
         return plan
+
+    def _macro(self, name: str) -> Any:
+        """The macro this element calls (IndexError if the style has none of that name)."""
+        macro = self.get_macro(name)
+        node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+        vars(node)["_citekit_macro"] = macro
+        return macro
 
     def _term(self, item: Any) -> Any:
         """The term's text (citeproc-py's), found once: it does not depend on the item."""
