@@ -323,6 +323,18 @@ def _tests_disambiguate(node: Any) -> bool:
 _YEAR_MARK = "\ue012"
 
 
+_MARKING = [0]  # how many _YearMarks have changed year date-parts' suffixes now
+
+
+def year_marks_active() -> bool:
+    """Whether the year ``cs:date-part`` elements carry year-suffix marks now.
+
+    While they do, their ``suffix`` attributes differ from the style's, so
+    what was remembered of them must not be used (see :class:`_YearMarks`).
+    """
+    return bool(_MARKING[0])
+
+
 class _YearMarks:
     """Mark where each ``cs:date`` year renders, to put an implicit year suffix after the first.
 
@@ -346,6 +358,7 @@ class _YearMarks:
         )
         self.layout = layout
         self.saved: list[tuple[Any, str | None]] = []
+        self.marking = False
 
     @property
     def active(self) -> bool:
@@ -370,6 +383,8 @@ class _YearMarks:
                     and part.get("name") == "year"
                 ):
                     self.saved.append((part, part.get("suffix")))
+        _MARKING[0] += 1
+        self.marking = True
         for part, suffix in self.saved:
             part.set("suffix", _YEAR_MARK + (suffix or ""))
         return self
@@ -385,6 +400,9 @@ class _YearMarks:
             else:
                 part.set("suffix", suffix)
         self.saved.clear()
+        if self.marking:
+            self.marking = False
+            _MARKING[0] -= 1
 
     def place(self, texts: list[str]) -> list[str]:
         """``texts`` (the parts of one cite, in order) with the suffix at the first mark."""

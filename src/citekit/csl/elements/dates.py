@@ -40,8 +40,8 @@ from citeproc import model
 from citeproc.source import VariableError
 
 from citekit.csl import passes
-from citekit.csl.elements import element
-from citekit.csl.elements.citations import cite_state
+from citekit.csl.elements import Detached, element
+from citekit.csl.elements.citations import cite_state, year_marks_active
 from citekit.csl.elements.text import _Rendered, item_language, ordinal, term_gender
 
 __all__ = ["Date", "DateValue", "Date_Part", "ParsedDate", "parse_date"]
@@ -323,7 +323,25 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
     # -- parts ----------------------------------------------------------------------
 
     def _parts(self) -> tuple[list[tuple[str, dict[str, str]]], str]:
-        """(date-part name, attributes) in order, and the delimiter between parts."""
+        """(date-part name, attributes) in order, and the delimiter between parts.
+
+        Found once (the style and its locale dates do not change while they
+        render, but for the year-suffix marks, which are read afresh); the
+        lists and attributes are read, never changed.
+        """
+        if year_marks_active():
+            return self._find_parts()
+        found: tuple[list[tuple[str, dict[str, str]]], str] | None = vars(self).get(
+            "_citekit_parts"
+        )
+        if found is None:
+            found = self._find_parts()
+            if not Detached.active():
+                node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+                vars(node)["_citekit_parts"] = found
+        return found
+
+    def _find_parts(self) -> tuple[list[tuple[str, dict[str, str]]], str]:
         form = self.get("form")
         localized = self.get_date(form) if form in ("text", "numeric") else None
         if localized is None:

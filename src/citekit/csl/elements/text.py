@@ -36,7 +36,7 @@ from citeproc.source import VariableError
 from citeproc.string import NoCase, String, join, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import children, decorate, element
+from citekit.csl.elements import Detached, children, decorate, element
 from citekit.csl.elements.names import is_substituted, note_substituted
 
 __all__ = [
@@ -229,24 +229,56 @@ def _group_renders(
     """
     if not outputs:
         return False
-    considered = children(parent)
-    if macro:
-        rendered = {id(child) for child, _ in outputs}
-        considered = tuple(
-            child
-            for child in considered
-            if id(child) in rendered or not isinstance(child, model.Names)
-        )
+    plan = None if Detached.active() else vars(parent).get("_citekit_suppression")
+    if plan is None:
+        plan = _suppression_plan(parent, macro)
+    static, chooses, names = plan
     # (loops, not any() of a generator: this runs for every group of every cite)
-    for child in considered:
-        if _calls_variable(child, item, context):
-            break
-    else:
-        return True  # calls no variable
-    for child, _ in outputs:  # noqa: SIM110
-        if _calls_variable(child, item, context):
+    if not static:
+        for child in chooses:
+            if _calls_variable(child, item, context):
+                break
+        else:
+            if not names:
+                return True  # calls no variable
+            rendered = {id(child) for child, _ in outputs}
+            for child in names:
+                if id(child) in rendered and child.calls_variable():
+                    break
+            else:
+                return True  # calls no variable
+    choose = model.Choose
+    for child, _ in outputs:
+        if isinstance(child, choose):
+            if _calls_variable(child, item, context):
+                return True
+        elif child.calls_variable():
             return True
     return False
+
+
+def _suppression_plan(parent: Any, macro: bool) -> tuple[bool, tuple[Any, ...], tuple[Any, ...]]:
+    """What :func:`_group_renders` needs of ``parent``'s children, found once.
+
+    (whether a child that is neither a ``cs:choose`` nor, in a macro, a
+    ``cs:names`` calls a variable; the ``cs:choose`` children, whose taken
+    branch decides; in a macro, the ``cs:names`` children, which count only
+    when they render).
+    """
+    static = False
+    chooses = []
+    names = []
+    for child in children(parent):
+        if isinstance(child, model.Choose):
+            chooses.append(child)
+        elif macro and isinstance(child, model.Names):
+            names.append(child)
+        elif not static and child.calls_variable():
+            static = True
+    plan = (static, tuple(chooses), tuple(names))
+    if not Detached.active():
+        vars(parent)["_citekit_suppression"] = plan
+    return plan
 
 
 _NORMALS = (
