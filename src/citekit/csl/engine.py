@@ -237,8 +237,17 @@ def _source(items: list[dict[str, Any]]) -> Any:
     """citeproc-py's CSL-JSON source, reading every CSL name and date variable as such."""
     from citeproc.source import Reference
     from citeproc.source.json import CiteProcJSON
+    from citeproc.string import MixedString, String
 
     class _CslJson(CiteProcJSON):  # type: ignore[misc]
+        def parse_string(self, string: Any) -> Any:
+            # citeproc-py's result, without its search for nocase spans
+            # when the text has no tag at all (most fields)
+            text = str(string)
+            if "<" not in text:
+                return MixedString([String(text)]) if text else MixedString()
+            return super().parse_string(string)
+
         def __init__(self, json_data: list[dict[str, Any]]) -> None:
             # citeproc-py's own reader treats only 11 name variables as names
             # (director, reviewed-author, chair, ... stay text) and 6 dates.

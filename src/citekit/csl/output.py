@@ -93,6 +93,7 @@ __all__ = [
     "bibliography_pieces",
     "check_output",
     "convert",
+    "has_bidi_controls",
     "join_bibliography",
     "parse",
 ]
@@ -185,6 +186,11 @@ _BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")
 _BIDI_ISOLATES = frozenset("\u2066\u2067\u2068")
 _PDF, _PDI = "\u202c", "\u2069"
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def has_bidi_controls(text: str) -> bool:
+    """Whether ``text`` holds a bidirectional embedding, override or isolate control."""
+    return _BIDI.search(text) is not None
 
 
 def balance_bidi(text: str) -> str:

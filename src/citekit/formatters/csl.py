@@ -34,6 +34,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import difflib
+import json
 import os
 import re
 import threading
@@ -261,15 +262,31 @@ def _unknown(key: str, known: Iterable[str]) -> UnknownKeyError:
 
 
 def _bidi_balanced(value: Any) -> Any:
-    """A CSL-JSON value with :func:`~citekit.csl.output.balance_bidi` applied to its text."""
+    """A CSL-JSON value with :func:`~citekit.csl.output.balance_bidi` applied to its text.
+
+    The value itself when none of its text has a bidirectional control (most
+    items: one look at the item as JSON text tells).
+    """
+    from citekit.csl.output import has_bidi_controls
+
+    try:
+        flat = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        flat = None
+    if flat is not None and not has_bidi_controls(flat):
+        return value
+    return _bidi_walk(value)
+
+
+def _bidi_walk(value: Any) -> Any:
     from citekit.csl.output import balance_bidi
 
     if isinstance(value, str):
         return balance_bidi(value)
     if isinstance(value, dict):
-        return {key: _bidi_balanced(item) for key, item in value.items()}
+        return {key: _bidi_walk(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_bidi_balanced(item) for item in value]
+        return [_bidi_walk(item) for item in value]
     return value
 
 
