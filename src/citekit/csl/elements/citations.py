@@ -1723,6 +1723,7 @@ def _render_branch(
 
 
 _REFERENCE_KEY = "_citekit_reference"
+_NUMBERS_KEY = "_citekit_numbers"
 
 
 class CiteItem(CitationItem):  # type: ignore[misc]
@@ -1732,6 +1733,28 @@ class CiteItem(CitationItem):  # type: ignore[misc]
     bibliography and its source on every call; rendering one entry asks for
     it hundreds of times.
     """
+
+    @property
+    def number(self) -> int:
+        """The cite's position in the bibliography's registry, from 1 (citation-number).
+
+        citeproc-py searches the list of keys on every call (quadratic over a
+        numbered bibliography); the positions are kept with the bibliography
+        until its list of keys is replaced or grows.
+        """
+        bibliography = self.bibliography
+        keys = bibliography.keys
+        found = getattr(bibliography, _NUMBERS_KEY, None)
+        if found is None or found[0] is not keys or found[1] != len(keys):
+            positions: dict[str, int] = {}
+            for index, key in enumerate(keys):
+                positions.setdefault(key, index)
+            found = (keys, len(keys), positions)
+            setattr(bibliography, _NUMBERS_KEY, found)
+        try:
+            return found[2][self.key] + 1
+        except KeyError:
+            raise ValueError(f"{self.key!r} is not in list") from None
 
     @property
     def reference(self) -> Any:
