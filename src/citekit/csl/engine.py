@@ -129,9 +129,21 @@ class Processor:
         return citation
 
     def register(self, citation: Any) -> None:
-        """Register a citation's items (in the order first cited)."""
-        with _quiet():
-            self._bibliography.register(citation)
+        """Register a citation's items (in the order first cited).
+
+        As citeproc-py's ``register`` (items not in the source are left out),
+        with the registered keys looked up in a set rather than searched in
+        their list for every item (quadratic for a large bibliography).
+        """
+        bibliography = self._bibliography
+        citation.bibliography = bibliography
+        known = set(bibliography.keys)
+        for item in citation.cites:
+            key = item.key
+            if key in bibliography.source and key not in known:
+                known.add(key)
+                bibliography.keys.append(key)
+                bibliography.items.append(item)
 
     def sort(self) -> None:
         """Put the registry in the style's bibliography order (if it has a bibliography)."""
