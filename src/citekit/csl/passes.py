@@ -736,11 +736,16 @@ def _merge(left: str, right: str) -> str:
     return "both"
 
 
+_PUNCTUATION_OR_RUN = re.compile(f"[{re.escape(_PUNCTUATION)}]|[^{re.escape(_PUNCTUATION)}]+")
+
+
 class _Token:
     __slots__ = ("kind", "piq", "value")
 
     def __init__(self, kind: str, value: str, piq: bool = False) -> None:
-        self.kind = kind  # char, open, close, qopen, qclose
+        # char (one punctuation mark), text (a run of anything else), open,
+        # close, qopen, qclose
+        self.kind = kind
         self.value = value
         self.piq = piq
 
@@ -755,7 +760,10 @@ def _resolve_quotes(text: str) -> list[_Token]:
     stack: list[tuple[str, bool, bool]] = []  # (closing mark, punctuation in quote, inner)
     for kind, value in _tokens(text):
         if kind == "text":
-            tokens.extend(_Token("char", c) for c in value)
+            # each punctuation mark a token of its own (they merge and move);
+            # the text between them one token
+            for piece in _PUNCTUATION_OR_RUN.findall(value):
+                tokens.append(_Token("char" if piece in _PUNCTUATION else "text", piece))
         elif value.startswith("<q ") or value == "<q>":
             attributes = {k: html.unescape(v) for k, v in _ATTRIBUTE.findall(value)}
             # The outermost quote is inner only if written with single quotes;
@@ -871,16 +879,20 @@ def _render(tokens: list[_Token]) -> str:
     state: dict[str, bool] = {"italic": False, "bold": False, "smallcaps": False}
     stack: list[tuple[str, dict[str, bool]]] = []
     for token in tokens:
-        if token.kind == "char":
-            if token.value == PROTECT:
-                continue
-            base = superscript_base(token.value)
-            if base is None:
-                output.append(escape(token.value))
-            elif state.get("raised"):
-                output.append(escape(base))
-            else:
-                output.append(f"<sup>{escape(base)}</sup>")
+        if token.kind == "text" and token.value.isascii():
+            # (no protection marks, no superscript characters: all below U+00AA)
+            output.append(escape(token.value))
+        elif token.kind in ("char", "text"):
+            for char in token.value:
+                if char == PROTECT:
+                    continue
+                base = superscript_base(char)
+                if base is None:
+                    output.append(escape(char))
+                elif state.get("raised"):
+                    output.append(escape(base))
+                else:
+                    output.append(f"<sup>{escape(base)}</sup>")
         elif token.kind in ("qopen", "qclose"):
             output.append(escape(token.value))
         elif token.kind == "open":
