@@ -1704,9 +1704,10 @@ def _render_branch(
     escaped where it is put between outputs.
     """
     output = []
+    choose = model.Choose
     for child in children(branch):
         try:
-            if isinstance(child, model.Choose):
+            if isinstance(child, choose):
                 text = child.render(item, context=context, delimiter=delimiter, **kwargs)
             else:
                 text = child.render(item, context=context, **kwargs)
@@ -1716,6 +1717,8 @@ def _render_branch(
             output.append(text)
     if not output:
         return None
+    if len(output) == 1:
+        return output[0]  # (what joining one output gives)
     return model.join(output, passes.escape(delimiter))
 
 

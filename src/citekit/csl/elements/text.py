@@ -152,10 +152,13 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
     (names included, whose element does not say so itself).
     """
     output = []
-    sorting = kwargs.get("sort_options") is not None
+    # rendered_something, inline (this runs for every child): the cite's
+    # state, which a child's rendering may replace but always puts back
+    state = _state_of(item) if kwargs.get("sort_options") is None else None
+    choose = model.Choose
     for child in children(parent):
         try:
-            if isinstance(child, model.Choose):
+            if isinstance(child, choose):
                 text = child.render(item, delimiter=delimiter, **kwargs)
             else:
                 text = child.render(item, **kwargs)
@@ -163,10 +166,8 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
             continue
         if text is not None:
             output.append((child, text))
-            if text and not sorting:  # rendered_something, inline: this runs for every child
-                state = _state_of(item)
-                if state is not None:
-                    state.capitalize_first_term = False
+            if text and state is not None:
+                state.capitalize_first_term = False
     return output
 
 
