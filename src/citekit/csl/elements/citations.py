@@ -1521,12 +1521,16 @@ def _simple_test(
     others: tuple[str, ...],
     match: str,
 ) -> Callable[[Any, Any], bool] | None:
-    """A direct function for the common conditions: only types, or only plain variables.
+    """A direct function for the common conditions: on types, plain variables, or both.
 
     None for any other condition (it is tested test by test, as
     ``_Conditions._test`` does; the results are the same).
     """
-    if others or (types is None) == (variables is None):
+    if others:
+        return None
+    if types is not None and variables is not None:
+        return _mixed_test(types, variables, match)
+    if types is None and variables is None:
         return None
     if types:
         kinds = frozenset(types)
@@ -1553,6 +1557,36 @@ def _simple_test(
             return lambda item, context: names.isdisjoint(item.reference)
         return lambda item, context: names.issubset(item.reference)
     return None
+
+
+def _mixed_test(
+    types: tuple[str, ...], variables: tuple[str, ...], match: str
+) -> Callable[[Any, Any], bool] | None:
+    """A direct function for a condition on types and plain variables together.
+
+    As ``_Conditions._test``: one result per type (the item's type is it)
+    and per variable (the reference has it), then ``match``.
+    """
+    if "locator" in variables or match not in ("any", "none", "all"):
+        return None
+    kinds = frozenset(types)
+    names = frozenset(variables)
+    if match == "any":
+        return lambda item, context: (
+            _dict_item(item.reference, "type") in kinds or not names.isdisjoint(item.reference)
+        )
+    if match == "none":
+        return lambda item, context: (
+            _dict_item(item.reference, "type") not in kinds and names.isdisjoint(item.reference)
+        )
+    if len(kinds) > 1:  # every type at once: never
+        return lambda item, context: False
+    if not kinds:
+        return lambda item, context: names.issubset(item.reference)
+    (only,) = kinds
+    return lambda item, context: (
+        _dict_item(item.reference, "type") == only and names.issubset(item.reference)
+    )
 
 
 class _Conditions:
