@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citekit.csl import passes
-from citekit.csl.elements.text import format_page_range, is_plural_number
+from citekit.csl.elements.text import format_page_range, is_plural_number, join_outputs
 from citekit.csl.engine import Processor, citeproc_style
 from citekit.csl.styles import load_style
 
@@ -320,3 +322,39 @@ def test_standalone_label_of_an_empty_variable_renders_nothing() -> None:
     )
     csl = citekit.formatter("csl", style="chicago-author-date", output="text")
     assert [str(e) for e in csl.bibliography(library)] == ["B. 2019. T."]
+
+
+# citekit's join of element outputs against citeproc-py's ----------------------------
+
+_PIECES = st.text(alphabet=" .,;:!?ab<>", min_size=1, max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_PIECES, min_size=1, max_size=6),
+    st.sampled_from(["", " ", ", ", ". ", "; ", ".", "  "]),
+    st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_join_outputs_is_citeproc_pys_join(
+    pieces: list[str], delimiter: str, kinds: list[bool]
+) -> None:
+    from citeproc.string import MixedString, String, join
+
+    outputs = [String(p) if plain else p for p, plain in zip(pieces, kinds, strict=False)]
+    ours = join_outputs(list(outputs), delimiter)
+    theirs = join(list(outputs), delimiter)
+    assert str(ours) == str(theirs)
+    assert bool(ours) == bool(theirs)
+    assert isinstance(ours, String) == isinstance(theirs, (String, MixedString))
+
+
+def test_join_outputs_leaves_segment_lists_and_empty_outputs_to_citeproc() -> None:
+    from citeproc.string import MixedString, NoCase, String, join
+
+    for outputs in (
+        [String(""), String(" a")],
+        [MixedString([String(""), String(" b")]), String("c")],
+        [NoCase("x"), String(" y")],
+    ):
+        assert type(join_outputs(list(outputs), " ")) is type(join(list(outputs), " "))
+        assert str(join_outputs(list(outputs), " ")) == str(join(list(outputs), " "))

@@ -81,7 +81,7 @@ from citeproc.string import normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.elements import Detached, children, element
-from citekit.csl.elements.text import locale_quotes, taken_branch
+from citekit.csl.elements.text import join_outputs, locale_quotes, taken_branch
 
 T = TypeVar("T")
 
@@ -1751,9 +1751,7 @@ def _render_branch(
             output.append(text)
     if not output:
         return None
-    if len(output) == 1:
-        return output[0]  # (what joining one output gives)
-    return model.join(output, passes.escape(delimiter))
+    return join_outputs(output, passes.escape(delimiter))
 
 
 # Helpers ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ __all__ = [
     "format_page_range",
     "is_plural_number",
     "item_language",
+    "join_outputs",
     "locale_quotes",
     "long_ordinal",
     "number_form",
@@ -172,6 +173,58 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
 
 
 _PUNCTUATION_AND_SPACE = " .,;:!?"
+_SEAM = frozenset(".,;:!?")  # citeproc-py's SEAM_PUNCTUATION
+
+
+def join_outputs(outputs: list[Any], delimiter: str = "") -> Any:
+    """``citeproc.string.join(outputs, delimiter)``, as one string when it can be.
+
+    citeproc-py joins into a list of segments, trying (and failing) to add
+    each string to a list first; elements' outputs are plain strings, so
+    their join is made as a string with citeproc-py's seams (a doubled space
+    or punctuation mark dropped where two pieces meet: once by ``join``, and
+    once more by the addition when it is citeproc-py's ``String`` addition).
+    Anything else (an empty output, a segment list, a no-case segment) is
+    left to citeproc-py.
+    """
+    if len(outputs) == 1:
+        return outputs[0]
+    if not outputs:
+        return join(outputs, delimiter)
+    for output in outputs:
+        if type(output) not in (String, str) or not output:
+            return join(outputs, delimiter)
+    text = str(outputs[0])
+    wrapped = type(outputs[0]) is String
+    for output in outputs[1:]:
+        if delimiter:
+            text, wrapped = _add(text, wrapped, delimiter, False)
+        text, wrapped = _add(text, wrapped, str(output), type(output) is String)
+    return String(text) if wrapped else text
+
+
+def _seam(left: str, other: str) -> str:
+    """citeproc-py's ``normalize_seam`` on plain strings."""
+    if left and other and other[0] == left[-1] and (other[0] == " " or other[0] in _SEAM):
+        return other[1:]
+    return other
+
+
+def _add(left: str, wrapped: bool, other: str, other_wrapped: bool) -> tuple[str, bool]:
+    """One step of citeproc-py's ``join``: (text, whether it is a citeproc-py string now).
+
+    ``join`` normalises the seam; a plain ``str`` added to a plain ``str``
+    is concatenated as it is, any addition involving citeproc-py's
+    ``String`` normalises the seam again and drops an empty piece.
+    """
+    other = _seam(left, other)
+    if not wrapped and not other_wrapped:
+        return left + other, False
+    if not wrapped and not left:
+        return other, True
+    if not other:
+        return left, True
+    return left + _seam(left, other), True
 
 
 def taken_branch(choose: Any, item: Any, context: Any) -> Any:
@@ -374,7 +427,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
                 macro = self._macro(str(name))
             outputs = render_children(macro, item, context=context, sort_options=sort_options)
             if _group_renders(macro, outputs, macro=True, item=item, context=context):
-                text = join([text for _, text in outputs])
+                text = join_outputs([text for _, text in outputs])
         elif kind == "term":
             text = self._term(item)
             if text and sort_options is None:
@@ -489,7 +542,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         outputs = render_children(self, item, delimiter=delimiter, context=context, **kwargs)
         if not _group_renders(self, outputs, item=item, context=context):
             return None  # as an empty variable: the enclosing element leaves it out
-        text = join([text for _, text in outputs], escaped)
+        text = join_outputs([text for _, text in outputs], escaped)
         if not text:
             return None
         formatted = self.format(text)
