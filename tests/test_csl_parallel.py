@@ -7,6 +7,7 @@ import select
 import threading
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -142,26 +143,24 @@ def test_no_fork_while_other_threads_run(two_workers: None) -> None:
         thread.join()
 
 
-def test_a_failing_child_chunk_is_rendered_again_here(two_workers: None, meeting: _Meeting) -> None:
+def _fail() -> None:
+    raise RuntimeError("only in the child")
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+@pytest.mark.parametrize("trouble", [_fail, _die], ids=["failing", "dying"])
+def test_a_failing_or_dying_child_chunk_is_rendered_again_here(
+    two_workers: None, meeting: _Meeting, trouble: Any
+) -> None:
     me = os.getpid()
 
     def render(start: int, stop: int) -> list[int]:
         meeting.arrive()
         if os.getpid() != me:
-            raise RuntimeError("only in the child")
-        return list(range(start, stop))
-
-    assert parallel.map_ranges(render, 800) == list(range(800))
-    assert _no_children_left()
-
-
-def test_a_dying_child_chunk_is_rendered_again_here(two_workers: None, meeting: _Meeting) -> None:
-    me = os.getpid()
-
-    def render(start: int, stop: int) -> list[int]:
-        meeting.arrive()
-        if os.getpid() != me:
-            os._exit(3)
+            trouble()
         return list(range(start, stop))
 
     assert parallel.map_ranges(render, 800) == list(range(800))
