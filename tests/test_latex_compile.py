@@ -35,16 +35,22 @@ PREAMBLE = r"""\documentclass{article}
 
 def compile_to_text(body: str, tmp_path: Path) -> str:
     (tmp_path / "doc.tex").write_text(PREAMBLE + body + "\n\\end{document}\n", encoding="utf-8")
+    return pdf_text(tmp_path / "doc.tex")
+
+
+def pdf_text(tex: Path) -> str:
+    """The text of the PDF pdflatex makes of ``tex`` (in its folder), spaces collapsed."""
     run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
-        cwd=tmp_path,
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", tex.name],
+        cwd=tex.parent,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    subprocess.run(["pdftotext", "-enc", "UTF-8", "doc.pdf", "doc.txt"], cwd=tmp_path, check=True)
-    return " ".join((tmp_path / "doc.txt").read_text(encoding="utf-8").split())
+    pdf, txt = tex.with_suffix(".pdf").name, tex.with_suffix(".txt").name
+    subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, txt], cwd=tex.parent, check=True)
+    return " ".join((tex.parent / txt).read_text(encoding="utf-8").split())
 
 
 def library() -> citekit.Library:
@@ -92,18 +98,7 @@ def test_the_essay_as_latex_compiles(style: str, tmp_path: Path) -> None:
     result = render_files([essay], style=style, to="latex", standalone=True, cache=False)
     assert not result.errors
     (tmp_path / "essay.tex").write_text(result.text, encoding="utf-8")
-    run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "essay.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
-    subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "essay.pdf", "essay.txt"], cwd=tmp_path, check=True
-    )
-    text = " ".join((tmp_path / "essay.txt").read_text(encoding="utf-8").split())
+    text = pdf_text(tmp_path / "essay.tex")
     assert "Mission to Moscow" in text and "Partisan Review" in text
     assert "permissible to use the word treason" in text  # (quote marks vary in pdftotext)
     assert "Serge, Victor" in text  # the bibliography
