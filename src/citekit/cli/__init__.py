@@ -43,13 +43,24 @@ if TYPE_CHECKING:
     from citekit.formats import Format
     from citekit.model import Excerpt, Library, Person, Problem, Work
 
-__all__ = ["main"]
+__all__ = ["COMMAND_MODULES", "Failure", "main"]
 
 PROG = "citekit"
 
 
 class _Failure(Exception):
     """A user-facing error: printed as ``citekit: error: <message>``, exit status 2."""
+
+
+#: Commands that live in a module of their own, ``citekit.cli.<name>``. Each such
+#: module imports only the standard library at its top and has
+#: ``register(commands)``, which adds its sub-parser to ``commands`` (argparse's
+#: sub-parsers action) and sets ``command`` to a function of the parsed
+#: arguments returning the exit status. It may raise ``citekit.cli.Failure`` for
+#: a one-line error with exit status 2.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+Failure = _Failure
 
 
 # -- entry point ---------------------------------------------------------------
@@ -253,6 +264,10 @@ def _parser() -> argparse.ArgumentParser:
 
     _quote_parsers(commands)
     _render_parser(commands)
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(commands)
     return parser
 
 
@@ -1246,7 +1261,3 @@ def _print_render_problems(problems: Sequence[Problem]) -> None:
         more = len(hidden)
         entries = "entry was" if more == 1 else "entries were"
         sys.stderr.write(f"{PROG}: warning: {more:,} more {entries} never cited\n")
-
-
-if __name__ == "__main__":  # pragma: no cover - ``python -m citekit.cli``
-    sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m citekit.cli``: the ``citekit`` command."""
+
+import sys
+
+from citekit.cli import main
+
+sys.exit(main())
