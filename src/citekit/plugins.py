@@ -1,7 +1,8 @@
 """Plug-ins, found through Python entry points.
 
-Two groups: ``citekit.formats`` (file readers and writers) and
-``citekit.formatters`` (renderers: ``bibtex``, ``csl``, ``blockquote``, ...).
+Three groups: ``citekit.formats`` (file readers and writers),
+``citekit.formatters`` (renderers: ``bibtex``, ``csl``, ``blockquote``, ...)
+and ``citekit.checks`` (the rules of ``citekit check``).
 citekit's own plug-ins are declared in its ``pyproject.toml`` exactly as a
 third party declares theirs::
 
@@ -18,12 +19,13 @@ from typing import Any
 
 from citekit.errors import CitekitError, PluginNotFoundError
 
-__all__ = ["FORMATS", "FORMATTERS", "available", "load", "register", "unregister"]
+__all__ = ["CHECKS", "FORMATS", "FORMATTERS", "available", "load", "register", "unregister"]
 
 FORMATS = "citekit.formats"
 FORMATTERS = "citekit.formatters"
+CHECKS = "citekit.checks"
 
-_registered: dict[str, dict[str, Any]] = {FORMATS: {}, FORMATTERS: {}}
+_registered: dict[str, dict[str, Any]] = {FORMATS: {}, FORMATTERS: {}, CHECKS: {}}
 _loaded: dict[tuple[str, str], Any] = {}
 
 

@@ -1,0 +1,317 @@
+"""Rules on text: mojibake, control characters, unbalanced braces and quotes,
+unescaped LaTeX specials, spaces inside the delimiters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from citekit.check import Context, Entry, EntryRule, Finding, Fix
+from citekit.check.identifiers import _delimited
+
+__all__ = [
+    "ControlCharacter",
+    "LatexSpecial",
+    "Mojibake",
+    "TrailingSpace",
+    "UnbalancedBraces",
+    "UnbalancedQuotes",
+    "VERBATIM_FIELDS",
+    "ignored",
+]
+
+#: Fields whose text is taken verbatim (biblatex's verbatim and URI fields) or
+#: that no style prints: LaTeX specials are no defect there.
+VERBATIM_FIELDS = frozenset(
+    {
+        "url",
+        "doi",
+        "eprint",
+        "file",
+        "pdf",
+        "verba",
+        "verbb",
+        "verbc",
+        "urlraw",
+        "crossref",
+        "xref",
+        "xdata",
+        "entryset",
+        "ids",
+        "related",
+        "keywords",
+        "abstract",
+        "owner",
+        "timestamp",
+        "groups",
+        "mendeley-tags",
+        "mendeley-groups",
+        "date-added",
+        "date-modified",
+        "local-url",
+        "sortkey",
+        "sorttitle",
+        "indexsorttitle",
+        "sortname",
+        "sortshorthand",
+        "sortyear",
+        "presort",
+        "langid",
+        "key",
+        "annote",
+        "annotation",
+        "bdsk-url-1",
+        "bdsk-url-2",
+        "bdsk-file-1",
+    }
+)
+
+# Characters Windows-1252 gives to bytes 0x80-0x9f (where Latin-1 has controls).
+_CP1252 = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_SUSPECT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf" + _CP1252 + "]+")
+
+
+def _repair(text: str) -> str | None:
+    """The text a mojibake run stands for (UTF-8 read as Latin-1/Windows-1252), else None."""
+    for codec in ("cp1252", "latin-1"):
+        try:
+            fixed = text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if fixed != text:
+            return fixed
+    return None
+
+
+def mojibake_in(text: str) -> tuple[str, str] | None:
+    """The first mojibake run in ``text`` and what it stands for, or None."""
+    for m in _SUSPECT.finditer(text):
+        run = m.group(0)
+        # A run is one UTF-8 sequence: a lead byte and its continuation bytes.
+        lead = run.encode("cp1252", errors="replace")[0] if run else 0
+        length = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        candidate = run[:length]
+        fixed = _repair(candidate)
+        if fixed is not None:
+            return candidate, fixed
+    if "\ufffd" in text:
+        return "\ufffd", "?"
+    return None
+
+
+def ignored(name: str) -> bool:
+    """Fields no style reads as LaTeX: verbatim and bookkeeping fields, and fields that
+    Emacs' bibtex-mode and BibDesk switch off with an ``opt`` or ``alt`` prefix."""
+    return name in VERBATIM_FIELDS or name.startswith(("opt", "alt", "bdsk-", "url"))
+
+
+class Mojibake(EntryRule):
+    """UTF-8 text read as Latin-1 or Windows-1252 (``Ã©`` for ``é``), or lost characters."""
+
+    id = "mojibake"
+    severity = "warning"
+    family = "text"
+    rationale = (
+        "Text that passed once through the wrong encoding shows 'Ã©' for 'é' and 'â€™' "
+        "for '’', and a replacement character '�' marks one that was lost; styles print "
+        "them as they are."
+    )
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        for name, field in entry.fields.items():
+            found = mojibake_in(field.value)
+            if found is None:
+                continue
+            run, fixed = found
+            if run == "\ufffd":
+                message = "a replacement character '\ufffd' stands for a character that was lost"
+            else:
+                message = f"{run!r} is UTF-8 read in the wrong encoding; it stands for {fixed!r}"
+            yield self.finding(context, entry, name, message)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+
+
+class ControlCharacter(EntryRule):
+    """Control characters in a field (other than tab and line breaks)."""
+
+    id = "control-character"
+    severity = "error"
+    family = "text"
+    rationale = (
+        "Control characters (from copying out of PDFs and word processors) are invisible, "
+        "break LaTeX ('Missing character') and make two equal-looking texts differ."
+    )
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        for name, field in entry.fields.items():
+            m = _CONTROL.search(field.value)
+            if m is None:
+                continue
+            char = m.group(0)
+            label = unicodedata.name(char, f"U+{ord(char):04X}")
+            yield self.finding(
+                context,
+                entry,
+                name,
+                f"a control character ({label}, U+{ord(char):04X}) at position {m.start() + 1}",
+            )
+
+
+def _brace_balance(text: str) -> int | None:
+    """None when the braces of ``text`` (escaped ones left out) balance, else the
+    1-based position of the first one without a partner."""
+    depth = 0
+    opened: list[int] = []
+    index = 0
+    while index < len(text):
+        ch = text[index]
+        if ch == "\\" and index + 1 < len(text):
+            index += 2
+            continue
+        if ch == "{":
+            opened.append(index)
+            depth += 1
+        elif ch == "}":
+            if not opened:
+                return index + 1
+            opened.pop()
+        index += 1
+    return opened[0] + 1 if opened else None
+
+
+class UnbalancedBraces(EntryRule):
+    """Braces that do not pair up inside a field's value."""
+
+    id = "unbalanced-braces"
+    severity = "error"
+    family = "text"
+    rationale = (
+        "An unpaired brace in a value (a '}' closed too early, a '{' never closed) ends "
+        "the field or the entry in the wrong place for BibTeX and biber, and LaTeX stops "
+        "with 'Missing }'."
+    )
+    dialects = frozenset({"bibtex", "biblatex"})
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        for name, field in entry.fields.items():
+            if ignored(name):
+                continue
+            position = _brace_balance(field.value)
+            if position is not None:
+                yield self.finding(
+                    context,
+                    entry,
+                    name,
+                    f"the brace at position {position} of the value has no partner",
+                )
+
+
+class UnbalancedQuotes(EntryRule):
+    """TeX quotes that do not pair up: ````...''``, or a stray ``"``."""
+
+    id = "unbalanced-quotes"
+    severity = "warning"
+    family = "text"
+    rationale = (
+        "``...'' quotes that do not pair up print a quotation mark that never closes; "
+        "a bare \" in a quoted BibTeX value ends the value early."
+    )
+    dialects = frozenset({"bibtex", "biblatex"})
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        for name, field in entry.fields.items():
+            if ignored(name):
+                continue
+            value = field.value
+            opening = value.count("``")
+            closing = value.count("''")
+            if opening != closing and (opening or closing):
+                yield self.finding(
+                    context,
+                    entry,
+                    name,
+                    f"{opening} opening `` and {closing} closing '' quotes; they should pair up",
+                )
+
+
+_MATH = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)*(?<!\\)\$", re.DOTALL)
+_URL_COMMAND = re.compile(r"\\(?:url|href|nolinkurl|path|verb)\s*\{[^{}]*\}")
+_SPECIAL = re.compile(r"(?<!\\)([&%#_^])")
+_EXPLAINED = {
+    "&": "write \\& (a bare & is a table column separator in LaTeX)",
+    "%": "write \\% (a bare % starts a comment in LaTeX and hides the rest of the line)",
+    "#": "write \\# (a bare # is a macro parameter in LaTeX)",
+    "_": "write \\_ (a bare _ is a subscript outside math in LaTeX)",
+    "^": "write \\^{} (a bare ^ is a superscript outside math in LaTeX)",
+}
+
+
+class LatexSpecial(EntryRule):
+    """Unescaped LaTeX special characters (``&``, ``%``, ``#``, ``_``, ``^``) in BibTeX text."""
+
+    id = "latex-special"
+    severity = "warning"
+    family = "text"
+    rationale = (
+        "BibTeX values are LaTeX: a bare &, %, #, _ or ^ in a title stops the document's "
+        "compilation or silently hides text. Math ($...$), \\url{...} and verbatim fields "
+        "(url, doi, eprint, file) are not reported."
+    )
+    dialects = frozenset({"bibtex", "biblatex"})
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        for name, field in entry.fields.items():
+            if ignored(name):
+                continue
+            text = _URL_COMMAND.sub("", _MATH.sub("", field.value))
+            m = _SPECIAL.search(text)
+            if m is not None:
+                char = m.group(1)
+                yield self.finding(
+                    context,
+                    entry,
+                    name,
+                    f"an unescaped {char!r}: {_EXPLAINED[char]}",
+                )
+
+
+class TrailingSpace(EntryRule):
+    """Spaces just inside a value's braces or quotes: ``{ Title }``."""
+
+    id = "trailing-space"
+    severity = "info"
+    family = "text"
+    fixable = True
+    rationale = (
+        "Spaces just inside the delimiters are carried into converted files and can "
+        "leave a space before punctuation in some styles. --fix removes them."
+    )
+    dialects = frozenset({"bibtex", "biblatex"})
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        for name, field in entry.fields.items():
+            if field.raw is None:
+                continue
+            parts = _delimited(field.raw)
+            if parts is None:
+                continue
+            opening, inner, closing = parts
+            if not inner.strip() or inner == inner.strip():
+                continue
+            if "\n" in inner[: len(inner) - len(inner.lstrip())] or "\n" in inner[
+                len(inner.rstrip()) :
+            ]:
+                continue  # a value laid out over lines on purpose
+            if inner.rstrip().endswith("\\"):
+                continue  # a control space ("\ ") at the end
+            new = opening + inner.strip() + closing
+            yield self.finding(
+                context,
+                entry,
+                name,
+                "spaces just inside the value's delimiters",
+                fix=Fix(old=field.raw, new=new, description=f"{name}: {field.raw!r} -> {new!r}"),
+            )
