@@ -88,6 +88,15 @@ def _name_fields(entry: Entry) -> Iterator[str]:
             yield name
 
 
+def _names_of(entry: Entry, name: str, context: Context) -> list[str]:
+    """The split names of a field, computed once per check."""
+    cache: dict[tuple[str, str], list[str]] = context.cache.setdefault("split-names", {})
+    found = cache.get((entry.key, name))
+    if found is None:
+        found = cache[(entry.key, name)] = split_names(entry.fields[name].value)
+    return found
+
+
 class NameEmpty(EntryRule):
     """An empty name in a list of names (``and and``, a trailing ``and``)."""
 
@@ -102,7 +111,7 @@ class NameEmpty(EntryRule):
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         for name in _name_fields(entry):
-            names = split_names(entry.fields[name].value)
+            names = _names_of(entry, name, context)
             if any(not part.strip() for part in names):
                 position = next(i for i, part in enumerate(names) if not part.strip()) + 1
                 yield self.finding(
@@ -135,7 +144,7 @@ class NameSuffixAsGiven(EntryRule):
             yield from self._csl(entry, context)
             return
         for name in _name_fields(entry):
-            for person in split_names(entry.fields[name].value):
+            for person in _names_of(entry, name, context):
                 parts = split_top(person)
                 if len(parts) == 2 and _is_suffix(parts[1]):
                     words = [word for word, _ in _tokens(parts[0])]
@@ -194,7 +203,7 @@ class NameProtectedComma(EntryRule):
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         for name in _name_fields(entry):
-            for person in split_names(entry.fields[name].value):
+            for person in _names_of(entry, name, context):
                 text = person.strip()
                 if not (text.startswith("{") and text.endswith("}")):
                     continue

@@ -160,9 +160,16 @@ class ControlCharacter(EntryRule):
             )
 
 
+# Text whose braces pair up, up to three levels deep, without backslashes.
+_NESTED = re.compile(r"(?:[^{}\\]|\{(?:[^{}\\]|\{(?:[^{}\\]|\{[^{}\\]*\})*\})*\})*")
+
+
 def _brace_balance(text: str) -> int | None:
     """None when the braces of ``text`` (escaped ones left out) balance, else the
     1-based position of the first one without a partner."""
+    if "\\" not in text and text.count("{") == text.count("}"):
+        if "{" not in text or _NESTED.fullmatch(text):
+            return None
     depth = 0
     opened: list[int] = []
     index = 0
@@ -293,9 +300,10 @@ class TrailingSpace(EntryRule):
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         for name, field in entry.fields.items():
-            if field.raw is None:
+            raw = field.raw
+            if raw is None or len(raw) < 3 or not (raw[1].isspace() or raw[-2].isspace()):
                 continue
-            parts = _delimited(field.raw)
+            parts = _delimited(raw)
             if parts is None:
                 continue
             opening, inner, closing = parts

@@ -50,7 +50,9 @@ __all__ = [
     "BibtexOrigin",
     "entry_type_for",
     "format_entry",
+    "encode_text",
     "format_excerpt",
+    "replace_values",
     "work_type_for",
 ]
 
@@ -2704,6 +2706,52 @@ def write_library(library: Library, *, biblatex: bool | None = None, ascii: bool
             text += newline
         text += (newline + newline).join(blocks) + newline
     return text
+
+
+def replace_values(
+    origin: BibtexOrigin, changes: Mapping[tuple[str, str], tuple[str, str]]
+) -> tuple[str, list[tuple[str, str]]]:
+    """The source text with some fields' values replaced where they stand.
+
+    ``changes`` maps (citation key, field name in lowercase) to (the value's
+    source text as read, its new source text); the first field of that name in
+    the entry is changed, and only when its source text is still the old one.
+    Every other byte of the file stays as it was. Returns the new text and the
+    (key, field) pairs that were changed.
+    """
+    edits: list[tuple[int, int, str, tuple[str, str]]] = []
+    for (key, name), (old, new) in changes.items():
+        entry = origin.entries.get(key)
+        if entry is None or entry.spans is None:
+            continue
+        spans = entry.spans
+        raw = entry.raw
+        for i in range(1, len(spans), _SPAN_WIDTH):
+            name_start, name_end, value_start, value_end, _ = spans[i : i + _SPAN_WIDTH]
+            if raw[name_start:name_end].lower() != name:
+                continue
+            if raw[value_start:value_end] == old:
+                edits.append(
+                    (entry.start + value_start, entry.start + value_end, new, (key, name))
+                )
+            break
+    edits.sort()
+    pieces: list[str] = []
+    done: list[tuple[str, str]] = []
+    at = 0
+    for start, end, new, which in edits:
+        pieces.append(origin.text[at:start])
+        pieces.append(new)
+        at = end
+        done.append(which)
+    pieces.append(origin.text[at:])
+    return "".join(pieces), done
+
+
+def encode_text(origin: BibtexOrigin, text: str) -> bytes:
+    """Source text in the file's own encoding, with its byte-order mark if it had one."""
+    data = text.encode(origin.encoding)
+    return b"\xef\xbb\xbf" + data if origin.bom else data
 
 
 #: A UTF-8 sequence of two to four bytes (to tell a file that mixes encodings).
