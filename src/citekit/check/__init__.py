@@ -354,21 +354,72 @@ _CSL_VARIABLES = {
 }
 
 
+def _csl_places(library: Library) -> dict[str, tuple[str, int, int]]:
+    """For a library read from CSL-JSON or CSL-YAML: each item's text, start and end."""
+    from citekit.formats.csl import CslOrigin
+
+    origin = library.origin
+    if not isinstance(origin, CslOrigin) or not origin.items:
+        return {}
+    try:
+        text = origin.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {}
+    places: dict[str, tuple[str, int, int]] = {}
+    for item in origin.items:
+        if item.kind == "work" and item.span is not None and item.obj is not None:
+            places[item.obj.key] = (text, item.span[0], item.span[1])
+    return places
+
+
+def _line_in(place: tuple[str, int, int] | None, name: str | None = None) -> int | None:
+    """The line of an item (or of its ``name`` key, in JSON or YAML) in its text."""
+    if place is None:
+        return None
+    text, start, end = place
+    at = start
+    if name is not None:
+        import re
+
+        pattern = re.compile(
+            r'"' + re.escape(name) + r'"\s*:|^[ \t]*(?:- )?' + re.escape(name) + r"\s*:",
+            re.IGNORECASE | re.MULTILINE,
+        )
+        m = pattern.search(text, start, end)
+        if m is None:
+            return None
+        at = m.start()
+    return text.count("\n", 0, at) + 1
+
+
 def _csl_entries(library: Library, dialect: str | None) -> list[Entry]:
+    places = _csl_places(library)
     entries: list[Entry] = []
     for key, work in library.items():
+        place = places.get(key)
         fields: dict[str, Field] = {}
+
+        def add(name: str, value: str) -> None:
+            fields[name] = Field(name, value, None, _line_in(place, name) if place else None)
+
         for name, attr in _CSL_VARIABLES.items():
             value = getattr(work, attr)
             if value is not None:
-                fields[name] = Field(name, value)
+                add(name, value)
         if work.arxiv is not None:
-            fields["arxiv"] = Field("arxiv", work.arxiv)
+            add("arxiv", work.arxiv)
         for name, value in work.variables.items():
             if isinstance(value, str) and name not in fields:
-                fields[name] = Field(name, value)
+                add(name, value)
         entries.append(
-            Entry(key=key, type=str(work.type), dialect=dialect or "csl", fields=fields, work=work)
+            Entry(
+                key=key,
+                type=str(work.type),
+                dialect=dialect or "csl",
+                fields=fields,
+                work=work,
+                line=_line_in(place),
+            )
         )
     return entries
 
@@ -429,11 +480,15 @@ def check(
             if identity not in seen:
                 seen.add(identity)
                 findings.append(finding)
+    # A reading problem that a rule reports on the same field (or, for an entry
+    # lost to an unclosed brace, on the same entry) is shown once, by the rule.
     covered = {(f.key, f.field) for f in findings if f.rule != "load-problem"}
+    lost = {f.key for f in findings if f.rule == "unbalanced-braces"}
     findings = [
         f
         for f in findings
-        if f.rule != "load-problem" or f.field is None or (f.key, f.field) not in covered
+        if f.rule != "load-problem"
+        or ((f.key, f.field) not in covered if f.field is not None else f.key not in lost)
     ]
     findings.sort(
         key=lambda f: (

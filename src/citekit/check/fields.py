@@ -255,7 +255,8 @@ class MissingField(EntryRule):
                 context,
                 entry,
                 None,
-                f"a {entry.type} needs {_names(requirement)} for a usable reference;"
+                f"{'an' if entry.type[:1] in 'aeiou' else 'a'} {entry.type} needs"
+                f" {_names(requirement)} for a usable reference;"
                 " it has none",
                 severity="error" if requirement == ("title",) else None,
             )

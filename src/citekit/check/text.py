@@ -189,6 +189,43 @@ def _brace_balance(text: str) -> int | None:
     return opened[0] + 1 if opened else None
 
 
+_FIELD_START = re.compile(r"^\s*([A-Za-z][\w:+.\-]*)\s*=")
+
+
+def _depth_change(line: str) -> int:
+    change = 0
+    escaped = False
+    for ch in line:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            change += 1
+        elif ch == "}":
+            change -= 1
+    return change
+
+
+def unclosed_field(lines: list[str], start: int) -> tuple[str, int] | None:
+    """In an entry starting at line ``start`` (1-based) whose braces never close, the
+    field (name, line) where a brace was left open, or None when it cannot be told."""
+    depth = 0
+    current: tuple[str, int] | None = None
+    for index in range(start - 1, len(lines)):
+        line = lines[index]
+        if index > start - 1 and line.lstrip().startswith("@"):
+            break
+        m = _FIELD_START.match(line)
+        if m is not None and index > start - 1:
+            if depth > 1 and current is not None:
+                return current
+            if depth == 1:
+                current = (m.group(1).lower(), index + 1)
+        depth += _depth_change(line)
+    return current if depth > 1 else None
+
+
 class UnbalancedBraces(EntryRule):
     """Braces that do not pair up inside a field's value."""
 
@@ -201,6 +238,37 @@ class UnbalancedBraces(EntryRule):
         "with 'Missing }'."
     )
     dialects = frozenset({"bibtex", "biblatex"})
+
+    def check(self, context: Context) -> Iterable[Finding]:
+        yield from super().check(context)
+        # An entry whose braces never close is not loaded: the reader reports it on
+        # the entry's line; find the field where the brace was left open.
+        from citekit.formats.bibtex import BibtexOrigin
+
+        origin = context.library.origin
+        if not isinstance(origin, BibtexOrigin):
+            return
+        lines: list[str] | None = None
+        for problem in context.library.problems:
+            if problem.line is None or "unbalanced braces" not in problem.message:
+                continue
+            if problem.field is not None:
+                continue
+            if lines is None:
+                lines = origin.text.splitlines()
+            found = unclosed_field(lines, problem.line)
+            if found is not None:
+                name, line = found
+                yield Finding(
+                    rule=self.id,
+                    severity=self.severity,
+                    path=context.path,
+                    line=line,
+                    key=problem.key,
+                    field=name,
+                    message=f"a brace opened in {name} is never closed;"
+                    " the whole entry is lost",
+                )
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         for name, field in entry.fields.items():

@@ -117,6 +117,9 @@ def doi_problem(text: str) -> str | None:
             return f"the registrant code of the DOI {doi!r} should be digits, not {code!r}"
         if not doi.split("/", 1)[1]:
             return f"the DOI {doi!r} has no suffix after '/'"
+        code = registrant[3:].split(".", 1)[0]
+        if len(code) < 4:
+            return f"the registrant code of the DOI {doi!r} has four digits or more, not {code!r}"
     return None
 
 
