@@ -234,14 +234,14 @@ class DateMismatch(EntryRule):
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         date = entry.fields.get("date")
-        year = entry.fields.get("year")
-        if date is None or year is None:
+        if date is None:
             return
         m = _ISO.match(_bare(date.value).split("/")[0].strip())
-        year_text = _bare(year.value)
-        if m is None or not re.fullmatch(r"-?\d{1,4}", year_text):
+        if m is None:
             return
-        if int(m.group(1)) != int(year_text):
+        year = entry.fields.get("year")
+        year_text = _bare(year.value) if year is not None else ""
+        if re.fullmatch(r"-?\d{1,4}", year_text) and int(m.group(1)) != int(year_text):
             yield self.finding(
                 context,
                 entry,

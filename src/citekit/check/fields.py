@@ -316,6 +316,10 @@ class UnknownEntryType(EntryRule):
             )
 
 
+#: Fields whose reading warnings the date rules replace.
+_JUDGED = frozenset({"year", "month", "day", "date", "urldate", "eventdate", "origdate"})
+
+
 class LoadProblem(Rule):
     """What went wrong while reading the file (other than duplicate keys)."""
 
@@ -336,6 +340,14 @@ class LoadProblem(Rule):
                 continue
             if problem.field in ("crossref", "xdata", "xref") and problem.key is not None:
                 continue  # the references rules report these
+            if (
+                problem.severity == "warning"
+                and problem.field in _JUDGED
+                and not problem.message.startswith("undefined macro")
+            ):
+                # How citekit modelled a date it could not read as one: the date
+                # rules judge these fields by what BibTeX and biber do with them.
+                continue
             yield Finding(
                 rule=self.id,
                 severity=problem.severity,
