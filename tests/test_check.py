@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 import citekit
-from citekit.check import Finding, check, rule_classes
+from citekit.checks import Finding, check, rule_classes
 from citekit.cli import main
 
 CLEAN_ARTICLE = {
@@ -134,8 +134,12 @@ DEFECTS = [
     defect("isbn10-check", entry(isbn="{0-306-40615-3}"), "isbn-check-digit", "isbn"),
     defect("isbn13-check", entry(isbn="{978-0-306-40615-8}"), "isbn-check-digit", "isbn"),
     defect("isbn-length", entry(isbn="{0-306-4061}"), "isbn-check-digit", "isbn"),
-    defect("isbn-second-of-two", entry(isbn="{0-306-40615-2; 0-306-40615-3}"), "isbn-check-digit",
-           "isbn"),
+    defect(
+        "isbn-second-of-two",
+        entry(isbn="{0-306-40615-2; 0-306-40615-3}"),
+        "isbn-check-digit",
+        "isbn",
+    ),
     defect("issn-check", entry(issn="{1234-5678}"), "issn-check-digit", "issn"),
     defect("issn-form", entry(issn="{1234-567}"), "issn-check-digit", "issn"),
     defect("ismn-check", entry(ismn="{M-2306-7118-6}"), "ismn-check-digit", "ismn"),
@@ -170,18 +174,34 @@ DEFECTS = [
     defect("month-0", entry(month="0"), "month-invalid", "month"),
     defect("month-word", biblatex(month="{Smarch}"), "month-invalid", "month", dialect="biblatex"),
     defect("month-typo-bibtex", entry(month="{Marth}"), "month-invalid", "month"),
-    defect("date-feb-30", biblatex(date="{2001-02-30}"), "date-invalid", "date",
-           dialect="biblatex"),
-    defect("date-month-13", biblatex(date="{2001-13}"), "date-invalid", "date",
-           dialect="biblatex"),
-    defect("date-feb-29", biblatex(date="{2001-02-29}"), "date-invalid", "date",
-           dialect="biblatex"),
-    defect("urldate-words", biblatex(urldate="{March 14, 2001}"), "date-invalid", "urldate",
-           dialect="biblatex"),
-    defect("year-roman", biblatex(date=None, year="{MCMXLIV}"), "year-invalid", "year",
-           dialect="biblatex"),
-    defect("year-five-digits", biblatex(date=None, year="{19999}"), "year-invalid", "year",
-           dialect="biblatex"),
+    defect(
+        "date-feb-30", biblatex(date="{2001-02-30}"), "date-invalid", "date", dialect="biblatex"
+    ),
+    defect("date-month-13", biblatex(date="{2001-13}"), "date-invalid", "date", dialect="biblatex"),
+    defect(
+        "date-feb-29", biblatex(date="{2001-02-29}"), "date-invalid", "date", dialect="biblatex"
+    ),
+    defect(
+        "urldate-words",
+        biblatex(urldate="{March 14, 2001}"),
+        "date-invalid",
+        "urldate",
+        dialect="biblatex",
+    ),
+    defect(
+        "year-roman",
+        biblatex(date=None, year="{MCMXLIV}"),
+        "year-invalid",
+        "year",
+        dialect="biblatex",
+    ),
+    defect(
+        "year-five-digits",
+        biblatex(date=None, year="{19999}"),
+        "year-invalid",
+        "year",
+        dialect="biblatex",
+    ),
     defect(
         "year-date-disagree",
         biblatex(year="{1999}", date="{2001-05}"),
@@ -210,8 +230,12 @@ DEFECTS = [
     defect("and-and", entry(author="{Smith, John and and Doe, Jane}"), "name-empty", "author"),
     defect("trailing-and", entry(author="{Smith, John and}"), "name-empty", "author"),
     defect("leading-and", entry(editor="{and Smith, John}"), "name-empty", "editor"),
-    defect("suffix-as-given", entry(author="{Martin Luther King, Jr.}"), "name-suffix-as-given",
-           "author"),
+    defect(
+        "suffix-as-given",
+        entry(author="{Martin Luther King, Jr.}"),
+        "name-suffix-as-given",
+        "author",
+    ),
     defect(
         "suffix-last",
         entry(author="{King, Martin Luther, Jr.}"),
@@ -241,13 +265,27 @@ DEFECTS = [
     defect("percent", entry(title="{Growth of 5% a Year}"), "latex-special", "title"),
     defect("underscore", entry(title="{The x_1 Problem}"), "latex-special", "title"),
     defect("hash", entry(note="{Issue #4}"), "latex-special", "note"),
-    Case("space-inside", entry(title="{ A Study of Things }"), "trailing-space", field="title",
-         severity="info"),
+    Case(
+        "space-inside",
+        entry(title="{ A Study of Things }"),
+        "trailing-space",
+        field="title",
+        severity="info",
+    ),
     # -- references
-    defect("crossref-missing", entry("incollection", base=BOOK, crossref="{nowhere}"),
-           "crossref-missing", "crossref"),
-    defect("xdata-missing", biblatex(xdata="{nowhere}"), "crossref-missing", "xdata",
-           dialect="biblatex"),
+    defect(
+        "crossref-missing",
+        entry("incollection", base=BOOK, crossref="{nowhere}"),
+        "crossref-missing",
+        "crossref",
+    ),
+    defect(
+        "xdata-missing",
+        biblatex(xdata="{nowhere}"),
+        "crossref-missing",
+        "xdata",
+        dialect="biblatex",
+    ),
     defect("xref-missing", entry(xref="{nowhere}"), "crossref-missing", "xref"),
     defect(
         "crossref-cycle",
@@ -257,10 +295,15 @@ DEFECTS = [
         "crossref-cycle",
         "crossref",
     ),
-    defect("duplicate-key", entry(key="k") + "\n" + entry(key="k", title="{Other}"),
-           "duplicate-key"),
-    defect("key-case", entry(key="Smith") + "\n" + entry(key="smith", title="{Other}"),
-           "duplicate-key", key="smith"),
+    defect(
+        "duplicate-key", entry(key="k") + "\n" + entry(key="k", title="{Other}"), "duplicate-key"
+    ),
+    defect(
+        "key-case",
+        entry(key="Smith") + "\n" + entry(key="smith", title="{Other}"),
+        "duplicate-key",
+        key="smith",
+    ),
     Case("key-pandoc", entry(key="smith2001+"), "key-invalid", key="smith2001+", severity="info"),
 ]
 
@@ -272,12 +315,21 @@ CLEAN = [
     clean("misc-bare", "@misc{k,\n  note = {Anything}\n}\n"),
     clean("biblatex-article", biblatex(), "biblatex"),
     clean("biblatex-article-bibtex-names", biblatex(journaltitle=None, journal="{J}"), "biblatex"),
-    clean("biblatex-online-eprint", biblatex("online", journaltitle=None, eprint="{1501.00001}",
-                                             eprinttype="{arxiv}"), "biblatex"),
-    clean("biblatex-book-translator", biblatex("book", journaltitle=None, author=None,
-                                               translator="{Vizedom, Monika B.}"), "biblatex"),
-    clean("biblatex-phdthesis-alias", biblatex("phdthesis", journaltitle=None,
-                                               institution="{MIT}"), "biblatex"),
+    clean(
+        "biblatex-online-eprint",
+        biblatex("online", journaltitle=None, eprint="{1501.00001}", eprinttype="{arxiv}"),
+        "biblatex",
+    ),
+    clean(
+        "biblatex-book-translator",
+        biblatex("book", journaltitle=None, author=None, translator="{Vizedom, Monika B.}"),
+        "biblatex",
+    ),
+    clean(
+        "biblatex-phdthesis-alias",
+        biblatex("phdthesis", journaltitle=None, institution="{MIT}"),
+        "biblatex",
+    ),
     clean("doi-bare", entry(doi="{10.1000/xyz123}")),
     clean("doi-escaped", entry(doi="{10.1000/a\\_b}")),
     clean("doi-long-registrant", entry(doi="{10.1000.10/abc}")),
@@ -331,11 +383,18 @@ CLEAN = [
     clean("keywords-underscore", entry(keywords="{data_science, r&d}")),
     clean("opt-field", entry(optannote="{R&D ``quoted}", opturl="{a%b}")),
     clean("sorttitle", biblatex(sorttitle="{Computers & Typesetting}"), "biblatex"),
-    clean("crossref", entry("incollection", key="a", base=BOOK, booktitle="{B}")
-          + "\n" + entry("incollection", base=BOOK, crossref="{a}")),
-    clean("chapters-share-isbn", entry("incollection", key="a", base=BOOK, booktitle="{B}",
-                                       isbn="{0-306-40615-2}")
-          + "\n" + entry("incollection", base=BOOK, booktitle="{B}", isbn="{0-306-40615-2}")),
+    clean(
+        "crossref",
+        entry("incollection", key="a", base=BOOK, booktitle="{B}")
+        + "\n"
+        + entry("incollection", base=BOOK, crossref="{a}"),
+    ),
+    clean(
+        "chapters-share-isbn",
+        entry("incollection", key="a", base=BOOK, booktitle="{B}", isbn="{0-306-40615-2}")
+        + "\n"
+        + entry("incollection", base=BOOK, booktitle="{B}", isbn="{0-306-40615-2}"),
+    ),
     clean("key-colon", entry(key="smith:2001a")),
 ]
 
@@ -531,7 +590,7 @@ def test_manuscript_rules(tmp_path: Path) -> None:
 
 def test_a_third_party_rule(tmp_path: Path) -> None:
     from citekit import plugins
-    from citekit.check import EntryRule
+    from citekit.checks import EntryRule
 
     class NoNote(EntryRule):
         """Entries without a note."""

@@ -16,8 +16,8 @@ import attrs
 import pytest
 
 import citekit
-from citekit.check import check
-from citekit.check.fix import apply_fixes
+from citekit.checks import check
+from citekit.checks.fix import apply_fixes
 from citekit.cli import main
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"

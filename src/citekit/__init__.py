@@ -47,6 +47,7 @@ from citekit.model import (
 )
 
 if TYPE_CHECKING:
+    from citekit.checks import check
     from citekit.formatters import Formatter
     from citekit.io import load, loads, save
     from citekit.manuscript import render_manuscript
@@ -79,6 +80,7 @@ __all__ = [
     "Work",
     "WorkType",
     "WriteError",
+    "check",
     "check_quote",
     "formatter",
     "load",
@@ -88,6 +90,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "check": "citekit.checks",
     "check_quote": "citekit.quotes",
     "load": "citekit.io",
     "loads": "citekit.io",

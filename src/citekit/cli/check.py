@@ -88,20 +88,22 @@ def _names(values: list[str] | None) -> list[str] | None:
 
 
 def _list_rules() -> int:
-    from citekit.check import rule_classes
+    from citekit.checks import rule_classes
 
     rules = rule_classes()
     width = max((len(name) for name in rules), default=0)
     for name, cls in rules.items():
-        summary = (cls.__doc__ or "").strip().splitlines()[0].replace("``", "") if cls.__doc__ else ""
+        summary = (
+            (cls.__doc__ or "").strip().splitlines()[0].replace("``", "") if cls.__doc__ else ""
+        )
         fix = " (fixable)" if cls.fixable else ""
         sys.stdout.write(f"{name:<{width}}  {cls.severity:<7}  {cls.family:<11}  {summary}{fix}\n")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from citekit.check import Finding, check, rule_classes
-    from citekit.check.report import render
+    from citekit.checks import Finding, check, rule_classes
+    from citekit.checks.report import render
     from citekit.cli import Failure
     from citekit.errors import CitekitError, ParseError, PluginNotFoundError
     from citekit.io import atomic_write, load
@@ -135,7 +137,7 @@ def _check(args: argparse.Namespace) -> int:
         except ParseError as error:
             raise Failure(str(error.problems[0]) if error.problems else str(error)) from None
         if args.fix and any(f.fix is not None for f in findings):
-            from citekit.check.fix import apply_fixes, unified_diff
+            from citekit.checks.fix import apply_fixes, unified_diff
             from citekit.formats.bibtex import BibtexOrigin
 
             if isinstance(library.origin, BibtexOrigin):

@@ -48,9 +48,9 @@ from citekit.model.work import Role, Work, WorkType
 __all__ = [
     "BibtexFormat",
     "BibtexOrigin",
+    "encode_text",
     "entry_type_for",
     "format_entry",
-    "encode_text",
     "format_excerpt",
     "replace_values",
     "work_type_for",
@@ -2731,9 +2731,7 @@ def replace_values(
             if raw[name_start:name_end].lower() != name:
                 continue
             if raw[value_start:value_end] == old:
-                edits.append(
-                    (entry.start + value_start, entry.start + value_end, new, (key, name))
-                )
+                edits.append((entry.start + value_start, entry.start + value_end, new, (key, name)))
             break
     edits.sort()
     pieces: list[str] = []

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from citekit.check import Finding, Rule
+from citekit.checks import Finding, Rule
 
 __all__ = ["FORMATS", "render", "to_sarif"]
 
@@ -92,7 +92,7 @@ def render(
         return json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2) + "\n"
     if format == "sarif":
         if rules is None:
-            from citekit.check import rule_classes
+            from citekit.checks import rule_classes
 
             rules = rule_classes()
         return json.dumps(to_sarif(findings, rules), ensure_ascii=False, indent=2) + "\n"

@@ -7,17 +7,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from citekit.check import Context, Entry, EntryRule, Finding, Fix
-from citekit.check.identifiers import _delimited
+from citekit.checks import Context, Entry, EntryRule, Finding, Fix
+from citekit.checks.identifiers import _delimited
 
 __all__ = [
+    "VERBATIM_FIELDS",
     "ControlCharacter",
     "LatexSpecial",
     "Mojibake",
     "TrailingSpace",
     "UnbalancedBraces",
     "UnbalancedQuotes",
-    "VERBATIM_FIELDS",
     "ignored",
 ]
 
@@ -167,9 +167,12 @@ _NESTED = re.compile(r"(?:[^{}\\]|\{(?:[^{}\\]|\{(?:[^{}\\]|\{[^{}\\]*\})*\})*\}
 def _brace_balance(text: str) -> int | None:
     """None when the braces of ``text`` (escaped ones left out) balance, else the
     1-based position of the first one without a partner."""
-    if "\\" not in text and text.count("{") == text.count("}"):
-        if "{" not in text or _NESTED.fullmatch(text):
-            return None
+    if (
+        "\\" not in text
+        and text.count("{") == text.count("}")
+        and ("{" not in text or _NESTED.fullmatch(text))
+    ):
+        return None
     depth = 0
     opened: list[int] = []
     index = 0
@@ -266,8 +269,7 @@ class UnbalancedBraces(EntryRule):
                     line=line,
                     key=problem.key,
                     field=name,
-                    message=f"a brace opened in {name} is never closed;"
-                    " the whole entry is lost",
+                    message=f"a brace opened in {name} is never closed; the whole entry is lost",
                 )
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
@@ -292,7 +294,7 @@ class UnbalancedQuotes(EntryRule):
     family = "text"
     rationale = (
         "``...'' quotes that do not pair up print a quotation mark that never closes; "
-        "a bare \" in a quoted BibTeX value ends the value early."
+        'a bare " in a quoted BibTeX value ends the value early.'
     )
     dialects = frozenset({"bibtex", "biblatex"})
 
@@ -377,9 +379,10 @@ class TrailingSpace(EntryRule):
             opening, inner, closing = parts
             if not inner.strip() or inner == inner.strip():
                 continue
-            if "\n" in inner[: len(inner) - len(inner.lstrip())] or "\n" in inner[
-                len(inner.rstrip()) :
-            ]:
+            if (
+                "\n" in inner[: len(inner) - len(inner.lstrip())]
+                or "\n" in inner[len(inner.rstrip()) :]
+            ):
                 continue  # a value laid out over lines on purpose
             if inner.rstrip().endswith("\\"):
                 continue  # a control space ("\ ") at the end
@@ -389,5 +392,5 @@ class TrailingSpace(EntryRule):
                 entry,
                 name,
                 "spaces just inside the value's delimiters",
-                fix=Fix(old=field.raw, new=new, description=f"{name}: {field.raw!r} -> {new!r}"),
+                fix=Fix(old=raw, new=new, description=f"{name}: {raw!r} -> {new!r}"),
             )

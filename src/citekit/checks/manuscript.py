@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from citekit.check import Context, Finding, Rule
+from citekit.checks import Context, Finding, Rule
 from citekit.errors import ParseError
 from citekit.model import Problem
 

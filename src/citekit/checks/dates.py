@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from citekit.check import Context, Entry, EntryRule, Finding, Fix, Severity
-from citekit.check.identifiers import _delimited
+from citekit.checks import Context, Entry, EntryRule, Finding, Fix, Severity
+from citekit.checks.identifiers import _delimited
 
 __all__ = [
     "DateInvalid",
@@ -108,9 +108,7 @@ class MonthInvalid(EntryRule):
             return
         if text.isdigit():
             if not 1 <= int(text) <= 12:
-                yield self.finding(
-                    context, entry, "month", f"month {text} is outside 1-12"
-                )
+                yield self.finding(context, entry, "month", f"month {text} is outside 1-12")
             return
         words = [w for w in re.split(r"[\s./,\-–~]+", text.lower()) if w]
         if words and all(w in _MONTHS or w in _SEASONS for w in words):

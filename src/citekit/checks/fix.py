@@ -1,6 +1,6 @@
 """``--fix``: apply the fixes that cannot lose information, and nothing else.
 
-A fix replaces the source text of one field's value (a :class:`~citekit.check.Fix`
+A fix replaces the source text of one field's value (a :class:`~citekit.checks.Fix`
 holds the old and the new text). Fixes go through the lossless BibTeX
 writer (:func:`citekit.formats.bibtex.replace_values`): each fixed value is
 replaced where it stands and every other byte of the file stays as it was,
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from citekit.check import Finding
+from citekit.checks import Finding
 from citekit.errors import CitekitError
 from citekit.model import Library
 
@@ -51,7 +51,9 @@ def apply_fixes(library: Library, findings: Iterable[Finding]) -> FixResult:
 
     origin = library.origin
     if not isinstance(origin, BibtexOrigin):
-        raise CitekitError("--fix applies to BibTeX files only (this library was not read from one)")
+        raise CitekitError(
+            "--fix applies to BibTeX files only (this library was not read from one)"
+        )
     changes: dict[tuple[str, str], tuple[str, str]] = {}
     chosen: dict[tuple[str, str], Finding] = {}
     skipped: list[Finding] = []

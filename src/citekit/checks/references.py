@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from citekit.check import Context, Entry, EntryRule, Finding, Rule
+from citekit.checks import Context, Entry, EntryRule, Finding, Rule
 
 __all__ = [
     "CrossrefCycle",
@@ -24,6 +24,7 @@ def is_duplicate_problem(message: str) -> bool:
         or "differs only in case" in message
         or (message.startswith("id ") and "is already taken" in message)
     )
+
 
 _LINK_FIELDS = ("crossref", "xref", "xdata")
 
@@ -116,7 +117,7 @@ class CrossrefCycle(Rule):
                 mark = state.get(child.key.lower())
                 if mark == 1:
                     keys = [e.key for e, _ in path]
-                    cycle = keys[keys.index(child.key) :] + [child.key]
+                    cycle = [*keys[keys.index(child.key) :], child.key]
                     yield self.finding(
                         context,
                         entry,

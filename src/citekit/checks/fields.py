@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from citekit.check import Context, Entry, EntryRule, Finding, Rule, Severity
+from citekit.checks import Context, Entry, EntryRule, Finding, Rule, Severity
 
 __all__ = ["LoadProblem", "MissingField", "UnknownEntryType", "effective_fields"]
 
@@ -295,8 +295,7 @@ class UnknownEntryType(EntryRule):
                     context,
                     entry,
                     None,
-                    f"@{entry.type} is a biblatex type; BibTeX's standard styles print it"
-                    " as @misc",
+                    f"@{entry.type} is a biblatex type; BibTeX's standard styles print it as @misc",
                     severity="info",
                 )
                 return
@@ -333,7 +332,7 @@ class LoadProblem(Rule):
     )
 
     def check(self, context: Context) -> Iterable[Finding]:
-        from citekit.check.references import is_duplicate_problem
+        from citekit.checks.references import is_duplicate_problem
 
         for problem in context.library.problems:
             if is_duplicate_problem(problem.message):

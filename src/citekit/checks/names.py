@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from citekit.check import Context, Entry, EntryRule, Finding
+from citekit.checks import Context, Entry, EntryRule, Finding
 
 __all__ = ["NAME_FIELDS", "NameEmpty", "NameProtectedComma", "NameSuffixAsGiven", "split_top"]
 

@@ -11,7 +11,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Iterable
 
-from citekit.check import Context, Entry, EntryRule, Field, Finding, Fix, Rule
+from citekit.checks import Context, Entry, EntryRule, Field, Finding, Fix, Rule
 from citekit.model import identifiers as ids
 
 __all__ = [

@@ -271,7 +271,7 @@ def rule_classes() -> dict[str, type[Rule]]:
             found[name] = plugins.load(CHECKS, name)
     for name, cls in found.items():
         if not (isinstance(cls, type) and issubclass(cls, Rule)):
-            raise CitekitError(f"{CHECKS} plug-in {name!r} is not a citekit.check.Rule")
+            raise CitekitError(f"{CHECKS} plug-in {name!r} is not a citekit.checks.Rule")
         if cls.id != name:
             raise CitekitError(f"{CHECKS} plug-in {name!r} has the id {cls.id!r}")
     return dict(sorted(found.items()))
@@ -282,9 +282,7 @@ def available_rules() -> list[str]:
     return list(rule_classes())
 
 
-def _select(
-    rules: Iterable[str] | None, ignore: Iterable[str] | None = None
-) -> list[type[Rule]]:
+def _select(rules: Iterable[str] | None, ignore: Iterable[str] | None = None) -> list[type[Rule]]:
     classes = rule_classes()
     chosen = list(classes) if rules is None else list(dict.fromkeys(rules))
     ignored = set(ignore or ())
@@ -399,18 +397,18 @@ def _csl_entries(library: Library, dialect: str | None) -> list[Entry]:
         place = places.get(key)
         fields: dict[str, Field] = {}
 
-        def add(name: str, value: str) -> None:
-            fields[name] = Field(name, value, None, _line_in(place, name) if place else None)
-
+        values: dict[str, str] = {}
         for name, attr in _CSL_VARIABLES.items():
             value = getattr(work, attr)
             if value is not None:
-                add(name, value)
+                values[name] = value
         if work.arxiv is not None:
-            add("arxiv", work.arxiv)
+            values["arxiv"] = work.arxiv
         for name, value in work.variables.items():
-            if isinstance(value, str) and name not in fields:
-                add(name, value)
+            if isinstance(value, str) and name not in values:
+                values[name] = value
+        for name, value in values.items():
+            fields[name] = Field(name, value, None, _line_in(place, name))
         entries.append(
             Entry(
                 key=key,
@@ -462,7 +460,7 @@ def check(
     if isinstance(manuscripts, Mapping):
         texts = {str(name): str(text) for name, text in manuscripts.items()}
     elif manuscripts:
-        from citekit.check.manuscript import read_manuscripts
+        from citekit.checks.manuscript import read_manuscripts
 
         texts = read_manuscripts(manuscripts)
     context = Context(
