@@ -59,8 +59,6 @@ VERBATIM_FIELDS = frozenset(
         "presort",
         "langid",
         "key",
-        "annote",
-        "annotation",
         "bdsk-url-1",
         "bdsk-url-2",
         "bdsk-file-1",
@@ -98,6 +96,70 @@ def mojibake_in(text: str) -> tuple[str, str] | None:
     if "\ufffd" in text:
         return "\ufffd", "?"
     return None
+
+
+#: Fields the standard BibTeX styles and biblatex's styles print as LaTeX text
+#: (bookkeeping fields from reference managers, such as jstor_articletype or
+#: citeulike-linkout-0, never reach LaTeX).
+PRINTED_FIELDS = frozenset(
+    {
+        "author",
+        "editor",
+        "translator",
+        "bookauthor",
+        "editora",
+        "editorb",
+        "editorc",
+        "annotator",
+        "commentator",
+        "introduction",
+        "foreword",
+        "afterword",
+        "holder",
+        "title",
+        "subtitle",
+        "titleaddon",
+        "shorttitle",
+        "booktitle",
+        "booksubtitle",
+        "booktitleaddon",
+        "maintitle",
+        "mainsubtitle",
+        "maintitleaddon",
+        "journal",
+        "journaltitle",
+        "journalsubtitle",
+        "shortjournal",
+        "issuetitle",
+        "issuesubtitle",
+        "eventtitle",
+        "venue",
+        "series",
+        "publisher",
+        "institution",
+        "school",
+        "organization",
+        "address",
+        "location",
+        "note",
+        "addendum",
+        "howpublished",
+        "edition",
+        "chapter",
+        "type",
+        "volume",
+        "number",
+        "issue",
+        "pages",
+        "pagetotal",
+        "part",
+        "version",
+        "nameaddon",
+        "origtitle",
+        "origlocation",
+        "origpublisher",
+    }
+)
 
 
 def ignored(name: str) -> bool:
@@ -300,7 +362,7 @@ class UnbalancedQuotes(EntryRule):
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         for name, field in entry.fields.items():
-            if ignored(name):
+            if name not in PRINTED_FIELDS:
                 continue
             value = field.value
             opening = value.count("``")
@@ -341,7 +403,7 @@ class LatexSpecial(EntryRule):
 
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         for name, field in entry.fields.items():
-            if ignored(name):
+            if name not in PRINTED_FIELDS:
                 continue
             text = _URL_COMMAND.sub("", _MATH.sub("", field.value))
             m = _SPECIAL.search(text)
