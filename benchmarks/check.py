@@ -63,10 +63,10 @@ def repeated(path: Path, entries: int, folder: Path) -> Path:
     parts = []
     for copy in range(copies):
         suffix = f"-c{copy}"
-        body = ENTRY.sub(lambda m: m.group(1) + m.group(2) + suffix + m.group(3), text)
+        body = ENTRY.sub(lambda m, s=suffix: m.group(1) + m.group(2) + s + m.group(3), text)
         body = re.sub(
             r"(crossref\s*=\s*[{\"])([^}\"]+)",
-            lambda m: m.group(1) + m.group(2) + suffix,
+            lambda m, s=suffix: m.group(1) + m.group(2) + s,
             body,
             flags=re.IGNORECASE,
         )
