@@ -10,6 +10,7 @@ from citekit.checks.identifiers import _delimited
 
 __all__ = [
     "DateInvalid",
+    "DayInvalid",
     "DateMismatch",
     "MonthInvalid",
     "MonthName",
@@ -60,8 +61,9 @@ class YearInvalid(EntryRule):
     family = "dates"
     rationale = (
         "Styles sort and label by year; a year that is not a number (MCMXLIV, 19999, "
-        "'1990s?') sorts wrongly and biber rejects it. Words such as 'forthcoming' belong "
-        "in biblatex's pubstate field; in a BibTeX file they are reported as info only."
+        "20O1) sorts wrongly and biber rejects it. Words such as 'forthcoming' belong in "
+        "biblatex's pubstate field. In a BibTeX file, which BibTeX prints as written, a "
+        "text holding a year ('[1893] 1984') or such a word is information only."
     )
     dialects = frozenset({"bibtex", "biblatex"})
 
@@ -74,8 +76,15 @@ class YearInvalid(EntryRule):
             return
         if re.fullmatch(r"\d{4}\s*(?:-{1,3}|–|/)\s*\d{2,4}", text):
             return  # a range of years, which BibTeX prints as written
-        # BibTeX prints the year as written ("[1893] 1984"); biber wants a number.
-        severity: Severity = "info" if entry.dialect == "bibtex" else "warning"
+        # BibTeX prints the year as written ("[1893] 1984", "March 1971"): with a
+        # year in it, the text is a convention there, not a defect; biber wants
+        # a number.
+        severity: Severity = "warning"
+        plausible = re.search(r"(?<![\dA-Za-z])\d{4}(?![\dA-Za-z])", text) is not None
+        if entry.dialect == "bibtex" and (
+            plausible or text.lower() in _NO_DATE or text.lower() in _PLACEHOLDER_YEARS
+        ):
+            severity = "info"
         if text.lower() in _NO_DATE:
             message = "leave the year out when there is no date (styles print 'n.d.')"
         elif text.lower() in _PLACEHOLDER_YEARS:
@@ -216,6 +225,42 @@ class DateInvalid(EntryRule):
                         context, entry, name, f"{text!r}: {problem}", severity=severity
                     )
                     break
+
+
+class DayInvalid(EntryRule):
+    """A ``day`` that does not exist in its month (``day = {31}`` in April)."""
+
+    id = "day-invalid"
+    severity = "error"
+    family = "dates"
+    rationale = (
+        "A day is 1-31 and exists in its month and year: 31 April or 29 February 2001 "
+        "is a typing error that styles print as it is."
+    )
+    dialects = frozenset({"bibtex", "biblatex"})
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        field = entry.fields.get("day")
+        if field is None:
+            return
+        text = _bare(field.value)
+        if not text:
+            return
+        if not re.fullmatch(r"\d{1,2}", text) or not 1 <= int(text) <= 31:
+            yield self.finding(context, entry, "day", f"day {text!r} is not a day of a month")
+            return
+        month_text = _bare(entry.get("month") or "").lower().rstrip(".")
+        month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
+        year_text = _bare(entry.get("year") or "")
+        year = int(year_text) if re.fullmatch(r"\d{1,4}", year_text) else 2000  # leap
+        if month is not None and 1 <= month <= 12 and int(text) > _days_in(year, month):
+            yield self.finding(
+                context,
+                entry,
+                "day",
+                f"day {text} does not exist in month {month}"
+                + (f" of {year_text}" if year_text == str(year) else ""),
+            )
 
 
 class DateMismatch(EntryRule):

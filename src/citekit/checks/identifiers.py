@@ -236,6 +236,8 @@ def _eprint(entry: Entry, kinds: tuple[str, ...]) -> Field | None:
     if field is None:
         return None
     kind = (entry.get("eprinttype") or entry.get("archiveprefix") or "").strip(" {}").lower()
+    if not kind and "arxiv" in kinds and field.value.strip(" {").lower().startswith("arxiv:"):
+        return field
     return field if kind in kinds else None
 
 
@@ -294,6 +296,7 @@ class PmcidSyntax(EntryRule):
 
 
 _ORCID_FIELD = re.compile(r"orcid", re.IGNORECASE)
+_ORCID_IN_NAME = re.compile(r"orcid\s*=\s*\{?\s*([^,}\s]+)", re.IGNORECASE)
 _ORCID_LIKE = re.compile(r"(?:https?://(?:www\.)?orcid\.org/)?[0-9X]{4}(?:-[0-9X]{4}){3}", re.I)
 
 
@@ -311,6 +314,12 @@ class OrcidCheckDigit(EntryRule):
     def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
         for name, field in entry.fields.items():
             if not _ORCID_FIELD.search(name):
+                if "orcid" in field.value.lower():
+                    # biblatex's extended name format: {family=Smith, orcid=0000-...}
+                    for ident in _ORCID_IN_NAME.findall(field.value):
+                        problem = ids.orcid_problem(ident)
+                        if problem is not None:
+                            yield self.finding(context, entry, name, problem)
                 continue
             text = identifier_text(entry, field)
             found = _ORCID_LIKE.findall(text)
@@ -328,6 +337,38 @@ class OrcidCheckDigit(EntryRule):
 
 
 _URL_SCHEMES_WITH_HOST = frozenset({"http", "https", "ftp", "ftps", "sftp"})
+#: Schemes found in bibliographies (IANA's permanent registrations and a few
+#: common provisional ones); another is most likely a typing error (htp:).
+_URL_SCHEMES = _URL_SCHEMES_WITH_HOST | frozenset(
+    {
+        "file",
+        "mailto",
+        "doi",
+        "hdl",
+        "urn",
+        "info",
+        "gopher",
+        "news",
+        "nntp",
+        "telnet",
+        "ssh",
+        "git",
+        "svn",
+        "irc",
+        "ircs",
+        "data",
+        "tel",
+        "ark",
+        "s3",
+        "ipfs",
+        "magnet",
+        "rtsp",
+        "ws",
+        "wss",
+        "zotero",
+        "x-devonthink-item",
+    }
+)
 _HOST = re.compile(r"^(?:[\w-]+\.)+[\w-]{2,}$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$", re.UNICODE)
 
 
@@ -337,10 +378,12 @@ def url_problem(url: str) -> str | None:
         return f"the URL {url!r} contains white space; write %20 or remove it"
     parts = urllib.parse.urlsplit(url)
     if not parts.scheme:
-        if re.match(r"^(?:www\.|[\w-]+\.[a-z]{2,}/)", url, re.I):
+        if re.match(r"^(?:www\.|(?:[\w-]+\.)+[a-z]{2,}(?:/|$))", url, re.I):
             return f"the URL {url!r} has no scheme; write 'https://{url}'"
         return f"{url!r} is not a URL (expected a scheme such as https:// and a host)"
     scheme = parts.scheme.lower()
+    if scheme not in _URL_SCHEMES:
+        return f"the URL {url!r} has the unknown scheme {parts.scheme + ':'!r}; expected https:"
     if scheme in _URL_SCHEMES_WITH_HOST:
         host = parts.hostname or ""
         if not host or not _HOST.match(host):

@@ -185,6 +185,7 @@ class NameSuffixAsGiven(EntryRule):
                     )
 
 
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "la", "le", "du", "di", "da", "del"})
 _WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)$")
 
 
@@ -216,9 +217,13 @@ class NameProtectedComma(EntryRule):
                 if len(parts) != 2 or "{" in inner:
                     continue
                 family, given = parts[0].split(), parts[1].split()
-                if not (1 <= len(family) <= 2 and 1 <= len(given) <= 3):
+                if not (1 <= len(family) <= 3 and 1 <= len(given) <= 3):
                     continue
-                if all(_WORD.match(w) for w in family + given):
+                if (
+                    all(_WORD.match(w) or w in _PARTICLES for w in family)
+                    and all(_WORD.match(w) for w in given)
+                    and any(_WORD.match(w) for w in family)
+                ):
                     yield self.finding(
                         context,
                         entry,

@@ -348,6 +348,23 @@ class UnbalancedBraces(EntryRule):
                 )
 
 
+def straight_quotes(value: str) -> int:
+    """The straight double quotes of a value that are quotation marks: not an
+    accent command (``\\"o``) nor a babel shorthand inside a word (``M"uller``)."""
+    count = 0
+    for index, ch in enumerate(value):
+        if ch != '"':
+            continue
+        before = value[index - 1] if index else ""
+        after = value[index + 1] if index + 1 < len(value) else ""
+        if before == "\\" or (
+            before.isalpha() and after and (after.islower() or after in "`'<>|=~-")
+        ):
+            continue
+        count += 1
+    return count
+
+
 class UnbalancedQuotes(EntryRule):
     """TeX quotes that do not pair up: ````...''``, or a stray ``"``."""
 
@@ -373,6 +390,25 @@ class UnbalancedQuotes(EntryRule):
                     entry,
                     name,
                     f"{opening} opening `` and {closing} closing '' quotes; they should pair up",
+                )
+                continue
+            straight = straight_quotes(value)
+            if straight % 2:
+                yield self.finding(
+                    context,
+                    entry,
+                    name,
+                    f'{straight} straight double quote{"s" if straight > 1 else ""} ("); '
+                    "quotation marks come in pairs: write ``...''",
+                )
+                continue
+            if "\u201e" not in value and value.count("\u201c") != value.count("\u201d"):
+                yield self.finding(
+                    context,
+                    entry,
+                    name,
+                    f"{value.count(chr(0x201C))} opening \u201c and"
+                    f" {value.count(chr(0x201D))} closing \u201d quotes; they should pair up",
                 )
 
 
