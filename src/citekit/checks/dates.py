@@ -10,8 +10,8 @@ from citekit.checks.identifiers import _delimited
 
 __all__ = [
     "DateInvalid",
-    "DayInvalid",
     "DateMismatch",
+    "DayInvalid",
     "MonthInvalid",
     "MonthName",
     "PageRangeDash",
