@@ -353,6 +353,12 @@ CLEAN = [
         biblatex("phdthesis", journaltitle=None, institution="{MIT}"),
         "biblatex",
     ),
+    clean(
+        "biblatex-report-no-type",
+        biblatex("report", journaltitle=None, institution="{MIT}"),
+        "biblatex",
+    ),
+    clean("unpublished", entry("unpublished", journal=None, note="{Manuscript}")),
     clean("doi-bare", entry(doi="{10.1000/xyz123}")),
     clean("doi-escaped", entry(doi="{10.1000/a\\_b}")),
     clean("doi-long-registrant", entry(doi="{10.1000.10/abc}")),
