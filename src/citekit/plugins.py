@@ -19,7 +19,16 @@ from typing import Any
 
 from citekit.errors import CitekitError, PluginNotFoundError
 
-__all__ = ["CHECKS", "FORMATS", "FORMATTERS", "available", "load", "register", "unregister"]
+__all__ = [
+    "CHECKS",
+    "FORMATS",
+    "FORMATTERS",
+    "available",
+    "load",
+    "load_all",
+    "register",
+    "unregister",
+]
 
 FORMATS = "citekit.formats"
 FORMATTERS = "citekit.formatters"
@@ -60,6 +69,33 @@ def load(group: str, name: str) -> Any:
         ) from error
     _loaded[(group, name)] = obj
     return obj
+
+
+def load_all(group: str) -> dict[str, Any]:
+    """Every plug-in of ``group``, installed or registered, loaded, by name (sorted).
+
+    The installed entry points are read once (not once per name, as a
+    :func:`load` of each would), which matters for groups with many plug-ins
+    such as the rules of ``citekit.checks``.
+    """
+    points = _entry_points(group)
+    registered = _registered.get(group, {})
+    found: dict[str, Any] = {}
+    for name in sorted(set(points) | set(registered)):
+        if name in registered:
+            found[name] = registered[name]
+            continue
+        cached = _loaded.get((group, name))
+        if cached is None:
+            try:
+                cached = points[name].load()
+            except Exception as error:  # a broken third-party plug-in
+                raise CitekitError(
+                    f"{group} plug-in {name!r} ({points[name].value}) failed to load: {error}"
+                ) from error
+            _loaded[(group, name)] = cached
+        found[name] = cached
+    return found
 
 
 def register(group: str, name: str, obj: Any) -> None:

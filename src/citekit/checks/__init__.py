@@ -259,16 +259,9 @@ class EntryRule(Rule):
 
 def rule_classes() -> dict[str, type[Rule]]:
     """Every rule installed (entry points of ``citekit.checks``) or registered, by id."""
-    from importlib.metadata import entry_points
-
     from citekit import plugins
 
-    found: dict[str, type[Rule]] = {}
-    for point in entry_points(group=CHECKS):
-        found[point.name] = plugins.load(CHECKS, point.name)
-    for name in plugins.available(CHECKS):
-        if name not in found:
-            found[name] = plugins.load(CHECKS, name)
+    found: dict[str, type[Rule]] = plugins.load_all(CHECKS)
     for name, cls in found.items():
         if not (isinstance(cls, type) and issubclass(cls, Rule)):
             raise CitekitError(f"{CHECKS} plug-in {name!r} is not a citekit.checks.Rule")
