@@ -290,22 +290,47 @@ def _select(rules: Iterable[str] | None, ignore: Iterable[str] | None = None) ->
 # -- entries of a library ----------------------------------------------------------------
 
 
+def _raw_fields(entry: EntryOrigin) -> Iterator[tuple[str, str, int]]:
+    """(lowercase name, value's source text, line) of each field of an entry, read
+    from its layout's offsets (what :attr:`EntryOrigin.fields` gives, without
+    making its objects)."""
+    spans = entry.spans
+    if spans is None:
+        for raw in entry.fields:
+            yield raw.lower, raw.raw, raw.line
+        return
+    source = entry.source
+    base = entry.start
+    line = entry.line
+    at = base
+    for i in range(1, len(spans), 5):
+        name_start = base + spans[i]
+        line += source.count("\n", at, name_start)
+        at = name_start
+        yield (
+            source[name_start : base + spans[i + 1]].lower(),
+            source[base + spans[i + 2] : base + spans[i + 3]],
+            line,
+        )
+
+
 def _bibtex_entries(library: Library, origin: BibtexOrigin, dialect: str | None) -> list[Entry]:
     from citekit.formats.bibtex import resolve_value
 
+    macros = origin.macros
     # One tool (BibTeX or biber) reads the whole file: its dialect is the file's.
     file_dialect = dialect or ("biblatex" if origin.biblatex else "bibtex")
     entries: list[Entry] = []
     for key, entry_origin in origin.entries.items():
         fields: dict[str, Field] = {}
         repeated: list[Field] = []
-        for raw in entry_origin.fields:
-            value, _ = resolve_value(raw.raw, origin.macros)
-            field = Field(raw.lower, value, raw.raw, raw.line)
-            if raw.lower in fields:
+        for name, source, line in _raw_fields(entry_origin):
+            value, _ = resolve_value(source, macros)
+            field = Field(name, value, source, line)
+            if name in fields:
                 repeated.append(field)
             else:
-                fields[raw.lower] = field
+                fields[name] = field
         entries.append(
             Entry(
                 key=key,
