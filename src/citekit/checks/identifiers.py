@@ -19,6 +19,7 @@ __all__ = [
     "DoiResolver",
     "DoiSyntax",
     "IsbnCheckDigit",
+    "IsbnHyphenation",
     "IsmnCheckDigit",
     "IssnCheckDigit",
     "OrcidCheckDigit",
@@ -26,6 +27,7 @@ __all__ = [
     "PmidSyntax",
     "SharedIdentifier",
     "UrlSyntax",
+    "hyphenated_isbn",
     "identifier_text",
     "isbn_parts",
 ]
@@ -199,6 +201,64 @@ class IsbnCheckDigit(EntryRule):
             problem = ids.isbn_problem(part)
             if problem is not None:
                 yield self.finding(context, entry, field.name, problem)
+
+
+def hyphenated_isbn(text: str) -> str | None:
+    """A valid ISBN with its hyphens where the ISBN agency's ranges put them
+    (``0306406152`` -> ``0-306-40615-2``), or None when the ranges do not cover it."""
+    if ids.isbn_problem(text) is not None:
+        return None
+    try:
+        from stdnum import isbn as stdnum_isbn
+        from stdnum.exceptions import ValidationError
+
+        formatted = str(stdnum_isbn.format(text, convert=False))
+        compact = str(stdnum_isbn.compact(text, convert=False))
+    except (ImportError, ValidationError, ValueError, LookupError):
+        return None
+    # Without a known range, stdnum leaves the number as it was given.
+    if formatted.count("-") != 4 - (len(compact) == 10):
+        return None
+    return formatted
+
+
+class IsbnHyphenation(EntryRule):
+    """An ISBN written without its hyphens, or with them in the wrong places."""
+
+    id = "isbn-hyphenation"
+    severity = "info"
+    family = "identifiers"
+    fixable = True
+    rationale = (
+        "An ISBN's hyphens separate its group, publisher, title and check digit; written "
+        "without them, or with them elsewhere, it is harder to read and to compare by eye. "
+        "--fix puts them where the ISBN agency's ranges (python-stdnum's table) put them; "
+        "the digits do not change."
+    )
+    dialects = frozenset({"bibtex", "biblatex"})
+
+    def check_entry(self, entry: Entry, context: Context) -> Iterable[Finding]:
+        field = _field(entry, "isbn")
+        if field is None or field.raw is None:
+            return
+        parts = _delimited(field.raw)
+        if parts is None:
+            return
+        opening, inner, closing = parts
+        text = inner.strip()
+        if not re.fullmatch(r"[\dXx][\dXx \-]{8,15}[\dXx]", text):
+            return  # several ISBNs, a label or a qualifier: left as written
+        better = hyphenated_isbn(text)
+        if better is None or better == text:
+            return
+        new = opening + better + closing
+        yield self.finding(
+            context,
+            entry,
+            field.name,
+            f"the ISBN {text} is hyphenated {better}",
+            fix=Fix(old=field.raw, new=new, description=f"isbn: {text} -> {better}"),
+        )
 
 
 class IssnCheckDigit(EntryRule):
