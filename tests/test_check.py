@@ -600,6 +600,9 @@ def test_cli_text_json_sarif_and_exit_status(
     capsys.readouterr()
     assert main(["check", str(path), "--select", "doi-resolver"]) == 0
     assert capsys.readouterr().out.count("\n") == 1
+    # The rules before the file, as a user types them.
+    assert main(["check", "--select", "doi-resolver", "issn-check-digit", str(path)]) == 1
+    assert capsys.readouterr().out.count("\n") == 2
 
 
 def test_cli_unreadable_and_unknown_rule(

@@ -19,6 +19,7 @@ count), 1 when one is, 2 when a file cannot be read or an option is wrong.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -110,6 +111,16 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.list_rules:
         return _list_rules()
+    # "--select RULE... FILE" takes FILE as a rule name (argparse cannot tell):
+    # a name that is no rule but an existing file is a FILE.
+    for option in ("select", "ignore"):
+        values = getattr(args, option)
+        if values:
+            known = set(rule_classes())
+            names = _names(values) or []
+            paths = [n for n in names if n not in known and os.path.exists(n)]
+            setattr(args, option, [n for n in names if n not in paths])
+            args.files = [*args.files, *paths]
     if not args.files:
         raise Failure("check needs at least one FILE (or --list-rules)")
     if args.dry_run and not args.fix:
