@@ -116,14 +116,23 @@ class CrossrefCycle(Rule):
                 name, child = pending.pop()
                 mark = state.get(child.key.lower())
                 if mark == 1:
-                    keys = [e.key for e, _ in path]
-                    cycle = [*keys[keys.index(child.key) :], child.key]
-                    yield self.finding(
-                        context,
-                        entry,
-                        name,
-                        f"{name} cycle: {' -> '.join(cycle)}",
-                    )
+                    # Every entry of the cycle has the defect: each is reported at
+                    # the field that links it to the next.
+                    members = [e for e, _ in path]
+                    members = members[members.index(child) :]
+                    cycle = " -> ".join([*(e.key for e in members), child.key])
+                    for position, member in enumerate(members):
+                        following = members[(position + 1) % len(members)]
+                        link = next(
+                            (
+                                field
+                                for field in ("crossref", "xdata")
+                                if following.key.lower()
+                                in (t.lower() for t in _targets(member, field))
+                            ),
+                            name,
+                        )
+                        yield self.finding(context, member, link, f"{link} cycle: {cycle}")
                 elif mark is None:
                     state[child.key.lower()] = 1
                     path.append((child, children(child)))
