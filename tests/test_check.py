@@ -333,6 +333,12 @@ DEFECTS = [
         "crossref",
     ),
     defect(
+        "crossref-self",
+        entry("incollection", base=BOOK, booktitle="{B}", crossref="{k}"),
+        "crossref-cycle",
+        "crossref",
+    ),
+    defect(
         "duplicate-key", entry(key="k") + "\n" + entry(key="k", title="{Other}"), "duplicate-key"
     ),
     defect(
