@@ -120,6 +120,7 @@ DEFECTS = [
         "missing-field",
         dialect="biblatex",
     ),
+    defect("undefined-macro", entry(month="january"), "load-problem", "month"),
     defect("unknown-type", entry("artikel"), "unknown-entry-type"),
     defect("unknown-type-biblatex", biblatex("jornal"), "unknown-entry-type", dialect="biblatex"),
     # -- identifiers
