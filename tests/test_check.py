@@ -573,7 +573,7 @@ def test_the_issue_example() -> None:
         "error",
         1,
         "broken",
-        None,
+        "title",  # the missing field, on the entry's line
     )
 
 

@@ -237,10 +237,12 @@ class MissingField(EntryRule):
                     severity = "info"
             if any(name in supplied or _present(name, fields) for name in requirement):
                 continue
+            # The finding names the missing field (the first of the alternatives);
+            # its line is the entry's, since the field has none.
             yield self.finding(
                 context,
                 entry,
-                None,
+                requirement[0],
                 f"an entry of type @{entry.type} needs {_names(requirement)}"
                 f" ({_dialect_name(entry.dialect)}); it has none",
                 severity=severity,
@@ -256,7 +258,7 @@ class MissingField(EntryRule):
             yield self.finding(
                 context,
                 entry,
-                None,
+                requirement[0],
                 f"{'an' if entry.type[:1] in 'aeiou' else 'a'} {entry.type} needs"
                 f" {_names(requirement)} for a usable reference;"
                 " it has none",
