@@ -27,8 +27,15 @@ import pytest
 
 REQUIRE_ENV = "CITEKIT_REQUIRE_ORACLES"
 REPO = Path(__file__).resolve().parents[1]
-#: The real bibliography files the tests read, carried in the repository.
+#: The real bibliography files the tests read, carried in the repository
+#: (tests/corpus/PROVENANCE.md): a missing one is an error, never a skip.
 CORPUS = REPO / "tests" / "corpus"
+CORPUS_FILES = (
+    "biblatex-examples.bib",
+    "healy-socbib.bib",
+    "heppler-digital-history.bib",
+    "heppler-history.bib",
+)
 #: The folder beside the checkout that holds the CSL test suite and the seed texts.
 SHARED = REPO.parent / "shared"
 CITEPROC_JS = REPO / "benchmarks" / "differential" / "node_modules" / "citeproc"
@@ -47,6 +54,25 @@ def seeds_folder() -> Path:
     return SHARED / "seeds"
 
 
+def serge_page() -> str:
+    """The opening of the seed blog post, rebuilt from what the repository carries.
+
+    The post's title and byline, then the passage ``serge-heir`` of
+    examples/serge/serge.yaml inside the post's quotation marks, and its
+    attribution line: the seed text begins with exactly this (checked by
+    tests/test_quotes.py where the seeds are present), so the tests of quote
+    checking can run on it everywhere.
+    """
+    import citekit
+
+    passage = citekit.load(REPO / "examples" / "serge" / "serge.yaml").excerpts["serge-heir"]
+    return (
+        "Victor Serge on\u00a0Stalinism\n\nVictor Serge, Mexico, 1944.\n\n"
+        "Victor Serge, Mexico, 1944.\n\n"
+        f"“{passage.text}” – Victor Serge, Lenin’s Heir? 1944\n"
+    )
+
+
 @dataclass(frozen=True)
 class Oracle:
     """Something outside the repository a test needs, and how to get it."""
@@ -55,6 +81,8 @@ class Oracle:
     what: str
     how: str
     find: Callable[[], str | None]
+    #: For a data folder: where it was looked for.
+    where: Callable[[], Path] | None = None
 
 
 def _program(name: str) -> Callable[[], str | None]:
@@ -140,12 +168,14 @@ ORACLES = {
             "../shared/csl-test-suite/humans beside the checkout, "
             "or name its folder in $CITEKIT_CSL_SUITE",
             _folder(csl_suite_folder, "*.txt"),
+            csl_suite_folder,
         ),
         Oracle(
             "seeds",
             "the seed texts (the blog post examples/serge/ quotes)",
             "put them in ../shared/seeds beside the checkout",
             _folder(seeds_folder, "*.txt"),
+            seeds_folder,
         ),
     )
 }
@@ -167,9 +197,12 @@ def missing(*names: str) -> list[str]:
     unknown = [name for name in names if name not in ORACLES]
     if unknown:
         raise KeyError(f"unknown oracle(s) {unknown}; known: {sorted(ORACLES)}")
-    return [
-        f"missing {ORACLES[name].what}: {ORACLES[name].how}" for name in names if find(name) is None
-    ]
+    return [_missing(ORACLES[name]) for name in names if find(name) is None]
+
+
+def _missing(oracle: Oracle) -> str:
+    where = f" (looked in {oracle.where()})" if oracle.where else ""
+    return f"missing {oracle.what}{where}: {oracle.how}"
 
 
 def check(*names: str) -> None:

@@ -1,7 +1,7 @@
 """citekit's CSL output pinned: the speed work may not change a character of it.
 
-tests/golden/csl_pinned.json.gz holds what citekit rendered from the shared
-corpus before the engine's speed work (commit 245a3e8, whose output the
+tests/golden/csl_pinned.json.gz holds what citekit rendered from the
+corpus (tests/corpus) before the engine's speed work (commit 245a3e8, whose output the
 differential test and the CSL suite had checked): the APA bibliography of all
 2,523 unique works of healy-socbib.bib (what benchmarks/performance.py
 times), bibliographies of a sample of every corpus file in four more styles
@@ -28,14 +28,11 @@ from typing import Any
 
 import pytest
 
+from oracles import CORPUS, CORPUS_FILES
+
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
 PINNED = REPO / "tests" / "golden" / "csl_pinned.json.gz"
 HEALY = "healy-socbib.bib"
-
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / HEALY).is_file(), reason="the shared corpus is not beside the checkout"
-)
 
 
 @cache
@@ -44,9 +41,7 @@ def _corpus() -> dict[str, list[Any]]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {
-            path.name: list(citekit.load(path).values()) for path in sorted(CORPUS.glob("*.bib"))
-        }
+        return {name: list(citekit.load(CORPUS / name).values()) for name in CORPUS_FILES}
 
 
 def _sample() -> list[Any]:

@@ -24,9 +24,9 @@ from citekit.quotes import (
     read_source,
     source_to_text,
 )
+from oracles import needs, require, serge_page
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
 SERGE = REPO / "examples" / "serge" / "serge.yaml"
 
 # Part of Serge's text as a printed book would give it: hard-wrapped, a word
@@ -524,12 +524,15 @@ def test_a_book_sized_source_is_searched_quickly() -> None:
 
 
 def _seed() -> str:
-    if not SEEDS.is_dir():
-        pytest.skip("the shared seeds are not beside the repo")
-    texts = sorted(SEEDS.glob("*.txt"))
-    if not texts:
-        pytest.skip("no seed text")
-    return texts[0].read_text(encoding="utf-8")
+    """The seed blog post's opening, as the repository carries it (see oracles.serge_page)."""
+    return serge_page()
+
+
+@needs("seeds")
+def test_the_repository_carries_the_seed_post_s_opening() -> None:
+    [folder] = require("seeds")
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path(folder).glob("*.txt"))]
+    assert [text.startswith(serge_page()) for text in seeds] == [True]
 
 
 def test_the_seed_passage_is_quoted_exactly() -> None:
