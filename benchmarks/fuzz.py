@@ -1424,18 +1424,20 @@ print(len(data), len(library), len(library.problems), seconds, before, peak)
 """
 
 
-def measure_load(kind: str, size: int) -> dict[str, float]:
+def measure_load(kind: str, size: int, timeout: float | None = None) -> dict[str, float]:
     """Load a generated BibTeX file in a fresh process: its size, time and peak memory.
 
     ``kind`` is ``"entries"`` (``size`` tiny entries) or ``"field"`` (one
     field of ``size`` bytes). Memory is the process's peak resident set
-    (Linux: ``ru_maxrss`` in KiB), before and after the load.
+    (Linux: ``ru_maxrss`` in KiB), before and after the load. The process is
+    killed after ``timeout`` seconds, if given (``subprocess.TimeoutExpired``).
     """
     out = subprocess.run(
         [sys.executable, "-c", _PATHOLOGICAL, kind, str(size)],
         capture_output=True,
         text=True,
         check=True,
+        timeout=timeout,
     ).stdout.split()
     data, works, problems, seconds, before, peak = out
     return {
