@@ -13,6 +13,8 @@ files under tests/golden/ write those files instead (through the
 Outside programs and data folders: a test marked ``oracles`` (see
 tests/oracles.py) is skipped where one it needs is missing, or fails with
 ``CITEKIT_REQUIRE_ORACLES=1``.
+
+Hypothesis runs without deadlines (the ``citekit`` profile loaded here).
 """
 
 from __future__ import annotations
@@ -21,8 +23,14 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
 
 import oracles
+
+# No hypothesis deadline anywhere: on a shared machine a slow example is not a
+# defect. A hang is caught by tests/hang_guard.py and by .ci/run's timeout.
+settings.register_profile("citekit", deadline=None)
+settings.load_profile("citekit")
 
 _CSL_RESULTS = pytest.StashKey[dict[str, list[tuple[str, bool]]]]()
 
