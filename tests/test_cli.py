@@ -173,8 +173,10 @@ def test_strict_fails_and_writes_nothing(
 def test_strict_without_problems_succeeds(
     lines_format: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source = write(tmp_path / "in.lines", "a|book|A\n")
-    assert run(capsys, "convert", "--strict", source, str(tmp_path / "out.lines"))[0] == 0
+    source = write(tmp_path / "in.lines", "a|book|A\nb|article-journal|B\n")
+    target = tmp_path / "out.lines"
+    assert run(capsys, "convert", "--strict", source, str(target)) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == "a|book|A\nb|article-journal|B\n"
 
 
 def test_missing_file(

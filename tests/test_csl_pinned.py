@@ -1,17 +1,23 @@
 """citekit's CSL output pinned: the speed work may not change a character of it.
 
-tests/golden/csl_pinned.json.gz holds what citekit rendered from the
-corpus (tests/corpus) before the engine's speed work (commit 245a3e8, whose output the
-differential test and the CSL suite had checked): the APA bibliography of all
-2,523 unique works of healy-socbib.bib (what benchmarks/performance.py
-times), bibliographies of a sample of every corpus file in four more styles
-and in HTML, and a document's citations in a note style (positions, "ibid.")
-and in an author-date style (disambiguation). Each case is compared entry by
-entry, and a failure names the first entries that differ.
+tests/golden/csl_pinned.json.gz holds what citekit itself rendered from the
+corpus (tests/corpus) before the engine's speed work (commit 245a3e8). It is
+citekit's own earlier output, not a reference: its entries were not compared
+one by one with another processor's. So this test catches *changes* of
+output, not errors that were already there; correctness is for
+tests/test_differential.py (citeproc-js), tests/test_pandoc_agreement.py
+(pandoc) and the CSL suite.
+
+The cases: the APA bibliography of all 2,523 unique works of
+healy-socbib.bib (what benchmarks/performance.py times), bibliographies of
+a sample of every corpus file in four more styles and in HTML, and a
+document's citations in a note style (positions, "ibid.") and in an
+author-date style (disambiguation). Each case is compared entry by entry,
+and a failure names the first entries that differ.
 
 The file is written by ``python tests/test_csl_pinned.py --write``; do that
 only for a change that is meant to alter the output, and say so in its
-commit. Skipped when the corpus is not beside the checkout.
+commit.
 """
 
 from __future__ import annotations
