@@ -247,7 +247,8 @@ def test_full_family_joins_elided_and_hyphenated_particles() -> None:
 
 @pytest.fixture(scope="module")
 def latex() -> object:
-    latex2text = pytest.importorskip("pylatexenc.latex2text")
+    from pylatexenc import latex2text
+
     return latex2text.LatexNodes2Text().latex_to_text
 
 

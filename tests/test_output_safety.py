@@ -371,7 +371,8 @@ def check_html(out: str, document: bool = False) -> str:
 def _markdown_renderings(out: str) -> list[str]:
     """HTML from Python-Markdown (``extra``: attribute lists, footnotes, tables, raw HTML
     blocks) and from markdown-it-py (CommonMark, tables, footnotes) when installed."""
-    markdown = pytest.importorskip("markdown")
+    import markdown
+
     htmls = [str(markdown.markdown(out, extensions=["extra"]))]
     try:
         from markdown_it import MarkdownIt
@@ -522,8 +523,7 @@ def check_latex(out: str, document: bool = False) -> str:
 
 def check_rst(out: str) -> str:
     """Parse reST with docutils: nothing but text, emphasis, sub/superscript, quotes."""
-    core = pytest.importorskip("docutils.core")
-    from docutils import nodes
+    from docutils import core, nodes
 
     tree = core.publish_doctree(
         out,
@@ -695,7 +695,8 @@ def test_the_checks_catch_what_they_look_for(output: str, out: str) -> None:
 
 def test_markdown_attribute_lists_are_text() -> None:
     """``{: ...}`` after citekit's emphasis or at a paragraph's end sets no attribute."""
-    markdown = pytest.importorskip("markdown")
+    import markdown
+
     title = 'Title{: onclick="alert(1)"}'
     work = Work(
         key="k",
