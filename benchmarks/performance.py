@@ -53,7 +53,7 @@ exits. That peak includes the interpreter, the engine's imports and its input
 (for citekit, the loaded corpus). Run it from the repository::
 
     python benchmarks/performance.py              # everything (many minutes)
-    python benchmarks/performance.py --quick      # smoke test (about 30 s): 100 and 1,000
+    python benchmarks/performance.py --quick      # smoke test (23 s of CPU): 100 and 1,000
                                                   # works, APA, 200 clusters, the peers on
                                                   # the 100-work bibliography only, 1 run
 
