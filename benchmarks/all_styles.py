@@ -1,10 +1,10 @@
 """No crash: every CSL style renders a bibliography and citations of 20 varied works.
 
-Picks 20 works of ``shared/corpus/biblatex-examples.bib`` (beside the
-repository checkout) by entry type and feature (article, book, inbook,
-incollection with a crossref, inproceedings, thesis, report, online, manual,
-patent, periodical, collection, mvbook, ...; editors, translators, non-English,
-no date, many authors), the same ones on every run, and prints their keys.
+Picks 20 works of ``tests/corpus/biblatex-examples.bib`` by entry type and
+feature (article, book, inbook, incollection with a crossref, inproceedings,
+thesis, report, online, manual, patent, periodical, collection, mvbook, ...;
+editors, translators, non-English, no date, many authors), the same ones on
+every run, and prints their keys.
 Then, for every style :func:`citekit.csl.styles.style_names` lists, in worker
 processes with a time limit per style:
 
@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS_FILE = REPO.parent / "shared" / "corpus" / "biblatex-examples.bib"
+CORPUS_FILE = REPO / "tests" / "corpus" / "biblatex-examples.bib"
 
 _ENTRY = re.compile(r"^@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
 

@@ -10,7 +10,9 @@ category side by side, the totals, and the time each engine took.
     python benchmarks/csl_suite.py --failures           # also list each failure and why
     python benchmarks/csl_suite.py --show NAME          # expected and actual output of one fixture
     python benchmarks/csl_suite.py --write-known-failures
-        # rewrite tests/csl_known_failures.txt from the default engine's failures
+        # rewrite tests/csl_known_failures.txt from the default engine's failures:
+        # fixtures that pass now leave it; one that fails and is not listed is
+        # refused (exit status 1), unless --allow-new-failures is given too
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ from citekit.csl.suite import (
     default_suite_folder,
     format_known_failures,
     load_fixtures,
+    read_known_failures,
     run_fixture,
+    updated_known_failures,
 )
+from citekit.errors import CitekitError
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWN_FAILURES = REPO / "tests" / "csl_known_failures.txt"
@@ -80,22 +85,41 @@ def main() -> int:
         action="store_true",
         help=f"rewrite {KNOWN_FAILURES.relative_to(REPO)} from the default engine's failures",
     )
+    parser.add_argument(
+        "--allow-new-failures",
+        action="store_true",
+        help="with --write-known-failures: also list fixtures that fail and were not listed",
+    )
     args = parser.parse_args()
     folder = args.folder or default_suite_folder()
     if not folder.is_dir():
         print(f"no CSL test suite at {folder}: set CITEKIT_CSL_SUITE", file=sys.stderr)
         return 2
     fixtures = load_fixtures(folder)
+    if args.allow_new_failures and not args.write_known_failures:
+        parser.error("--allow-new-failures goes with --write-known-failures")
 
     if args.write_known_failures:
         engine = default_engine()
         outcomes, seconds = run_all(fixtures, engine)
         failures = {name: o.reason or "" for name, o in outcomes.items() if not o.passed}
+        _, known = read_known_failures(
+            KNOWN_FAILURES.read_text(encoding="utf-8"), path=str(KNOWN_FAILURES)
+        )
+        try:
+            failures = updated_known_failures(known, failures, allow_new=args.allow_new_failures)
+        except CitekitError as error:
+            print(f"{KNOWN_FAILURES.relative_to(REPO)} not written: {error}", file=sys.stderr)
+            return 1
         KNOWN_FAILURES.write_text(format_known_failures(engine.name, failures), encoding="utf-8")
+        added = sorted(set(failures) - set(known))
+        passed = len(fixtures) - len(failures)
         print(
-            f"{engine.name}: {len(fixtures) - len(failures)}/{len(fixtures)} passed in "
+            f"{engine.name}: {passed}/{len(fixtures)} passed in "
             f"{seconds:.1f} s; wrote {len(failures)} known failures to "
-            f"{KNOWN_FAILURES.relative_to(REPO)}"
+            f"{KNOWN_FAILURES.relative_to(REPO)} ({len(set(known) - set(failures))} removed, "
+            f"{len(added)} added{': ' + ', '.join(added) if added else ''}); "
+            f"PASSING_FLOOR in tests/test_csl_suite.py may be raised to {passed}"
         )
         return 0
 

@@ -2,7 +2,7 @@
 
 Builds a library of excerpts made of real sentences: those of the seed text
 (../shared/seeds/, else the seed excerpt in examples/serge/) and of the
-abstracts of the corpus files (../shared/corpus/, when present), two to five
+abstracts of the corpus files (tests/corpus/), two to five
 sentences each, quoting the corpus works so that author queries have names
 to match. Prints the time to build the full-text index (done on the first
 search), the median time of each query over several runs, and the figures
@@ -39,7 +39,7 @@ def sentences() -> list[str]:
         texts.append(
             citekit.load(REPO / "examples" / "serge" / "serge.yaml").excerpts["serge-heir"].text
         )
-    for path in sorted((SHARED / "corpus").glob("*.bib")):
+    for path in sorted((REPO / "tests" / "corpus").glob("*.bib")):
         texts.extend(w.abstract for w in citekit.load(path).values() if w.abstract)
     found = []
     for text in texts:
@@ -52,7 +52,7 @@ def sentences() -> list[str]:
 def works() -> list[Work]:
     """The corpus works with authors (or made-up ones when the corpus is absent)."""
     found: list[Work] = []
-    for path in sorted((SHARED / "corpus").glob("*.bib")):
+    for path in sorted((REPO / "tests" / "corpus").glob("*.bib")):
         found.extend(w for w in citekit.load(path).values() if w.authors)
     if not found:
         found = [

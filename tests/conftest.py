@@ -9,6 +9,12 @@ listed fixture now passes.
 Golden files: ``--regen-golden`` makes the tests that compare output with
 files under tests/golden/ write those files instead (through the
 ``regen_golden`` fixture); review the diff before committing it.
+
+Outside programs and data folders: a test marked ``oracles`` (see
+tests/oracles.py) is skipped where one it needs is missing, or fails with
+``CITEKIT_REQUIRE_ORACLES=1``.
+
+Hypothesis runs without deadlines (the ``citekit`` profile loaded here).
 """
 
 from __future__ import annotations
@@ -17,6 +23,14 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
+
+import oracles
+
+# No hypothesis deadline anywhere: on a shared machine a slow example is not a
+# defect. A hang is caught by tests/hang_guard.py and by .ci/run's timeout.
+settings.register_profile("citekit", deadline=None)
+settings.load_profile("citekit")
 
 _CSL_RESULTS = pytest.StashKey[dict[str, list[tuple[str, bool]]]]()
 
@@ -29,6 +43,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="write the golden files under tests/golden/ from the current output",
     )
+
+
+def _oracles(item: pytest.Item) -> list[str]:
+    return [name for mark in item.iter_markers("oracles") for name in mark.args]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip the tests whose oracles are missing, unless they are required."""
+    if not oracles.required():
+        oracles.check(*_oracles(item))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Fail the tests whose oracles are missing when they are required."""
+    oracles.check(*_oracles(item))
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The BibTeX format on real bibliography files (shared/corpus, beside the repo).
+"""The BibTeX format on real bibliography files (tests/corpus).
 
 Counts are established independently of the reader, from the text itself:
 block starts (``@type{`` / ``@type(``) minus ``@string``, ``@comment`` and
@@ -18,16 +18,8 @@ import pytest
 import citekit
 from citekit import Date, Person, Role, WorkType
 from citekit.formats.bibtex import BibtexFormat
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-FILES = [
-    "biblatex-examples.bib",
-    "healy-socbib.bib",
-    "heppler-digital-history.bib",
-    "heppler-history.bib",
-]
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/corpus is not beside the repo")
+from oracles import CORPUS
+from oracles import CORPUS_FILES as FILES
 
 _BLOCK = re.compile(r"(?m)^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t\r\n]*([^,\s]*)")
 _NOT_ENTRIES = {"string", "comment", "preamble"}

@@ -137,8 +137,8 @@ def test_seed_attribution_per_style(library: Library, excerpt: Excerpt) -> None:
 
 def test_the_outputs_parse_as_their_format(library: Library, excerpt: Excerpt) -> None:
     """Markdown and reST readers see a block quote of four paragraphs and an attribution."""
-    markdown = pytest.importorskip("markdown")
-    docutils_core = pytest.importorskip("docutils.core")
+    import docutils.core as docutils_core
+    import markdown
     from lxml import etree
 
     md = BlockquoteFormatter(output="markdown", library=library).format(excerpt)
@@ -628,8 +628,8 @@ STRUCTURAL = [
 
 def test_markup_in_the_text_stays_text(library: Library) -> None:
     """Paragraphs that look like Markdown or reST structure read back as plain paragraphs."""
-    markdown = pytest.importorskip("markdown")
-    docutils_core = pytest.importorskip("docutils.core")
+    import docutils.core as docutils_core
+    import markdown
     from lxml import etree
 
     excerpt = Excerpt(id="s", text="\n\n".join(STRUCTURAL), work_key="serge1944")

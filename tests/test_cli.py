@@ -22,11 +22,11 @@ import citekit
 from citekit import plugins
 from citekit.cli import main
 from citekit.model import Library, Problem, Work
+from oracles import CORPUS, needs, require
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "serge"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus"
 
 
 class LinesFormat:
@@ -173,8 +173,10 @@ def test_strict_fails_and_writes_nothing(
 def test_strict_without_problems_succeeds(
     lines_format: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source = write(tmp_path / "in.lines", "a|book|A\n")
-    assert run(capsys, "convert", "--strict", source, str(tmp_path / "out.lines"))[0] == 0
+    source = write(tmp_path / "in.lines", "a|book|A\nb|article-journal|B\n")
+    target = tmp_path / "out.lines"
+    assert run(capsys, "convert", "--strict", source, str(target)) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == "a|book|A\nb|article-journal|B\n"
 
 
 def test_missing_file(
@@ -440,7 +442,6 @@ def test_a_file_with_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert run(capsys, "show", "--strict", str(source))[0] == 1
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside the repo")
 def test_convert_the_largest_corpus_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -494,8 +495,6 @@ def test_standard_input(
 
 # -- the example's data --------------------------------------------------------------
 
-SEEDS = REPO.parent / "shared" / "seeds"
-
 
 def test_the_two_example_files_hold_the_same_works() -> None:
     bib = citekit.load(EXAMPLE / "serge.bib", strict=True)
@@ -522,9 +521,11 @@ def test_the_two_example_files_hold_the_same_works() -> None:
     assert bib["bolshevikpunk2019"].authors[0].is_literal
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the shared seeds are not beside the repo")
+@needs("seeds")
 def test_the_excerpt_is_the_passage_the_blog_post_quotes() -> None:
-    [seed] = [p for p in SEEDS.glob("*.txt") if "“It’s permissible to use" in p.read_text("utf-8")]
+    [folder] = require("seeds")
+    seeds = Path(folder).glob("*.txt")
+    [seed] = [p for p in seeds if "“It’s permissible to use" in p.read_text("utf-8")]
     text = seed.read_text(encoding="utf-8")
     start = text.index("“It’s permissible") + 1  # inside the post's own quotation marks
     end = text.index("” – Victor Serge, Lenin’s Heir?")

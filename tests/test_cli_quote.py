@@ -11,10 +11,10 @@ import pytest
 
 import citekit
 from citekit.cli import main
+from oracles import serge_page
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "serge"
-SEEDS = REPO.parent / "shared" / "seeds"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -44,12 +44,11 @@ def bib_lib(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def seed() -> Path:
-    """The seed blog post, whose text the excerpt serge-heir quotes."""
-    found = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
-    if not found:
-        pytest.skip("the shared/seeds folder beside the repository is absent")
-    return found[0]
+def seed(tmp_path: Path) -> Path:
+    """The seed blog post's opening, whose text the excerpt serge-heir quotes."""
+    path = tmp_path / "seed.txt"
+    path.write_text(serge_page(), encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize("sub", ["list", "show", "add", "check", "render"])

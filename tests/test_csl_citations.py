@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-import pytest
-
-pytest.importorskip("citeproc")
 
 from citekit.csl import passes
 from citekit.csl.elements.citations import (
@@ -23,6 +18,7 @@ from citekit.csl.elements.citations import (
 from citekit.csl.engine import Processor, citeproc_style
 from citekit.csl.styles import load_style
 from citekit.csl.suite import cite_positions, parse_fixture, render_citation_calls
+from hang_guard import finishes
 
 
 def style(citation: str, bibliography: str = "", *, cls: str = "in-text") -> Any:
@@ -360,14 +356,16 @@ def test_cite_state_is_attached_only_while_rendering() -> None:
 
 
 def test_disambiguation_scales_to_large_registries() -> None:
+    """5,000 registered works, under a hang guard (the time is for benchmarks/ to measure)."""
+    texts = finishes(_disambiguate_among_5000, timeout=120)
+    assert texts == ["(Author0 2000a; Author0 2000b; Author1 2000a)"]
+
+
+def _disambiguate_among_5000() -> list[str]:
     csl = style(AUTHOR_DATE.format(extra='disambiguate-add-names="true"'))
     items = [book(f"k{n}", f"Author{n % 2500}", 2000, f"T{n}") for n in range(5000)]
-    start = time.perf_counter()
     cites = [{"id": "k0"}, {"id": "k2500"}, {"id": "k1"}]
-    texts = cite_all(csl, items, [(cites, None)], register_all=True)
-    elapsed = time.perf_counter() - start
-    assert texts == ["(Author0 2000a; Author0 2000b; Author1 2000a)"]
-    assert elapsed < 60
+    return list(cite_all(csl, items, [(cites, None)], register_all=True))
 
 
 def final_html(

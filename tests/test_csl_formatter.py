@@ -517,13 +517,17 @@ def test_a_failing_stream_stops_the_bibliography(serge: citekit.Library) -> None
                 raise OSError("no space left on device")
             return super().write(text)
 
+    fresh = CslFormatter("apa")
+    expected = (fresh.bibliography_text(serge), fresh.cite(serge, "serge1944"))
     csl = CslFormatter("apa")
     stream = Full()
     with pytest.raises(OSError, match="no space"):
         csl.write_bibliography(serge, stream)
-    assert 80 < len(stream.getvalue()) < len(csl.bibliography_text(serge))
-    # the formatter is usable again (nothing left half-done inside)
-    assert csl.cite(serge, "serge1944") == csl.cite(serge, "serge1944")
+    assert 80 < len(stream.getvalue()) < len(expected[0])
+    assert expected[0].startswith(stream.getvalue())  # what was written is the bibliography's start
+    # the formatter is usable again (nothing left half-done inside): it gives
+    # what a formatter that never failed gives
+    assert (csl.bibliography_text(serge), csl.cite(serge, "serge1944")) == expected
 
 
 def test_write_bibliography_of_a_style_without_one(serge: citekit.Library) -> None:

@@ -223,7 +223,8 @@ def test_join_bibliography() -> None:
 
 
 def markdown_html(text: str) -> str:
-    markdown = pytest.importorskip("markdown")
+    import markdown
+
     return str(markdown.markdown(text))
 
 
@@ -341,7 +342,8 @@ def test_latex_reads_back_as_the_text(text: str) -> None:
 
 
 def rst_doctree(text: str) -> object:
-    core = pytest.importorskip("docutils.core")
+    from docutils import core
+
     return core.publish_doctree(
         text, settings_overrides={"report_level": 5, "halt_level": 5, "warning_stream": False}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+import struct
 import threading
 import warnings
 from collections.abc import Iterator
@@ -241,6 +242,54 @@ def _works(count: int) -> list[Work]:
     ]
 
 
+class _Renderers:
+    """Which processes render the chunks of each parallel call, recorded through a pipe.
+
+    Every call of ``parallel.iter_ranges`` (``map_ranges`` goes through it)
+    that is to use processes gets its own meeting, so the caller waits until
+    a forked process has taken one of its chunks: a call that quietly
+    rendered everything in the caller fails (after the meeting's 30 s)
+    instead of passing unnoticed. Each chunk's renderer writes its process id
+    to a pipe; :meth:`calls` reads them back per call.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.read_end, self.write_end = os.pipe()
+        self.meetings: list[_Meeting] = []
+        self.parallel_calls: list[int] = []
+        original = parallel.iter_ranges
+
+        def iter_ranges(render: Any, count: int) -> Iterator[Any]:
+            call = len(self.meetings)
+            met = _Meeting()
+            self.meetings.append(met)
+            if min(parallel.workers(), count // parallel.MIN_CHUNK) >= 2:
+                self.parallel_calls.append(call)
+            else:
+                met.waited = True  # one process: nobody to wait for
+
+            def recorded(start: int, stop: int) -> Any:
+                met.arrive()
+                os.write(self.write_end, struct.pack("=ii", call, os.getpid()))
+                return render(start, stop)
+
+            return original(recorded, count)
+
+        monkeypatch.setattr(parallel, "iter_ranges", iter_ranges)
+
+    def calls(self) -> dict[int, set[int]]:
+        """The process ids that rendered chunks, per call (in the order of the calls)."""
+        os.close(self.write_end)
+        with os.fdopen(self.read_end, "rb") as stream:
+            data = stream.read()
+        found: dict[int, set[int]] = {}
+        for call, pid in struct.iter_unpack("=ii", data):
+            found.setdefault(call, set()).add(pid)
+        for met in self.meetings:
+            met.close()
+        return found
+
+
 @pytest.mark.parametrize(
     "style", ["chicago-notes-bibliography", "apa", "ieee", "modern-language-association"]
 )
@@ -251,7 +300,15 @@ def test_a_bibliography_is_the_same_in_one_or_two_processes(
     monkeypatch.setenv("CITEKIT_WORKERS", "1")
     alone = [str(e) for e in citekit.formatter("csl", style=style).bibliography(works)]  # type: ignore[attr-defined]
     monkeypatch.setenv("CITEKIT_WORKERS", "2")
+    renderers = _Renderers(monkeypatch)
     shared = [str(e) for e in citekit.formatter("csl", style=style).bibliography(works)]  # type: ignore[attr-defined]
+    calls = renderers.calls()
+    # the second process really rendered: in every call meant for processes
+    # (the entries at least), a chunk was rendered by another process than this one
+    assert renderers.parallel_calls, "no call was made for processes"
+    me = os.getpid()
+    for call in renderers.parallel_calls:
+        assert calls[call] - {me}, f"call {call}: every chunk rendered here, {calls}"
     assert shared == alone
     assert len(alone) == 700
     if style == "modern-language-association":

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import statistics
-import time
 from pathlib import Path
 
 import attrs
@@ -401,13 +399,11 @@ def many_excerpts(count: int) -> Library:
     return library
 
 
-def test_full_text_search_over_ten_thousand_excerpts_is_fast() -> None:
+def test_full_text_search_over_ten_thousand_excerpts() -> None:
+    """What each query finds; its speed is measured by benchmarks/excerpt_search.py."""
     library = many_excerpts(10_000)
     library.find_excerpts("warm-up")  # builds the index
-    timings = []
     for query in ["stalin", "Bolshevik party", '"Lenin’s party"', "revol*", "zzz", "the"]:
-        start = time.perf_counter()
         found = library.find_excerpts(query)
-        timings.append(time.perf_counter() - start)
         assert all(query.strip('"*').split()[0][:5].lower() in fold(e.text) for e in found)
-    assert statistics.median(timings) < 0.05, timings
+        assert bool(found) == (query != "zzz"), (query, len(found))

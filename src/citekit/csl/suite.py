@@ -87,7 +87,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from citekit.errors import ParseError
+from citekit.errors import CitekitError, ParseError
 from citekit.model._frozen import FrozenMap, deep_freeze
 from citekit.model.library import Problem
 
@@ -114,6 +114,7 @@ __all__ = [
     "run_fixture",
     "thaw",
     "to_citeproc_js_html",
+    "updated_known_failures",
     "wrap_bibliography",
 ]
 
@@ -132,13 +133,23 @@ def default_suite_folder() -> Path:
     """The folder of fixture files: ``$CITEKIT_CSL_SUITE``, or the shared copy.
 
     The shared copy is ``shared/csl-test-suite/humans`` in the folder that
-    holds the repository checkout. The folder may not exist: callers check.
+    holds the repository checkout. It is looked for in each folder above this
+    module (an editable install, or a virtual environment inside the
+    checkout), then in the current folder and each folder above it (a
+    checkout run with citekit installed elsewhere); the first that exists is
+    the one. When none does, the place beside the checkout of an editable
+    install is returned: callers check that the folder exists.
     """
     configured = os.environ.get(SUITE_ENV)
     if configured:
         return Path(configured)
-    repo_root = Path(__file__).resolve().parents[3]
-    return repo_root.parent / "shared" / "csl-test-suite" / "humans"
+    tail = Path("shared", "csl-test-suite", "humans")
+    here = Path(__file__).resolve()
+    cwd = Path.cwd().resolve()
+    for folder in (*here.parents, cwd, *cwd.parents):
+        if (folder / tail).is_dir():
+            return folder / tail
+    return here.parents[3].parent / tail
 
 
 def thaw(value: Any) -> Any:
@@ -514,6 +525,26 @@ def format_known_failures(engine: str, failures: Mapping[str, str]) -> str:
     ]
     lines += [f"{name:<{width}} # {failures[name]}" for name in sorted(failures)]
     return "\n".join(lines) + "\n"
+
+
+def updated_known_failures(
+    known: Mapping[str, str], failures: Mapping[str, str], *, allow_new: bool = False
+) -> dict[str, str]:
+    """The known failures to write after a run: what fails now, if that adds nothing.
+
+    ``known`` is the list as it stands, ``failures`` what fails now (name to
+    reason). The list only shrinks: a fixture that fails now but is not in
+    ``known`` is a regression, refused unless ``allow_new`` says it is meant.
+
+    :raises citekit.CitekitError: naming the new failures, when ``allow_new`` is false.
+    """
+    new = sorted(set(failures) - set(known))
+    if new and not allow_new:
+        raise CitekitError(
+            f"{len(new)} fixture(s) fail that tests/csl_known_failures.txt does not list: "
+            f"{', '.join(new)}; fix them, or add them on purpose with --allow-new-failures"
+        )
+    return dict(failures)
 
 
 # Building blocks for engines ------------------------------------------------
