@@ -137,6 +137,10 @@ class RenderResult:
     """Errors and warnings, each with its file, line and column where known."""
     cache: CacheStats = attrs.field(factory=CacheStats, eq=False)
     """What came from the cache."""
+    unread: tuple[str, ...] = ()
+    """The bibliography files that could not be read at all (missing, unreadable,
+    of no known format): their citations are unknown keys, and the ``render``
+    command refuses to write its output."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -455,7 +459,10 @@ def _without_tex_comments(text: str) -> str:
 
 
 def _load_library(
-    library: Library | None, files: Sequence[Path], problems: list[Problem]
+    library: Library | None,
+    files: Sequence[Path],
+    problems: list[Problem],
+    unread: list[str] | None = None,
 ) -> tuple[Library, dict[str, str]]:
     """One library from the one given and the files; (library, file of each work)."""
     from citekit.io import load
@@ -473,6 +480,8 @@ def _load_library(
                 problems.extend(error.problems)
             else:
                 problems.append(Problem(path=str(path), message=str(error)))
+            if unread is not None:
+                unread.append(str(path))
             continue
         problems.extend(loaded.problems)
         sources.append((loaded, str(path)))
@@ -522,7 +531,8 @@ def _render(
     from citekit.formatters.csl import CslFormatter
     from citekit.manuscript.syntax import parse
 
-    library, origin = _load_library(given, settings.files, problems)
+    unread: list[str] = []
+    library, origin = _load_library(given, settings.files, problems, unread)
     formatter = CslFormatter(settings.style, output="html", locale=settings.locale)
     note_style = bool(formatter.style.is_note_style)
     items: list[_Item] = []
@@ -694,6 +704,7 @@ def _render(
         bibliography=entries,
         problems=tuple(problems),
         cache=stats,
+        unread=tuple(unread),
     )
 
 
@@ -1682,6 +1693,7 @@ def _result_to_json(result: RenderResult) -> dict[str, Any]:
         "citations": [attrs.asdict(c) for c in result.citations],
         "bibliography": [[e.key, e.text] for e in result.bibliography],
         "problems": [attrs.asdict(p) for p in result.problems],
+        "unread": list(result.unread),
     }
 
 
@@ -1699,6 +1711,7 @@ def _result_from_json(data: Any, stats: CacheStats) -> RenderResult | None:
             bibliography=tuple(BibliographyEntry(k, t) for k, t in data["bibliography"]),
             problems=tuple(Problem(**p) for p in data["problems"]),
             cache=stats,
+            unread=tuple(data.get("unread", ())),
         )
     except (KeyError, TypeError, ValueError):
         return None
