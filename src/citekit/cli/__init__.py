@@ -469,6 +469,8 @@ def _convert(args: argparse.Namespace) -> int:
             f" --strict: {args.output} not written\n"
         )
         return status
+    if not args.quiet:
+        _warn_duplicate_ids(library, target.name, args.output)
 
     if to_stdout:
         with progress.step(f"converting {_plural(len(library), 'work')} to {target.name}"):
@@ -487,6 +489,24 @@ def _convert(args: argparse.Namespace) -> int:
     with progress.step(f"converting {_plural(len(library), 'work')} to {args.output}"):
         save(library, args.output, format=args.to)
     return 0
+
+
+def _warn_duplicate_ids(library: Library, target: str, output: str) -> None:
+    """Say so when works sharing a key are written to a format where ids must be unique.
+
+    BibTeX keeps a duplicate entry as it was; in CSL-JSON and CSL-YAML two
+    items with one id are one citation target, and processors use only one.
+    """
+    if not library.duplicates or target == "bibtex":
+        return
+    keys = list(dict.fromkeys(w.key for w in library.duplicates))
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5:,} more" if len(keys) > 5 else "")
+    where = "standard output" if output == "-" else output
+    sys.stderr.write(
+        f"{where}: warning: {_plural(len(keys), 'key')} shared by several works ({shown}):"
+        f" written as {target} items with the same id, which a CSL processor cannot tell"
+        f" apart; give each work its own key in {library.path or 'the input'}\n"
+    )
 
 
 def _write(target: Format, library: Library) -> bytes:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from citekit.cli import PROG, Failure, _plural, add_style_options, add_to_option, report_problems
+
+if TYPE_CHECKING:
+    from citekit.model import Problem
 
 __all__ = ["register"]
 
@@ -23,6 +27,10 @@ _RENDER_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".html": "html
 #: Extensions of documents citekit does not typeset, and what to do instead.
 _TYPESET = {".pdf": "PDF", ".docx": "Word", ".odt": "OpenDocument", ".epub": "EPUB",
             ".rtf": "RTF"}  # fmt: skip
+
+
+#: How many keys a folded "never cited" warning names.
+_UNCITED_NAMED = 5
 
 
 def register(commands: Any) -> None:
@@ -140,7 +148,10 @@ def _render(args: argparse.Namespace) -> int:
         link_citations=args.link_citations,
         cache=cache,
     )
-    report_problems(result.problems, quiet=args.quiet, what=str(files[0]))
+    cited = {key for citation in result.citations for key in citation.keys}
+    manuscripts = {str(f) for f in files}
+    problems = _fold_uncited(_fold_others(result.problems, cited, manuscripts))
+    report_problems(problems, quiet=args.quiet, what=str(files[0]))
     target = args.output if args.output and args.output != "-" else "the output"
     if result.unread:
         names = ", ".join(result.unread)
@@ -158,3 +169,72 @@ def _render(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.text)
     return 0
+
+
+def _fold_uncited(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems, "never cited" warnings of one file folded into one line naming the keys.
+
+    A shared bibliography holds many works an essay does not cite: one line
+    per work would bury the errors that matter.
+    """
+    from citekit.model import Problem
+
+    uncited: dict[str | None, list[str]] = {}
+    for problem in problems:
+        if problem.severity == "warning" and problem.message == "never cited":
+            uncited.setdefault(problem.path, []).append(problem.key or "?")
+    folded: list[Problem] = []
+    for problem in problems:
+        if problem.severity == "warning" and problem.message == "never cited":
+            keys = uncited.pop(problem.path, None)
+            if keys is None:
+                continue
+            if len(keys) == 1:
+                folded.append(problem)
+                continue
+            shown = ", ".join(keys[:_UNCITED_NAMED])
+            more = f" and {len(keys) - _UNCITED_NAMED:,} more" if len(keys) > _UNCITED_NAMED else ""
+            message = f"{len(keys):,} entries never cited: {shown}{more}"
+            folded.append(Problem(path=problem.path, severity="warning", message=message))
+        else:
+            folded.append(problem)
+    return folded
+
+
+def _fold_others(
+    problems: Sequence[Problem], cited: set[str], manuscripts: set[str]
+) -> list[Problem]:
+    """The problems, a bibliography file's warnings on works not cited counted on one line.
+
+    A writer needs every warning on the works the manuscript cites; the
+    others are the same on every render and are listed by ``citekit show``.
+    """
+    from citekit.model import Problem
+
+    def other(problem: Problem) -> bool:
+        return (
+            problem.severity == "warning"
+            and problem.key is not None
+            and problem.key not in cited
+            and problem.message != "never cited"
+            and problem.path not in manuscripts
+        )
+
+    counts: dict[str | None, int] = {}
+    for problem in problems:
+        if other(problem):
+            counts[problem.path] = counts.get(problem.path, 0) + 1
+    folded: list[Problem] = []
+    for problem in problems:
+        if not other(problem):
+            folded.append(problem)
+        elif problem.path in counts:
+            count = counts.pop(problem.path)
+            if count == 1:
+                folded.append(problem)
+                continue
+            message = (
+                f"{count:,} warnings on entries not cited (citekit show {problem.path} lists them)"
+            )
+            folded.append(Problem(path=problem.path, severity="warning", message=message))
+    return folded
