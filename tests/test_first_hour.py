@@ -357,3 +357,34 @@ def test_convert_warns_of_duplicate_ids_in_csl_json(
     assert f"{target}: warning: 1 key shared by several works (a): written as csljson" in err
     status, _, err = run(capsys, "convert", str(source), str(tmp_path / "copy.bib"))
     assert "shared by several works" not in err  # BibTeX keeps both entries as they were
+
+
+# -- 5. the Python API shows itself ------------------------------------------------------
+
+
+def test_dir_and_help_show_the_lazy_functions() -> None:
+    import pydoc
+    import subprocess
+    import sys
+
+    names = dir(citekit)
+    for name in ("load", "loads", "save", "render_manuscript", "check_quote", "formatter"):
+        assert name in names
+    assert set(citekit.__all__) <= set(names)
+    text = pydoc.render_doc(citekit, renderer=pydoc.plaintext)
+    for name in ("load(", "save(", "render_manuscript(", "check_quote("):
+        assert name in text
+    # dir() alone loads nothing heavy
+    code = "import sys, citekit; dir(citekit); print('citekit.io' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
+
+
+def test_formatter_returns_the_class_its_name_says() -> None:
+    from citekit.formatters.bibtex import BibtexFormatter
+    from citekit.formatters.blockquote import BlockquoteFormatter
+    from citekit.formatters.csl import CslFormatter
+
+    assert isinstance(citekit.formatter("csl"), CslFormatter)
+    assert isinstance(citekit.formatter("blockquote"), BlockquoteFormatter)
+    assert isinstance(citekit.formatter("bibtex"), BibtexFormatter)
