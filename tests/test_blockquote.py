@@ -649,3 +649,62 @@ def test_markup_in_the_text_stays_text(library: Library) -> None:
     assert [n.astext() for n in quote.children] == [*STRUCTURAL, "Serge 1945"]
     for child in quote.children:
         assert [n.tagname for n in child.children] == ["#text"]
+
+
+# -- elisions on word boundaries, Markdown wrapped to a width ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ranges", "expected"),
+    [
+        # the range of the report: it ends inside "against"
+        ([(20, 60)], "It’s permissible to […] his brothers, his party"),
+        # it starts inside "permissible" and ends inside "word"
+        ([(8, 30)], "It’s […] treason when a man does"),
+        # inside "It’s": the apostrophe belongs to the word
+        ([(3, 5)], "[…] permissible to use"),
+        # on word boundaries already: unchanged
+        ([(20, 24)], "It’s permissible to […] the word treason"),
+    ],
+)
+def test_an_elision_never_cuts_a_word(ranges: list[tuple[int, int]], expected: str) -> None:
+    text = (
+        "It’s permissible to use the word treason when a man does, against his brothers, his party"
+    )
+    assert elide(text, ranges).startswith(expected)
+
+
+def test_elided_ranges_that_meet_once_widened_merge() -> None:
+    text = "The Bolshevik party saw in the perils it confronted"
+    assert elide(text, [(5, 7), (9, 11)]) == "The […] party saw in the perils it confronted"
+
+
+def test_width_wraps_markdown(library: Library) -> None:
+    excerpt = library.excerpts["serge-heir"]
+    unwrapped = citekit.formatter("blockquote", library=library).format(excerpt)
+    wrapped = citekit.formatter("blockquote", library=library, width=50).format(excerpt)
+    assert max(len(line) for line in unwrapped.splitlines()) > 1000
+    lines = wrapped.splitlines()
+    assert all(line.startswith(">") for line in lines)
+    assert max(len(line) for line in lines) <= 50
+    # the same text, the same paragraphs
+    words = [w for line in lines for w in line.split() if w != ">"]
+    assert words == [w for line in unwrapped.splitlines() for w in line.split() if w != ">"]
+    assert wrapped.count("\n>\n") == unwrapped.count("\n>\n")
+    assert lines[-1] == "> — Serge, quoted in bolshevikpunk 2019"
+
+
+def test_wrapped_markdown_never_starts_a_list_or_heading() -> None:
+    text = (
+        "It is true that the doctrine of Marx has only a distant - and often contradictory -"
+        " relationship to Stalinism, which counted 1. the purges and # the camps, + more."
+    )
+    work = Work(key="w", type="book", title="T", contributors={"author": [Person(family="Serge")]})
+    excerpt = Excerpt(id="e", text=text, work_key="w")
+    for width in range(20, 60):
+        out = citekit.formatter(
+            "blockquote", library=[work], width=width, attribution="none"
+        ).format(excerpt)
+        for line in out.splitlines():
+            body = line[2:]
+            assert not re.match(r"([-+*#>]|\d+[.)])(\s|$)", body), (width, line)

@@ -221,7 +221,11 @@ def register(commands: Any) -> None:
         help="LaTeX environment (default: quotation)",
     )
     render.add_argument(
-        "--width", type=int, default=72, metavar="N", help="line width of text output (72)"
+        "--width",
+        type=int,
+        metavar="N",
+        help="wrap text and Markdown output at N characters (default: 72 for text; Markdown "
+        "keeps one line per paragraph)",
     )
     render.add_argument("--quoted-in-text", metavar="TEXT", help='the words "quoted in"')
     render.add_argument("--templates", metavar="DIR", help="a folder of templates to use first")
@@ -478,7 +482,8 @@ def _ranges(specs: Sequence[str] | None) -> list[tuple[int, int]] | None:
             ranges.append((int(start), int(end)))
         except ValueError:
             raise _Failure(
-                f"--elide: expected START:END, two character offsets, got {spec!r}"
+                f"--elide: expected START:END, two character offsets (a word cut by either"
+                f" end is left out whole), got {spec!r}"
             ) from None
     return ranges
 

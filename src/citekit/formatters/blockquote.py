@@ -48,6 +48,7 @@ __all__ = [
     "ATTRIBUTIONS",
     "DEFAULT_ELLIPSIS",
     "DEFAULT_QUOTED_IN",
+    "DEFAULT_WIDTH",
     "LATEX_ENVIRONMENTS",
     "TEMPLATE_VARIABLES",
     "BlockquoteFormatter",
@@ -367,6 +368,10 @@ def _to_ranges(value: Any) -> tuple[tuple[int, int], ...]:
     return tuple(ranges)
 
 
+#: The line width of text output when none is given.
+DEFAULT_WIDTH = 72
+
+
 def elide(text: str, ranges: Sequence[tuple[int, int]], ellipsis: str = DEFAULT_ELLIPSIS) -> str:
     """``text`` with each ``(start, end)`` range of characters replaced by ``ellipsis``.
 
@@ -374,11 +379,13 @@ def elide(text: str, ranges: Sequence[tuple[int, int]], ellipsis: str = DEFAULT_
     The spaces around a range are tidied: one space on each side of the
     ellipsis, none at the start or end of the text or of a paragraph, and
     none before closing punctuation (``, . ; : ! ? )``). A range that crosses
-    a paragraph break joins the two paragraphs.
+    a paragraph break joins the two paragraphs. A range that begins or ends
+    inside a word takes the whole word: an elision never leaves half a word
+    ("[…] ainst his brothers" is "[…] his brothers").
     """
     kept = []  # the text between the ranges
     position = 0
-    for start, end in ranges:
+    for start, end in _whole_words(text, ranges):
         kept.append(text[position:start])
         position = end
     kept.append(text[position:])
@@ -393,6 +400,38 @@ def elide(text: str, ranges: Sequence[tuple[int, int]], ellipsis: str = DEFAULT_
             out += " "
         out += following
     return out
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether character ``i`` belongs to a word: a letter or digit, or an apostrophe
+    or hyphen between two of them ("It’s", "Commune-State")."""
+    if not 0 <= i < len(text):
+        return False
+    char = text[i]
+    if char.isalnum():
+        return True
+    return (
+        char in "’'-\u2010"
+        and 0 < i < len(text) - 1
+        and text[i - 1].isalnum()
+        and text[i + 1].isalnum()
+    )
+
+
+def _whole_words(text: str, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ranges widened to the words they cut, merged where they then meet."""
+    widened: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+        while start > 0 and _in_word(text, start - 1) and _in_word(text, start):
+            start -= 1
+        while end < len(text) and _in_word(text, end - 1) and _in_word(text, end):
+            end += 1
+        if widened and start <= widened[-1][1]:
+            widened[-1] = (widened[-1][0], max(end, widened[-1][1]))
+        else:
+            widened.append((start, end))
+    return widened
 
 
 def strip_markers(text: str, *, superscripts: bool = False) -> str:
@@ -451,6 +490,35 @@ def _fill(text: str, width: int, subsequent_indent: str = "") -> str:
         body = carried + line[len(indent) :]
         carried = _open_bidi(body)
         lines.append(indent + balance_bidi(body))
+    return "\n".join(lines)
+
+
+#: Line starts that would open a Markdown block (a list, a heading, a quotation, a
+#: setext underline) inside a wrapped paragraph.
+_MARKDOWN_BLOCK_START = re.compile(r"(?:[-+*]|#{1,6}|>|=+|-+)(?=\s|$)|\d{1,9}(?=[.)](?:\s|$))")
+
+
+def _wrap_markdown(text: str, width: int, subsequent_indent: str = "") -> str:
+    """A Markdown paragraph wrapped to ``width``, no line starting a block by accident.
+
+    A line that would begin with ``- ``, ``+ ``, ``# ``, ``> ``, ``1. `` or an
+    underline of ``=`` or ``-`` is escaped (``\\-``, ``1\\.``), so that
+    wrapping never turns a sentence into a list or a heading.
+    """
+    lines = _fill(text, max(width, 20), subsequent_indent=subsequent_indent).split("\n")
+    for number, line in enumerate(lines):
+        if number == 0:
+            continue  # the paragraph's start is escaped by _paragraph
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        body = line[len(indent) :]
+        found = _MARKDOWN_BLOCK_START.match(body)
+        if found is None:
+            continue
+        if body[0].isdigit():
+            end = found.end()
+            lines[number] = f"{indent}{body[:end]}\\{body[end:]}"
+        else:
+            lines[number] = f"{indent}\\{body}"
     return "\n".join(lines)
 
 
@@ -561,7 +629,7 @@ class BlockquoteFormatter:
         style: str | os.PathLike[str] | bytes = "chicago-author-date",
         attribution: str = "in-text",
         library: Any = None,
-        width: int = 72,
+        width: int | None = None,
         elide: Iterable[tuple[int, int]] | None = None,
         ellipsis: str = DEFAULT_ELLIPSIS,
         footnote_markers: str = "keep",
@@ -579,9 +647,14 @@ class BlockquoteFormatter:
         self.attribution = _choice(attribution, ATTRIBUTIONS, "attribution")
         self.footnote_markers = _choice(footnote_markers, _MARKERS, "footnote_markers option")
         self.latex_environment = _choice(latex_environment, LATEX_ENVIRONMENTS, "LaTeX environment")
-        if isinstance(width, bool) or not isinstance(width, int) or width < 20:
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int) or width < 20
+        ):
             raise FormatError(f"width is a number of characters, at least 20, not {width!r}")
-        self.width = width
+        self.wrap = width
+        """The line width asked for (None: the output's default)."""
+        self.width = DEFAULT_WIDTH if width is None else width
+        """The line width of text output (and of Markdown output when ``width`` was given)."""
         if inline_max_words is not None and (
             isinstance(inline_max_words, bool)
             or not isinstance(inline_max_words, int)
@@ -736,7 +809,9 @@ class BlockquoteFormatter:
     def _body(self, paragraphs: Sequence[str]) -> str:
         converted = [self._paragraph(p) for p in paragraphs]
         if self.output == "markdown":
-            return "\n>\n".join(f"> {p}" for p in converted)
+            if self.wrap is not None:
+                converted = [_wrap_markdown(p, self.wrap - 2) for p in converted]
+            return "\n>\n".join("\n".join(f"> {line}" for line in p.split("\n")) for p in converted)
         if self.output == "html":
             return "\n".join(f"  <p>{p}</p>" for p in converted)
         if self.output == "rst":
@@ -755,6 +830,8 @@ class BlockquoteFormatter:
         )
         if self.output == "text" and attribution:
             attribution = _fill(attribution, self.width - 2, subsequent_indent="  ")
+        elif self.output == "markdown" and attribution and self.wrap is not None:
+            attribution = "\n> ".join(_wrap_markdown(attribution, self.wrap - 4, "  ").split("\n"))
         url = self._url(excerpt)
         language = (
             excerpt.language if excerpt.language and _LANGUAGE.match(excerpt.language) else ""
