@@ -286,7 +286,7 @@ def test_render_in_the_form_the_issue_gives(
     ).format(library.excerpts["serge-heir"])
     assert out == expected + "\n"
     assert out.startswith("> It’s permissible")
-    assert out.endswith("\n>\n> — Serge, quoted in bolshevikpunk 2019\n")
+    assert out.endswith("\n>\n> — Serge 1945, quoted in bolshevikpunk 2019\n")
 
 
 @pytest.mark.parametrize(

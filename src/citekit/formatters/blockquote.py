@@ -50,6 +50,7 @@ __all__ = [
     "DEFAULT_QUOTED_IN",
     "DEFAULT_WIDTH",
     "LATEX_ENVIRONMENTS",
+    "SECONDARY_ONLY_REFERENCE",
     "TEMPLATE_VARIABLES",
     "BlockquoteFormatter",
     "Template",
@@ -78,6 +79,14 @@ DEFAULT_QUOTED_IN: Mapping[str, str] = {
     "apa": "as cited in",
     "modern-language-association": "qtd. in",
 }
+
+#: Styles whose guides list only the work a second-hand quotation was read in
+#: (APA 7th ed., section 8.6: "In the reference list, provide an entry for the
+#: secondary source"; MLA Handbook 9th ed., 6.33, "qtd. in"): their
+#: "reference" attribution of such a quotation is that work's entry. Other
+#: styles follow the Chicago Manual (17th ed., 14.260): the original's entry,
+#: then "Quoted in" and the citation of the work it was read in.
+SECONDARY_ONLY_REFERENCE: frozenset[str] = frozenset({"apa", "modern-language-association"})
 
 #: The values a template may use, with what they hold.
 TEMPLATE_VARIABLES: Mapping[str, str] = {
@@ -112,6 +121,7 @@ _CITE_KEY = re.compile(r"^[^\s{}\\%#,~]+$")
 _RST_PARENTHESISED = re.compile(r"^\((?:[0-9]+|[A-Za-z]|[ivxlcdmIVXLCDM]+|#)\)(?:\s|$)")
 _RST_SCHEME_COLON = re.compile(r"(?<=[A-Za-z0-9.+-]):(?=[^\s\\])")
 _RST_ADORNMENT = re.compile(r"([^\w\s])\1{3,}")
+_TRAILING_ADDRESS = re.compile(r"(?<=\s)(?:<a [^>]*>)?(?:https?://|doi:)[^\s]*$")
 _PANDOC_KEY = re.compile(r"^[A-Za-z0-9_]+(?:[:./-][A-Za-z0-9_]+)*$")
 
 
@@ -710,10 +720,17 @@ class BlockquoteFormatter:
     def _quoted_in(self, root: Any) -> str:
         if not self._csl.locale.lower().startswith("en"):
             return "quoted in"
-        found = root.find(f"{_CSL_NS}info/{_CSL_NS}id")
-        text = found.text if found is not None else None
-        style_id = (text or "").strip().rstrip("/").rsplit("/", 1)[-1]
-        return DEFAULT_QUOTED_IN.get(style_id, "quoted in")
+        return DEFAULT_QUOTED_IN.get(_style_id(root), "quoted in")
+
+    @property
+    def _numeric(self) -> bool:
+        """True for styles whose citations are numbers or labels ("[4]"), not names."""
+        info = self._csl.style.root.find(f"{_CSL_NS}info")
+        formats = [
+            c.get("citation-format")
+            for c in (info.findall(f"{_CSL_NS}category") if info is not None else [])
+        ]
+        return any(f in ("numeric", "label") for f in formats)
 
     def __repr__(self) -> str:
         return (
@@ -936,6 +953,13 @@ class BlockquoteFormatter:
         if locator is None:
             return entry
         located = _html_escape(self._locator_text(locator))
+        # Before a closing address ("... May 1945, p. 12. https://..."), not after it.
+        address = _TRAILING_ADDRESS.search(entry)
+        if address is not None and address.start() > 0:
+            head, tail = entry[: address.start()].rstrip(), entry[address.start() :]
+            if head.endswith("."):
+                return f"{head[:-1]}, {located}. {tail}"
+            return f"{head}, {located}. {tail}"
         if entry.endswith("."):
             return f"{entry[:-1]}, {located}."
         return f"{entry}, {located}"
@@ -967,12 +991,16 @@ class BlockquoteFormatter:
             parts = self._cite(excerpt.work_key, excerpt.locator, note=note)
             attribution = parts.whole if note else parts.core
             return self._convert(attribution), self._convert(parts.whole)
-        who = self._who(excerpt)
         if excerpt.quoted_in is not None:
             where_key, where_locator = excerpt.quoted_in.work_key, excerpt.quoted_in.locator
             self._need(excerpt, where_key, works, "the work it is quoted in,")
+            if mode == "reference":
+                entry = self._convert(self._second_hand_reference(excerpt))
+                return entry, f"({entry})"
+            who = self._original(excerpt)
         else:
             where_key, where_locator = excerpt.work_key, excerpt.locator
+            who = self._who(excerpt)
         joined = f"{who}, {_html_escape(self.quoted_in_text)} "
         if mode == "reference":
             entry = self._convert(joined + self._reference(where_key, where_locator))
@@ -981,6 +1009,47 @@ class BlockquoteFormatter:
         composed = joined + where.core
         whole = f"{where.prefix}{composed}{where.suffix}"
         return self._convert(whole if note else composed), self._convert(whole)
+
+    def _original(self, excerpt: Excerpt) -> str:
+        """The citation of the work a second-hand quotation comes from, in the engine's HTML.
+
+        As the guides give it: the style's whole citation of the original, with its
+        locator, its year included when the style cites by name and year ("Serge
+        1945, 12, quoted in ..."; APA 8.6: "Rabbitt, 1982, as cited in ...";
+        Chicago 15.52: "Zukofsky 1931, 269, quoted in ..."), and a note style's
+        full note ("Victor Serge, “Lenin’s Heir?,” ... 1945, quoted in ...",
+        Chicago 14.260). A style that cites by number names the author instead
+        ("Serge, quoted in [4]"), with the locator when there is one.
+        """
+        assert excerpt.quoted_in is not None
+        if excerpt.speaker is not None:  # who spoke, in the work quoted in the other
+            return self._who(excerpt)
+        if self._numeric and excerpt.locator is None:
+            return self._cite(excerpt.work_key, author_only=True).core
+        note = self._csl.style.is_note_style
+        return self._cite(excerpt.work_key, excerpt.locator, note=note).core
+
+    def _second_hand_reference(self, excerpt: Excerpt) -> str:
+        """The "reference" attribution of a second-hand quotation, in the engine's HTML.
+
+        APA and MLA (:data:`SECONDARY_ONLY_REFERENCE`): the entry of the work it
+        was read in, with that work's locator. Others, after the Chicago Manual
+        (14.260): the original's entry with its locator, then "Quoted in" and the
+        citation of the work it was read in (a note style's full note, else the
+        style's citation without its parentheses), with that work's locator.
+        """
+        quoted_in = excerpt.quoted_in
+        assert quoted_in is not None
+        if _style_id(self._csl.style.root) in SECONDARY_ONLY_REFERENCE:
+            return self._reference(quoted_in.work_key, quoted_in.locator)
+        entry = self._reference(excerpt.work_key, excerpt.locator).rstrip()
+        note = self._csl.style.is_note_style
+        where = self._cite(quoted_in.work_key, quoted_in.locator, note=note).core.rstrip(". ")
+        words = _html_escape(self.quoted_in_text)
+        words = words[:1].upper() + words[1:]
+        if not re.search(r"[.!?](?:</[a-z]+>)*$", entry):
+            entry += "."
+        return f"{entry} {words} {where}."
 
     def _who(self, excerpt: Excerpt) -> str:
         """The speaker, else the author(s) of the excerpt's work, in the engine's HTML."""
@@ -1048,6 +1117,13 @@ class BlockquoteFormatter:
 
         escaped = convert(_html_escape(text), "latex")
         return escaped.replace("[", "{[}").replace("]", "{]}")
+
+
+def _style_id(root: Any) -> str:
+    """The last part of a style's id: ``apa`` for ``http://www.zotero.org/styles/apa``."""
+    found = root.find(f"{_CSL_NS}info/{_CSL_NS}id")
+    text = found.text if found is not None else None
+    return (text or "").strip().rstrip("/").rsplit("/", 1)[-1]
 
 
 def _label_term(label: LocatorLabel) -> str:
