@@ -7,7 +7,9 @@ bibliographies in tests/corpus/.
 
 from __future__ import annotations
 
+import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -388,3 +390,30 @@ def test_formatter_returns_the_class_its_name_says() -> None:
     assert isinstance(citekit.formatter("csl"), CslFormatter)
     assert isinstance(citekit.formatter("blockquote"), BlockquoteFormatter)
     assert isinstance(citekit.formatter("bibtex"), BibtexFormatter)
+
+
+# -- 13. a progress bar for long bibliographies ------------------------------------------
+
+
+def test_a_long_bibliography_shows_a_bar_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(CORPUS / "heppler-history.bib")
+    status, plain, err = run(capsys, "bib", path, "--style", "apa", "-q")
+    assert status == 0 and "\r" not in err and "[#" not in err  # not a terminal: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    status, out, err = run(capsys, "bib", path, "--style", "apa", "-q")
+    assert status == 0
+    assert out == plain  # the bar is on standard error only
+    total = len(citekit.load(path))
+    last = err.split("\r")[-1]
+    assert re.fullmatch(
+        rf"rendering {total} works in apa \[#{{30}}\] {total}/{total} \d+ s done in [\d.]+ s\n",
+        last,
+    ), last
+
+
+def test_a_short_bibliography_has_no_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "bib", str(SERGE / "serge.bib"), "--progress")
+    assert status == 0 and "\r" not in err
+    assert "rendering 4 works in chicago-author-date ... done in" in err

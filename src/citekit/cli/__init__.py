@@ -382,6 +382,44 @@ class _Progress:
             sys.stderr.write(f"{result} in {elapsed:.1f} s\n")
 
 
+class _Bar:
+    """A progress bar on one line of standard error, redrawn at most ten times a second.
+
+    ``citekit bib`` feeds it the entries written (see
+    ``CslFormatter.write_bibliography``); :meth:`finish` ends the line with the
+    time taken.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.start = time.perf_counter()
+        self.shown = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done < total and now - self.shown < 0.1:
+            return
+        self.shown = now
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done:,}/{total:,} {now - self.start:.0f} s")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        """End the bar's line: ``done in 1.6 s``."""
+        if self.drawn:
+            sys.stderr.write(f" done in {time.perf_counter() - self.start:.1f} s\n")
+            sys.stderr.flush()
+
+
+#: Bibliographies of at least this many works get a progress bar (when progress is shown).
+_BAR_FROM = 200
+
+
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
@@ -777,7 +815,17 @@ def _bib(args: argparse.Namespace) -> int:
     progress = _Progress.for_args(args)
     library = _read(args.file, args.source_format, progress)
     status = _problems_status(library, args.strict, args.quiet)
-    with progress.step(f"rendering {_plural(len(library), 'work')} in {formatter.style_name}"):
+    label = f"rendering {_plural(len(library), 'work')} in {formatter.style_name}"
+    if progress.enabled and len(library) >= _BAR_FROM:
+        # A bar on standard error, fed as the entries are written to standard output.
+        bar = _Bar(label)
+        try:
+            if formatter.write_bibliography(library, sys.stdout, progress=bar):
+                sys.stdout.write("\n")
+        finally:
+            bar.finish()
+        return status
+    with progress.step(label):
         # entries are written as they are rendered
         if formatter.write_bibliography(library, sys.stdout):
             sys.stdout.write("\n")
