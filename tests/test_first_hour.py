@@ -417,3 +417,74 @@ def test_a_short_bibliography_has_no_bar(capsys: pytest.CaptureFixture[str]) -> 
     status, _, err = run(capsys, "bib", str(SERGE / "serge.bib"), "--progress")
     assert status == 0 and "\r" not in err
     assert "rendering 4 works in chicago-author-date ... done in" in err
+
+
+# -- 8. one command line ---------------------------------------------------------------------
+
+
+def _subparsers() -> dict[str, object]:
+    import argparse
+
+    from citekit.cli import _parser
+
+    found: dict[str, object] = {}
+
+    def walk(parser: argparse.ArgumentParser, prefix: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found[f"{prefix}{name}"] = sub
+                    walk(sub, f"{prefix}{name} ")
+
+    walk(_parser(), "")
+    return found
+
+
+def test_options_mean_the_same_in_every_command() -> None:
+    import argparse
+
+    commands = _subparsers()
+    styles, tos, stricts = {}, {}, {}
+    for name, parser in commands.items():
+        assert isinstance(parser, argparse.ArgumentParser)
+        for action in parser._actions:
+            if "--style" in action.option_strings:
+                styles[name] = action
+            if "--to" in action.option_strings:
+                tos[name] = action
+            if "--strict" in action.option_strings:
+                stricts[name] = action
+    assert set(styles) == {"bib", "cite", "render", "quote render"}
+    # --style: one definition, no default of its own (each command says its default)
+    assert {a.dest for a in styles.values()} == {"style"}
+    assert {a.default for a in styles.values()} == {None}
+    assert all("citekit styles" in (a.help or "") for a in styles.values())
+    # --to: stored under one name
+    assert {"convert", "bib", "cite", "render", "quote render"} <= set(tos)
+    assert {a.dest for a in tos.values()} == {"to"}
+    # --strict: each command's help says what it does there, and only convert's says
+    # that convert writes nothing
+    for name, action in stricts.items():
+        assert ("convert" in (action.help or "")) is False, (name, action.help)
+    assert "write nothing" in (stricts["convert"].help or "")
+    assert "write" not in (stricts["show"].help or "")
+    # --quiet wherever problems are printed
+    for name in ("convert", "show", "bib", "cite", "render", "quote list", "quote render"):
+        parser = commands[name]
+        assert isinstance(parser, argparse.ArgumentParser)
+        assert any("--quiet" in a.option_strings for a in parser._actions), name
+
+
+def test_every_command_takes_its_library_first(capsys: pytest.CaptureFixture[str]) -> None:
+    lib = str(SERGE / "serge.yaml")
+    for argv in (
+        ["show", lib],
+        ["bib", lib],
+        ["cite", lib, "serge1944"],
+        ["quote", "list", lib],
+        ["quote", "show", lib, "serge-heir"],
+        ["quote", "render", lib, "serge-heir"],
+    ):
+        status, out, err = run(capsys, *argv)
+        assert (status, err) == (0, ""), argv
+        assert out, argv
