@@ -488,3 +488,22 @@ def test_every_command_takes_its_library_first(capsys: pytest.CaptureFixture[str
         status, out, err = run(capsys, *argv)
         assert (status, err) == (0, ""), argv
         assert out, argv
+
+
+@pytest.mark.parametrize("command", ["cite", "show"])
+def test_cite_and_show_say_when_a_key_s_entry_failed_to_load(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@book{good1999, title={Good}, year={1999}}\n"
+        "@book{broken2000, title={Broken, year={2000}}\n\n"
+        "@book{after2001, title={After}, year={2001}}\n",
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, command, str(path), "broken2000")
+    assert (status, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        f"citekit: error: unknown citation key 'broken2000': its entry ({path}:2) could not"
+        " be read, see the error above"
+    )

@@ -591,7 +591,7 @@ def _show(args: argparse.Namespace) -> int:
         return status
     for key in args.keys:  # check them all before printing anything
         if key not in library and key not in library.excerpts:
-            library[key]  # raises UnknownKeyError, with a suggestion
+            _unknown_key(library, key)
     width = _text_width()
     for index, key in enumerate(args.keys):
         if index:
@@ -601,6 +601,18 @@ def _show(args: argparse.Namespace) -> int:
         else:
             _write_excerpt(out, library.excerpts[key], width, indent="")
     return status
+
+
+def _unknown_key(library: Library, key: str) -> None:
+    """Fail for a key not in the library: its entry could not be read, or a suggestion."""
+    failed = next((p for p in library.problems if p.key == key and p.severity == "error"), None)
+    if failed is not None:
+        where = f"{failed.path}:{failed.line}" if failed.line else str(failed.path or "the input")
+        raise _Failure(
+            f"unknown citation key {key!r}: its entry ({where}) could not be read, see the"
+            " error above"
+        )
+    library[key]  # raises UnknownKeyError, with a suggestion
 
 
 def _text_width() -> int:
@@ -843,7 +855,7 @@ def _cite(args: argparse.Namespace) -> int:
     status = _problems_status(library, args.strict, args.quiet)
     for key in args.keys:  # check them all first: an unknown key, with a suggestion
         if key not in library:
-            library[key]
+            _unknown_key(library, key)
     if len(args.keys) == 1:
         text = formatter.cite(library, args.keys[0], locator=args.locator, label=args.label)
     else:
