@@ -61,6 +61,8 @@ def test_a_missing_bibliography_is_exit_2_and_leaves_the_output_as_it_was(
     assert f"citekit: error: cannot read the bibliography {missing}" in err
     assert "good.html not written (left as it was)" in err
     assert err.rstrip().splitlines()[-1].startswith("citekit: error:")  # the error comes last
+    assert "unknown citation key" not in err  # the cause, not its dozen consequences
+    assert err.count("\n") == 2, err
     assert Path("good.html").read_bytes() == good
     assert sorted(p.name for p in Path().glob("*.html*")) == ["good.html"]  # no temporary left
 

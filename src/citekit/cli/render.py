@@ -151,6 +151,9 @@ def _render(args: argparse.Namespace) -> int:
     cited = {key for citation in result.citations for key in citation.keys}
     manuscripts = {str(f) for f in files}
     problems = _fold_uncited(_fold_others(result.problems, cited, manuscripts))
+    if result.unread:
+        # Every key is unknown when the bibliography is missing: say why, not each key.
+        problems = [p for p in problems if p.path not in manuscripts]
     report_problems(problems, quiet=args.quiet, what=str(files[0]))
     target = args.output if args.output and args.output != "-" else "the output"
     if result.unread:
