@@ -10,18 +10,21 @@
     citekit cite refs.bib serge1944 --locator 12 --style apa   # one citation
     citekit formats                             # installed format plug-ins
     citekit formatters                          # installed formatter plug-ins
-    citekit quote list -l refs.bib --tag stalinism       # the excerpts, one a line
-    citekit quote show -l refs.bib serge-heir            # every field of an excerpt
-    citekit quote add -l refs.bib ID --work KEY --locator "p. 3" < passage.txt
-    citekit quote check -l refs.bib serge-heir post.html # 0 exact, 1 differences
-    citekit quote render -l refs.bib serge-heir --to markdown --style apa
+    citekit quote list refs.bib --tag stalinism          # the excerpts, one a line
+    citekit quote show refs.bib serge-heir               # every field of an excerpt
+    citekit quote add refs.bib ID --work KEY --locator "p. 3" < passage.txt
+    citekit quote check refs.bib serge-heir post.html    # 0 exact, 1 differences
+    citekit quote render refs.bib serge-heir --to markdown --style apa
+    citekit styles chicago notes                # find a style
     citekit render essay.md -o essay.html       # citations, notes, bibliography
     citekit render chapters/ --bib refs.bib --style chicago-notes-bibliography --to latex
 
 Problems met while reading are printed to standard error as
-``file:line: message``. Exit status: 0 when all went well, 1 when ``--strict``
-is given and problems were met, 2 for bad input (a missing file, an unknown
-format or key, a file that cannot be read at all), with a one-line message.
+``file:line: message``, warnings first and errors last, then a count
+(``-q``/``--quiet`` leaves the warnings out). Exit status: 0 when all went
+well, 1 when ``--strict`` is given and problems were met, 2 for bad input (a
+missing file, an unknown format or key, a file that cannot be read at all),
+with a one-line message.
 ``citekit quote check`` exits with 0 for an exact quotation, 1 for one with
 differences and 2 when it is not found.
 
