@@ -67,25 +67,35 @@ def resolve_alias(name: str) -> str:
 def suggest_styles(name: str, names: list[str], limit: int = 3) -> list[str]:
     """The styles a misspelt ``name`` most likely means, best first (at most ``limit``).
 
-    Aliases close to the name give their style ("chicgo" -> chicago-author-date);
-    well-known styles whose first word is close to it come next ("chicgo" ->
-    chicago-notes-bibliography); then the closest installed names.
+    Candidates are the styles of the aliases close to the name ("chicgo":
+    chicago-author-date), the well-known styles whose first word or name is
+    close to it ("chicgo": chicago-notes-bibliography) and the closest
+    installed names; each is scored by how close it came, the best first
+    ("apaa" gives apa before apsa's style).
     """
     query = name.lower()
-    found: list[str] = []
     known = set(names)
+
+    def ratio(other: str) -> float:
+        return difflib.SequenceMatcher(None, query, other).ratio()
+
+    scores: dict[str, float] = {}
+
+    def offer(style: str, score: float) -> None:
+        if style in known and score > scores.get(style, 0.0):
+            scores[style] = score
+
     for alias, target in STYLE_ALIASES.items():
-        if difflib.SequenceMatcher(None, query, alias).ratio() >= 0.75 and target in known:
-            found.append(target)
+        if ratio(alias) >= 0.75:
+            offer(target, ratio(alias))
     for style in _WELL_KNOWN:
-        first = style.split("-")[0]
-        if style in known and (
-            difflib.SequenceMatcher(None, query, first).ratio() >= 0.8
-            or difflib.SequenceMatcher(None, query, style).ratio() >= 0.8
-        ):
-            found.append(style)
-    found.extend(difflib.get_close_matches(query, names, n=limit, cutoff=0.75))
-    return list(dict.fromkeys(found))[:limit]
+        score = max(ratio(style.split("-")[0]), ratio(style))
+        if score >= 0.8:
+            offer(style, score)
+    for style in difflib.get_close_matches(query, names, n=limit, cutoff=0.75):
+        offer(style, ratio(style))
+    ranked = sorted(scores, key=lambda s: -scores[s])  # stable: ties keep their order
+    return ranked[:limit]
 
 
 @attrs.frozen
