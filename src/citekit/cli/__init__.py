@@ -311,10 +311,7 @@ def register(commands: Any) -> None:
         )
         add_style_options(sub)
         add_to_option(
-            sub,
-            ("text", "html", "markdown", "latex", "rst"),
-            "text",
-            "output format: text, html, markdown, latex or rst (default: text)",
+            sub, None, "text", "output format: text, html, markdown, latex or rst (default: text)"
         )
         if name == "bib":
             sub.set_defaults(command=_bib)
