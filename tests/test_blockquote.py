@@ -124,15 +124,15 @@ def test_every_golden_file_is_tested() -> None:
 def test_seed_attribution_per_style(library: Library, excerpt: Excerpt) -> None:
     """The issue's example, and each style's own wording for a second-hand quotation."""
     expected = {
-        "chicago-author-date": "Serge, quoted in bolshevikpunk 2019",
+        "chicago-author-date": "Serge 1945, quoted in bolshevikpunk 2019",
         "modern-language-association": "Serge, qtd. in bolshevikpunk",
-        "apa": "Serge, as cited in bolshevikpunk, 2019",
+        "apa": "Serge, 1945, as cited in bolshevikpunk, 2019",
     }
     for style, attribution in expected.items():
         quote = BlockquoteFormatter(output="text", style=style, library=library)
         assert quote.attribute(excerpt) == attribution
     custom = BlockquoteFormatter(output="text", library=library, quoted_in_text="cited in")
-    assert custom.attribute(excerpt) == "Serge, cited in bolshevikpunk 2019"
+    assert custom.attribute(excerpt) == "Serge 1945, cited in bolshevikpunk 2019"
 
 
 def test_the_outputs_parse_as_their_format(library: Library, excerpt: Excerpt) -> None:
@@ -146,7 +146,7 @@ def test_the_outputs_parse_as_their_format(library: Library, excerpt: Excerpt) -
     (blockquote,) = tree.findall("blockquote")
     paragraphs = blockquote.findall("p")
     assert len(paragraphs) == 5
-    assert "".join(paragraphs[-1].itertext()) == "— Serge, quoted in bolshevikpunk 2019"
+    assert "".join(paragraphs[-1].itertext()) == "— Serge 1945, quoted in bolshevikpunk 2019"
     assert "[7](April 1, 1938)" in "".join(paragraphs[1].itertext())
 
     rst = BlockquoteFormatter(output="rst", library=library).format(excerpt)
@@ -156,7 +156,7 @@ def test_the_outputs_parse_as_their_format(library: Library, excerpt: Excerpt) -
     quotes = [n for n in doctree.findall() if n.tagname == "block_quote"]
     assert len(quotes) == 1
     attributions = [n for n in quotes[0].findall() if n.tagname == "attribution"]
-    assert [a.astext() for a in attributions] == ["Serge, quoted in bolshevikpunk 2019"]
+    assert [a.astext() for a in attributions] == ["Serge 1945, quoted in bolshevikpunk 2019"]
     assert [n.astext() for n in quotes[0].children if n.tagname == "paragraph"] == list(
         excerpt.paragraphs
     )
@@ -196,7 +196,8 @@ def test_text_output_is_wrapped(library: Library, excerpt: Excerpt) -> None:
         text = BlockquoteFormatter(output="text", width=width, library=library).format(excerpt)
         lines = text.split("\n")
         assert max(len(line) for line in lines) <= width
-        assert lines[-1] == "— Serge, quoted in bolshevikpunk 2019"
+        attribution = text[text.rindex("\n— ") + 1 :]
+        assert " ".join(attribution.split()) == "— Serge 1945, quoted in bolshevikpunk 2019"
         assert text.count("\n\n") == 3
         assert " ".join(text.split()).startswith("It’s permissible to use the word treason")
 
@@ -384,7 +385,12 @@ def test_attribution_forms(library: Library, excerpt: Excerpt) -> None:
     assert text["in-text"].attribute(direct) == "Serge 1945, 12"
     assert text["note"].attribute(direct) == "Serge 1945, 12"  # an in-text style has no note form
     assert text["reference"].attribute(direct).startswith("Serge, Victor. 1945.")
-    assert text["reference"].attribute(direct).endswith(", p. 12.")
+    # the locator before the entry's closing address, not after it
+    assert (
+        text["reference"]
+        .attribute(direct)
+        .endswith(", p. 12. https://www.marxists.org/archive/serge/1945/05/lenins-heir.htm.")
+    )
     assert text["none"].attribute(direct) == ""
     out = text["none"].format(direct)
     assert "—" not in out.rsplit("\n", 1)[-1]
@@ -528,7 +534,7 @@ def test_user_template_folder_overrides_shipped(
     ours = BlockquoteFormatter(output="markdown", library=library, templates=tmp_path)
     out = ours.format(excerpt)
     assert out.startswith("<!-- serge-heir from serge1944 -->\n> It’s permissible")
-    assert out.endswith(">\n> *Serge, quoted in bolshevikpunk 2019*")
+    assert out.endswith(">\n> *Serge 1945, quoted in bolshevikpunk 2019*")
     # Outputs the folder has no template for fall back to citekit's.
     shipped = BlockquoteFormatter(output="html", library=library).format(excerpt)
     assert (
@@ -540,7 +546,7 @@ def test_user_template_folder_overrides_shipped(
         output="text", library=library, templates=tmp_path, inline_max_words=10
     )
     assert inline.format(short) == (
-        "“Words change their meaning.” ($ Serge, quoted in bolshevikpunk 2019)"
+        "“Words change their meaning.” ($ Serge 1945, quoted in bolshevikpunk 2019)"
     )
     single = tmp_path / "elsewhere.tmpl"
     single.write_text("QUOTE[$environment]\n$body\n", encoding="utf-8")
@@ -649,3 +655,62 @@ def test_markup_in_the_text_stays_text(library: Library) -> None:
     assert [n.astext() for n in quote.children] == [*STRUCTURAL, "Serge 1945"]
     for child in quote.children:
         assert [n.tagname for n in child.children] == ["#text"]
+
+
+# -- elisions on word boundaries, Markdown wrapped to a width ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ranges", "expected"),
+    [
+        # the range of the report: it ends inside "against"
+        ([(20, 60)], "It’s permissible to […] his brothers, his party"),
+        # it starts inside "permissible" and ends inside "word"
+        ([(8, 30)], "It’s […] treason when a man does"),
+        # inside "It’s": the apostrophe belongs to the word
+        ([(3, 5)], "[…] permissible to use"),
+        # on word boundaries already: unchanged
+        ([(20, 24)], "It’s permissible to […] the word treason"),
+    ],
+)
+def test_an_elision_never_cuts_a_word(ranges: list[tuple[int, int]], expected: str) -> None:
+    text = (
+        "It’s permissible to use the word treason when a man does, against his brothers, his party"
+    )
+    assert elide(text, ranges).startswith(expected)
+
+
+def test_elided_ranges_that_meet_once_widened_merge() -> None:
+    text = "The Bolshevik party saw in the perils it confronted"
+    assert elide(text, [(5, 7), (9, 11)]) == "The […] party saw in the perils it confronted"
+
+
+def test_width_wraps_markdown(library: Library) -> None:
+    excerpt = library.excerpts["serge-heir"]
+    unwrapped = citekit.formatter("blockquote", library=library).format(excerpt)
+    wrapped = citekit.formatter("blockquote", library=library, width=50).format(excerpt)
+    assert max(len(line) for line in unwrapped.splitlines()) > 1000
+    lines = wrapped.splitlines()
+    assert all(line.startswith(">") for line in lines)
+    assert max(len(line) for line in lines) <= 50
+    # the same text, the same paragraphs
+    words = [w for line in lines for w in line.split() if w != ">"]
+    assert words == [w for line in unwrapped.splitlines() for w in line.split() if w != ">"]
+    assert wrapped.count("\n>\n") == unwrapped.count("\n>\n")
+    assert lines[-1] == "> — Serge 1945, quoted in bolshevikpunk 2019"
+
+
+def test_wrapped_markdown_never_starts_a_list_or_heading() -> None:
+    text = (
+        "It is true that the doctrine of Marx has only a distant - and often contradictory -"
+        " relationship to Stalinism, which counted 1. the purges and # the camps, + more."
+    )
+    work = Work(key="w", type="book", title="T", contributors={"author": [Person(family="Serge")]})
+    excerpt = Excerpt(id="e", text=text, work_key="w")
+    for width in range(20, 60):
+        out = citekit.formatter(
+            "blockquote", library=[work], width=width, attribution="none"
+        ).format(excerpt)
+        for line in out.splitlines():
+            body = line[2:]
+            assert not re.match(r"([-+*#>]|\d+[.)])(\s|$)", body), (width, line)

@@ -146,9 +146,11 @@ def test_problems_are_printed_as_file_line_message(
     target = tmp_path / "out.lines"
     status, out, err = run(capsys, "convert", source, str(target))
     assert (status, out) == (0, "")
+    # warnings first, errors last (never buried), then what was met in all
     assert err.splitlines() == [
-        f"{source}:2: field 'year': expected a number",
         f"{source}:3: warning: odd",
+        f"{source}:2: field 'year': expected a number",
+        f"citekit: 1 error, 1 warning in {source}",
     ]
     assert target.read_text(encoding="utf-8") == "a|book|A\n"  # the good works are written
 

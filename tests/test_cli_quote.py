@@ -72,14 +72,67 @@ def test_a_library_is_needed(
     monkeypatch.delenv("CITEKIT_LIBRARY", raising=False)
     status, out, err = run(capsys, "quote", "list")
     assert (status, out) == (2, "")
-    assert_one_error_line(err, "--library FILE", "CITEKIT_LIBRARY")
+    assert_one_error_line(err, "expected FILE", "CITEKIT_LIBRARY")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "{lib}"],
+        ["show", "{lib}", "serge-heir"],
+        ["render", "{lib}", "serge-heir", "--to", "text"],
+        ["check", "{lib}", "serge-heir", "{source}"],
+    ],
+)
+def test_the_library_comes_first_like_every_other_command(
+    capsys: pytest.CaptureFixture[str],
+    yaml_lib: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    monkeypatch.delenv("CITEKIT_LIBRARY", raising=False)
+    source = tmp_path / "source.txt"
+    source.write_text(citekit.load(yaml_lib).excerpts["serge-heir"].text, encoding="utf-8")
+    words = [w.format(lib=yaml_lib, source=source) for w in argv]
+    status, out, err = run(capsys, "quote", *words)
+    assert (status, err) == (0, "")
+    assert out
+    # -l/--library still works, with a warning that says what to write instead
+    deprecated = [words[0], "-l", yaml_lib, *words[2:]]
+    status_l, out_l, err_l = run(capsys, "quote", *deprecated)
+    assert (status_l, out_l) == (0, out)
+    assert "-l/--library is deprecated" in err_l
+    assert f"citekit quote {words[0]} FILE" in err_l
+
+
+def test_the_environment_variable_names_the_library_when_file_is_left_out(
+    capsys: pytest.CaptureFixture[str], yaml_lib: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CITEKIT_LIBRARY", yaml_lib)
+    status, out, err = run(capsys, "quote", "show", "serge-heir")
+    assert (status, err) == (0, "")
+    assert out.startswith("serge-heir\n")
+    # FILE given: it wins over the variable
+    status, out2, err = run(capsys, "quote", "show", yaml_lib, "serge-heir")
+    assert (status, out2, err) == (0, out, "")
+
+
+def test_list_says_when_a_library_has_no_excerpts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lib = tmp_path / "refs.bib"
+    lib.write_text("@book{a, title={A}, year={2000}}\n", encoding="utf-8")
+    status, out, err = run(capsys, "quote", "list", str(lib))
+    assert (status, out) == (1, "")
+    assert "holds no excerpts" in err
 
 
 # -- list and show ------------------------------------------------------------------------
 
 
 def test_list(capsys: pytest.CaptureFixture[str], yaml_lib: str) -> None:
-    status, out, err = run(capsys, "quote", "list", "-l", yaml_lib)
+    status, out, err = run(capsys, "quote", "list", yaml_lib)
     assert (status, err) == (0, "")
     assert out.splitlines() == [
         "serge-heir  serge1944  -  It’s permissible to use the word treason when a man does…"
@@ -109,13 +162,17 @@ def test_list(capsys: pytest.CaptureFixture[str], yaml_lib: str) -> None:
 def test_list_filters(
     capsys: pytest.CaptureFixture[str], yaml_lib: str, filters: list[str], listed: bool
 ) -> None:
-    status, out, err = run(capsys, "quote", "list", "-l", yaml_lib, *filters)
-    assert (status, err) == (0, "")
-    assert out.startswith("serge-heir  ") if listed else out == ""
+    status, out, err = run(capsys, "quote", "list", yaml_lib, *filters)
+    if listed:
+        assert (status, err) == (0, "")
+        assert out.startswith("serge-heir  ")
+    else:  # like grep: nothing found is said, and is exit status 1
+        assert (status, out) == (1, "")
+        assert err == "citekit: no excerpt matches\n"
 
 
 def test_show_keeps_paragraphs(capsys: pytest.CaptureFixture[str], yaml_lib: str) -> None:
-    status, out, err = run(capsys, "quote", "show", "-l", yaml_lib, "serge-heir")
+    status, out, err = run(capsys, "quote", "show", yaml_lib, "serge-heir")
     assert (status, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "serge-heir"
@@ -128,17 +185,17 @@ def test_show_keeps_paragraphs(capsys: pytest.CaptureFixture[str], yaml_lib: str
 
 
 def test_unknown_excerpts(capsys: pytest.CaptureFixture[str], yaml_lib: str) -> None:
-    status, out, err = run(capsys, "quote", "show", "-l", yaml_lib, "serge-heir", "serge-hier")
+    status, out, err = run(capsys, "quote", "show", yaml_lib, "serge-heir", "serge-hier")
     assert (status, out) == (2, "")  # nothing printed before every id is known
     assert_one_error_line(err, "unknown excerpt id 'serge-hier'", "did you mean 'serge-heir'?")
-    status, out, err = run(capsys, "quote", "render", "-l", yaml_lib, "serge1944")
+    status, out, err = run(capsys, "quote", "render", yaml_lib, "serge1944")
     assert (status, out) == (2, "")
     assert_one_error_line(err, "'serge1944' is a work, not an excerpt", "serge-heir")
 
 
 def test_a_missing_library(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     missing = str(tmp_path / "none.yaml")
-    status, out, err = run(capsys, "quote", "list", "-l", missing)
+    status, out, err = run(capsys, "quote", "list", missing)
     assert (status, out) == (2, "")
     assert_one_error_line(err, missing)
 
@@ -149,7 +206,7 @@ def test_a_missing_library(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 def test_check_against_the_seed_is_exact(
     capsys: pytest.CaptureFixture[str], yaml_lib: str, seed: Path
 ) -> None:
-    status, out, err = run(capsys, "quote", "check", "-l", yaml_lib, "serge-heir", str(seed))
+    status, out, err = run(capsys, "quote", "check", yaml_lib, "serge-heir", str(seed))
     assert (status, err) == (0, "")
     assert out.startswith("exact: the quotation matches the source at lines ")
 
@@ -161,16 +218,14 @@ def test_check_an_altered_copy(
     assert "dreadful mistakes" in text
     altered = tmp_path / "altered.txt"
     altered.write_text(text.replace("dreadful mistakes", "terrible mistakes"), encoding="utf-8")
-    status, out, err = run(capsys, "quote", "check", "-l", yaml_lib, "serge-heir", str(altered))
+    status, out, err = run(capsys, "quote", "check", yaml_lib, "serge-heir", str(altered))
     assert (status, err) == (1, "")
     lines = out.splitlines()
     assert lines[0].startswith("differences: 1 difference from the source at line")
     assert lines[1].endswith("changed: - terrible + dreadful")
     assert len(lines) == 2
 
-    status, out, _ = run(
-        capsys, "quote", "check", "-l", yaml_lib, "serge-heir", str(altered), "--diff"
-    )
+    status, out, _ = run(capsys, "quote", "check", yaml_lib, "serge-heir", str(altered), "--diff")
     assert status == 1
     assert "their most [-terrible-]{+dreadful+} mistakes" in out
 
@@ -182,7 +237,7 @@ def test_check_from_standard_input(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(seed.read_text(encoding="utf-8")))
-    status, out, _ = run(capsys, "quote", "check", "-l", yaml_lib, "serge-heir", "-")
+    status, out, _ = run(capsys, "quote", "check", yaml_lib, "serge-heir", "-")
     assert status == 0
     assert out.startswith("exact:")
 
@@ -192,23 +247,23 @@ def test_check_not_found_and_bad_sources(
 ) -> None:
     other = tmp_path / "other.md"
     other.write_text("# Notes\n\nNothing of Serge's essay here, only a *shopping* list.\n")
-    status, out, err = run(capsys, "quote", "check", "-l", yaml_lib, "serge-heir", str(other))
+    status, out, err = run(capsys, "quote", "check", yaml_lib, "serge-heir", str(other))
     assert (status, err) == (2, "")
     assert out.startswith("not found:")
 
     missing = str(tmp_path / "missing.txt")
-    status, out, err = run(capsys, "quote", "check", "-l", yaml_lib, "serge-heir", missing)
+    status, out, err = run(capsys, "quote", "check", yaml_lib, "serge-heir", missing)
     assert (status, out) == (2, "")
     assert_one_error_line(err, missing, "cannot read")
 
     latin = tmp_path / "latin1.txt"
     latin.write_bytes(b"first line\nd\xe9j\xe0 vu\n")
-    status, out, err = run(capsys, "quote", "check", "-l", yaml_lib, "serge-heir", str(latin))
+    status, out, err = run(capsys, "quote", "check", yaml_lib, "serge-heir", str(latin))
     assert (status, out) == (2, "")
     assert_one_error_line(err, f"{latin}:2:", "not UTF-8")
 
     status, out, err = run(
-        capsys, "quote", "check", "-l", yaml_lib, "serge-heir", str(other), "--original"
+        capsys, "quote", "check", yaml_lib, "serge-heir", str(other), "--original"
     )
     assert (status, out) == (2, "")
     assert_one_error_line(err, "has no original text")
@@ -230,7 +285,7 @@ def test_render_in_the_form_the_issue_gives(
     ).format(library.excerpts["serge-heir"])
     assert out == expected + "\n"
     assert out.startswith("> It’s permissible")
-    assert out.endswith("\n>\n> — Serge, quoted in bolshevikpunk 2019\n")
+    assert out.endswith("\n>\n> — Serge 1945, quoted in bolshevikpunk 2019\n")
 
 
 @pytest.mark.parametrize(
@@ -251,7 +306,7 @@ def test_render_in_the_form_the_issue_gives(
 def test_render_options(
     capsys: pytest.CaptureFixture[str], yaml_lib: str, options: list[str], fragments: list[str]
 ) -> None:
-    status, out, err = run(capsys, "quote", "render", "-l", yaml_lib, "serge-heir", *options)
+    status, out, err = run(capsys, "quote", "render", yaml_lib, "serge-heir", *options)
     assert (status, err) == (0, "")
     for fragment in fragments:
         assert fragment in out
@@ -272,7 +327,6 @@ def test_render_elided_and_without_markers(
         capsys,
         "quote",
         "render",
-        "-l",
         yaml_lib,
         "serge-heir",
         "--elide",
@@ -292,7 +346,6 @@ def test_render_inline(capsys: pytest.CaptureFixture[str], tmp_path: Path, yaml_
         capsys,
         "quote",
         "add",
-        "-l",
         yaml_lib,
         "stalin-is",
         "--work",
@@ -304,7 +357,7 @@ def test_render_inline(capsys: pytest.CaptureFixture[str], tmp_path: Path, yaml_
     )
     assert status == 0
     status, out, err = run(
-        capsys, "quote", "render", "-l", yaml_lib, "stalin-is", "--inline-max-words", "10"
+        capsys, "quote", "render", yaml_lib, "stalin-is", "--inline-max-words", "10"
     )
     assert (status, err) == (0, "")
     assert out.startswith("“Stalin is communism”")
@@ -326,7 +379,7 @@ def test_render_inline(capsys: pytest.CaptureFixture[str], tmp_path: Path, yaml_
 def test_render_errors(
     capsys: pytest.CaptureFixture[str], yaml_lib: str, options: list[str], fragments: list[str]
 ) -> None:
-    status, out, err = run(capsys, "quote", "render", "-l", yaml_lib, "serge-heir", *options)
+    status, out, err = run(capsys, "quote", "render", yaml_lib, "serge-heir", *options)
     assert (status, out) == (2, "")
     assert_one_error_line(err, *fragments)
 
@@ -344,7 +397,6 @@ def test_add_to_a_bibtex_library_round_trip(
         capsys,
         "quote",
         "add",
-        "--library",
         bib_lib,
         "davies-terror",
         "--work",
@@ -386,12 +438,12 @@ def test_add_to_a_bibtex_library_round_trip(
         key: work for key, work in citekit.load(EXAMPLE / "serge.bib").items()
     }
 
-    status, out, _ = run(capsys, "quote", "list", "-l", bib_lib, "--tag", "purges")
+    status, out, _ = run(capsys, "quote", "list", bib_lib, "--tag", "purges")
     assert out == (
         "davies-terror  davies1941  page 33"
         "  The terror is here a horrifying fact. A second paragraph.\n"
     )
-    status, out, _ = run(capsys, "quote", "show", "-l", bib_lib, "davies-terror")
+    status, out, _ = run(capsys, "quote", "show", bib_lib, "davies-terror")
     assert status == 0
     assert "  speaker:   Joseph E. Davies\n" in out
     assert "  quoted-in: serge1944, page 2\n" in out
@@ -410,7 +462,6 @@ def test_add_from_a_text_file_to_yaml(
         capsys,
         "quote",
         "add",
-        "-l",
         yaml_lib,
         "serge-words",
         "--work",
@@ -428,7 +479,7 @@ def test_add_from_a_text_file_to_yaml(
     assert added.translator is not None and added.translator.family == "Abidor"
     original = citekit.load(EXAMPLE / "serge.yaml")
     assert library.excerpts["serge-heir"] == original.excerpts["serge-heir"]
-    status, out, _ = run(capsys, "quote", "list", "-l", yaml_lib, "--work", "serge1944")
+    status, out, _ = run(capsys, "quote", "list", yaml_lib, "--work", "serge1944")
     assert [line.split()[0] for line in out.splitlines()] == ["serge-heir", "serge-words"]
 
 
@@ -462,7 +513,7 @@ def test_add_refuses_bad_input(
     capsys: pytest.CaptureFixture[str], yaml_lib: str, options: list[str], fragments: list[str]
 ) -> None:
     before = Path(yaml_lib).read_bytes()
-    status, out, err = run(capsys, "quote", "add", "-l", yaml_lib, *options)
+    status, out, err = run(capsys, "quote", "add", yaml_lib, *options)
     assert (status, out) == (2, "")
     assert_one_error_line(err, *fragments)
     assert Path(yaml_lib).read_bytes() == before
@@ -478,7 +529,7 @@ def test_add_refuses_a_library_with_errors(
     )
     before = broken.read_bytes()
     status, out, err = run(
-        capsys, "quote", "add", "-l", str(broken), "q", "--work", "good", "--text", "x"
+        capsys, "quote", "add", str(broken), "q", "--work", "good", "--text", "x"
     )
     assert (status, out) == (2, "")
     last = err.splitlines()[-1]
@@ -489,7 +540,7 @@ def test_add_refuses_a_library_with_errors(
 
 def test_add_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(
-        capsys, "quote", "add", "-l", "-", "--from", "cslyaml", "q", "--work", "k", "--text", "x"
+        capsys, "quote", "add", "-", "--from", "cslyaml", "q", "--work", "k", "--text", "x"
     )
     assert status == 2
     assert_one_error_line(err, 'not "-"')

@@ -274,11 +274,56 @@ CASES = [
         source="and the \ufb01nal sacri\u00adfice of its various oppo\u00adsitions.",
     ),
     _case("the whole quotation in capitals", "THE PERILS IT CONFRONTED", "differences", "case"),
+    # Made-up sentences that share common words ("the", "of the", "party") with the
+    # source: not found, or a writer would be told a quotation exists that does not.
+    _case(
+        "made up, sharing common words",
+        "The party of the workers and the state of the people was the hope of the world.",
+        "not-found",
+    ),
+    _case(
+        "made up, sharing 'the Bolshevik party'",
+        "The Bolshevik party was in the hands of the workers of the world.",
+        "not-found",
+    ),
+    _case(
+        "made up, sharing 'the terror', 'is here' and 'the Soviets'",
+        "The terror of the party is here in the world of the Soviets.",
+        "not-found",
+    ),
+    _case(
+        "made up, sharing 'the party', 'the revolution'",
+        "It is the duty of the party to defend the revolution against its enemies.",
+        "not-found",
+    ),
+    _case("made up, sharing 'the Bolshevik'", "the Bolshevik regime", "not-found"),
+    # Part of the quotation is in the source, the rest is not: not found, but the
+    # report says what was found where (see test_a_partial_quotation_says_what_is_where).
+    _case(
+        "a quotation the source holds the first half of",
+        "I think it’s undeniable that its Jacobinism contained in germ Stalinist"
+        " totalitarianism. He then wrote about cabbages and kings and the price of bread.",
+        "not-found",
+    ),
+    # Several words changed in a short passage: found, with each change.
+    _case(
+        "four words changed in a sentence of fifteen",
+        "The Bolshevik party found in the dangers it faced the excuse for its Jacobin ways.",
+        "differences",
+        "changed",
+    ),
+    _case(
+        "two phrases changed in a sentence",
+        "Neither the doctrine nor the aims of the Bolshevik party aimed at building a"
+        " totalitarian police state",
+        "differences",
+        "changed",
+    ),
 ]
 
 
 def test_the_table_is_large_enough() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 40
     assert len({c.name for c in CASES}) == len(CASES)
 
 
@@ -584,3 +629,96 @@ def test_an_altered_copy_of_the_seed_passage() -> None:
         "line 13: marker: - [8]",
     ]
     assert 0.99 < check.similarity < 1
+
+
+def test_several_changed_words_are_each_reported() -> None:
+    check = check_quote(
+        "The Bolshevik party found in the dangers it faced the excuse for its Jacobin ways.",
+        SOURCE,
+    )
+    assert check.verdict == "differences" and check.similarity < 1
+    assert [(d.kind, d.source, d.quote, d.line) for d in check.differences] == [
+        ("changed", "saw", "found", 8),
+        ("changed", "perils", "dangers", 8),
+        ("changed", "confronted", "faced", 8),
+        ("changed", "methods.", "ways.", 8),
+    ]
+    report = check.report().splitlines()
+    assert report[0] == "differences: 4 differences from the source at lines 7-8 (similarity 0.73)"
+    assert report[1:] == [
+        "  line 8: changed: - saw + found",
+        "  line 8: changed: - perils + dangers",
+        "  line 8: changed: - confronted + faced",
+        "  line 8: changed: - methods. + ways.",
+    ]
+
+
+def test_a_partial_quotation_says_what_is_where() -> None:
+    quote = (
+        "I think it’s undeniable that its Jacobinism contained in germ Stalinist"
+        " totalitarianism. He then wrote about cabbages and kings and the price of bread."
+    )
+    check = check_quote(quote, SOURCE)
+    assert check.verdict == "not-found" and check.span is None
+    assert check.partial is not None
+    assert (check.partial.line, check.partial.end_line) == (8, 10)
+    assert SOURCE[check.partial.start : check.partial.end].startswith("I\nthink it’s undeniable")
+    assert check.partial_words == (12, 24)
+    assert check.partial_text.endswith("Stalinist totalitarianism.")
+    assert check.report() == (
+        "not found: the source holds only part of the quotation: 12 of its 24 words,"
+        " “I think it’s undeniable that its Jacob … ned in germ Stalinist totalitarianism.”,"
+        " at lines 8-10; the rest is not there"
+    )
+    assert 0 < check.similarity < 1
+
+
+def test_a_source_holding_the_start_of_a_long_quotation() -> None:
+    text = citekit.load(SERGE).excerpts["serge-heir"].text
+    check = check_quote(text, text[:600])
+    assert check.verdict == "not-found" and check.partial is not None
+    found, total = check.partial_words
+    assert 80 < found < total and total > 1000
+    assert check.report().startswith(
+        f"not found: the source holds only part of the quotation: {found} of its {total}"
+        " words, “It’s permissible to use the word"
+    )
+    assert check.similarity > 0
+
+
+def test_a_made_up_quotation_is_not_said_to_be_in_part_in_the_source() -> None:
+    check = check_quote(
+        "The party of the workers and the state of the people was the hope of the world.", SOURCE
+    )
+    assert check.partial is None
+    assert check.report().startswith("not found: the quotation is not in the source")
+
+
+def test_one_changed_word_in_a_long_quotation_is_not_shown_as_similarity_1() -> None:
+    text = citekit.load(SERGE).excerpts["serge-heir"].text
+    check = check_quote(text.replace("perils", "dangers"), text)
+    assert check.verdict == "differences"
+    assert 0.99 < check.similarity < 1
+    first = check.report().splitlines()[0]
+    assert "similarity 1.00" not in first
+    assert first.endswith("(similarity 0.999)")
+
+
+@pytest.mark.parametrize(
+    "made_up",
+    [
+        "Stalin is fascism",
+        "the great purge of the party",
+        "the old party and the new state",
+        "of the revolution was lost",
+        "the Bolshevik regime",
+        "It is the duty of the party to defend the revolution against its enemies.",
+    ],
+)
+def test_made_up_quotations_against_the_whole_seed_text(made_up: str) -> None:
+    """Short made-up phrases that share "the", "of the", "party" with Serge's text
+    (about 1,600 words) are not in it, whatever common words they share."""
+    text = citekit.load(SERGE).excerpts["serge-heir"].text
+    check = check_quote(made_up, text)
+    assert check.verdict == "not-found", check.report()
+    assert check.partial is None

@@ -15,7 +15,7 @@ Heavy modules (bibtexparser, citeproc-py, lxml) load when first used, so
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from citekit.errors import (
     CitekitError,
@@ -49,6 +49,9 @@ from citekit.model import (
 if TYPE_CHECKING:
     from citekit.checks import check
     from citekit.formatters import Formatter
+    from citekit.formatters.bibtex import BibtexFormatter
+    from citekit.formatters.blockquote import BlockquoteFormatter
+    from citekit.formatters.csl import CslFormatter
     from citekit.io import load, loads, save
     from citekit.manuscript import render_manuscript
     from citekit.quotes import check_quote
@@ -110,10 +113,27 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """The module's names, the lazily loaded functions (``load``, ``save``, ...) included."""
+    return sorted(set(globals()) | set(__all__))
+
+
+@overload
+def formatter(name: Literal["csl"], **options: Any) -> CslFormatter: ...
+@overload
+def formatter(name: Literal["blockquote"], **options: Any) -> BlockquoteFormatter: ...
+@overload
+def formatter(name: Literal["bibtex"], **options: Any) -> BibtexFormatter: ...
+@overload
+def formatter(name: str, **options: Any) -> Formatter: ...
 def formatter(name: str, **options: Any) -> Formatter:
     """A formatter plug-in by name (``"bibtex"``, ``"csl"``, ``"blockquote"``, ...).
 
-    Options are passed to the formatter's constructor. An unknown name raises
+    Options are passed to the formatter's constructor. For citekit's own
+    names the type checker knows the class returned (``formatter("csl")`` is a
+    :class:`~citekit.formatters.csl.CslFormatter`, with ``bibliography``,
+    ``cite``, ...); for other names it is a
+    :class:`~citekit.formatters.Formatter`. An unknown name raises
     :class:`PluginNotFoundError` listing the installed formatters.
     """
     from citekit import plugins

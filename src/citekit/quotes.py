@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -127,7 +128,15 @@ class QuoteCheck:
       count half, and words left out at an ellipsis do not count;
     - ``marked``: the quotation with the differences marked up, wdiff-style:
       ``[-source's words-]{+quotation's words+}``;
-    - ``format``: how the source was read ("text", "markdown" or "html").
+    - ``format``: how the source was read ("text", "markdown" or "html");
+    - ``partial``, ``partial_text``, ``partial_words``: for a quotation not
+      found, what the source holds of it and where.
+
+    A quotation is found when the words the source has in common with it,
+    in order, carry most of what the quotation says: words are weighed by
+    how rare they are in the source, so that a made-up sentence sharing
+    "the", "of the" and "party" with the source is not found, while a
+    quotation with a few words changed is found, with each change listed.
     """
 
     verdict: Verdict
@@ -138,6 +147,13 @@ class QuoteCheck:
     marked: str
     format: SourceFormat
     strict_markers: bool = False
+    partial: Span | None = None
+    """For a quotation not found: where the longest run of its words that the
+    source does hold is (None when no run of three words or more is there)."""
+    partial_text: str = ""
+    """The quotation's words found at ``partial``."""
+    partial_words: tuple[int, int] = (0, 0)
+    """How many of the quotation's words were found at ``partial``, and of how many."""
 
     @property
     def found(self) -> bool:
@@ -157,9 +173,23 @@ class QuoteCheck:
     def report(self) -> str:
         """A report for a person: the verdict, the place, and each difference on a line."""
         if self.span is None:
+            if self.partial is None:
+                return (
+                    f"not found: the quotation is not in the source (best similarity"
+                    f" {self.similarity:.2f})"
+                )
+            found, total = self.partial_words
+            where = (
+                f"line {self.partial.line}, column {self.partial.column}"
+                if self.partial.line == self.partial.end_line
+                else f"lines {self.partial.line}-{self.partial.end_line}"
+            )
+            text = self.partial_text
+            if len(text) > 80:
+                text = text[:38].rstrip() + " … " + text[-38:].lstrip()
             return (
-                f"not found: the quotation is not in the source (best similarity"
-                f" {self.similarity:.2f})"
+                f"not found: the source holds only part of the quotation: {found} of its"
+                f" {total} words, “{text}”, at {where}; the rest is not there"
             )
         where = (
             f"line {self.span.line}"
@@ -173,7 +203,7 @@ class QuoteCheck:
             many = "difference" if len(counted) == 1 else "differences"
             lines = [
                 f"differences: {len(counted)} {many} from the source at {where}"
-                f" (similarity {self.similarity:.2f})"
+                f" (similarity {_shown_similarity(self.similarity)})"
             ]
         lines.extend(f"  {d}" for d in counted)
         ignored = [d for d in self.differences if d not in counted]
@@ -181,6 +211,13 @@ class QuoteCheck:
             lines.append("footnote markers on one side only (not counted):")
             lines.extend(f"  {d}" for d in ignored)
         return "\n".join(lines)
+
+
+def _shown_similarity(similarity: float) -> str:
+    """A similarity for a report: two decimals, three when two would round up to 1.00."""
+    if similarity < 0.995:
+        return f"{similarity:.2f}"
+    return f"{min(similarity, 0.999):.3f}"
 
 
 # --- sources to plain text -----------------------------------------------------------------
@@ -831,6 +868,9 @@ def _marker_id(marker: str) -> str:
 # --- locating ------------------------------------------------------------------------------
 
 _BIN = 32
+#: A quotation is found when the words found in order carry at least this share
+#: of its weight (words weighed by their rarity in the source).
+_EVIDENCE = 0.6
 _ANCHORS = 24
 _COMMON = 5000
 
@@ -1149,7 +1189,15 @@ class _Checker:
         return found
 
     def _accept(self, alignment: _Alignment | None, size: int) -> _Alignment | None:
+        """The alignment of a piece, if it is the piece: plausible, and telling enough.
+
+        The words found in order must carry :data:`_EVIDENCE` of the piece's
+        weight (see :meth:`_weight`): common words found around made-up ones
+        do not make a quotation found.
+        """
         if alignment is None or not alignment.plausible(size):
+            return None
+        if self._evidence(alignment) < _EVIDENCE:
             return None
         return alignment
 
@@ -1164,16 +1212,7 @@ class _Checker:
             if a is not None
         )
         if located * 2 < len(quote.texts) or all(a is None for a in alignments):
-            return QuoteCheck(
-                "not-found",
-                None,
-                (),
-                (),
-                self._similarity_of(alignments),
-                " ".join(quote.texts),
-                fmt,
-                self.strict_markers,
-            )
+            return self._not_found(alignments, fmt)
         self.differences: list[Difference] = []
         self.out: list[str] = []
         self.same = 0
@@ -1214,10 +1253,80 @@ class _Checker:
             self.strict_markers,
         )
 
-    def _similarity_of(self, alignments: Iterable[_Alignment | None]) -> float:
-        matched = sum(a.matched for a in alignments if a is not None)
-        total = len(self.quote.texts)
-        return round(matched / total, 4) if total else 0.0
+    def _weight(self, key: str) -> float:
+        """How much a word says: the rarer in the source, the more (0 for punctuation)."""
+        if key.startswith("\x00"):
+            return 0.0
+        count = len(self.source.positions([key]).get(key, ()))
+        return math.log((len(self.source.keys) + 1) / (count + 1)) + 0.1
+
+    def _evidence(self, alignment: _Alignment) -> float:
+        """The share of a piece's weight (see :meth:`_weight`) in the words found in order."""
+        keys = self.quote_keys
+        total = matched = 0.0
+        for tag, _, _, j1, j2 in alignment.ops:
+            weight = sum(self._weight(keys[j]) for j in range(j1, j2))
+            total += weight
+            if tag == "equal":
+                matched += weight
+        return matched / total if total else 0.0
+
+    def _telling(self, j1: int, j2: int) -> bool:
+        """Whether quotation words ``j1:j2``, found together in the source, are worth
+        reporting: six words or more, or three with two that are rare in the source
+        (not "in the world", which any text holds)."""
+        words = [k for k in self.quote_keys[j1:j2] if not k.startswith("\x00")]
+        if len(words) >= 6:
+            return True
+        rare = max(2, len(self.source.keys) // 500)
+        distinctive = [k for k in words if len(self.source.positions([k]).get(k, ())) <= rare]
+        return len(words) >= 3 and len(distinctive) >= 2
+
+    def _not_found(self, alignments: Sequence[_Alignment | None], fmt: SourceFormat) -> QuoteCheck:
+        """The verdict "not-found", with the longest run of the quotation the source holds."""
+        quote = self.quote
+        best: tuple[int, int, int, int] | None = None  # (i1, i2, j1, j2) of the longest run
+        n = len(self.source.keys)
+        matched = 0
+        for k, (j1, j2) in enumerate(quote.pieces):
+            alignment = alignments[k] or _locate(
+                self.source, self.quote_keys[j1:j2], j1, 0, n, "first"
+            )
+            if alignment is None:
+                continue
+            matched += alignment.matched
+            for tag, i1, i2, a, b in alignment.ops:
+                if (
+                    tag == "equal"
+                    and self._telling(a, b)
+                    and (best is None or b - a > best[3] - best[2])
+                ):
+                    best = (i1, i2, a, b)
+        total = len(quote.texts)
+        similarity = round(min(matched / total, 0.99), 4) if total else 0.0
+        partial = None
+        partial_text = ""
+        counts = (0, 0)
+        if best is not None:
+            i1, i2, j1, j2 = best
+            partial = self._tokens_span(i1, i2)
+            partial_text = self._quote_text(j1, j2)
+            every = [k for k in self.quote_keys if not k.startswith("\x00")]
+            found = [k for k in self.quote_keys[j1:j2] if not k.startswith("\x00")]
+            counts = (len(found), len(every))
+        return QuoteCheck(
+            "not-found",
+            None,
+            (),
+            (),
+            similarity,
+            " ".join(quote.texts),
+            fmt,
+            self.strict_markers,
+            partial,
+            partial_text,
+            counts,
+        )
 
     def _quote_text(self, j1: int, j2: int) -> str:
         return " ".join(self.quote.texts[j1:j2])

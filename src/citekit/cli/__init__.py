@@ -10,18 +10,21 @@
     citekit cite refs.bib serge1944 --locator 12 --style apa   # one citation
     citekit formats                             # installed format plug-ins
     citekit formatters                          # installed formatter plug-ins
-    citekit quote list -l refs.bib --tag stalinism       # the excerpts, one a line
-    citekit quote show -l refs.bib serge-heir            # every field of an excerpt
-    citekit quote add -l refs.bib ID --work KEY --locator "p. 3" < passage.txt
-    citekit quote check -l refs.bib serge-heir post.html # 0 exact, 1 differences
-    citekit quote render -l refs.bib serge-heir --to markdown --style apa
+    citekit quote list refs.bib --tag stalinism          # the excerpts, one a line
+    citekit quote show refs.bib serge-heir               # every field of an excerpt
+    citekit quote add refs.bib ID --work KEY --locator "p. 3" < passage.txt
+    citekit quote check refs.bib serge-heir post.html    # 0 exact, 1 differences
+    citekit quote render refs.bib serge-heir --to markdown --style apa
+    citekit styles chicago notes                # find a style
     citekit render essay.md -o essay.html       # citations, notes, bibliography
     citekit render chapters/ --bib refs.bib --style chicago-notes-bibliography --to latex
 
 Problems met while reading are printed to standard error as
-``file:line: message``. Exit status: 0 when all went well, 1 when ``--strict``
-is given and problems were met, 2 for bad input (a missing file, an unknown
-format or key, a file that cannot be read at all), with a one-line message.
+``file:line: message``, warnings first and errors last, then a count
+(``-q``/``--quiet`` leaves the warnings out). Exit status: 0 when all went
+well, 1 when ``--strict`` is given and problems were met, 2 for bad input (a
+missing file, an unknown format or key, a file that cannot be read at all),
+with a one-line message.
 ``citekit quote check`` exits with 0 for an exact quotation, 1 for one with
 differences and 2 when it is not found.
 
@@ -35,7 +38,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -43,7 +46,17 @@ if TYPE_CHECKING:
     from citekit.formats import Format
     from citekit.model import Excerpt, Library, Person, Problem, Work
 
-__all__ = ["COMMAND_MODULES", "Failure", "main"]
+__all__ = [
+    "COMMAND_MODULES",
+    "DEFAULT_STYLE",
+    "Failure",
+    "add_reading_options",
+    "add_style_options",
+    "add_to_option",
+    "main",
+    "register",
+    "report_problems",
+]
 
 PROG = "citekit"
 
@@ -75,7 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            # Words after an option belong to a command that gathers its words itself
+            # (``citekit quote add FILE --work KEY ID``); anything else is an error.
+            if isinstance(getattr(args, "words", None), list) and all(
+                e == "-" or not e.startswith("-") for e in extras
+            ):
+                args.words = [*args.words, *extras]
+            else:
+                parser.parse_args(argv)  # argparse's own message and exit status
     except SystemExit as exit:  # --help, --version and usage errors
         return exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 2)
     command: Callable[[argparse.Namespace], int] | None = getattr(args, "command", None)
@@ -131,6 +153,13 @@ def _silence_stdout() -> None:
 
 # -- argument parsing -------------------------------------------------------------
 
+#: The commands of citekit's own modules (``citekit.cli.quote``, ...), registered
+#: before :data:`COMMAND_MODULES` in the same way, by their ``register(commands)``.
+_OWN_MODULES: tuple[str, ...] = ("quote", "render", "styles")
+
+#: The style used when none is named.
+DEFAULT_STYLE = "chicago-author-date"
+
 
 def _parser() -> argparse.ArgumentParser:
     from citekit import __version__
@@ -143,23 +172,67 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    register(commands)
+    import importlib
 
-    reading = argparse.ArgumentParser(add_help=False)
-    reading.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit with status 1 if any problem (error or warning) is met; "
-        "convert then writes nothing",
+    for name in (*_OWN_MODULES, *COMMAND_MODULES):
+        importlib.import_module(f"{__name__}.{name}").register(commands)
+    return parser
+
+
+def add_reading_options(parser: argparse.ArgumentParser, *, strict: str, source: str) -> None:
+    """The options of every command that reads a library.
+
+    ``--from FMT`` (the format of ``source``, the name of the file argument),
+    ``--strict`` (its help says what it does for this command: ``strict``),
+    ``--quiet`` and ``--progress``.
+    """
+    parser.add_argument(
+        "--from",
+        dest="source_format",
+        metavar="FMT",
+        help=f"format of {source} (default: from its extension)",
     )
-    reading.add_argument(
+    parser.add_argument("--strict", action="store_true", help=strict)
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print no warnings, only errors (and the summary of the problems)",
+    )
+    parser.add_argument(
         "--progress",
         action="store_true",
         help="report progress on standard error (the default when it is a terminal)",
     )
 
+
+def add_style_options(parser: argparse.ArgumentParser, *, default: str = DEFAULT_STYLE) -> None:
+    """``--style`` and ``--locale``, defined once for every command that renders."""
+    parser.add_argument(
+        "--style",
+        metavar="S",
+        help="a CSL style: a name or alias (apa, mla, chicago, harvard, ieee, vancouver, ...;"
+        f" 'citekit styles' lists them), a .csl file or XML text (default: {default})",
+    )
+    parser.add_argument(
+        "--locale", metavar="L", help="locale such as en-GB or de-DE (default: the style's)"
+    )
+
+
+def add_to_option(
+    parser: argparse.ArgumentParser, choices: Sequence[str] | None, default: str | None, help: str
+) -> None:
+    """``--to``, stored as ``args.to`` by every command."""
+    parser.add_argument(
+        "--to", dest="to", metavar="FORMAT", choices=choices, default=default, help=help
+    )
+
+
+def register(commands: Any) -> None:
+    """Add the commands that live in this module: convert, show, bib, cite, formats, formatters."""
     convert = commands.add_parser(
         "convert",
-        parents=[reading],
         help="convert a library from one format to another",
         description="Read IN and write it to OUT, the formats chosen by the files' "
         "extensions unless --from/--to name them. Problems met while reading are "
@@ -171,80 +244,88 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "output", metavar="OUT", help='the file to write (replaced atomically), or "-" for stdout'
     )
-    convert.add_argument("--from", dest="source_format", metavar="FMT", help="format of IN")
-    convert.add_argument(
-        "--to", dest="target_format", metavar="FMT", help='format of OUT (required with "-")'
+    add_reading_options(
+        convert,
+        source="IN",
+        strict="exit with status 1 and write nothing if any problem (error or warning) is met",
     )
+    add_to_option(convert, None, None, 'format of OUT (required with "-")')
     convert.set_defaults(command=_convert)
 
     show = commands.add_parser(
         "show",
-        parents=[reading],
         help="list the works of a library, or show works and excerpts in full",
         description="Without KEY: one line per work (key, type, authors, year, title, "
-        "container) and one per excerpt. With KEYs: every field of those works "
+        "container) and one per excerpt; --author, --year, --title, --type and --text "
+        "keep the works that match all of them. With KEYs: every field of those works "
         "and the excerpts quoted from them (a KEY may also be an excerpt id).",
     )
     show.add_argument(
         "file", metavar="FILE", help='the library to read, or "-" for stdin (with --from)'
     )
     show.add_argument("keys", metavar="KEY", nargs="*", help="citation keys or excerpt ids")
-    show.add_argument("--from", dest="source_format", metavar="FMT", help="format of FILE")
+    add_reading_options(
+        show,
+        source="FILE",
+        strict="exit with status 1 if any problem (error or warning) is met while reading",
+    )
+    show.add_argument(
+        "--author",
+        metavar="NAME",
+        help='works by this author or editor: "Serge", "Victor Serge", "Serge, Victor"',
+    )
+    show.add_argument(
+        "--year", metavar="Y", help='works of this year, or years: "1945", "1940-1949"'
+    )
+    show.add_argument("--title", metavar="WORDS", help="works whose title holds all these words")
+    show.add_argument(
+        "--type", metavar="T", help="works of this CSL type: book, article-journal, ..."
+    )
+    show.add_argument("--text", metavar="WORDS", help="works holding all these words in any field")
     show.set_defaults(command=_show)
 
-    styling = argparse.ArgumentParser(add_help=False)
-    styling.add_argument(
-        "--style",
-        default="chicago-author-date",
-        metavar="S",
-        help="a CSL style: a name (apa, ieee, modern-language-association, ...), "
-        "a .csl file or XML text (default: chicago-author-date)",
-    )
-    styling.add_argument(
-        "--to",
-        dest="output",
-        default="text",
-        metavar="FORMAT",
-        help="output format: text, html, markdown, latex or rst (default: text)",
-    )
-    styling.add_argument(
-        "--locale", metavar="L", help="locale such as en-GB or de-DE (default: the style's)"
-    )
-    styling.add_argument("--from", dest="source_format", metavar="FMT", help="format of FILE")
-
-    bib = commands.add_parser(
-        "bib",
-        parents=[reading, styling],
-        help="print the bibliography of a library in a CSL style",
-        description="Print every work of FILE as a bibliography entry in a CSL "
-        "style, in the style's order (HTML: a csl-bib-body div).",
-    )
-    bib.add_argument(
-        "file", metavar="FILE", help='the library to read, or "-" for stdin (with --from)'
-    )
-    bib.set_defaults(command=_bib)
-
-    cite = commands.add_parser(
-        "cite",
-        parents=[reading, styling],
-        help="print a citation of one or more works in a CSL style",
-        description="Print one citation of the works KEY... of FILE in a CSL style, "
-        "rendered beside the library's bibliography (so numbers and year suffixes "
-        "agree with 'citekit bib').",
-    )
-    cite.add_argument(
-        "file", metavar="FILE", help='the library to read, or "-" for stdin (with --from)'
-    )
-    cite.add_argument("keys", metavar="KEY", nargs="+", help="citation keys")
-    cite.add_argument(
-        "--locator", metavar="L", help='where in the work: "12", "xi-xx", "chap. 3" (one KEY)'
-    )
-    cite.add_argument(
-        "--label",
-        metavar="LABEL",
-        help="the locator's type: page (default), chapter, section, ... (one KEY)",
-    )
-    cite.set_defaults(command=_cite)
+    for name, help, description in (
+        (
+            "bib",
+            "print the bibliography of a library in a CSL style",
+            "Print every work of FILE as a bibliography entry in a CSL style, in the "
+            "style's order (HTML: a csl-bib-body div).",
+        ),
+        (
+            "cite",
+            "print a citation of one or more works in a CSL style",
+            "Print one citation of the works KEY... of FILE in a CSL style, rendered beside "
+            "the library's bibliography (so numbers and year suffixes agree with 'citekit "
+            "bib').",
+        ),
+    ):
+        sub = commands.add_parser(name, help=help, description=description)
+        sub.add_argument(
+            "file", metavar="FILE", help='the library to read, or "-" for stdin (with --from)'
+        )
+        add_reading_options(
+            sub,
+            source="FILE",
+            strict="exit with status 1 if any problem (error or warning) is met while reading"
+            " (the output is still printed)",
+        )
+        add_style_options(sub)
+        add_to_option(
+            sub, None, "text", "output format: text, html, markdown, latex or rst (default: text)"
+        )
+        if name == "bib":
+            sub.set_defaults(command=_bib)
+            continue
+        sub.add_argument("keys", metavar="KEY", nargs="+", help="citation keys")
+        sub.add_argument(
+            "--locator", metavar="L", help='where in the work: "12", "xi-xx", "chap. 3" (one KEY)'
+        )
+        sub.add_argument(
+            "--label",
+            metavar="LABEL",
+            help="the locator's type: page (default), chapter, section, ... (one KEY)",
+        )
+        sub.set_defaults(command=_cite)
 
     formats = commands.add_parser(
         "formats",
@@ -261,14 +342,6 @@ def _parser() -> argparse.ArgumentParser:
         "group citekit.formatters).",
     )
     formatters.set_defaults(command=_list_formatters)
-
-    _quote_parsers(commands)
-    _render_parser(commands)
-    import importlib
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"{__name__}.{name}").register(commands)
-    return parser
 
 
 # -- progress and problems --------------------------------------------------------
@@ -309,9 +382,80 @@ class _Progress:
             sys.stderr.write(f"{result} in {elapsed:.1f} s\n")
 
 
+class _Bar:
+    """A progress bar on one line of standard error, redrawn at most ten times a second.
+
+    ``citekit bib`` feeds it the entries written (see
+    ``CslFormatter.write_bibliography``); :meth:`finish` ends the line with the
+    time taken.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.start = time.perf_counter()
+        self.shown = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done < total and now - self.shown < 0.1:
+            return
+        self.shown = now
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done:,}/{total:,} {now - self.start:.0f} s")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        """End the bar's line: ``done in 1.6 s``."""
+        if self.drawn:
+            sys.stderr.write(f" done in {time.perf_counter() - self.start:.1f} s\n")
+            sys.stderr.flush()
+
+
+#: Bibliographies of at least this many works get a progress bar (when progress is shown).
+_BAR_FROM = 200
+
+
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
+
+
+#: At most this many warnings of one message ("never cited", ...) are printed one by one.
+_SAME_WARNING_SHOWN = 10
+
+
+def report_problems(problems: Sequence[Problem], *, quiet: bool = False, what: str = "") -> None:
+    """Print problems to standard error so that warnings never bury errors.
+
+    Warnings come first (none with ``quiet``; beyond :data:`_SAME_WARNING_SHOWN`
+    of one message, such as "never cited", they are counted on one line), then
+    the errors, then, when there is more than one problem, a summary line:
+    ``citekit: 2 errors, 33 warnings in essay.md``.
+    """
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    if not quiet:
+        seen: dict[str, int] = {}
+        folded: dict[str, int] = {}
+        for problem in warnings:
+            count = seen[problem.message] = seen.get(problem.message, 0) + 1
+            if count <= _SAME_WARNING_SHOWN:
+                sys.stderr.write(f"{problem}\n")
+            else:
+                folded[problem.message] = folded.get(problem.message, 0) + 1
+        for message, count in folded.items():
+            sys.stderr.write(f"{PROG}: warning: {count:,} more: {message}\n")
+    _print_problems(errors)
+    if len(problems) > 1 or (quiet and warnings):
+        counts = [_plural(len(errors), "error"), _plural(len(warnings), "warning")]
+        where = f" in {what}" if what else ""
+        hidden = " (warnings not shown: --quiet)" if quiet and warnings else ""
+        sys.stderr.write(f"{PROG}: {', '.join(counts)}{where}{hidden}\n")
 
 
 def _plural(count: int, word: str) -> str:
@@ -336,9 +480,9 @@ def _read(path: str, format: str | None, progress: _Progress) -> Library:
     return library
 
 
-def _problems_status(library: Library, strict: bool) -> int:
-    """Print the library's problems; the exit status they call for."""
-    _print_problems(library.problems)
+def _problems_status(library: Library, strict: bool, quiet: bool = False) -> int:
+    """Print the library's problems (see :func:`report_problems`); the exit status they call for."""
+    report_problems(library.problems, quiet=quiet, what=library.path or "")
     return 1 if strict and library.problems else 0
 
 
@@ -349,23 +493,22 @@ def _convert(args: argparse.Namespace) -> int:
     from citekit.formats import format_for_path, get_format
 
     to_stdout = args.output == "-"
-    if to_stdout and not args.target_format:
+    if to_stdout and not args.to:
         raise _Failure('writing to "-" (standard output) needs --to FMT')
     # Choose the output format before reading, so a bad name fails fast.
-    if to_stdout:
-        target = get_format(args.target_format)
-    else:
-        target = format_for_path(args.output, args.target_format)
+    target = get_format(args.to) if to_stdout else format_for_path(args.output, args.to)
 
     progress = _Progress.for_args(args)
     library = _read(args.input, args.source_format, progress)
-    status = _problems_status(library, args.strict)
+    status = _problems_status(library, args.strict, args.quiet)
     if status:
         sys.stderr.write(
             f"{PROG}: {_plural(len(library.problems), 'problem')} in {args.input};"
             f" --strict: {args.output} not written\n"
         )
         return status
+    if not args.quiet:
+        _warn_duplicate_ids(library, target.name, args.output)
 
     if to_stdout:
         with progress.step(f"converting {_plural(len(library), 'work')} to {target.name}"):
@@ -382,8 +525,26 @@ def _convert(args: argparse.Namespace) -> int:
     from citekit.io import save
 
     with progress.step(f"converting {_plural(len(library), 'work')} to {args.output}"):
-        save(library, args.output, format=args.target_format)
+        save(library, args.output, format=args.to)
     return 0
+
+
+def _warn_duplicate_ids(library: Library, target: str, output: str) -> None:
+    """Say so when works sharing a key are written to a format where ids must be unique.
+
+    BibTeX keeps a duplicate entry as it was; in CSL-JSON and CSL-YAML two
+    items with one id are one citation target, and processors use only one.
+    """
+    if not library.duplicates or target == "bibtex":
+        return
+    keys = list(dict.fromkeys(w.key for w in library.duplicates))
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5:,} more" if len(keys) > 5 else "")
+    where = "standard output" if output == "-" else output
+    sys.stderr.write(
+        f"{where}: warning: {_plural(len(keys), 'key')} shared by several works ({shown}):"
+        f" written as {target} items with the same id, which a CSL processor cannot tell"
+        f" apart; give each work its own key in {library.path or 'the input'}\n"
+    )
 
 
 def _write(target: Format, library: Library) -> bytes:
@@ -406,14 +567,31 @@ def _write(target: Format, library: Library) -> bytes:
 def _show(args: argparse.Namespace) -> int:
     progress = _Progress.for_args(args)
     library = _read(args.file, args.source_format, progress)
-    status = _problems_status(library, args.strict)
+    status = _problems_status(library, args.strict, args.quiet)
     out = sys.stdout
+    filters = {
+        name: getattr(args, name)
+        for name in ("author", "year", "title", "type", "text")
+        if getattr(args, name) is not None
+    }
+    if filters and args.keys:
+        raise _Failure("give KEYs or the filters --author/--year/--title/--type/--text, not both")
+    if filters:
+        try:
+            works = library.find(**filters)
+        except ValueError as error:
+            raise _Failure(str(error)) from None
+        _write_listing(out, library, works, excerpts=False)
+        if not works:
+            sys.stderr.write(f"{PROG}: no work of {args.file} matches\n")
+            return status or 1
+        return status
     if not args.keys:
         _write_listing(out, library)
         return status
     for key in args.keys:  # check them all before printing anything
         if key not in library and key not in library.excerpts:
-            library[key]  # raises UnknownKeyError, with a suggestion
+            _unknown_key(library, key)
     width = _text_width()
     for index, key in enumerate(args.keys):
         if index:
@@ -423,6 +601,18 @@ def _show(args: argparse.Namespace) -> int:
         else:
             _write_excerpt(out, library.excerpts[key], width, indent="")
     return status
+
+
+def _unknown_key(library: Library, key: str) -> None:
+    """Fail for a key not in the library: its entry could not be read, or a suggestion."""
+    failed = next((p for p in library.problems if p.key == key and p.severity == "error"), None)
+    if failed is not None:
+        where = f"{failed.path}:{failed.line}" if failed.line else str(failed.path or "the input")
+        raise _Failure(
+            f"unknown citation key {key!r}: its entry ({where}) could not be read, see the"
+            " error above"
+        )
+    library[key]  # raises UnknownKeyError, with a suggestion
 
 
 def _text_width() -> int:
@@ -454,15 +644,17 @@ def _names_summary(work: Work) -> str:
     return text + suffix
 
 
-def _write_listing(out: TextIO, library: Library) -> None:
+def _write_listing(
+    out: TextIO, library: Library, works: Iterable[Work] | None = None, *, excerpts: bool = True
+) -> None:
     rows: list[tuple[str, str, str, str, str]] = []
-    for work in library.values():
+    for work in library.values() if works is None else works:
         title = work.title or "(untitled)"
         if work.container_title:
             title += f" — in {work.container_title}"
         year = str(work.year) if work.year is not None else "n.d."
         rows.append((work.key, work.type.value, _names_summary(work), year, title))
-    for excerpt in library.excerpts.values():
+    for excerpt in library.excerpts.values() if excerpts else ():
         start = " ".join(excerpt.text.split())
         if len(start) > 60:  # cut at a word
             start = start[:60].rsplit(" ", 1)[0].rstrip(",;:") + "…"
@@ -627,15 +819,25 @@ def _paragraph_texts(text: str) -> list[str]:
 def _csl_formatter(args: argparse.Namespace) -> Any:
     from citekit.formatters.csl import CslFormatter
 
-    return CslFormatter(style=args.style, output=args.output, locale=args.locale)
+    return CslFormatter(style=args.style or DEFAULT_STYLE, output=args.to, locale=args.locale)
 
 
 def _bib(args: argparse.Namespace) -> int:
     formatter = _csl_formatter(args)  # a bad style fails before reading
     progress = _Progress.for_args(args)
     library = _read(args.file, args.source_format, progress)
-    status = _problems_status(library, args.strict)
-    with progress.step(f"rendering {_plural(len(library), 'work')} in {formatter.style_name}"):
+    status = _problems_status(library, args.strict, args.quiet)
+    label = f"rendering {_plural(len(library), 'work')} in {formatter.style_name}"
+    if progress.enabled and len(library) >= _BAR_FROM:
+        # A bar on standard error, fed as the entries are written to standard output.
+        bar = _Bar(label)
+        try:
+            if formatter.write_bibliography(library, sys.stdout, progress=bar):
+                sys.stdout.write("\n")
+        finally:
+            bar.finish()
+        return status
+    with progress.step(label):
         # entries are written as they are rendered
         if formatter.write_bibliography(library, sys.stdout):
             sys.stdout.write("\n")
@@ -650,428 +852,16 @@ def _cite(args: argparse.Namespace) -> int:
     formatter = _csl_formatter(args)
     progress = _Progress.for_args(args)
     library = _read(args.file, args.source_format, progress)
-    status = _problems_status(library, args.strict)
+    status = _problems_status(library, args.strict, args.quiet)
     for key in args.keys:  # check them all first: an unknown key, with a suggestion
         if key not in library:
-            library[key]
+            _unknown_key(library, key)
     if len(args.keys) == 1:
         text = formatter.cite(library, args.keys[0], locator=args.locator, label=args.label)
     else:
         text = formatter.cite(library, list(args.keys))
     sys.stdout.write(text + "\n")
     return status
-
-
-# -- quote ------------------------------------------------------------------------
-
-LIBRARY_VARIABLE = "CITEKIT_LIBRARY"
-
-
-def _quote_parsers(commands: Any) -> None:
-    """The ``quote`` command and its subcommands."""
-    quote = commands.add_parser(
-        "quote",
-        help="list, show, add, check and render quoted excerpts",
-        description="Work with the excerpts (quoted passages) of a library. Every "
-        f"subcommand reads the library given by --library FILE, or by the {LIBRARY_VARIABLE} "
-        "environment variable.",
-        epilog="Run 'citekit quote SUBCOMMAND --help' for the options of a subcommand.",
-    )
-    quote.set_defaults(command=_quote_usage, quote_parser=quote)
-    subcommands = quote.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
-
-    library = argparse.ArgumentParser(add_help=False)
-    library.add_argument(
-        "-l",
-        "--library",
-        metavar="FILE",
-        help=f"the library holding the excerpts (default: ${LIBRARY_VARIABLE})",
-    )
-    library.add_argument("--from", dest="source_format", metavar="FMT", help="format of FILE")
-    library.add_argument(
-        "--progress", action="store_true", help="report progress on standard error"
-    )
-
-    listing = subcommands.add_parser(
-        "list",
-        parents=[library],
-        help="list the excerpts, one a line",
-        description="One line per excerpt: id, work key, locator and first words. "
-        "The filters combine: an excerpt is listed when it matches all of them.",
-    )
-    listing.add_argument("--work", metavar="KEY", help="excerpts of the work KEY")
-    listing.add_argument(
-        "--author",
-        metavar="NAME",
-        help='excerpts by an author or speaker: "Serge", "Victor Serge", "Serge, Victor"',
-    )
-    listing.add_argument(
-        "--tag",
-        action="append",
-        metavar="TAG",
-        help="excerpts with this tag (repeat it for several tags, all required)",
-    )
-    listing.add_argument(
-        "--text",
-        metavar="QUERY",
-        help='full-text search, ignoring case and accents: words, prefixes "stalin*",'
-        " phrases in double quotes",
-    )
-    listing.add_argument("--quoted-in", metavar="KEY", help="excerpts read in the work KEY")
-    listing.set_defaults(command=_quote_list)
-
-    show = subcommands.add_parser(
-        "show",
-        parents=[library],
-        help="show every field of excerpts",
-        description="Print every field of the excerpts ID..., the text with its paragraphs.",
-    )
-    show.add_argument("ids", metavar="ID", nargs="+", help="excerpt ids")
-    show.set_defaults(command=_quote_show)
-
-    add = subcommands.add_parser(
-        "add",
-        parents=[library],
-        help="add an excerpt to the library and save it",
-        description="Add the excerpt ID, quoted from the work --work, to the library and "
-        "save it (atomically; in a .bib file the excerpt is a @comment block and the "
-        "other entries are kept byte for byte). The text comes from --text, --text-file "
-        "or the standard input; paragraphs are separated by blank lines.",
-    )
-    add.add_argument("id", metavar="ID", help="the new excerpt's id (a word without spaces)")
-    add.add_argument("--work", required=True, metavar="KEY", help="the key of the work quoted")
-    text = add.add_mutually_exclusive_group()
-    text.add_argument("--text", metavar="TEXT", help="the quoted text")
-    text.add_argument(
-        "--text-file", metavar="PATH", help='a UTF-8 file holding the text ("-": stdin)'
-    )
-    add.add_argument("--locator", metavar="L", help='where in the work: "p. 33", "chap. 2"')
-    add.add_argument("--speaker", metavar="NAME", help="who speaks, when not the work's author")
-    add.add_argument("--quoted-in", metavar="KEY", help="the work the passage was read in")
-    add.add_argument(
-        "--quoted-in-locator", metavar="L", help='where in the --quoted-in work: "p. 12"'
-    )
-    add.add_argument("--language", metavar="TAG", help='the language of the text: "en", "fr"')
-    add.add_argument("--translator", metavar="NAME", help="who translated the text")
-    add.add_argument("--tags", metavar="A,B", help="comma-separated tags")
-    add.add_argument("--note", metavar="TEXT", help="a note on the excerpt")
-    add.set_defaults(command=_quote_add)
-
-    check = subcommands.add_parser(
-        "check",
-        parents=[library],
-        help="check an excerpt against its source text",
-        description="Find the excerpt ID in SOURCE (a plain text, Markdown or HTML file, "
-        'or "-" for stdin) and report an exact match, a match with differences (a '
-        "word-level diff) or no match. Line breaks, hyphenation, typographic quotes and "
-        "ellipses standing for omitted words are not differences. Exit status: 0 exact, "
-        "1 differences, 2 not found or bad input.",
-    )
-    check.add_argument("id", metavar="ID", help="the excerpt's id")
-    check.add_argument("source", metavar="SOURCE", help='the source text file, or "-"')
-    check.add_argument(
-        "--format",
-        dest="text_format",
-        choices=("text", "markdown", "html"),
-        help="how to read SOURCE (default: from its extension, else guessed)",
-    )
-    check.add_argument(
-        "--strict-markers",
-        action="store_true",
-        help="count footnote markers ([7]) present on one side only as differences",
-    )
-    check.add_argument(
-        "--original", action="store_true", help="check the excerpt's original text instead"
-    )
-    check.add_argument(
-        "--diff",
-        action="store_true",
-        help="also print the quotation with the differences marked [-source-]{+quote+}",
-    )
-    check.set_defaults(command=_quote_check)
-
-    render = subcommands.add_parser(
-        "render",
-        parents=[library],
-        help="render an excerpt as a block quotation with its attribution",
-        description="Render the excerpt ID with the blockquote formatter: Markdown, "
-        "HTML, LaTeX, reStructuredText or plain text, attributed in a CSL style.",
-    )
-    render.add_argument("id", metavar="ID", help="the excerpt's id")
-    render.add_argument(
-        "--to",
-        dest="output",
-        default="markdown",
-        choices=("markdown", "html", "latex", "rst", "text"),
-        help="output format (default: markdown)",
-    )
-    render.add_argument(
-        "--style",
-        default="chicago-author-date",
-        metavar="S",
-        help="the CSL style of the attribution: a name, a .csl file or XML text "
-        "(default: chicago-author-date)",
-    )
-    render.add_argument(
-        "--attribution",
-        default="in-text",
-        choices=("in-text", "note", "reference", "cite-key", "none"),
-        help="the form of the attribution (default: in-text)",
-    )
-    render.add_argument("--locale", metavar="L", help="locale such as en-GB (default: the style's)")
-    render.add_argument(
-        "--elide",
-        action="append",
-        metavar="START:END",
-        help="leave out the characters START to END of the text (repeatable)",
-    )
-    render.add_argument("--ellipsis", metavar="TEXT", help='what stands for an elision ("[…]")')
-    render.add_argument(
-        "--strip-markers", action="store_true", help="strip the source's footnote markers ([7])"
-    )
-    render.add_argument(
-        "--inline-max-words",
-        type=int,
-        metavar="N",
-        help="run quotations of fewer than N words into the sentence",
-    )
-    render.add_argument(
-        "--latex-environment",
-        default="quotation",
-        choices=("quotation", "quote", "epigraph"),
-        help="LaTeX environment (default: quotation)",
-    )
-    render.add_argument(
-        "--width", type=int, default=72, metavar="N", help="line width of text output (72)"
-    )
-    render.add_argument("--quoted-in-text", metavar="TEXT", help='the words "quoted in"')
-    render.add_argument("--templates", metavar="DIR", help="a folder of templates to use first")
-    render.add_argument("--template", metavar="FILE", help="the block quotation template")
-    render.set_defaults(command=_quote_render)
-
-
-def _quote_usage(args: argparse.Namespace) -> int:
-    args.quote_parser.print_help(sys.stderr)
-    return 2
-
-
-def _quote_library(args: argparse.Namespace) -> Library:
-    """The library of a quote subcommand, its problems printed to standard error."""
-    path = args.library or os.environ.get(LIBRARY_VARIABLE) or None
-    if not path:
-        raise _Failure(f"no library: give --library FILE or set {LIBRARY_VARIABLE}")
-    args.library = path
-    library = _read(path, args.source_format, _Progress(bool(args.progress)))
-    _print_problems(library.problems)
-    return library
-
-
-def _find_excerpt(library: Library, excerpt_id: str) -> Excerpt:
-    found = library.excerpts.get(excerpt_id)
-    if found is not None:
-        return found
-    if excerpt_id in library:
-        ids = ", ".join(e.id for e in library.excerpts_of(excerpt_id)) or "none"
-        raise _Failure(f"{excerpt_id!r} is a work, not an excerpt (its excerpts: {ids})")
-    import difflib
-
-    close = difflib.get_close_matches(excerpt_id, list(library.excerpts), n=1, cutoff=0.75)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise _Failure(f"unknown excerpt id {excerpt_id!r}{hint}")
-
-
-def _first_words(text: str, size: int) -> str:
-    start = " ".join(text.split())
-    if len(start) > size:  # cut at a word
-        start = start[:size].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    return start
-
-
-def _quote_list(args: argparse.Namespace) -> int:
-    library = _quote_library(args)
-    try:
-        found = library.find_excerpts(
-            args.text,
-            work=args.work,
-            author=args.author,
-            tag=args.tag,
-            quoted_in=args.quoted_in,
-        )
-    except ValueError as error:  # an author query without letters, ...
-        raise _Failure(str(error)) from None
-    rows = [
-        (e.id, e.work_key, str(e.locator) if e.locator is not None else "-", e.text) for e in found
-    ]
-    widths = [min(30, max((len(row[i]) for row in rows), default=0)) for i in range(3)]
-    for row in rows:
-        cells = [row[i].ljust(widths[i]) for i in range(3)]
-        sys.stdout.write("  ".join([*cells, _first_words(row[3], 60)]) + "\n")
-    return 0
-
-
-def _quote_show(args: argparse.Namespace) -> int:
-    library = _quote_library(args)
-    excerpts = [_find_excerpt(library, i) for i in args.ids]  # all known before printing
-    width = _text_width()
-    for index, excerpt in enumerate(excerpts):
-        if index:
-            sys.stdout.write("\n")
-        _write_excerpt(sys.stdout, excerpt, width, indent="")
-    return 0
-
-
-def _read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError as error:
-        raise _Failure(f"{path}: cannot read: {error.strerror or error}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise _Failure(f"{path}:{line}: not UTF-8 text") from None
-
-
-def _person(option: str, text: str | None) -> Person | None:
-    if text is None:
-        return None
-    from citekit.errors import CitekitError
-    from citekit.model import parse_name
-
-    if not text.strip():
-        raise _Failure(f"{option}: expected a name, got an empty text")
-    try:
-        return parse_name(text.strip())
-    except (CitekitError, ValueError) as error:
-        raise _Failure(f"{option}: {_describe(error)}") from None
-
-
-def _quote_add(args: argparse.Namespace) -> int:
-    from citekit.model import Excerpt, QuotedIn
-
-    if args.library == "-" or (not args.library and os.environ.get(LIBRARY_VARIABLE) == "-"):
-        raise _Failure('quote add saves the library: it needs a file, not "-"')
-    if args.quoted_in_locator is not None and args.quoted_in is None:
-        raise _Failure("--quoted-in-locator needs --quoted-in")
-    library = _quote_library(args)
-    if library.errors:
-        raise _Failure(
-            f"{args.library}: {_plural(len(library.errors), 'problem')} (printed above);"
-            " fix them before adding an excerpt (nothing written)"
-        )
-    if args.id in library.excerpts:
-        raise _Failure(f"an excerpt with id {args.id!r} is already in {args.library}")
-    library[args.work]  # an unknown key raises UnknownKeyError, with a suggestion
-    if args.quoted_in is not None:
-        library[args.quoted_in]
-    if args.text is not None:
-        text = args.text
-    else:
-        text = _read_text(args.text_file if args.text_file is not None else "-")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        where = "--text" if args.text is not None else args.text_file or "standard input"
-        raise _Failure(f"no text for excerpt {args.id!r} ({where} is empty)")
-    try:
-        quoted_in = (
-            QuotedIn(args.quoted_in, args.quoted_in_locator) if args.quoted_in is not None else None
-        )
-        excerpt = Excerpt(
-            id=args.id,
-            text=text,
-            work_key=args.work,
-            locator=args.locator,
-            speaker=_person("--speaker", args.speaker),
-            translator=_person("--translator", args.translator),
-            quoted_in=quoted_in,
-            language=args.language,
-            tags=args.tags,
-            note=args.note,
-        )
-    except (TypeError, ValueError) as error:
-        raise _Failure(str(error)) from None
-    library.add_excerpt(excerpt)
-    from citekit.io import save
-
-    save(library, args.library, format=args.source_format)
-    sys.stdout.write(f"added excerpt {excerpt.id} (of {excerpt.work_key}) to {args.library}\n")
-    return 0
-
-
-def _quote_check(args: argparse.Namespace) -> int:
-    from citekit.quotes import check_quote, guess_format, read_source
-
-    library = _quote_library(args)
-    excerpt = _find_excerpt(library, args.id)
-    if args.original and excerpt.original is None:
-        raise _Failure(f"excerpt {excerpt.id!r} has no original text to check")
-    if args.source == "-":
-        source = sys.stdin.read()
-        detected = guess_format(source)
-    else:
-        source, detected = read_source(args.source)
-    try:
-        check = check_quote(
-            excerpt,
-            source,
-            format=args.text_format or detected,
-            strict_markers=args.strict_markers,
-            original=args.original,
-        )
-    except ValueError as error:
-        raise _Failure(f"excerpt {excerpt.id!r}: {error}") from None
-    sys.stdout.write(check.report() + "\n")
-    if args.diff and check.found:
-        sys.stdout.write("\n" + check.marked.rstrip("\n") + "\n")
-    return {"exact": 0, "differences": 1}.get(check.verdict, 2)
-
-
-def _ranges(specs: Sequence[str] | None) -> list[tuple[int, int]] | None:
-    if not specs:
-        return None
-    ranges = []
-    for spec in specs:
-        start, colon, end = spec.partition(":")
-        try:
-            if not colon:
-                raise ValueError
-            ranges.append((int(start), int(end)))
-        except ValueError:
-            raise _Failure(
-                f"--elide: expected START:END, two character offsets, got {spec!r}"
-            ) from None
-    return ranges
-
-
-def _quote_render(args: argparse.Namespace) -> int:
-    import citekit
-
-    elide = _ranges(args.elide)
-    library = _quote_library(args)
-    excerpt = _find_excerpt(library, args.id)
-    options: dict[str, Any] = {
-        "output": args.output,
-        "style": args.style,
-        "attribution": args.attribution,
-        "library": library,
-        "width": args.width,
-        "elide": elide,
-        "footnote_markers": "strip" if args.strip_markers else "keep",
-        "inline_max_words": args.inline_max_words,
-        "latex_environment": args.latex_environment,
-        "quoted_in_text": args.quoted_in_text,
-        "locale": args.locale,
-        "templates": args.templates,
-        "template": args.template,
-    }
-    if args.ellipsis is not None:
-        options["ellipsis"] = args.ellipsis
-    quote = citekit.formatter("blockquote", **options)
-    sys.stdout.write(quote.format(excerpt).rstrip("\n") + "\n")
-    return 0
 
 
 # -- plug-in listings -----------------------------------------------------------
@@ -1134,130 +924,3 @@ def _list_formatters(args: argparse.Namespace) -> int:
 
     _print_rows(_plugin_rows(plugins.FORMATTERS, _summary), "no formatter plug-ins installed")
     return 0
-
-
-# -- citekit render -----------------------------------------------------------------
-
-
-#: Output formats by file extension, for ``citekit render -o FILE``.
-_RENDER_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".html": "html",
-                      ".htm": "html", ".tex": "latex", ".latex": "latex"}  # fmt: skip
-#: At most this many "never cited" warnings are printed one by one.
-_UNCITED_SHOWN = 10
-
-
-def _render_parser(commands: Any) -> None:
-    """The ``render`` command: a manuscript's citations, notes and bibliography."""
-    render = commands.add_parser(
-        "render",
-        help="render the citations and bibliography of a Markdown or LaTeX manuscript",
-        description="Render the citations of MANUSCRIPT (Pandoc Markdown or LaTeX; several "
-        "files, or a folder of chapter files, make one document with one bibliography) in a "
-        "CSL style, as Markdown, HTML or LaTeX. The front matter's bibliography, csl, nocite, "
-        "lang, link-citations and reference-section-title fields are read; options given "
-        "here take precedence. Problems go to standard error as file:line:col: message; "
-        "unknown keys are marked in the output (**key?**) unless --strict is given.",
-    )
-    render.add_argument(
-        "manuscripts", metavar="MANUSCRIPT", nargs="+", help="Markdown or LaTeX files, or folders"
-    )
-    render.add_argument(
-        "-o", "--output", metavar="OUT", help="the file to write (default: standard output)"
-    )
-    render.add_argument(
-        "--bib",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a bibliography file (.bib, .json, .yaml); may be repeated; replaces the front "
-        "matter's bibliography",
-    )
-    render.add_argument(
-        "--style",
-        metavar="S",
-        help="a CSL style name or .csl file (default: the front "
-        "matter's csl, else chicago-author-date)",
-    )
-    render.add_argument(
-        "--to",
-        dest="output_format",
-        choices=["markdown", "html", "latex"],
-        help="output format (default: from OUT's extension, else markdown; latex for a "
-        "LaTeX manuscript)",
-    )
-    render.add_argument("--locale", metavar="L", help="locale such as en-GB (default: lang)")
-    render.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit with status 1 and write nothing if there are errors (unknown keys, ...)",
-    )
-    render.add_argument(
-        "--standalone", "-s", action="store_true", help="a whole HTML or LaTeX document"
-    )
-    render.add_argument(
-        "--link-citations", action="store_true", default=None, help="link citations to entries"
-    )
-    render.add_argument(
-        "--no-cache", action="store_true", help="do not read or write the rendering cache"
-    )
-    render.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        help="the cache folder (default: .citekit-cache beside the first manuscript, or the "
-        "user cache folder)",
-    )
-    render.set_defaults(command=_render)
-
-
-def _render(args: argparse.Namespace) -> int:
-    from citekit.io import atomic_write
-    from citekit.manuscript import EXTENSIONS, ManuscriptError, manuscript_files, render_files
-
-    files = manuscript_files(args.manuscripts)
-    syntax = EXTENSIONS.get(files[0].suffix.lower(), "markdown")
-    to = args.output_format
-    if to is None and args.output:
-        to = _RENDER_EXTENSIONS.get(os.path.splitext(args.output)[1].lower())
-    if to is None:
-        to = "latex" if syntax == "latex" else "markdown"
-    cache: Any = False if args.no_cache else (args.cache_dir or True)
-    try:
-        result = render_files(
-            files,
-            bibliography=args.bib,
-            style=args.style,
-            to=to,
-            syntax=syntax,
-            locale=args.locale,
-            strict=False,
-            standalone=args.standalone,
-            link_citations=args.link_citations,
-            cache=cache,
-        )
-    except ManuscriptError as error:  # pragma: no cover - strict is handled below
-        _print_problems(error.problems)
-        return 1
-    _print_render_problems(result.problems)
-    if args.strict and result.errors:
-        sys.stderr.write(
-            f"{PROG}: {_plural(len(result.errors), 'error')}; nothing written (--strict)\n"
-        )
-        return 1
-    if args.output and args.output != "-":
-        atomic_write(args.output, result.text.encode("utf-8"))
-    else:
-        sys.stdout.write(result.text)
-    return 0
-
-
-def _print_render_problems(problems: Sequence[Problem]) -> None:
-    """Problems one a line; "never cited" warnings beyond the first few summed up."""
-    uncited = [p for p in problems if p.severity == "warning" and p.message == "never cited"]
-    hidden = {id(p) for p in uncited[_UNCITED_SHOWN:]}
-    for problem in problems:
-        if id(problem) not in hidden:
-            sys.stderr.write(f"{problem}\n")
-    if hidden:
-        more = len(hidden)
-        entries = "entry was" if more == 1 else "entries were"
-        sys.stderr.write(f"{PROG}: warning: {more:,} more {entries} never cited\n")

@@ -127,20 +127,28 @@ def style_names() -> list[str]:
 
 
 def find_style(name: str) -> Path:
-    """The file of the style called ``name``; :class:`StyleError` if there is none."""
+    """The file of the style called ``name`` or an alias of it; :class:`StyleError` if none.
+
+    Aliases (``mla``, ``chicago``, ``harvard``, ``vancouver``, ...) are those of
+    :data:`citekit.csl.catalog.STYLE_ALIASES`; an unknown name is answered with
+    the styles it most likely means.
+    """
     if not _NAME.match(name):
         raise StyleError(f"{name!r} is not a style name")
+    from citekit.csl.catalog import resolve_alias, suggest_styles
+
+    name = resolve_alias(name)
     for folder in (_citekit_styles(), _official_styles()):
         if folder is None:
             continue
         for candidate in (folder / f"{name}.csl", folder / "dependent" / f"{name}.csl"):
             if candidate.is_file():
                 return candidate
-    import difflib
-
-    close = difflib.get_close_matches(name, style_names(), n=3, cutoff=0.7)
-    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-    raise StyleError(f"no style named {name!r}{hint}")
+    close = [repr(c) for c in suggest_styles(name, style_names())]
+    hint = ""
+    if close:
+        hint = f" (did you mean {' or '.join(close) if len(close) < 3 else ', '.join(close)}?)"
+    raise StyleError(f"no style named {name!r}{hint}; 'citekit styles QUERY' searches them")
 
 
 class Style:

@@ -48,7 +48,9 @@ __all__ = [
     "ATTRIBUTIONS",
     "DEFAULT_ELLIPSIS",
     "DEFAULT_QUOTED_IN",
+    "DEFAULT_WIDTH",
     "LATEX_ENVIRONMENTS",
+    "SECONDARY_ONLY_REFERENCE",
     "TEMPLATE_VARIABLES",
     "BlockquoteFormatter",
     "Template",
@@ -77,6 +79,14 @@ DEFAULT_QUOTED_IN: Mapping[str, str] = {
     "apa": "as cited in",
     "modern-language-association": "qtd. in",
 }
+
+#: Styles whose guides list only the work a second-hand quotation was read in
+#: (APA 7th ed., section 8.6: "In the reference list, provide an entry for the
+#: secondary source"; MLA Handbook 9th ed., 6.33, "qtd. in"): their
+#: "reference" attribution of such a quotation is that work's entry. Other
+#: styles follow the Chicago Manual (17th ed., 14.260): the original's entry,
+#: then "Quoted in" and the citation of the work it was read in.
+SECONDARY_ONLY_REFERENCE: frozenset[str] = frozenset({"apa", "modern-language-association"})
 
 #: The values a template may use, with what they hold.
 TEMPLATE_VARIABLES: Mapping[str, str] = {
@@ -111,6 +121,7 @@ _CITE_KEY = re.compile(r"^[^\s{}\\%#,~]+$")
 _RST_PARENTHESISED = re.compile(r"^\((?:[0-9]+|[A-Za-z]|[ivxlcdmIVXLCDM]+|#)\)(?:\s|$)")
 _RST_SCHEME_COLON = re.compile(r"(?<=[A-Za-z0-9.+-]):(?=[^\s\\])")
 _RST_ADORNMENT = re.compile(r"([^\w\s])\1{3,}")
+_TRAILING_ADDRESS = re.compile(r"(?<=\s)(?:<a [^>]*>)?(?:https?://|doi:)[^\s]*$")
 _PANDOC_KEY = re.compile(r"^[A-Za-z0-9_]+(?:[:./-][A-Za-z0-9_]+)*$")
 
 
@@ -367,6 +378,10 @@ def _to_ranges(value: Any) -> tuple[tuple[int, int], ...]:
     return tuple(ranges)
 
 
+#: The line width of text output when none is given.
+DEFAULT_WIDTH = 72
+
+
 def elide(text: str, ranges: Sequence[tuple[int, int]], ellipsis: str = DEFAULT_ELLIPSIS) -> str:
     """``text`` with each ``(start, end)`` range of characters replaced by ``ellipsis``.
 
@@ -374,11 +389,13 @@ def elide(text: str, ranges: Sequence[tuple[int, int]], ellipsis: str = DEFAULT_
     The spaces around a range are tidied: one space on each side of the
     ellipsis, none at the start or end of the text or of a paragraph, and
     none before closing punctuation (``, . ; : ! ? )``). A range that crosses
-    a paragraph break joins the two paragraphs.
+    a paragraph break joins the two paragraphs. A range that begins or ends
+    inside a word takes the whole word: an elision never leaves half a word
+    ("[…] ainst his brothers" is "[…] his brothers").
     """
     kept = []  # the text between the ranges
     position = 0
-    for start, end in ranges:
+    for start, end in _whole_words(text, ranges):
         kept.append(text[position:start])
         position = end
     kept.append(text[position:])
@@ -393,6 +410,38 @@ def elide(text: str, ranges: Sequence[tuple[int, int]], ellipsis: str = DEFAULT_
             out += " "
         out += following
     return out
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether character ``i`` belongs to a word: a letter or digit, or an apostrophe
+    or hyphen between two of them ("It’s", "Commune-State")."""
+    if not 0 <= i < len(text):
+        return False
+    char = text[i]
+    if char.isalnum():
+        return True
+    return (
+        char in "’'-\u2010"
+        and 0 < i < len(text) - 1
+        and text[i - 1].isalnum()
+        and text[i + 1].isalnum()
+    )
+
+
+def _whole_words(text: str, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ranges widened to the words they cut, merged where they then meet."""
+    widened: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+        while start > 0 and _in_word(text, start - 1) and _in_word(text, start):
+            start -= 1
+        while end < len(text) and _in_word(text, end - 1) and _in_word(text, end):
+            end += 1
+        if widened and start <= widened[-1][1]:
+            widened[-1] = (widened[-1][0], max(end, widened[-1][1]))
+        else:
+            widened.append((start, end))
+    return widened
 
 
 def strip_markers(text: str, *, superscripts: bool = False) -> str:
@@ -451,6 +500,35 @@ def _fill(text: str, width: int, subsequent_indent: str = "") -> str:
         body = carried + line[len(indent) :]
         carried = _open_bidi(body)
         lines.append(indent + balance_bidi(body))
+    return "\n".join(lines)
+
+
+#: Line starts that would open a Markdown block (a list, a heading, a quotation, a
+#: setext underline) inside a wrapped paragraph.
+_MARKDOWN_BLOCK_START = re.compile(r"(?:[-+*]|#{1,6}|>|=+|-+)(?=\s|$)|\d{1,9}(?=[.)](?:\s|$))")
+
+
+def _wrap_markdown(text: str, width: int, subsequent_indent: str = "") -> str:
+    """A Markdown paragraph wrapped to ``width``, no line starting a block by accident.
+
+    A line that would begin with ``- ``, ``+ ``, ``# ``, ``> ``, ``1. `` or an
+    underline of ``=`` or ``-`` is escaped (``\\-``, ``1\\.``), so that
+    wrapping never turns a sentence into a list or a heading.
+    """
+    lines = _fill(text, max(width, 20), subsequent_indent=subsequent_indent).split("\n")
+    for number, line in enumerate(lines):
+        if number == 0:
+            continue  # the paragraph's start is escaped by _paragraph
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        body = line[len(indent) :]
+        found = _MARKDOWN_BLOCK_START.match(body)
+        if found is None:
+            continue
+        if body[0].isdigit():
+            end = found.end()
+            lines[number] = f"{indent}{body[:end]}\\{body[end:]}"
+        else:
+            lines[number] = f"{indent}\\{body}"
     return "\n".join(lines)
 
 
@@ -561,7 +639,7 @@ class BlockquoteFormatter:
         style: str | os.PathLike[str] | bytes = "chicago-author-date",
         attribution: str = "in-text",
         library: Any = None,
-        width: int = 72,
+        width: int | None = None,
         elide: Iterable[tuple[int, int]] | None = None,
         ellipsis: str = DEFAULT_ELLIPSIS,
         footnote_markers: str = "keep",
@@ -579,9 +657,14 @@ class BlockquoteFormatter:
         self.attribution = _choice(attribution, ATTRIBUTIONS, "attribution")
         self.footnote_markers = _choice(footnote_markers, _MARKERS, "footnote_markers option")
         self.latex_environment = _choice(latex_environment, LATEX_ENVIRONMENTS, "LaTeX environment")
-        if isinstance(width, bool) or not isinstance(width, int) or width < 20:
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int) or width < 20
+        ):
             raise FormatError(f"width is a number of characters, at least 20, not {width!r}")
-        self.width = width
+        self.wrap = width
+        """The line width asked for (None: the output's default)."""
+        self.width = DEFAULT_WIDTH if width is None else width
+        """The line width of text output (and of Markdown output when ``width`` was given)."""
         if inline_max_words is not None and (
             isinstance(inline_max_words, bool)
             or not isinstance(inline_max_words, int)
@@ -637,10 +720,17 @@ class BlockquoteFormatter:
     def _quoted_in(self, root: Any) -> str:
         if not self._csl.locale.lower().startswith("en"):
             return "quoted in"
-        found = root.find(f"{_CSL_NS}info/{_CSL_NS}id")
-        text = found.text if found is not None else None
-        style_id = (text or "").strip().rstrip("/").rsplit("/", 1)[-1]
-        return DEFAULT_QUOTED_IN.get(style_id, "quoted in")
+        return DEFAULT_QUOTED_IN.get(_style_id(root), "quoted in")
+
+    @property
+    def _numeric(self) -> bool:
+        """True for styles whose citations are numbers or labels ("[4]"), not names."""
+        info = self._csl.style.root.find(f"{_CSL_NS}info")
+        formats = [
+            c.get("citation-format")
+            for c in (info.findall(f"{_CSL_NS}category") if info is not None else [])
+        ]
+        return any(f in ("numeric", "label") for f in formats)
 
     def __repr__(self) -> str:
         return (
@@ -736,7 +826,9 @@ class BlockquoteFormatter:
     def _body(self, paragraphs: Sequence[str]) -> str:
         converted = [self._paragraph(p) for p in paragraphs]
         if self.output == "markdown":
-            return "\n>\n".join(f"> {p}" for p in converted)
+            if self.wrap is not None:
+                converted = [_wrap_markdown(p, self.wrap - 2) for p in converted]
+            return "\n>\n".join("\n".join(f"> {line}" for line in p.split("\n")) for p in converted)
         if self.output == "html":
             return "\n".join(f"  <p>{p}</p>" for p in converted)
         if self.output == "rst":
@@ -755,6 +847,8 @@ class BlockquoteFormatter:
         )
         if self.output == "text" and attribution:
             attribution = _fill(attribution, self.width - 2, subsequent_indent="  ")
+        elif self.output == "markdown" and attribution and self.wrap is not None:
+            attribution = "\n> ".join(_wrap_markdown(attribution, self.wrap - 4, "  ").split("\n"))
         url = self._url(excerpt)
         language = (
             excerpt.language if excerpt.language and _LANGUAGE.match(excerpt.language) else ""
@@ -859,6 +953,13 @@ class BlockquoteFormatter:
         if locator is None:
             return entry
         located = _html_escape(self._locator_text(locator))
+        # Before a closing address ("... May 1945, p. 12. https://..."), not after it.
+        address = _TRAILING_ADDRESS.search(entry)
+        if address is not None and address.start() > 0:
+            head, tail = entry[: address.start()].rstrip(), entry[address.start() :]
+            if head.endswith("."):
+                return f"{head[:-1]}, {located}. {tail}"
+            return f"{head}, {located}. {tail}"
         if entry.endswith("."):
             return f"{entry[:-1]}, {located}."
         return f"{entry}, {located}"
@@ -890,12 +991,16 @@ class BlockquoteFormatter:
             parts = self._cite(excerpt.work_key, excerpt.locator, note=note)
             attribution = parts.whole if note else parts.core
             return self._convert(attribution), self._convert(parts.whole)
-        who = self._who(excerpt)
         if excerpt.quoted_in is not None:
             where_key, where_locator = excerpt.quoted_in.work_key, excerpt.quoted_in.locator
             self._need(excerpt, where_key, works, "the work it is quoted in,")
+            if mode == "reference":
+                entry = self._convert(self._second_hand_reference(excerpt))
+                return entry, f"({entry})"
+            who = self._original(excerpt)
         else:
             where_key, where_locator = excerpt.work_key, excerpt.locator
+            who = self._who(excerpt)
         joined = f"{who}, {_html_escape(self.quoted_in_text)} "
         if mode == "reference":
             entry = self._convert(joined + self._reference(where_key, where_locator))
@@ -904,6 +1009,47 @@ class BlockquoteFormatter:
         composed = joined + where.core
         whole = f"{where.prefix}{composed}{where.suffix}"
         return self._convert(whole if note else composed), self._convert(whole)
+
+    def _original(self, excerpt: Excerpt) -> str:
+        """The citation of the work a second-hand quotation comes from, in the engine's HTML.
+
+        As the guides give it: the style's whole citation of the original, with its
+        locator, its year included when the style cites by name and year ("Serge
+        1945, 12, quoted in ..."; APA 8.6: "Rabbitt, 1982, as cited in ...";
+        Chicago 15.52: "Zukofsky 1931, 269, quoted in ..."), and a note style's
+        full note ("Victor Serge, “Lenin’s Heir?,” ... 1945, quoted in ...",
+        Chicago 14.260). A style that cites by number names the author instead
+        ("Serge, quoted in [4]"), with the locator when there is one.
+        """
+        assert excerpt.quoted_in is not None
+        if excerpt.speaker is not None:  # who spoke, in the work quoted in the other
+            return self._who(excerpt)
+        if self._numeric and excerpt.locator is None:
+            return self._cite(excerpt.work_key, author_only=True).core
+        note = self._csl.style.is_note_style
+        return self._cite(excerpt.work_key, excerpt.locator, note=note).core
+
+    def _second_hand_reference(self, excerpt: Excerpt) -> str:
+        """The "reference" attribution of a second-hand quotation, in the engine's HTML.
+
+        APA and MLA (:data:`SECONDARY_ONLY_REFERENCE`): the entry of the work it
+        was read in, with that work's locator. Others, after the Chicago Manual
+        (14.260): the original's entry with its locator, then "Quoted in" and the
+        citation of the work it was read in (a note style's full note, else the
+        style's citation without its parentheses), with that work's locator.
+        """
+        quoted_in = excerpt.quoted_in
+        assert quoted_in is not None
+        if _style_id(self._csl.style.root) in SECONDARY_ONLY_REFERENCE:
+            return self._reference(quoted_in.work_key, quoted_in.locator)
+        entry = self._reference(excerpt.work_key, excerpt.locator).rstrip()
+        note = self._csl.style.is_note_style
+        where = self._cite(quoted_in.work_key, quoted_in.locator, note=note).core.rstrip(". ")
+        words = _html_escape(self.quoted_in_text)
+        words = words[:1].upper() + words[1:]
+        if not re.search(r"[.!?](?:</[a-z]+>)*$", entry):
+            entry += "."
+        return f"{entry} {words} {where}."
 
     def _who(self, excerpt: Excerpt) -> str:
         """The speaker, else the author(s) of the excerpt's work, in the engine's HTML."""
@@ -971,6 +1117,13 @@ class BlockquoteFormatter:
 
         escaped = convert(_html_escape(text), "latex")
         return escaped.replace("[", "{[}").replace("]", "{]}")
+
+
+def _style_id(root: Any) -> str:
+    """The last part of a style's id: ``apa`` for ``http://www.zotero.org/styles/apa``."""
+    found = root.find(f"{_CSL_NS}info/{_CSL_NS}id")
+    text = found.text if found is not None else None
+    return (text or "").strip().rstrip("/").rsplit("/", 1)[-1]
 
 
 def _label_term(label: LocatorLabel) -> str:

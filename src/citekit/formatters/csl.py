@@ -43,6 +43,7 @@ from collections.abc import (
     Generator,
     Hashable,
     Iterable,
+    Iterator,
     Mapping,
     Sequence,
 )
@@ -379,14 +380,22 @@ class CslFormatter:
 
         return join_bibliography((e.text for e in self.bibliography(works)), self.output)
 
-    def write_bibliography(self, works: Any, stream: TextIO) -> int:
+    def write_bibliography(
+        self,
+        works: Any,
+        stream: TextIO,
+        *,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> int:
         """Write the bibliography document (as :meth:`bibliography_text`) to ``stream``.
 
         Each entry is written as soon as it and those before it are rendered
         (in one process, one at a time), so the entries are never all held
         at once, nor any of them twice. Returns the number of characters
         written. Raises as :meth:`bibliography`; what was written before an
-        error stays written.
+        error stays written. ``progress``, if given, is called with the
+        number of entries written so far and the number of works after each
+        entry (a progress bar's feed).
         """
         from citekit.csl.output import bibliography_pieces
 
@@ -404,6 +413,8 @@ class CslFormatter:
                 )
                 next(rendering)  # no citations
                 texts = (entry.text for entry in rendering)
+            if progress is not None:
+                texts = _counted(texts, len(listed), progress)
             for piece in bibliography_pieces(texts, self.output):
                 written += len(piece)
                 stream.write(piece)
@@ -792,3 +803,12 @@ class CitationSequence:
         self._citations = citations
         self._texts = texts
         return [(i, text) for i, text in enumerate(texts) if old[i] != text]
+
+
+def _counted(
+    texts: Iterable[str], total: int, progress: Callable[[int, int], object]
+) -> Iterator[str]:
+    """The texts, ``progress(done, total)`` called after each."""
+    for done, text in enumerate(texts, 1):
+        yield text
+        progress(done, total)

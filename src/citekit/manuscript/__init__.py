@@ -205,9 +205,7 @@ def render_files(
     chapters = []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            raise CitekitError(f"{path}: not UTF-8 text ({error.reason})") from None
+            text = _read_utf8(path)
         except OSError as error:
             raise CitekitError(f"{path}: cannot read: {error.strerror}") from None
         chapters.append(Chapter(text.replace("\r\n", "\n"), str(path), path.parent))
@@ -235,6 +233,31 @@ def render_files(
         standalone=standalone,
         cache=store,
     )
+
+
+def _read_utf8(path: Path) -> str:
+    """A file's text, or a ParseError naming the line, column and byte offset of bad UTF-8."""
+    from citekit.errors import ParseError
+    from citekit.model import Problem
+
+    data = path.read_bytes()
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        return data[bom:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = error.start + bom
+        line = data.count(b"\n", 0, start) + 1
+        line_start = data.rfind(b"\n", 0, start) + 1
+        column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+        raise ParseError(
+            Problem(
+                path=str(path),
+                line=line,
+                column=column,
+                message=f"not UTF-8 text: byte 0x{data[start]:02X} at byte offset {start}"
+                " (is it Latin-1 or Windows-1252? save it as UTF-8)",
+            )
+        ) from None
 
 
 def _cache(cache: Cache | str | os.PathLike[str] | None) -> Cache | None:

@@ -52,6 +52,9 @@ _KEEP_CITATIONS = 50_000
 #: Rendered citations unused for this long (30 days) are dropped.
 _KEEP_SECONDS = 30 * 24 * 3600
 
+#: The ``.gitignore`` written in the cache folder: nothing in it belongs in a repository.
+_GITIGNORE = "# citekit's rendering cache: safe to delete, never to commit\n*\n"
+
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by citekit.\n"
@@ -212,6 +215,9 @@ class Cache:
             tag = self.folder / "CACHEDIR.TAG"
             if not tag.exists():
                 tag.write_text(_TAG, encoding="utf-8")
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():  # git (and tools that read .gitignore) leave it alone
+                ignore.write_text(_GITIGNORE, encoding="utf-8")
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self._root)
         except OSError:
             return False

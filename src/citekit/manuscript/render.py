@@ -137,6 +137,10 @@ class RenderResult:
     """Errors and warnings, each with its file, line and column where known."""
     cache: CacheStats = attrs.field(factory=CacheStats, eq=False)
     """What came from the cache."""
+    unread: tuple[str, ...] = ()
+    """The bibliography files that could not be read at all (missing, unreadable,
+    of no known format): their citations are unknown keys, and the ``render``
+    command refuses to write its output."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -455,7 +459,10 @@ def _without_tex_comments(text: str) -> str:
 
 
 def _load_library(
-    library: Library | None, files: Sequence[Path], problems: list[Problem]
+    library: Library | None,
+    files: Sequence[Path],
+    problems: list[Problem],
+    unread: list[str] | None = None,
 ) -> tuple[Library, dict[str, str]]:
     """One library from the one given and the files; (library, file of each work)."""
     from citekit.io import load
@@ -473,6 +480,8 @@ def _load_library(
                 problems.extend(error.problems)
             else:
                 problems.append(Problem(path=str(path), message=str(error)))
+            if unread is not None:
+                unread.append(str(path))
             continue
         problems.extend(loaded.problems)
         sources.append((loaded, str(path)))
@@ -522,7 +531,8 @@ def _render(
     from citekit.formatters.csl import CslFormatter
     from citekit.manuscript.syntax import parse
 
-    library, origin = _load_library(given, settings.files, problems)
+    unread: list[str] = []
+    library, origin = _load_library(given, settings.files, problems, unread)
     formatter = CslFormatter(settings.style, output="html", locale=settings.locale)
     note_style = bool(formatter.style.is_note_style)
     items: list[_Item] = []
@@ -694,6 +704,7 @@ def _render(
         bibliography=entries,
         problems=tuple(problems),
         cache=stats,
+        unread=tuple(unread),
     )
 
 
@@ -720,15 +731,35 @@ def _mark_item(number: int, chapter: int, mark: CitationMark) -> _Item:
 def _check_keys(
     item: _Item, library: Library, chapters: Sequence[Chapter], problems: list[Problem]
 ) -> None:
-    """The item's cites, known ones kept; an error for each unknown key."""
+    """The item's cites, known ones kept; an error for each unknown key.
+
+    When the key is unknown because its entry failed to load, the error says
+    so and where, instead of suggesting another key.
+    """
+
+    def item_path(item: _Item) -> str:
+        return chapters[item.chapter].name
+
     for ref in item.refs:
         item.keys.append(ref.key)
         if ref.key in library:
             item.cites.append(_spec(ref, item))
         else:
             item.unknown.append(ref.key)
-            suggestion = library.suggest(ref.key)
-            hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+            failed = next(
+                (
+                    p
+                    for p in problems
+                    if p.key == ref.key and p.severity == "error" and p.path != item_path(item)
+                ),
+                None,
+            )
+            if failed is not None:
+                where = f"{failed.path}:{failed.line}" if failed.line else str(failed.path)
+                hint = f": its entry ({where}) could not be read, see the error there"
+            else:
+                suggestion = library.suggest(ref.key)
+                hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
             problems.append(
                 Problem(
                     path=chapters[item.chapter].name,
@@ -915,6 +946,16 @@ def _marker(key: str) -> str:
     return f"<b>{passes.escape(key)}?</b>"
 
 
+def _capitalized(html: str, unknown: Sequence[str]) -> str:
+    """A note's text with its first letter capitalised, unless that letter starts the
+    marker of an unknown key: ``**cronon1996?**`` is a key, kept as written."""
+    for key in unknown:
+        at = html.find(_marker(key))
+        if at >= 0 and not re.sub(r"<[^<>]*>", "", html[:at]).strip(" (“‘\"'[¿¡"):
+            return html
+    return capitalize_first(html)
+
+
 def _with_unknown(whole: str | None, unknown: Sequence[str], affixes: tuple[str, str, str]) -> str:
     prefix, suffix, delimiter = affixes
     delimiter = delimiter or "; "
@@ -954,7 +995,7 @@ def _compose(
                 text = strip_affixes(text, affixes)
                 if text and not re.search(r"[.!?]\W*$", re.sub(r"<[^<>]*>", "", text)):
                     text += "."
-            item.note_html = capitalize_first(text)
+            item.note_html = _capitalized(text, item.unknown)
         elif item.mode == "quote":
             item.attribution = [(strip_affixes(whole, affixes), first_key if linking else None)]
         elif item.footnote and note_style:
@@ -1450,15 +1491,23 @@ def _title(front: FrontMatter) -> str | None:
 
 
 def _standalone_html(body: str, front: FrontMatter, language: str | None) -> str:
-    title = _title(front) or "Manuscript"
+    own = _title(front)
+    title = own or "Manuscript"
     lang = html.escape(language or "en")
+    # As pandoc's standalone HTML: the front matter's title heads the page too.
+    header = (
+        f'<header id="title-block-header">\n<h1 class="title">'
+        f"{html.escape(own, quote=False)}</h1>\n</header>\n"
+        if own
+        else ""
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title, quote=False)}</title>\n"
         "<style>\n.csl-entry { padding-left: 2em; text-indent: -2em; margin-bottom: 0.5em; }\n"
         "</style>\n</head>\n<body>\n"
-        f"{body}</body>\n</html>\n"
+        f"{header}{body}</body>\n</html>\n"
     )
 
 
@@ -1682,6 +1731,7 @@ def _result_to_json(result: RenderResult) -> dict[str, Any]:
         "citations": [attrs.asdict(c) for c in result.citations],
         "bibliography": [[e.key, e.text] for e in result.bibliography],
         "problems": [attrs.asdict(p) for p in result.problems],
+        "unread": list(result.unread),
     }
 
 
@@ -1699,6 +1749,7 @@ def _result_from_json(data: Any, stats: CacheStats) -> RenderResult | None:
             bibliography=tuple(BibliographyEntry(k, t) for k, t in data["bibliography"]),
             problems=tuple(Problem(**p) for p in data["problems"]),
             cache=stats,
+            unread=tuple(data.get("unread", ())),
         )
     except (KeyError, TypeError, ValueError):
         return None

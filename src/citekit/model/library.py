@@ -8,7 +8,7 @@ from typing import Any, Literal, TypeVar, overload
 import attrs
 
 from citekit.model.excerpts import Excerpt, Excerpts, name_matcher, tag_key
-from citekit.model.work import Work
+from citekit.model.work import Work, WorkType
 
 __all__ = ["Library", "Problem"]
 
@@ -221,6 +221,35 @@ class Library(MutableMapping[str, Work]):
     def excerpts_of(self, key: str) -> list[Excerpt]:
         """The excerpts quoted from the work with ``key``, in order."""
         return [e for e in self.excerpts.values() if e.work_key == key]
+
+    def find(
+        self,
+        *,
+        author: str | None = None,
+        year: int | str | None = None,
+        title: str | None = None,
+        type: WorkType | str | Iterable[WorkType | str] | None = None,
+        text: str | None = None,
+    ) -> list[Work]:
+        """The works matching every criterion given, in library order.
+
+        - ``author``: a name ("Serge", "Victor Serge", "Serge, Victor"),
+          ignoring case and accents, matched against the authors and editors
+          (see :func:`~citekit.model.excerpts.name_matcher`);
+        - ``year``: a year (``1945``, ``"1945"``) or a range (``"1940-1949"``);
+        - ``title``: words that must all occur in the title, ignoring case and
+          accents (``"heir*"`` matches words it begins, "quoted words" a phrase);
+        - ``type``: a CSL type (``"book"``, ``WorkType.BOOK``) or several;
+        - ``text``: words that must all occur in the key, titles, names,
+          publisher, note, abstract, keywords, DOI, ISBN or URL.
+
+        Without any criterion, every work comes back. A bad criterion raises
+        :class:`ValueError` (an unknown type names the closest one).
+        """
+        from citekit.model.finding import work_matcher
+
+        matches = work_matcher(author=author, year=year, title=title, type=type, text=text)
+        return [work for work in self._works.values() if matches(work)]
 
     def find_excerpts(
         self,
