@@ -412,13 +412,13 @@ def _show(args: argparse.Namespace) -> int:
         _write_listing(out, library)
         return status
     for key in args.keys:  # check them all before printing anything
-        if key not in library and key not in library.excerpts:
+        if library.resolve(key) is None and key not in library.excerpts:
             library[key]  # raises UnknownKeyError, with a suggestion
     width = _text_width()
     for index, key in enumerate(args.keys):
         if index:
             out.write("\n")
-        if key in library:
+        if library.resolve(key) is not None:
             _write_work(out, library, library[key], width)
         else:
             _write_excerpt(out, library.excerpts[key], width, indent="")
@@ -651,13 +651,13 @@ def _cite(args: argparse.Namespace) -> int:
     progress = _Progress.for_args(args)
     library = _read(args.file, args.source_format, progress)
     status = _problems_status(library, args.strict)
+    keys = []
     for key in args.keys:  # check them all first: an unknown key, with a suggestion
-        if key not in library:
-            library[key]
-    if len(args.keys) == 1:
-        text = formatter.cite(library, args.keys[0], locator=args.locator, label=args.label)
+        keys.append(library[key].key)  # an alias (kept by a merge) gives its work's key
+    if len(keys) == 1:
+        text = formatter.cite(library, keys[0], locator=args.locator, label=args.label)
     else:
-        text = formatter.cite(library, list(args.keys))
+        text = formatter.cite(library, keys)
     sys.stdout.write(text + "\n")
     return status
 
