@@ -58,7 +58,7 @@ class _Failure(Exception):
 #: sub-parsers action) and sets ``command`` to a function of the parsed
 #: arguments returning the exit status. It may raise ``citekit.cli.Failure`` for
 #: a one-line error with exit status 2.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("dedupe", "keys", "merge")
 
 Failure = _Failure
 

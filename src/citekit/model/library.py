@@ -13,10 +13,19 @@ from citekit.model.work import Work
 if TYPE_CHECKING:
     from citekit.model.merging import MergeResult
 
-__all__ = ["Library", "Problem", "with_aliases", "work_aliases"]
+__all__ = [
+    "ALIASES_FIELD",
+    "REFERENCE_FIELDS",
+    "Library",
+    "Problem",
+    "with_aliases",
+    "work_aliases",
+]
 
 #: The ``Work.extra`` field that holds a work's other keys (biblatex's name).
 ALIASES_FIELD = "ids"
+#: The ``Work.extra`` fields whose values are keys of other works (biblatex's names).
+REFERENCE_FIELDS = ("crossref", "xref", "xdata", "related")
 
 
 def work_aliases(work: Work) -> tuple[str, ...]:
@@ -397,8 +406,35 @@ class Library(MutableMapping[str, Work]):
             (new if k == old else k): (work if k == old else w) for k, w in self._works.items()
         }
         self._renamed[new] = self._renamed.pop(old, old)
-        self._aliases = None
+        self._retarget({old: new})
         return work
+
+    def _retarget(self, keys: Mapping[str, str]) -> None:
+        """Point what refers to the keys of ``keys`` at their new keys: the
+        ``crossref``, ``xref``, ``xdata`` and ``related`` fields of works, and
+        the works excerpts quote."""
+        for key, work in list(self._works.items()):
+            changed = {}
+            for field in REFERENCE_FIELDS:
+                value = work.extra.get(field)
+                if not value:
+                    continue
+                parts = [p.strip() for p in value.split(",")]
+                if any(p in keys for p in parts):
+                    changed[field] = ",".join(keys.get(p, p) for p in parts)
+            if changed:
+                self._works[key] = attrs.evolve(work, extra={**work.extra, **changed})
+        for excerpt_id, excerpt in list(self._excerpts.items()):
+            quoted_in = excerpt.quoted_in
+            if quoted_in is not None and quoted_in.work_key in keys:
+                quoted_in = attrs.evolve(quoted_in, work_key=keys[quoted_in.work_key])
+            if excerpt.work_key in keys or quoted_in is not excerpt.quoted_in:
+                self._excerpts[excerpt_id] = attrs.evolve(
+                    excerpt,
+                    work_key=keys.get(excerpt.work_key, excerpt.work_key),
+                    quoted_in=quoted_in,
+                )
+        self._aliases = None
 
     def renamed_from(self, key: str) -> str | None:
         """The key the work with ``key`` had when the library was read, if
@@ -440,7 +476,7 @@ class Library(MutableMapping[str, Work]):
             for k, w in self._works.items()
             if k == key or k not in wanted
         }
-        self._aliases = None
+        self._retarget({old: key for old in result.absorbed})
         return result
 
     # -- reading problems -----------------------------------------------------
