@@ -275,7 +275,8 @@ def journals_compatible(a: str, b: str) -> bool:
         return True  # an acronym
     if len(wa) != len(wb):
         return False
-    return all(long.startswith(short) for short, long in zip(wa, wb, strict=True))
+    pairs = list(zip(wa, wb, strict=True))
+    return all(y.startswith(x) or x.startswith(y) for x, y in pairs)
 
 
 #: "Mueller" and "Müller" (read "muller"): a vowel written with a trailing e.
