@@ -302,9 +302,10 @@ def time_dedupe(runs: int) -> None:
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "citekit", "dedupe", str(path), "--format", "json"],
+            [sys.executable, "-m", "citekit.cli", "dedupe", str(path), "--format", "json"],
             check=True,
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         times.append(time.perf_counter() - start)
     library = citekit.load(path)

@@ -14,7 +14,7 @@ import citekit
 from citekit import Date, Library, Person, Work, WorkType
 from citekit.cli import main
 from citekit.merge import rewrite_citations
-from citekit.model.merging import field_text, merge_works, work_fields
+from citekit.model.merging import comparable, field_text, merge_works, work_fields
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 
@@ -104,6 +104,7 @@ def _similar_works(draw: st.DrawFn) -> list[Work]:
             volume=draw(_values),
             page=draw(_values),
             publisher=draw(_values),
+            doi=draw(st.sampled_from([None, "10.1/x", "https://doi.org/10.1/X", "10.2/y"])),
             issued=draw(st.one_of(st.none(), st.integers(1990, 1992).map(Date.of))),
             keywords=draw(st.lists(st.sampled_from(["a", "b", "c"]), max_size=2)),
             extra=extra,
@@ -126,6 +127,8 @@ def test_merge_loses_no_value(works: list[Work], data: st.DataObject) -> None:
                 continue
             kept = merged.get(name) == value
             reported = result.conflicts.get(name, {}).get(work.key) == field_text(value)
+            if not kept and name == "doi":  # the same DOI written another way
+                kept = comparable("doi", merged[name]) == comparable("doi", value)
             assert kept or reported, (work.key, name, value)
     keys = {w.key for w in works}
     assert {result.work.key, *result.work.extra.get("ids", "").split(",")} - {""} == keys

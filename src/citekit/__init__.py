@@ -47,6 +47,8 @@ from citekit.model import (
 )
 
 if TYPE_CHECKING:
+    from citekit import keys
+    from citekit.duplicates import DuplicateGroup, find_duplicates
     from citekit.formatters import Formatter
     from citekit.io import load, loads, save
     from citekit.manuscript import render_manuscript
@@ -60,6 +62,7 @@ __all__ = [
     "Contributors",
     "Date",
     "DateParts",
+    "DuplicateGroup",
     "DuplicateKeyError",
     "Excerpt",
     "FormatError",
@@ -80,7 +83,9 @@ __all__ = [
     "WorkType",
     "WriteError",
     "check_quote",
+    "find_duplicates",
     "formatter",
+    "keys",
     "load",
     "loads",
     "render_manuscript",
@@ -88,7 +93,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DuplicateGroup": "citekit.duplicates",
     "check_quote": "citekit.quotes",
+    "find_duplicates": "citekit.duplicates",
     "load": "citekit.io",
     "loads": "citekit.io",
     "render_manuscript": "citekit.manuscript",
@@ -97,11 +104,15 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "keys":  # a submodule: citekit.keys.generate(...)
+        value: Any = importlib.import_module("citekit.keys")
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'citekit' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

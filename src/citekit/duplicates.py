@@ -22,8 +22,8 @@ so the work grows with the size of the library, not with its square.
 >>> b = Work(key="b", title="Labor contracts as partial gift-exchange",
 ...          contributors={"author": [Person(family="Akerlof", given="G.")]},
 ...          issued=Date.of(1982))
->>> [group.keys for group in find_duplicates(Library([a, b]))]
-[('a', 'b')]
+>>> find_duplicates(Library([a, b]))[0].keys
+('a', 'b')
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ import attrs
 
 from citekit.model import identifiers as ids
 from citekit.model.library import Library
+from citekit.model.merging import comparable
 from citekit.model.persons import Person
 from citekit.model.work import Work, WorkType
 
@@ -49,6 +50,7 @@ __all__ = [
     "DuplicateGroup",
     "NotDuplicates",
     "find_duplicates",
+    "journals_compatible",
     "normalize_text",
     "not_duplicates_path",
     "zotero_duplicates",
@@ -713,12 +715,13 @@ def field_value(work: Work, name: str) -> str | None:
 
 
 def conflicts_of(works: Iterable[Work]) -> dict[str, dict[str, str]]:
-    """The fields whose values differ between ``works``: field -> key -> value."""
+    """The fields whose values differ between ``works``: field -> key -> value
+    (identifiers compare in normal form: a DOI behind a resolver is no conflict)."""
     works = list(works)
     out: dict[str, dict[str, str]] = {}
     for name in COMPARED_FIELDS:
         values = {w.key: v for w in works if (v := field_value(w, name)) is not None}
-        if len(set(values.values())) > 1:
+        if len({comparable(name, v) for v in values.values()}) > 1:
             out[name] = values
     return out
 

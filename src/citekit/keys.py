@@ -270,7 +270,7 @@ def generate(
     >>> from citekit import Work, Person, Date
     >>> w = Work(key="x", title="The TeXbook", issued=Date.of(1984),
     ...          contributors={"author": [Person(family="Knuth", given="Donald")]})
-    >>> generate(w, "[auth:lower][year]", taken={"knuth1984"})
+    >>> generate(w, "[auth:lower]" "[year]", taken={"knuth1984"})
     'knuth1984a'
     """
     base = _pattern(pattern).base(work)

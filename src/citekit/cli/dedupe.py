@@ -69,9 +69,10 @@ def _read(paths: list[str]) -> tuple[Library, list[str]]:
         library = load(paths[0])
         notes = []
         if library.duplicates:
+            count = len(library.duplicates)
+            verb = "entry repeats" if count == 1 else "entries repeat"
             notes.append(
-                f"{paths[0]}: {len(library.duplicates)} entries repeat a key used before"
-                " (not compared; see 'citekit show')"
+                f"{paths[0]}: {count} {verb} a key used before (not compared; see 'citekit show')"
             )
         return library, notes
     combined = Library()

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         width = max((len(p.key) for p in proposals), default=0)
         for proposal in proposals:
             out.write(f"{proposal.key:<{width}}  ->  {proposal.proposed}\n")
-        verb = "renamed" if args.write else "do not follow"
+        verb = "renamed to follow" if args.write else "do not follow"
         plural = "key" if len(proposals) == 1 else "keys"
         sys.stderr.write(f"{len(proposals)} {plural} {verb} {pattern.text} in {args.file}\n")
         for path, count in changed.items():

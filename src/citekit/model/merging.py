@@ -8,7 +8,7 @@ the result (``extra["ids"]``, see :meth:`citekit.Library.aliases_of`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -17,7 +17,7 @@ from citekit.model.library import ALIASES_FIELD, with_aliases, work_aliases
 from citekit.model.persons import Person
 from citekit.model.work import Role, Work
 
-__all__ = ["MergeResult", "completeness", "field_text", "merge_works", "work_fields"]
+__all__ = ["MergeResult", "comparable", "completeness", "field_text", "merge_works", "work_fields"]
 
 #: Work attributes that are not fields of the work's content.
 _NOT_FIELDS = frozenset({"key", "contributors", "variables", "extra", "rich", "hints", "keywords"})
@@ -28,6 +28,30 @@ _ATTRIBUTES: tuple[str, ...] = tuple(
 
 def _persons_text(persons: Sequence[Person]) -> str:
     return "; ".join(p.inverted() for p in persons)
+
+
+def _identifier_keys() -> dict[str, Callable[[str], str | None]]:
+    from citekit.model import identifiers as ids
+
+    return {
+        "doi": ids.doi_key,
+        "isbn": ids.isbn_key,
+        "issn": ids.issn_key,
+        "pmid": ids.pmid_key,
+        "pmcid": ids.pmcid_key,
+        "arxiv": ids.arxiv_key,
+    }
+
+
+def comparable(name: str, value: Any) -> str:
+    """A field value as compared for conflicts: its text, or for an identifier
+    (DOI, ISBN, ISSN, PMID, PMCID, arXiv id) its normal form, so that
+    ``https://doi.org/10.1/x`` and ``10.1/X`` are one value."""
+    text = field_text(value)
+    key_of = _identifier_keys().get(name)
+    if key_of is not None:
+        return key_of(text) or text
+    return text
 
 
 def field_text(value: Any) -> str:
@@ -72,7 +96,8 @@ class MergeResult:
 
     ``conflicts`` maps each field whose values differ (named as in
     :func:`work_fields`) to the value of every work that has one, by key, as
-    text; the result kept the base's value. ``filled`` lists the fields the
+    text; the result kept the base's value. Identifiers written differently
+    but equal (see :func:`comparable`) are not a conflict. ``filled`` lists the fields the
     base lacked and took from another work, with that work's key.
     """
 
@@ -128,7 +153,7 @@ def merge_works(works: Sequence[Work], *, into: str | None = None) -> MergeResul
             donor = next(iter(values))
             merged[name] = values[donor]
             filled[name] = donor
-        distinct = {field_text(v) for v in values.values()}
+        distinct = {comparable(name, v) for v in values.values()}
         if len(distinct) > 1:
             conflicts[name] = {k: field_text(v) for k, v in values.items()}
     result = _build(base, merged, works, filled)
