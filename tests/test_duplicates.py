@@ -75,6 +75,12 @@ SAME = {
     ),
     "abbreviated journal": lambda w: attrs.evolve(w, doi=None, container_title="Am. J. Sociol."),
     "journal acronym": lambda w: attrs.evolve(w, doi=None, container_title="AJS"),
+    "journal abbreviated past prefixes": lambda w: attrs.evolve(
+        w, doi=None, container_title="Amer. Jnl Sociol."
+    ),
+    "DOI only in the URL": lambda w: attrs.evolve(
+        w, doi=None, url="https://dx.doi.org/10.1086/230450", volume=None
+    ),
     "subtitle left out": lambda w: attrs.evolve(
         w, doi=None, title="Network Analysis, Culture, and the Problem of Agency: A Critique"
     ),
@@ -92,6 +98,16 @@ def test_disguised_duplicate_is_found(disguise: str) -> None:
     original = _article("orig")
     other = SAME[disguise](_article("copy"))
     assert _pair(original, other) == [("orig", "copy")], disguise
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import citekit.keys
+    import citekit.merge
+
+    for module in (dup, citekit.keys, citekit.merge):
+        assert doctest.testmod(module).failed == 0, module.__name__
 
 
 def test_isbn10_and_isbn13_match() -> None:
@@ -141,6 +157,10 @@ DIFFERENT = {
     "a translation": lambda w: attrs.evolve(w, doi=None, language="de").with_names(
         "translator", [Person(family="Weber", given="Anna")]
     ),
+    "the conference version": lambda w: attrs.evolve(
+        w, doi=None, type=WorkType.PAPER_CONFERENCE, container_title="Proceedings of ASA"
+    ),
+    "another part (biblatex part)": lambda w: attrs.evolve(w, doi=None, extra={"part": "2"}),
     "two parts on pages apart": lambda w: attrs.evolve(
         w, doi=None, title=(w.title or "") + ": Further Notes", page="1600-1620"
     ),

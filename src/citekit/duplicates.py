@@ -278,7 +278,28 @@ def journals_compatible(a: str, b: str) -> bool:
     if len(wa) != len(wb):
         return False
     pairs = list(zip(wa, wb, strict=True))
-    return all(y.startswith(x) or x.startswith(y) for x, y in pairs)
+    return all(_abbreviates(x, y) or _abbreviates(y, x) for x, y in pairs)
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether ``short`` abbreviates ``long``: same first letter, then its letters
+    in order ("natl" for "national", "sociol" for "sociology")."""
+    if not short or not long or short[0] != long[0] or len(short) > len(long):
+        return False
+    position = 1
+    for ch in short[1:]:
+        position = long.find(ch, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+_ABBREVIATED = re.compile(r"\b\w+\.|\b[A-Z]{2,}\b")
+
+
+def _looks_abbreviated(container: str) -> bool:
+    """Whether a container title is written with abbreviations ("J. Econ.", "AJS")."""
+    return bool(_ABBREVIATED.search(container))
 
 
 #: "Mueller" and "Müller" (read "muller"): a vowel written with a trailing e.
@@ -403,6 +424,17 @@ def _keys(value: str | None, key_of: Any) -> frozenset[str]:
     return frozenset(out)
 
 
+_DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
+
+
+def _url_doi(url: str | None) -> frozenset[str]:
+    """The DOI of a ``https://doi.org/...`` URL (an entry with no DOI field)."""
+    if not url or not _DOI_URL.match(url.strip()):
+        return frozenset()
+    key = ids.doi_key(url)
+    return frozenset({key}) if key else frozenset()
+
+
 def _language(value: str | None) -> str | None:
     if not value:
         return None
@@ -433,7 +465,7 @@ def _facts(work: Work) -> _Facts:
         names=names,
         first=names[0] if names else None,
         year=work.year,
-        dois=_keys(work.doi, ids.doi_key),
+        dois=_keys(work.doi, ids.doi_key) or _url_doi(work.url),
         isbns=_keys(work.isbn, ids.isbn_key),
         pmids=_keys(work.pmid, ids.pmid_key),
         pmcids=_keys(work.pmcid, ids.pmcid_key),
@@ -486,9 +518,10 @@ def _veto(a: _Facts, b: _Facts, identified: bool) -> str | None:
         and (a.pages[1] < b.pages[0] or b.pages[1] < a.pages[0])
     ):
         return "different titles on pages that do not overlap (parts of a work)"
-    a_part, b_part = a.work.extra.get("part"), b.work.extra.get("part")
-    if a_part and b_part and _volume(a_part) != _volume(b_part):
-        return "different parts"
+    a_part = a.work.extra.get("part") or a.work.variables.get("part-number")
+    b_part = b.work.extra.get("part") or b.work.variables.get("part-number")
+    if (a_part or b_part) and _volume(str(a_part or "")) != _volume(str(b_part or "")):
+        return "different parts (or one part, and the whole)"
     if (
         a.work.issue
         and b.work.issue
@@ -539,8 +572,17 @@ def _veto(a: _Facts, b: _Facts, identified: bool) -> str | None:
         and b.container
         and a.work.type == b.work.type == WorkType.ARTICLE_JOURNAL
         and not journals_compatible(a.container, b.container)
+        and not (_looks_abbreviated(a.container) or _looks_abbreviated(b.container))
     ):
+        # an abbreviation citekit cannot expand ("PNAS") is no evidence either way
         return "different journals"
+    kinds = {a.work.type, b.work.type}
+    if (
+        kinds == {WorkType.ARTICLE_JOURNAL, WorkType.PAPER_CONFERENCE}
+        and a.container
+        and b.container
+    ):
+        return "a conference paper and a journal article (two publications)"
     return None
 
 
