@@ -884,12 +884,16 @@ def not_duplicates_path(library_path: str | Path) -> Path:
     return path.with_name(path.stem + ".not-duplicates.txt")
 
 
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
+
+
 class NotDuplicates:
     """Pairs of keys judged to be different works, so never reported again.
 
     The file form is text, one pair a line, the two keys separated by white
-    space; ``#`` starts a comment. A group of three or more keys on a line
-    means every pair among them.
+    space; ``#`` at the start of a line or after a space starts a comment
+    (a key may hold ``#``). A group of three or more keys on a line means
+    every pair among them.
     """
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
@@ -921,7 +925,7 @@ class NotDuplicates:
 
         out = cls()
         for number, line in enumerate(text.splitlines(), 1):
-            keys = line.split("#", 1)[0].split()
+            keys = _COMMENT.sub("", line).split()
             if not keys:
                 continue
             if len(keys) < 2 or len(set(keys)) != len(keys):

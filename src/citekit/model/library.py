@@ -207,8 +207,13 @@ class Library(MutableMapping[str, Work]):
     @overload
     def get(self, key: str, /, default: Work | _T) -> Work | _T: ...
     def get(self, key: str, /, default: Any = None) -> Any:
-        """The work with ``key``, or ``default`` (no suggestion is computed)."""
-        return self._works.get(key, default)
+        """The work with ``key`` (or the alias ``key``), or ``default`` (no
+        suggestion is computed)."""
+        work = self._works.get(key)
+        if work is None and isinstance(key, str):
+            target = self.resolve(key)
+            work = self._works[target] if target is not None else None
+        return default if work is None else work
 
     @overload
     def pop(self, key: str, /) -> Work: ...
