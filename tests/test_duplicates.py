@@ -161,6 +161,12 @@ DIFFERENT = {
         w, doi=None, type=WorkType.PAPER_CONFERENCE, container_title="Proceedings of ASA"
     ),
     "another part (biblatex part)": lambda w: attrs.evolve(w, doi=None, extra={"part": "2"}),
+    "same main title, another subtitle": lambda w: attrs.evolve(
+        w,
+        doi=None,
+        title="Network Analysis, Culture, and the Problem of Agency: Theory",
+        page=None,
+    ),
     "two parts on pages apart": lambda w: attrs.evolve(
         w, doi=None, title=(w.title or "") + ": Further Notes", page="1600-1620"
     ),
@@ -172,7 +178,10 @@ DIFFERENT = {
 def test_look_alike_is_not_a_duplicate(kind: str) -> None:
     make = DIFFERENT[kind]
     assert make is not None
-    assert _pair(_article("orig"), make(_article("other"))) == [], kind
+    original = _article("orig")
+    if "subtitle" in kind:  # (without a subtitle, it could be one left out)
+        original = _article("orig", doi=None, page=None, title=f"{original.title}: Methods")
+    assert _pair(original, make(_article("other"))) == [], kind
 
 
 @pytest.mark.parametrize(

@@ -595,8 +595,13 @@ def _title_similarity(a: _Facts, b: _Facts) -> tuple[float, str | None]:
         return 1.0, "same normalised title"
     if a.main == b.main and (a.main in (a.title, b.title)) and len(a.main) >= 12:
         return 0.97, "same main title (a subtitle left out)"
-    if a.main == b.main and len(a.main) >= 20:
-        return 0.95, "same main title, different subtitles"
+    if a.main == b.main and a.main not in (a.title, b.title):
+        # both have subtitles, and they differ: alike only if the subtitles are
+        # ("a chart review" and "a chart review [see comments]"), not when they
+        # say two things ("Theory" and "Applications")
+        sub_a, sub_b = a.title[len(a.main) :], b.title[len(b.main) :]
+        if difflib.SequenceMatcher(None, sub_a, sub_b, autojunk=False).ratio() < 0.6:
+            return 0.0, None
     short, long = sorted((a.title, b.title), key=len)
     if len(short) >= 20 and long.startswith(short + " "):
         return 0.95, "one title begins the other (a subtitle left out)"
