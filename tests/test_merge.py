@@ -233,3 +233,22 @@ def test_merge_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "did you mean 'stuart2000angel'" in capsys.readouterr().err
     assert main(["merge", str(bib), "leslie2000angel", "stuart2000angel", "--into", "x"]) == 2
     assert bib.read_bytes() == before
+
+
+def test_unreadable_manuscript_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text((CORPUS / "heppler-history.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    before = bib.read_bytes()
+    good = tmp_path / "good.md"
+    good.write_text("[@stuart2000angel]\n", encoding="utf-8")
+    bad = tmp_path / "latin1.md"
+    bad.write_bytes("caf\xe9 [@stuart2000angel]\n".encode("latin-1"))
+    args = ["merge", str(bib), "leslie2000angel", "stuart2000angel", "--rewrite", str(good)]
+    assert main([*args, str(bad)]) == 2
+    assert "latin1.md: the manuscript is not UTF-8" in capsys.readouterr().err
+    assert main([*args, str(tmp_path / "missing.md")]) == 2
+    assert "cannot read the manuscript" in capsys.readouterr().err
+    assert bib.read_bytes() == before
+    assert good.read_text() == "[@stuart2000angel]\n"

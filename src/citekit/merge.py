@@ -16,7 +16,14 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["key_map_json", "rewrite_citations", "rewrite_manuscripts", "syntax_for_path"]
+__all__ = [
+    "apply_rewrites",
+    "key_map_json",
+    "plan_rewrites",
+    "rewrite_citations",
+    "rewrite_manuscripts",
+    "syntax_for_path",
+]
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".sty", ".cls"})
@@ -65,14 +72,16 @@ def rewrite_citations(text: str, syntax: str, keys: Mapping[str, str]) -> tuple[
     return text, len(edits)
 
 
-def rewrite_manuscripts(paths: Iterable[str | Path], keys: Mapping[str, str]) -> dict[str, int]:
-    """Rewrite the citations of each manuscript file (see :func:`rewrite_citations`),
-    atomically, keeping its encoding (UTF-8) and line ends; returns the number of
-    citations changed per file (a file with none is not written)."""
+def plan_rewrites(
+    paths: Iterable[str | Path], keys: Mapping[str, str]
+) -> list[tuple[str, bytes | None, int]]:
+    """Read every manuscript and rewrite its citations in memory (see
+    :func:`rewrite_citations`): ``(path, new bytes or None when unchanged,
+    citations changed)`` per file. Raises :class:`~citekit.CitekitError` for a
+    file that cannot be read or is not UTF-8, before anything is written."""
     from citekit.errors import CitekitError
-    from citekit.io import atomic_write
 
-    changed: dict[str, int] = {}
+    plan: list[tuple[str, bytes | None, int]] = []
     for path in paths:
         try:
             data = Path(path).read_bytes()
@@ -85,10 +94,29 @@ def rewrite_manuscripts(paths: Iterable[str | Path], keys: Mapping[str, str]) ->
                 f"{path}: the manuscript is not UTF-8 (byte {error.start}); nothing rewritten"
             ) from None
         new, count = rewrite_citations(text, syntax_for_path(path), keys)
-        changed[str(path)] = count
-        if count:
-            atomic_write(path, new.encode("utf-8"))
+        plan.append((str(path), new.encode("utf-8") if count else None, count))
+    return plan
+
+
+def apply_rewrites(plan: Iterable[tuple[str, bytes | None, int]]) -> dict[str, int]:
+    """Write the files of a :func:`plan_rewrites` plan (each atomically);
+    returns the citations changed per file."""
+    from citekit.io import atomic_write
+
+    changed: dict[str, int] = {}
+    for path, data, count in plan:
+        if data is not None:
+            atomic_write(path, data)
+        changed[path] = count
     return changed
+
+
+def rewrite_manuscripts(paths: Iterable[str | Path], keys: Mapping[str, str]) -> dict[str, int]:
+    """Rewrite the citations of each manuscript file (see :func:`rewrite_citations`),
+    atomically, keeping its line ends; returns the number of citations changed
+    per file (a file with none is not written). Every file is read and
+    rewritten in memory before the first is written."""
+    return apply_rewrites(plan_rewrites(paths, keys))
 
 
 def key_map_json(keys: Mapping[str, str]) -> str:

@@ -151,7 +151,7 @@ def _write_text(groups: list[DuplicateGroup], count: int, where: str) -> None:
 
 def _merge(args: argparse.Namespace, library: Library, groups: list[DuplicateGroup]) -> int:
     from citekit.io import atomic_write, save
-    from citekit.merge import key_map_json, rewrite_manuscripts
+    from citekit.merge import apply_rewrites, key_map_json, plan_rewrites
 
     key_map: dict[str, str] = {}
     reports = []
@@ -160,9 +160,10 @@ def _merge(args: argparse.Namespace, library: Library, groups: list[DuplicateGro
         reports.append(result.to_json())
         for old in result.absorbed:
             key_map[old] = result.work.key
+    plan = plan_rewrites(args.rewrite, key_map)  # every manuscript read before writing
     if groups:
         save(library, args.files[0])
-    changed = rewrite_manuscripts(args.rewrite, key_map) if args.rewrite else {}
+    changed = apply_rewrites(plan)
     if args.key_map:
         atomic_write(args.key_map, key_map_json(key_map).encode("utf-8"))
     if args.format == "json":

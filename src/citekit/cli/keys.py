@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from citekit.cli import Failure
     from citekit.io import atomic_write, load, save
     from citekit.keys import DEFAULT_PATTERN, KeyPattern, propose
-    from citekit.merge import key_map_json, rewrite_manuscripts
+    from citekit.merge import apply_rewrites, key_map_json, plan_rewrites
 
     if args.rewrite and not args.write:
         raise Failure("--rewrite goes with --write")
@@ -58,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
     library = load(args.file)
     proposals = propose(library, pattern)
     key_map = {p.key: p.proposed for p in proposals}
+    plan = plan_rewrites(args.rewrite, key_map)  # every manuscript read before writing
     if args.write and proposals:
         for proposal in proposals:
             library.rename(proposal.key, proposal.proposed)
         save(library, args.file)
-    changed = rewrite_manuscripts(args.rewrite, key_map) if args.rewrite else {}
+    changed = apply_rewrites(plan)
     if args.key_map:
         atomic_write(args.key_map, key_map_json(key_map).encode("utf-8"))
     if args.format == "json":

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``citekit merge``."""
     from citekit.cli import Failure
     from citekit.io import atomic_write, load, save
-    from citekit.merge import key_map_json, rewrite_manuscripts
+    from citekit.merge import apply_rewrites, key_map_json, plan_rewrites
 
     keys = list(dict.fromkeys(args.keys))
     if len(keys) < 2:
@@ -56,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
             library[key]  # an unknown key (or an alias) fails, with a suggestion
             raise Failure(f"{key!r} is an alias of {library[key].key!r}, not an entry")
     result = library.merge(keys, into=args.into)
-    save(library, args.file)
     key_map = {old: result.work.key for old in result.absorbed}
-    changed = rewrite_manuscripts(args.rewrite, key_map) if args.rewrite else {}
+    plan = plan_rewrites(args.rewrite, key_map)  # every manuscript read before writing
+    save(library, args.file)
+    changed = apply_rewrites(plan)
     if args.key_map:
         atomic_write(args.key_map, key_map_json(key_map).encode("utf-8"))
     report = result.to_json()
