@@ -382,3 +382,15 @@ def test_dedupe_merge_by_doi(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert list(library) == ["emirbayer94", "mann1986", "mann1993"]
     assert library["emirbayer1994network"].key == "emirbayer94"
     assert "ids" in path.read_text() and "emirbayer1994network" in path.read_text()
+
+
+def test_language_names_and_earlier_merges() -> None:
+    # biblatex's langid "american" is English: no veto against "en"
+    a = _article("a", doi=None, language="american")
+    b = _article("b", doi=None, language="en-US")
+    assert _pair(a, b) == [("a", "b")]
+    # a work that absorbed "b" (its ids) and a new copy of b: still one work
+    merged = _article("a", doi=None, extra={"ids": "b"})
+    assert _pair(merged, _article("b", doi=None)) == [("a", "b")]
+    # but another language is another work
+    assert _pair(a, _article("c", doi=None, language="ngerman")) == []

@@ -380,7 +380,8 @@ _ARTICLE_TYPES = frozenset(
 )
 _PART_TYPES = _CHAPTER_TYPES | _ARTICLE_TYPES
 _REVIEW_TYPES = frozenset({WorkType.REVIEW, WorkType.REVIEW_BOOK})
-_LINK_FIELDS = ("crossref", "xref", "related", "ids")
+#: Fields naming other works (an entry's ``ids`` are its own other keys: not here).
+_LINK_FIELDS = ("crossref", "xref", "related")
 
 
 @attrs.frozen(eq=False)
@@ -439,9 +440,29 @@ def _language(value: str | None) -> str | None:
     if not value:
         return None
     text = normalize_text(value)
-    names = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it"}
-    text = names.get(text, text)
+    text = _LANGUAGES.get(text, text)
     return text.split()[0][:2] if text else None
+
+
+#: babel and polyglossia names of languages (biblatex's langid) as ISO 639-1 codes.
+_LANGUAGES = {
+    **dict.fromkeys(["english", "american", "british", "usenglish", "ukenglish"], "en"),
+    **dict.fromkeys(["australian", "canadian", "newzealand", "en us", "en gb"], "en"),
+    **dict.fromkeys(["german", "ngerman", "austrian", "naustrian", "swissgerman"], "de"),
+    **dict.fromkeys(["nswissgerman", "deutsch"], "de"),
+    **dict.fromkeys(["french", "francais", "acadian", "canadien"], "fr"),
+    **dict.fromkeys(["spanish", "espanol", "castilian"], "es"),
+    **dict.fromkeys(["italian", "italiano"], "it"),
+    **dict.fromkeys(["portuguese", "portuges", "brazil", "brazilian"], "pt"),
+    **dict.fromkeys(["dutch", "nederlands"], "nl"),
+    **dict.fromkeys(["russian"], "ru"),
+    **dict.fromkeys(["swedish"], "sv"),
+    **dict.fromkeys(["danish"], "da"),
+    **dict.fromkeys(["norwegian", "norsk", "nynorsk"], "no"),
+    **dict.fromkeys(["polish"], "pl"),
+    **dict.fromkeys(["japanese"], "ja"),
+    **dict.fromkeys(["chinese"], "zh"),
+}
 
 
 def _facts(work: Work) -> _Facts:
