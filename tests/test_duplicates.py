@@ -86,6 +86,9 @@ SAME = {
     ),
     "year one apart, no DOI": lambda w: attrs.evolve(w, doi=None, issued=Date.of(1995)),
     "pages written short": lambda w: attrs.evolve(w, doi=None, page="1411-54"),
+    "a typo in the title": lambda w: attrs.evolve(
+        w, doi=None, title="Network Analysis, Culture, and the Problem of Agnecy"
+    ),
     "accents dropped in a name": lambda w: attrs.evolve(w, doi=None).with_names(
         "author", [Person(family="Emirbáyer", given="Mustafa")]
     ),
@@ -166,6 +169,9 @@ DIFFERENT = {
         doi=None,
         title="Network Analysis, Culture, and the Problem of Agency: Theory",
         page=None,
+    ),
+    "one word of a short title changed": lambda w: attrs.evolve(
+        w, doi=None, title="Network Analysis, Culture, and the Problem of Structure"
     ),
     "two parts on pages apart": lambda w: attrs.evolve(
         w, doi=None, title=(w.title or "") + ": Further Notes", page="1600-1620"

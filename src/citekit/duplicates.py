@@ -627,7 +627,41 @@ def _title_similarity(a: _Facts, b: _Facts) -> tuple[float, str | None]:
     if len(short) >= 20 and long.startswith(short + " "):
         return 0.95, "one title begins the other (a subtitle left out)"
     ratio = difflib.SequenceMatcher(None, a.title, b.title, autojunk=False).ratio()
+    if ratio >= 0.9 and not _words_alike(a.title.split(), b.title.split()):
+        return 0.0, None
     return ratio, f"titles {round(ratio * 100)}% alike"
+
+
+def _minor(word: str) -> bool:
+    return len(word) <= 3 or word in _MINOR_WORDS
+
+
+_MINOR_WORDS = frozenset(
+    {"with", "from", "into", "upon", "about", "their", "there", "this", "that"}
+)
+
+
+def _words_alike(a: list[str], b: list[str]) -> bool:
+    """Whether two near titles differ only by typos, abbreviations, small words
+    or a tail, not by a word that changes the subject ("milk" and "cheese"):
+    at most one such word, and only in a title of eight words or more."""
+    content = max(sum(not _minor(w) for w in a), sum(not _minor(w) for w in b))
+    different = 0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        old, new = a[i1:i2], b[j1:j2]
+        if op == "replace" and len(old) == len(new):
+            for x, y in zip(old, new, strict=True):
+                alike = difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.75
+                if not (alike or _abbreviates(x, y) or _abbreviates(y, x)):
+                    different += not (_minor(x) and _minor(y))
+        elif i2 == len(a) and j2 == len(b) and op != "replace":
+            continue  # words added at the end: a tail left out
+        else:
+            different += sum(not _minor(w) for w in old + new)
+    return different == 0 or (different == 1 and content >= 8)
 
 
 def _compare(a: _Facts, b: _Facts) -> tuple[float, list[str]] | None:
