@@ -204,6 +204,18 @@ def test_book_look_alikes(change: dict[str, object]) -> None:
     assert _pair(_book("one"), _book("two", **change)) == []
 
 
+@pytest.mark.parametrize(
+    ("one", "two"),
+    [
+        ({"extra": {"version": "4.1"}}, {"variables": {"version": "4.2"}}),
+        ({"type": WorkType.REPORT, "number": "12"}, {"type": WorkType.REPORT, "number": "13"}),
+    ],
+)
+def test_versions_and_numbers(one: dict[str, object], two: dict[str, object]) -> None:
+    assert _pair(_book("one", isbn=None, **one), _book("two", isbn=None, **two)) == []
+    assert _pair(_book("one", isbn=None, **one), _book("two", isbn=None, **one)) == [("one", "two")]
+
+
 def test_chapter_and_the_book_that_holds_it() -> None:
     book = _book("book", isbn=None)
     chapter = _book(

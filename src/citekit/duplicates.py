@@ -550,6 +550,17 @@ def _veto(a: _Facts, b: _Facts, identified: bool) -> str | None:
         and a.pages != b.pages
     ):
         return "different issues and pages"
+    a_version = a.work.variables.get("version") or a.work.extra.get("version")
+    b_version = b.work.variables.get("version") or b.work.extra.get("version")
+    if a_version and b_version and normalize_text(str(a_version)) != normalize_text(str(b_version)):
+        return "different versions"
+    if (
+        a.work.number
+        and b.work.number
+        and a.work.type not in _ARTICLE_TYPES
+        and normalize_text(a.work.number) != normalize_text(b.work.number)
+    ):
+        return "different numbers (of a report, a standard, a patent...)"
     if a.edition and b.edition and a.edition != b.edition:
         return "different editions"
     only = a.edition or b.edition or "1"
