@@ -412,3 +412,28 @@ def test_language_names_and_earlier_merges() -> None:
     assert _pair(merged, _article("b", doi=None)) == [("a", "b")]
     # but another language is another work
     assert _pair(a, _article("c", doi=None, language="ngerman")) == []
+
+
+def test_labelled_corpus_precision_and_recall() -> None:
+    # the hand-made labels of benchmarks/duplicates_labels.json (the figures of
+    # docs/duplicates.md come from benchmarks/duplicates.py, which adds synthetic variants)
+    from itertools import combinations
+
+    labels_path = Path(__file__).resolve().parents[1] / "benchmarks" / "duplicates_labels.json"
+    labels = json.loads(labels_path.read_text(encoding="utf-8"))
+
+    def pairs(groups: list[list[str]] | list[tuple[str, ...]]) -> set[frozenset[str]]:
+        return {frozenset(p) for g in groups for p in combinations(sorted(set(g)), 2)}
+
+    right = false = missed = 0
+    for name, data in labels.items():
+        if name.startswith("_"):
+            continue
+        found = pairs([g.keys for g in find_duplicates(citekit.load(CORPUS / name))])
+        same, unsure = pairs(data["same"]), pairs(data["unsure"])
+        assert not found & pairs(data["different"]), name
+        right += len((found - unsure) & same)
+        false += len((found - unsure) - same)
+        missed += len(same - found)
+    assert false == 0
+    assert right / (right + missed) >= 0.95
