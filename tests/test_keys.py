@@ -287,3 +287,20 @@ def test_generated_keys_are_read_by_bibtex(tmp_path: Path) -> None:
     assert "didn't find" not in run.stdout and "error" not in run.stdout.lower(), run.stdout
     bbl = (tmp_path / "doc.bbl").read_text(encoding="ascii")
     assert sorted(re.findall(r"\\bibitem\{([^}]*)\}", bbl)) == keys
+
+
+def test_keys_write_in_csl_json_keeps_order(tmp_path: Path) -> None:
+    library = citekit.load(CORPUS / "heppler-digital-history.bib")
+    path = tmp_path / "refs.json"
+    citekit.save(library, path)
+    before = json.loads(path.read_text(encoding="utf-8"))
+    assert main(["keys", str(path), "--write", "--format", "json"]) == 0
+    after = json.loads(path.read_text(encoding="utf-8"))
+    proposals = propose(library)
+    renamed = {p.key: p.proposed for p in proposals}
+    expected = []
+    for item in before:  # an entry repeating a key (library.duplicates) keeps it
+        expected.append(renamed.pop(item["id"], item["id"]))
+    assert proposals and [item["id"] for item in after] == expected
+    again = citekit.load(path)
+    assert [p.key for p in propose(again)] == [w.key for w in library.duplicates]

@@ -58,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
     library = load(args.file)
     proposals = propose(library, pattern)
     key_map = {p.key: p.proposed for p in proposals}
+    if library.duplicates:
+        count = len(library.duplicates)
+        sys.stderr.write(
+            f"{args.file}: {count} {'entry repeats' if count == 1 else 'entries repeat'} a key"
+            " used before; such entries are not renamed (once the first is renamed, the next"
+            " run reads them under their key)\n"
+        )
     plan = plan_rewrites(args.rewrite, key_map)  # every manuscript read before writing
     if args.write and proposals:
         for proposal in proposals:
