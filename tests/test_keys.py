@@ -304,3 +304,24 @@ def test_keys_write_in_csl_json_keeps_order(tmp_path: Path) -> None:
     assert proposals and [item["id"] for item in after] == expected
     again = citekit.load(path)
     assert [p.key for p in propose(again)] == [w.key for w in library.duplicates]
+
+
+@pytest.mark.skipif(shutil.which("biber") is None, reason="biber is missing")
+def test_generated_keys_are_read_by_biber(tmp_path: Path) -> None:
+    keys = sorted(set(_tricky_keys()))
+    entries = "\n".join(
+        f"@misc{{{key},\n  title = {{T{index}}},\n  author = {{A, B}},\n  year = {{2000}}\n}}\n"
+        for index, key in enumerate(keys)
+    )
+    (tmp_path / "refs.bib").write_text(entries, encoding="ascii")
+    run = subprocess.run(
+        ["biber", "--tool", "--output-format=bibtex", "refs.bib"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0 and "ERROR" not in run.stdout, run.stdout
+    written = (tmp_path / "refs_bibertool.bib").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"^@\w+\{([^,\n]*),", written, re.M)) == keys
