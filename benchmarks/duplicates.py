@@ -113,8 +113,10 @@ def synthetic(sample: int = 40) -> tuple[list[Work], list[list[str]], list[list[
         is_book = original.type is WorkType.BOOK
         doi = f"10.5555/syn.{n}.{original.year}"
         isbn10 = _isbn10(n + 1)
-        ident: dict[str, str] = {"isbn": isbn10_to_13(isbn10)} if is_book else {"doi": doi}
-        first = attrs.evolve(original, key=base, **ident)
+        if is_book:
+            first = attrs.evolve(original, key=base, isbn=isbn10_to_13(isbn10))
+        else:
+            first = attrs.evolve(original, key=base, doi=doi)
         works.append(first)
         group = [base]
         original = first  # the variants carry the identifier unless their disguise changes it
