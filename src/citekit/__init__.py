@@ -47,7 +47,9 @@ from citekit.model import (
 )
 
 if TYPE_CHECKING:
+    from citekit import keys
     from citekit.checks import check
+    from citekit.duplicates import DuplicateGroup, find_duplicates
     from citekit.formatters import Formatter
     from citekit.formatters.bibtex import BibtexFormatter
     from citekit.formatters.blockquote import BlockquoteFormatter
@@ -64,6 +66,7 @@ __all__ = [
     "Contributors",
     "Date",
     "DateParts",
+    "DuplicateGroup",
     "DuplicateKeyError",
     "Excerpt",
     "FormatError",
@@ -85,7 +88,9 @@ __all__ = [
     "WriteError",
     "check",
     "check_quote",
+    "find_duplicates",
     "formatter",
+    "keys",
     "load",
     "loads",
     "render_manuscript",
@@ -93,8 +98,10 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DuplicateGroup": "citekit.duplicates",
     "check": "citekit.checks",
     "check_quote": "citekit.quotes",
+    "find_duplicates": "citekit.duplicates",
     "load": "citekit.io",
     "loads": "citekit.io",
     "render_manuscript": "citekit.manuscript",
@@ -103,11 +110,15 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "keys":  # a submodule: citekit.keys.generate(...)
+        value: Any = importlib.import_module("citekit.keys")
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'citekit' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

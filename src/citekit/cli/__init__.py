@@ -71,7 +71,7 @@ class _Failure(Exception):
 #: sub-parsers action) and sets ``command`` to a function of the parsed
 #: arguments returning the exit status. It may raise ``citekit.cli.Failure`` for
 #: a one-line error with exit status 2.
-COMMAND_MODULES: tuple[str, ...] = ("check",)
+COMMAND_MODULES: tuple[str, ...] = ("check", "dedupe", "keys", "merge")
 
 Failure = _Failure
 
@@ -590,13 +590,13 @@ def _show(args: argparse.Namespace) -> int:
         _write_listing(out, library)
         return status
     for key in args.keys:  # check them all before printing anything
-        if key not in library and key not in library.excerpts:
+        if library.resolve(key) is None and key not in library.excerpts:
             _unknown_key(library, key)
     width = _text_width()
     for index, key in enumerate(args.keys):
         if index:
             out.write("\n")
-        if key in library:
+        if library.resolve(key) is not None:
             _write_work(out, library, library[key], width)
         else:
             _write_excerpt(out, library.excerpts[key], width, indent="")
@@ -853,13 +853,15 @@ def _cite(args: argparse.Namespace) -> int:
     progress = _Progress.for_args(args)
     library = _read(args.file, args.source_format, progress)
     status = _problems_status(library, args.strict, args.quiet)
+    keys = []
     for key in args.keys:  # check them all first: an unknown key, with a suggestion
-        if key not in library:
+        if library.resolve(key) is None:
             _unknown_key(library, key)
-    if len(args.keys) == 1:
-        text = formatter.cite(library, args.keys[0], locator=args.locator, label=args.label)
+        keys.append(library[key].key)  # an alias (kept by a merge) gives its work's key
+    if len(keys) == 1:
+        text = formatter.cite(library, keys[0], locator=args.locator, label=args.label)
     else:
-        text = formatter.cite(library, list(args.keys))
+        text = formatter.cite(library, keys)
     sys.stdout.write(text + "\n")
     return status
 

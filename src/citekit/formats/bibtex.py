@@ -2592,6 +2592,19 @@ def _rewrite_entry(entry: EntryOrigin, work: Work, origin: BibtexOrigin) -> str:
     return head + "".join("".join(piece) for piece in pieces) + entry.tail
 
 
+def _renamed_head(text: str, old: str, new: str) -> str:
+    """An entry's text with its key ``old`` replaced by ``new`` in its head."""
+    match = _HEAD.match(text)
+    if match is None:
+        return text
+    start = match.end()
+    while start < len(text) and text[start].isspace():
+        start += 1
+    if text.startswith(old, start):
+        return text[:start] + new + text[start + len(old) :]
+    return text
+
+
 def _matches(work: Work, pool: list[Work]) -> bool:
     """Remove ``work`` from ``pool`` (by identity, else by equality); True if it was there."""
     for index, candidate in enumerate(pool):
@@ -2652,6 +2665,7 @@ def write_library(library: Library, *, biblatex: bool | None = None, ascii: bool
     duplicates = list(library.duplicates)
     excerpts_written: set[str] = set()
     if origin is not None:
+        renames = library.renames()
         pieces: list[tuple[bool, str | None]] = []  # (is text, text or None if removed)
         for segment in origin.segments:
             text: str | None = None
@@ -2660,17 +2674,18 @@ def write_library(library: Library, *, biblatex: bool | None = None, ascii: bool
                 continue
             if segment.kind == "entry" and segment.entry is not None:
                 entry = segment.entry
-                work = (
-                    library[entry.key]
-                    if entry.key in library and entry.key not in written
-                    else None
-                )
+                key = entry.key
+                if key in renames and renames[key] not in written:
+                    key = renames[key]  # renamed since read: rewritten in place
+                work = library[key] if key in library and key not in written else None
                 if work is not None:
-                    written.add(entry.key)
+                    written.add(key)
                     if work is entry.work or work == entry.work:
                         text = segment.text
                     else:
                         text = _rewrite_entry(entry, work, origin)
+                        if key != entry.key:
+                            text = _renamed_head(text, entry.key, key)
             elif segment.kind == "duplicate" and segment.duplicate is not None:
                 if _matches(segment.duplicate, duplicates):
                     text = segment.text

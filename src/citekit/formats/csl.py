@@ -1551,6 +1551,8 @@ def compose(library: Library, *, default_form: Literal["list", "object"]) -> Doc
         emit(entry)
     for work in library.works():
         found = primary.pop(work.key, None)
+        if found is None and library.renamed_from(work.key) is not None:
+            found = primary.pop(library.renamed_from(work.key) or "", None)
         if found is None:
             item_slots.append(Slot(None, work_to_item(work), True))
         elif work == found.obj:

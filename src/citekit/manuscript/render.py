@@ -586,8 +586,8 @@ def _render(
     for key, where in nocite_keys:
         if key == "*":
             nocite += list(library)
-        elif key in library:
-            nocite.append(key)
+        elif library.resolve(key) is not None:
+            nocite.append(library.resolve(key) or key)
         elif key not in reported:
             reported.add(key)
             suggestion = library.suggest(key)
@@ -742,8 +742,11 @@ def _check_keys(
 
     for ref in item.refs:
         item.keys.append(ref.key)
-        if ref.key in library:
-            item.cites.append(_spec(ref, item))
+        target = library.resolve(ref.key)  # a key, or an alias a merge kept
+        if target is not None:
+            item.cites.append(
+                _spec(ref if target == ref.key else attrs.evolve(ref, key=target), item)
+            )
         else:
             item.unknown.append(ref.key)
             failed = next(
@@ -897,10 +900,11 @@ def _quote_cites(
         refs.append((excerpt.work_key, excerpt.locator, speaker))
     for key, locator, prefix in refs:
         item.keys.append(key)
-        if key in library:
+        target = library.resolve(key)
+        if target is not None:
             item.cites.append(
                 CiteSpec(
-                    key=key,
+                    key=target,
                     locator=locator.value if locator is not None else None,
                     label=locator.label.value if locator is not None else None,
                     prefix=prefix,

@@ -3,14 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
 
 from citekit.model.excerpts import Excerpt, Excerpts, name_matcher, tag_key
 from citekit.model.work import Work, WorkType
 
-__all__ = ["Library", "Problem"]
+if TYPE_CHECKING:
+    from citekit.model.merging import MergeResult
+
+__all__ = [
+    "ALIASES_FIELD",
+    "REFERENCE_FIELDS",
+    "Library",
+    "Problem",
+    "with_aliases",
+    "work_aliases",
+]
+
+#: The ``Work.extra`` field that holds a work's other keys (biblatex's name).
+ALIASES_FIELD = "ids"
+#: The ``Work.extra`` fields whose values are keys of other works (biblatex's names).
+REFERENCE_FIELDS = ("crossref", "xref", "xdata", "related")
+
+
+def work_aliases(work: Work) -> tuple[str, ...]:
+    """The other keys of ``work`` (its ``ids``), in order, without its own key."""
+    value = work.extra.get(ALIASES_FIELD)
+    if not value:
+        return ()
+    seen: dict[str, None] = {}
+    for alias in value.split(","):
+        alias = alias.strip()
+        if alias and alias != work.key:
+            seen.setdefault(alias, None)
+    return tuple(seen)
+
+
+def with_aliases(work: Work, aliases: Iterable[str]) -> Work:
+    """``work`` with ``aliases`` added to its other keys (kept in order, once each)."""
+    merged = dict.fromkeys(work_aliases(work))
+    for alias in aliases:
+        alias = alias.strip()
+        if alias and alias != work.key:
+            merged.setdefault(alias, None)
+    if not merged:
+        return work
+    extra = dict(work.extra)
+    extra[ALIASES_FIELD] = ",".join(merged)
+    return attrs.evolve(work, extra=extra)
+
 
 _MISSING: Any = object()
 _T = TypeVar("_T")
@@ -98,6 +141,8 @@ class Library(MutableMapping[str, Work]):
         """Works whose key was already taken when they were read, in file order."""
         self.path = path
         """The file the library was read from, if any."""
+        self._aliases: dict[str, str] | None = None
+        self._renamed: dict[str, str] = {}
         self.origin: Any = None
         """What the reader kept of the source to write it back losslessly (format-specific)."""
         for work in works:
@@ -127,6 +172,9 @@ class Library(MutableMapping[str, Work]):
         try:
             return self._works[key]
         except KeyError:
+            target = self.resolve(key) if isinstance(key, str) else None
+            if target is not None:
+                return self._works[target]
             from citekit.errors import UnknownKeyError
 
             raise UnknownKeyError(key, self.suggest(key)) from None
@@ -137,10 +185,13 @@ class Library(MutableMapping[str, Work]):
         if work.key != key:
             raise ValueError(f"key {key!r} does not match the work's key {work.key!r}")
         self._works[key] = work
+        self._aliases = None
 
     def __delitem__(self, key: str) -> None:
-        self[key]  # raises UnknownKeyError with a suggestion
+        if key not in self._works:
+            raise self._unknown(key)
         del self._works[key]
+        self._aliases = None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._works)
@@ -156,8 +207,13 @@ class Library(MutableMapping[str, Work]):
     @overload
     def get(self, key: str, /, default: Work | _T) -> Work | _T: ...
     def get(self, key: str, /, default: Any = None) -> Any:
-        """The work with ``key``, or ``default`` (no suggestion is computed)."""
-        return self._works.get(key, default)
+        """The work with ``key`` (or the alias ``key``), or ``default`` (no
+        suggestion is computed)."""
+        work = self._works.get(key)
+        if work is None and isinstance(key, str):
+            target = self.resolve(key)
+            work = self._works[target] if target is not None else None
+        return default if work is None else work
 
     @overload
     def pop(self, key: str, /) -> Work: ...
@@ -166,9 +222,10 @@ class Library(MutableMapping[str, Work]):
     def pop(self, key: str, /, default: Any = _MISSING) -> Any:
         """Remove and return the work with ``key``; ``default`` (if given) when absent."""
         if key in self._works:
+            self._aliases = None
             return self._works.pop(key)
         if default is _MISSING:
-            self[key]  # raises UnknownKeyError with a suggestion
+            raise self._unknown(key)
         return default
 
     def __repr__(self) -> str:
@@ -190,15 +247,18 @@ class Library(MutableMapping[str, Work]):
 
     def replace(self, work: Work) -> Work:
         """Replace the work with the same key; returns the old one."""
-        old = self[work.key]
+        if work.key not in self._works:
+            raise self._unknown(work.key)
+        old = self._works[work.key]
         self[work.key] = work
         return old
 
     def remove(self, key: str) -> Work:
         """Remove and return the work with ``key``."""
-        work = self[key]
-        del self._works[key]
-        return work
+        if key not in self._works:
+            raise self._unknown(key)
+        self._aliases = None
+        return self._works.pop(key)
 
     def works(self) -> list[Work]:
         """The works, in order."""
@@ -323,6 +383,135 @@ class Library(MutableMapping[str, Work]):
             if e.work_key not in self._works
             or (e.quoted_in is not None and e.quoted_in.work_key not in self._works)
         ]
+
+    # -- aliases, renaming and merging ---------------------------------------
+
+    def _unknown(self, key: str) -> Exception:
+        from citekit.errors import UnknownKeyError
+
+        return UnknownKeyError(key, self.suggest(key))
+
+    def _alias_index(self) -> dict[str, str]:
+        if self._aliases is None:
+            index: dict[str, str] = {}
+            for key, work in self._works.items():
+                for alias in work_aliases(work):
+                    if alias not in self._works:
+                        index.setdefault(alias, key)
+            self._aliases = index
+        return self._aliases
+
+    def resolve(self, key: str) -> str | None:
+        """The key of the work known as ``key``: itself, or the work that has
+        ``key`` among its aliases (see :meth:`aliases_of`); None if neither."""
+        if key in self._works:
+            return key
+        return self._alias_index().get(key)
+
+    def aliases_of(self, key: str) -> tuple[str, ...]:
+        """The other keys the work with ``key`` answers to, in order.
+
+        A merge keeps the keys of the works it absorbed as aliases, so that
+        manuscripts citing them still find the work. They live in the work's
+        data, as ``work.extra["ids"]`` (comma-separated, as in biblatex's
+        ``ids`` field): BibTeX files write them as ``ids = {old1, old2}``,
+        CSL-JSON and CSL-YAML under ``custom.extra.ids``.
+        """
+        return work_aliases(self[key])
+
+    def rename(self, old: str, new: str) -> Work:
+        """Give the work with key ``old`` the key ``new``, in its place; returns it.
+
+        The library remembers the rename (see :meth:`renamed_from`) so that
+        writing it back to its file rewrites the entry in place. ``new`` must
+        not be taken by another work; the old key is not kept as an alias
+        (add it with :func:`with_aliases` if manuscripts still cite it).
+        """
+        if old not in self._works:
+            raise self._unknown(old)
+        if new == old:
+            return self._works[old]
+        if new in self._works:
+            from citekit.errors import DuplicateKeyError
+
+            raise DuplicateKeyError(new)
+        work = attrs.evolve(self._works[old], key=new)
+        self._works = {
+            (new if k == old else k): (work if k == old else w) for k, w in self._works.items()
+        }
+        self._renamed[new] = self._renamed.pop(old, old)
+        self._retarget({old: new})
+        return work
+
+    def _retarget(self, keys: Mapping[str, str]) -> None:
+        """Point what refers to the keys of ``keys`` at their new keys: the
+        ``crossref``, ``xref``, ``xdata`` and ``related`` fields of works, and
+        the works excerpts quote."""
+        for key, work in list(self._works.items()):
+            changed = {}
+            for field in REFERENCE_FIELDS:
+                value = work.extra.get(field)
+                if not value:
+                    continue
+                parts = [p.strip() for p in value.split(",")]
+                if any(p in keys for p in parts):
+                    changed[field] = ",".join(keys.get(p, p) for p in parts)
+            if changed:
+                self._works[key] = attrs.evolve(work, extra={**work.extra, **changed})
+        for excerpt_id, excerpt in list(self._excerpts.items()):
+            quoted_in = excerpt.quoted_in
+            if quoted_in is not None and quoted_in.work_key in keys:
+                quoted_in = attrs.evolve(quoted_in, work_key=keys[quoted_in.work_key])
+            if excerpt.work_key in keys or quoted_in is not excerpt.quoted_in:
+                self._excerpts[excerpt_id] = attrs.evolve(
+                    excerpt,
+                    work_key=keys.get(excerpt.work_key, excerpt.work_key),
+                    quoted_in=quoted_in,
+                )
+        self._aliases = None
+
+    def renamed_from(self, key: str) -> str | None:
+        """The key the work with ``key`` had when the library was read, if
+        :meth:`rename` changed it since."""
+        return self._renamed.get(key)
+
+    def renames(self) -> dict[str, str]:
+        """Every rename since the library was read: old key -> new key."""
+        return {old: new for new, old in self._renamed.items() if new in self._works}
+
+    def merge(self, keys: Iterable[str], *, into: str | None = None) -> MergeResult:
+        """Merge the works with ``keys`` (two or more) into one.
+
+        The most complete work is the base; the fields it lacks are filled from
+        the others; a field whose values differ keeps the base's value and is
+        reported in :attr:`MergeResult.conflicts` with every value (nothing is
+        silently dropped). The result has the key ``into`` (one of ``keys``;
+        by default the base's key) and stands in that work's place; the other
+        works are removed and their keys (and aliases) become the result's
+        aliases (see :meth:`aliases_of`), so ``library[old_key]`` still finds
+        it. Raises :class:`~citekit.UnknownKeyError` for a key not in the
+        library, :class:`ValueError` for fewer than two keys or an ``into``
+        that is not one of them.
+        """
+        from citekit.model.merging import merge_works
+
+        wanted = list(dict.fromkeys(keys))
+        for key in wanted:
+            if key not in self._works:
+                raise self._unknown(key)
+        if len(wanted) < 2:
+            raise ValueError("a merge needs two or more different keys")
+        if into is not None and into not in wanted:
+            raise ValueError(f"--into {into!r} is not one of the keys merged")
+        result = merge_works([self._works[k] for k in wanted], into=into)
+        key = result.work.key
+        self._works = {
+            k: (result.work if k == key else w)
+            for k, w in self._works.items()
+            if k == key or k not in wanted
+        }
+        self._retarget({old: key for old in result.absorbed})
+        return result
 
     # -- reading problems -----------------------------------------------------
 
