@@ -45,7 +45,7 @@ __all__ = ["CitekitPlugin", "CitekitPluginConfig"]
 log = logging.getLogger("mkdocs.plugins.citekit")
 
 
-class CitekitPluginConfig(Config):
+class CitekitPluginConfig(Config):  # type: ignore[no-untyped-call]
     """The options of the ``citekit`` plug-in in ``mkdocs.yml``."""
 
     bibliography = config_options.Type((str, list), default=[])
@@ -60,7 +60,7 @@ class CitekitPluginConfig(Config):
     """Whether citations link to their entries."""
 
 
-class CitekitPlugin(BasePlugin[CitekitPluginConfig]):
+class CitekitPlugin(BasePlugin[CitekitPluginConfig]):  # type: ignore[no-untyped-call]
     """Render each page's pandoc citations and references with citekit."""
 
     def __init__(self) -> None:

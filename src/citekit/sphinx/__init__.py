@@ -107,11 +107,11 @@ _NUMBERS = re.compile(r"^[0-9ivxlcdmIVXLCDM]+(?:\s*[-–,&]\s*[0-9ivxlcdmIVXLCDM
 # -- nodes -----------------------------------------------------------------------------------
 
 
-class citation_node(nodes.Inline, nodes.Element):  # noqa: N801 (docutils' node naming)
+class citation_node(nodes.Inline, nodes.Element):
     """Where a ``:cite:`` role stands until the project's citations are rendered."""
 
 
-class bibliography_node(nodes.General, nodes.Element):  # noqa: N801
+class bibliography_node(nodes.General, nodes.Element):
     """Where a ``.. bibliography::`` stands until its entries are rendered."""
 
 
@@ -192,9 +192,7 @@ class _RoleBase(SphinxRole):
         records = domain.data["citations"].setdefault(docname, [])
         number = len(records)
         record_id = f"{'footcite' if self.foot else 'cite'}-{_safe(docname)}-{number}"
-        records.append(
-            {"id": record_id, "form": self.form, "role": self.role_name, "cites": cites}
-        )
+        records.append({"id": record_id, "form": self.form, "role": self.role_name, "cites": cites})
         if self.foot:
             return _footcite_nodes(self, record_id, cites), []
         node = citation_node(self.rawtext, record_id=record_id, docname=docname)
@@ -284,7 +282,7 @@ def _footnotes(env: BuildEnvironment, document: nodes.document) -> list[nodes.No
     domain = env.get_domain("footcite")
     assert isinstance(domain, _CitationsDomain)
     records = domain.data["citations"].get(env.docname, [])
-    done: set[str] = env.temp_data.setdefault("citekit_footnotes_done", set())
+    done: set[str] = env.temp_data.setdefault("citekit_footnotes_done", set())  # type: ignore[assignment]
     pending = [r for r in records if r["id"] not in done]
     if not pending:
         return []
@@ -315,7 +313,9 @@ def _footnotes(env: BuildEnvironment, document: nodes.document) -> list[nodes.No
             for cite in record["cites"]:
                 if cite["key"] not in keys:
                     keys.append(cite["key"])
-        given: set[str] = env.temp_data.setdefault("citekit_footnote_keys", set())
+        given: set[str] = env.temp_data.setdefault(  # type: ignore[assignment]
+            "citekit_footnote_keys", set()
+        )
         keys = [k for k in keys if k not in given]
         known = [k for k in keys if k in state.library]
         entries: dict[str, str] = {}
@@ -380,7 +380,7 @@ class BibliographyDirective(SphinxDirective):
     required_arguments = 0
     optional_arguments = 1
     final_argument_whitespace = True
-    option_spec: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
+    option_spec: ClassVar[dict[str, Any]] = {
         "all": directives.flag,
         "cited": directives.flag,
         "notcited": directives.flag,
@@ -420,7 +420,13 @@ class BibliographyDirective(SphinxDirective):
             style = None
         record_id = f"bibliography-{_safe(docname)}-{len(records)}"
         records.append(
-            {"id": record_id, "filter": expression, "keys": keys, "style": style, "line": self.lineno}
+            {
+                "id": record_id,
+                "filter": expression,
+                "keys": keys,
+                "style": style,
+                "line": self.lineno,
+            }
         )
         return [bibliography_node("", record_id=record_id, docname=docname)]
 
@@ -560,7 +566,7 @@ def _filter_names(
 class _CitationsDomain(Domain):
     """Per document: the citations (and for ``cite``, the bibliographies) it holds."""
 
-    initial_data: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
+    initial_data: ClassVar[dict[str, Any]] = {
         "citations": {},
         "bibliographies": {},
     }
@@ -584,7 +590,7 @@ class CiteDomain(_CitationsDomain):
 
     name = "cite"
     label = "Citations (citekit)"
-    roles: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
+    roles: ClassVar[dict[str, Any]] = {
         name: CiteRole(form, name) for name, form in ROLE_FORMS.items()
     }
 
@@ -594,7 +600,7 @@ class FootCiteDomain(_CitationsDomain):
 
     name = "footcite"
     label = "Footnote citations (citekit)"
-    roles: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
+    roles: ClassVar[dict[str, Any]] = {
         name: FootCiteRole(ROLE_FORMS[name], name) for name in FOOT_ROLES
     }
 
@@ -606,10 +612,9 @@ class _State:
     """The library and formatter of a build (one per process, made on first use)."""
 
     def __init__(self, app: Sphinx) -> None:
+        import citekit
         from citekit.manuscript.cache import Cache
         from citekit.manuscript.render import fingerprint
-
-        import citekit
 
         self.app = app
         config = app.config
@@ -821,7 +826,7 @@ def _render_project(app: Sphinx, env: BuildEnvironment) -> dict[str, Any]:
             selected[bib["id"]] = keys
     nocite = [k for keys in selected.values() for k in keys]
 
-    clusters = []
+    clusters: list[Any] = []
     placed: list[tuple[dict[str, Any], int]] = []
     for number, record in enumerate(records, start=1):
         cites = tuple(_spec(c) for c in record["cites"] if c["key"] in library)
@@ -1053,8 +1058,8 @@ class CitationTransform(SphinxPostTransform):
                     out.extend(children)
             wrapper = nodes.inline("", "", *out, classes=["citekit-cite"])
             node.replace_self(wrapper if out else [])
-        for node in list(self.document.findall(bibliography_node)):
-            entries = rendered["bibliographies"].get(node["record_id"], [])
+        for bib in list(self.document.findall(bibliography_node)):
+            entries = rendered["bibliographies"].get(bib["record_id"], [])
             body = nodes.container("", classes=["citekit-bibliography", "csl-bib-body"])
             for key, anchor, markup in entries:
                 paragraph = nodes.paragraph("", "", classes=["csl-entry"])
@@ -1062,7 +1067,7 @@ class CitationTransform(SphinxPostTransform):
                 paragraph.extend(html_nodes(markup))
                 paragraph["citekit_key"] = key
                 body += paragraph
-            node.replace_self(body if entries else [])
+            bib.replace_self(body if entries else [])
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
