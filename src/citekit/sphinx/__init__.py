@@ -1063,7 +1063,10 @@ class CitationTransform(SphinxPostTransform):
             body = nodes.container("", classes=["citekit-bibliography", "csl-bib-body"])
             for key, anchor, markup in entries:
                 paragraph = nodes.paragraph("", "", classes=["csl-entry"])
-                paragraph["ids"].append(anchor)
+                if self.app.builder.format == "latex":  # LaTeX labels only targets
+                    paragraph += nodes.target("", "", ids=[anchor])
+                else:
+                    paragraph["ids"].append(anchor)
                 paragraph.extend(html_nodes(markup))
                 paragraph["citekit_key"] = key
                 body += paragraph
