@@ -74,29 +74,30 @@ def _join(names: str, year: str, title: str) -> tuple[str, str, str]:
 
 
 def work_text(work: Work) -> str:
-    """A short reference: "Serge, Victor. 1945. Lenin's Heir?"."""
+    """A short reference: "Serge, Victor. 1945. Lenin's Heir?", "Davies, Joseph E.
+    1941. Mission to Moscow." (a period ends it unless the title has its own)."""
     names, year, title = _parts(work)
-    after_names, after_year, _ = _join(names, year, title)
-    return f"{names}{after_names}{year}{after_year}{title}"
+    after_names, after_year, end = _join(names, year, title)
+    return f"{names}{after_names}{year}{after_year}{title}{end}"
 
 
 def work_html(work: Work) -> str:
     """The short reference as escaped HTML, the title as a ``<cite>``."""
     names, year, title = _parts(work)
-    after_names, after_year, _ = _join(names, year, title)
+    after_names, after_year, end = _join(names, year, title)
     e = html.escape
     return (
         f'<span class="citekit-work" data-key="{e(work.key)}">{e(names)}{after_names}'
-        f"{e(year)}{after_year}<cite>{e(title)}</cite></span>"
+        f"{e(year)}{after_year}<cite>{e(title)}</cite>{end}</span>"
     )
 
 
 def work_markdown(work: Work) -> str:
     """The short reference as Markdown, the title in italics."""
     names, year, title = _parts(work)
-    after_names, after_year, _ = _join(names, year, title)
+    after_names, after_year, end = _join(names, year, title)
     m = markdown_escape
-    return f"{m(names)}{after_names}{m(year)}{after_year}*{m(title)}*"
+    return f"{m(names)}{after_names}{m(year)}{after_year}*{m(title)}*{end}"
 
 
 def _rows(library: Library) -> tuple[list[Work], int]:
