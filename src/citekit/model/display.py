@@ -70,7 +70,8 @@ def _join(names: str, year: str, title: str) -> tuple[str, str, str]:
     """The separators: (after names, after year, after title)."""
     after_names = "" if not names else (" " if names.endswith(".") else ". ")
     after_title = "" if re.search(r"[.?!]['’\"”]?$", title) else "."
-    return after_names, ". ", after_title
+    after_year = " " if year.endswith(".") else ". "
+    return after_names, after_year, after_title
 
 
 def work_text(work: Work) -> str:
