@@ -62,8 +62,7 @@ def test_sphinx_page_in_chromium(tmp_path: Path) -> None:
         'extensions = ["citekit.sphinx"]\nbibtex_bibfiles = ["serge.bib"]\ncitekit_style = "apa"\n'
     )
     (src / "index.rst").write_text(
-        "Essay\n=====\n\nBurnham :cite:p:`burnham1945`; :cite:t:`serge1944`.\n\n"
-        ".. bibliography::\n"
+        "Essay\n=====\n\nBurnham :cite:p:`burnham1945`; :cite:t:`serge1944`.\n\n.. bibliography::\n"
     )
     subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(src / "out")],

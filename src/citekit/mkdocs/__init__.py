@@ -169,3 +169,17 @@ class CitekitPlugin(BasePlugin[CitekitPluginConfig]):  # type: ignore[no-untyped
             heading = re.escape(f"# {_markdown_heading(title)}")
             text = re.sub(rf"^{heading}$", lambda m: "#" + m.group(0), text, count=1, flags=re.M)
         return text
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Tell MkDocs' link validation about the entries' anchors (``ref-KEY``):
+        they stand in inline HTML, which its own scan of raw HTML can miss."""
+        result = self.results.get(page.file.src_uri)
+        if result is None or not result.citations or page.present_anchor_ids is None:
+            return html
+        page.present_anchor_ids |= set(_ANCHOR.findall(html))
+        return html
+
+
+_ANCHOR = re.compile(r'<span id="(ref-[^"<>]+)"></span>')
