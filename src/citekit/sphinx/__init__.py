@@ -721,7 +721,9 @@ def _builder_inited(app: Sphinx) -> None:
 
         raise ExtensionError(f"citekit.sphinx: {error}") from None
     for problem in state.problems:
-        location = (problem.path, problem.line) if problem.path else None
+        location = None
+        if problem.path:
+            location = f"{problem.path}:{problem.line}" if problem.line else problem.path
         logger.warning(problem.message, location=location, type="citekit", subtype="bibliography")
 
 
