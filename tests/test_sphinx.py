@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -273,3 +274,90 @@ def test_sphinxcontrib_bibtex_pre_post_and_footcite_projects(tmp_path: Path) -> 
     )
     assert notes[0] == everything["testthree"]
     assert len(notes) == 6
+
+
+def test_several_bibliographies_with_filters_and_styles(tmp_path: Path) -> None:
+    index = """Essay
+=====
+
+Burnham :cite:p:`burnham1945`, Davies :cite:p:`davies1941`, Serge :cite:p:`serge1944`.
+
+Books
+-----
+
+.. bibliography::
+   :filter: type == "book"
+
+Others
+------
+
+.. bibliography::
+   :filter: cited and type != "book"
+
+All, in MLA
+-----------
+
+.. bibliography::
+   :all:
+   :style: modern-language-association
+"""
+    src = project(tmp_path, "apa", index)
+    build(src)
+    root = page(src)
+    bibs = root.xpath('//div[contains(@class, "citekit-bibliography")]')
+    assert len(bibs) == 3
+    books = [" ".join(p.text_content().split()) for p in bibs[0].xpath("p")]
+    others = [" ".join(p.text_content().split()) for p in bibs[1].xpath("p")]
+    mla = [" ".join(p.text_content().split()) for p in bibs[2].xpath("p")]
+    bib = str(src / "serge.bib")
+    apa = citekit_out("bib", bib, "--style", "apa").splitlines()
+    assert books == [line for line in apa if line.startswith("Davies")]
+    assert others == [line for line in apa if line.startswith(("Burnham", "Serge"))]
+    assert mla == citekit_out("bib", bib, "--style", "modern-language-association").splitlines()
+    # each citation links to the first bibliography listing its work
+    hrefs = root.xpath('//a[contains(@class, "citekit-citation")]/@href')
+    assert hrefs == [
+        "#bibliography-index-1-burnham1945",
+        "#bibliography-index-0-davies1941",
+        "#bibliography-index-1-serge1944",
+    ]
+
+
+def test_bad_filter_is_a_warning(tmp_path: Path) -> None:
+    index = "T\n=\n\n.. bibliography::\n   :filter: __import__('os')\n"
+    done = build(project(tmp_path, "apa", index), check=False)
+    assert done.returncode != 0
+    assert "index.rst:4" in done.stderr and "Call is not allowed in a filter" in done.stderr
+
+
+def test_parallel_reading_gives_the_serial_output(tmp_path: Path) -> None:
+    keys = ["burnham1945", "serge1944", "davies1941", "bolshevikpunk2019"]
+    chapters = [f"chapter{n}" for n in range(8)]
+    index = "Book\n====\n\n.. toctree::\n\n" + "".join(f"   {c}\n" for c in chapters)
+    index += "\n.. bibliography::\n"
+    src = project(tmp_path, "ieee", index)
+    for n, name in enumerate(chapters):
+        key = keys[(n * 3 + 1) % len(keys)]
+        other = keys[n % len(keys)]
+        (src / f"{name}.rst").write_text(
+            f"Chapter {n}\n=========\n\nCites :cite:p:`{key}` and :cite:t:`{other}`.\n"
+        )
+    serial = tmp_path / "serial"
+    shutil.copytree(src, serial)
+    build(serial)
+    build(src, "html", "-j", "4")
+    for name in ["index", *chapters]:
+        assert cites(page(src, name)) == cites(page(serial, name)), name
+        assert entries(page(src, name)) == entries(page(serial, name))
+    assert cites(page(src, "chapter0")) == ["[1]", "[2]"]  # serge first, then burnham
+
+
+def test_editing_the_bibliography_file_renders_again(tmp_path: Path) -> None:
+    src = project(tmp_path, "apa", INDEX, OTHER)
+    build(src)
+    assert cites(page(src))[0] == "(Burnham, 1945)"
+    bib = src / "serge.bib"
+    bib.write_text(re.sub(r"year(\s*)= \{1945\}", r"year\1= {1946}", bib.read_text()))
+    build(src)
+    assert cites(page(src))[0] == "(Burnham, 1946)"
+    assert cites(page(src, "other"))[1] == "(Serge, 1946)"
