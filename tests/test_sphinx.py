@@ -361,3 +361,19 @@ def test_editing_the_bibliography_file_renders_again(tmp_path: Path) -> None:
     build(src)
     assert cites(page(src))[0] == "(Burnham, 1946)"
     assert cites(page(src, "other"))[1] == "(Serge, 1946)"
+
+
+def test_bibliography_headers(tmp_path: Path) -> None:
+    index = "T\n=\n\nA :cite:p:`serge1944`, B :footcite:p:`burnham1945`.\n\n"
+    index += ".. footbibliography::\n\n.. bibliography::\n"
+    src = project(tmp_path, "apa", index)
+    conf = src / "conf.py"
+    conf.write_text(
+        conf.read_text() + 'bibtex_bibliography_header = ".. rubric:: References"\n'
+        'bibtex_footbibliography_header = ".. rubric:: Notes"\n'
+    )
+    build(src)
+    body = lxml_html.tostring(page(src), encoding="unicode")
+    notes, references = body.index(">Notes</p>"), body.index(">References</p>")
+    assert notes < body.index('class="footnote-list') < references
+    assert references < body.index('class="csl-entry"')

@@ -270,7 +270,17 @@ class FootBibliographyDirective(SphinxDirective):
     optional_arguments = 0
 
     def run(self) -> list[nodes.Node]:
-        return _footnotes(self.env, self.state.document)
+        footnotes = _footnotes(self.env, self.state.document)
+        if not footnotes:
+            return []
+        return [*_header(self, self.config.bibtex_footbibliography_header), *footnotes]
+
+
+def _header(directive: SphinxDirective, text: str) -> list[nodes.Node]:
+    """The nodes of a ``bibtex_(foot)bibliography_header`` (reStructuredText)."""
+    if not text or not text.strip():
+        return []
+    return list(directive.parse_text_to_nodes(text))
 
 
 def _footnotes(env: BuildEnvironment, document: nodes.document) -> list[nodes.Node]:
@@ -428,7 +438,8 @@ class BibliographyDirective(SphinxDirective):
                 "line": self.lineno,
             }
         )
-        return [bibliography_node("", record_id=record_id, docname=docname)]
+        header = _header(self, self.config.bibtex_bibliography_header)
+        return [*header, bibliography_node("", record_id=record_id, docname=docname)]
 
 
 class _Filter:
@@ -1081,6 +1092,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("bibtex_encoding", "utf-8-sig", "env")
     app.add_config_value("bibtex_default_style", "alpha", "env")
     app.add_config_value("bibtex_reference_style", "label", "env")
+    app.add_config_value("bibtex_bibliography_header", "", "env", types=(str,))
+    app.add_config_value("bibtex_footbibliography_header", "", "env", types=(str,))
     app.add_config_value("bibtex_foot_reference_style", "foot", "env")
     app.add_config_value("citekit_style", DEFAULT_STYLE, "env", types=(str,))
     app.add_config_value("citekit_locale", None, "env")
