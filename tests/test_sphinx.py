@@ -36,11 +36,23 @@ def citekit_out(*args: str) -> str:
 
 
 def build(
-    src: Path, builder: str = "html", *options: str, check: bool = True
+    src: Path, builder: str = "html", *options: str, check: bool = True, strict: bool = True
 ) -> subprocess.CompletedProcess[str]:
     out = src / "_build" / builder
+    warnings = ["-W"] if strict else []
     done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", builder, *options, str(src), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            *warnings,
+            "-q",
+            "-b",
+            builder,
+            *options,
+            str(src),
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -330,6 +342,18 @@ def test_bad_filter_is_a_warning(tmp_path: Path) -> None:
     assert "index.rst:4" in done.stderr and "Call is not allowed in a filter" in done.stderr
 
 
+def test_unknown_bibliography_style_is_a_warning(tmp_path: Path) -> None:
+    index = "T\n=\n\nA :cite:p:`serge1944`.\n\n.. bibliography::\n   :style: no-such-style\n"
+    src = project(tmp_path, "apa", index)
+    done = build(src, check=False)
+    assert done.returncode != 0
+    assert "index.rst:6" in done.stderr and "no-such-style" in done.stderr
+    build(src, strict=False)  # without -W: built, in the project's style
+    assert entries(page(src)) == [
+        citekit_out("bib", str(src / "serge.bib"), "--style", "apa").splitlines()[-1]
+    ]
+
+
 def test_parallel_reading_gives_the_serial_output(tmp_path: Path) -> None:
     keys = ["burnham1945", "serge1944", "davies1941", "bolshevikpunk2019"]
     chapters = [f"chapter{n}" for n in range(8)]
@@ -377,3 +401,19 @@ def test_bibliography_headers(tmp_path: Path) -> None:
     notes, references = body.index(">Notes</p>"), body.index(">References</p>")
     assert notes < body.index('class="footnote-list') < references
     assert references < body.index('class="csl-entry"')
+
+
+def test_one_process_building_again_sees_the_edited_bibliography(tmp_path: Path) -> None:
+    from sphinx.application import Sphinx
+
+    src = project(tmp_path, "apa", INDEX, OTHER)
+    out, doctrees = src / "_build" / "html", src / "_build" / "doctrees"
+    app = Sphinx(
+        str(src), str(src), str(out), str(doctrees), "html", status=None, warning=io.StringIO()
+    )
+    app.build()
+    assert cites(page(src))[0] == "(Burnham, 1945)"
+    bib = src / "serge.bib"
+    bib.write_text(re.sub(r"year(\s*)= \{1945\}", r"year\1= {1946}", bib.read_text()))
+    app.build()
+    assert cites(page(src))[0] == "(Burnham, 1946)"

@@ -174,7 +174,7 @@ class _RoleBase(SphinxRole):
         except ValueError as error:
             logger.warning(str(error), location=self.get_location(), type="citekit")
             return [nodes.literal(self.rawtext, self.rawtext)], []
-        library = _state(self.env.app).library
+        library = _state(_app_of(self.env)).library
         cites = []
         for key, pre, post in targets:
             if key not in library:
@@ -220,7 +220,7 @@ def _safe(text: str) -> str:
 def _footcite_nodes(role: _RoleBase, record_id: str, cites: list[dict[str, Any]]) -> list[Any]:
     """The footnote references of a ``footcite`` (the footnotes come with the
     ``footbibliography``); in the ``t`` forms the authors stand before them."""
-    app = role.env.app
+    app = _app_of(role.env)
     note_style = _state(app).formatter.style.is_note_style
     document = role.inliner.document
     out: list[Any] = []
@@ -287,7 +287,7 @@ def _footnotes(env: BuildEnvironment, document: nodes.document) -> list[nodes.No
     """Footnotes for the document's footcites not yet given theirs."""
     from citekit.manuscript.citations import CiteSpec, EngineCluster, capitalize_first
 
-    app = env.app
+    app = _app_of(env)
     state = _state(app)
     domain = env.get_domain("footcite")
     assert isinstance(domain, _CitationsDomain)
@@ -428,6 +428,20 @@ class BibliographyDirective(SphinxDirective):
         style = self.options.get("style")
         if style is not None and style.strip() in PYBTEX_STYLES:
             style = None
+        if style is not None:
+            from citekit.csl.styles import load_style
+            from citekit.errors import CitekitError
+
+            style = style.strip()
+            if style.endswith(".csl") and (Path(self.env.srcdir) / style).is_file():
+                style = str(Path(self.env.srcdir) / style)
+            try:
+                load_style(style)
+            except CitekitError as error:
+                logger.warning(
+                    f"bibliography style: {error}", location=self.get_location(), type="citekit"
+                )
+                style = None
         record_id = f"bibliography-{_safe(docname)}-{len(records)}"
         records.append(
             {
@@ -639,6 +653,7 @@ class _State:
         if config.citekit_locale:
             options["locale"] = config.citekit_locale
         self.formatter: CslFormatter = citekit.formatter("csl", **options)  # type: ignore[assignment]
+        self.loaded = self.digest()
         self.cache = Cache(Path(app.doctreedir) / "citekit-cache")
         self.fingerprint = fingerprint()
         from citekit.manuscript.citations import layout_affixes
@@ -712,6 +727,13 @@ def _load(files: Sequence[Path]) -> tuple[Library, list[Any]]:
     return merged, problems
 
 
+def _app_of(env: BuildEnvironment) -> Sphinx:
+    """The application of an environment (Sphinx 9 deprecates ``env.app`` and keeps it
+    as ``_app``; earlier versions have ``app``)."""
+    app: Sphinx | None = env.__dict__.get("_app")
+    return app if app is not None else env.app
+
+
 def _state(app: Sphinx) -> _State:
     state: _State | None = getattr(app, "_citekit_state", None)
     if state is None:
@@ -743,7 +765,11 @@ def _env_get_outdated(
 ) -> list[str]:
     """Every document citing or listing works is read again when the
     bibliography files, the style or the locale changed."""
-    digest = _state(app).digest()
+    state = _state(app)
+    digest = state.digest()
+    if digest != state.loaded:  # the files changed since this process read them
+        app._citekit_state = None  # type: ignore[attr-defined]
+        digest = _state(app).loaded
     if getattr(env, "citekit_digest", None) == digest:
         return []
     env.citekit_digest = digest  # type: ignore[attr-defined]
@@ -1048,9 +1074,10 @@ class CitationTransform(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         rendered: dict[str, Any] | None = getattr(self.env, "citekit_rendered", None)
         if rendered is None:
-            rendered = _render_project(self.app, self.env)
+            rendered = _render_project(_app_of(self.env), self.env)
             self.env.citekit_rendered = rendered  # type: ignore[attr-defined]
         link = self.config.citekit_link_citations
+        builder = _app_of(self.env).builder
         for node in list(self.document.findall(citation_node)):
             segments = rendered["citations"].get(node["record_id"], [])
             out: list[nodes.Node] = []
@@ -1059,7 +1086,7 @@ class CitationTransform(SphinxPostTransform):
                 target = rendered["home"].get(key) if key is not None else None
                 if link and target is not None and children and markup.strip():
                     ref = make_refnode(
-                        self.app.builder,
+                        builder,
                         node["docname"],
                         target[0],
                         target[1],
@@ -1076,7 +1103,7 @@ class CitationTransform(SphinxPostTransform):
             body = nodes.container("", classes=["citekit-bibliography", "csl-bib-body"])
             for key, anchor, markup in entries:
                 paragraph = nodes.paragraph("", "", classes=["csl-entry"])
-                if self.app.builder.format == "latex":  # LaTeX labels only targets
+                if builder.format == "latex":  # LaTeX labels only targets
                     paragraph += nodes.target("", "", ids=[anchor])
                 else:
                     paragraph["ids"].append(anchor)
