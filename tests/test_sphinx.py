@@ -417,3 +417,32 @@ def test_one_process_building_again_sees_the_edited_bibliography(tmp_path: Path)
     bib.write_text(re.sub(r"year(\s*)= \{1945\}", r"year\1= {1946}", bib.read_text()))
     app.build()
     assert cites(page(src))[0] == "(Burnham, 1946)"
+
+
+@pytest.mark.parametrize("style", ["apa", "ieee"])
+def test_citations_the_style_sorts_link_each_work(tmp_path: Path, style: str) -> None:
+    index = "T\n=\n\nFirst :cite:p:`davies1941`.\n\n"
+    index += "Both :cite:p:`serge1944,{see}burnham1945{p. 3}`.\n\n.. bibliography::\n"
+    src = project(tmp_path, style, index)
+    build(src)
+    root = page(src)
+    both = root.xpath('//span[contains(@class, "citekit-cite")]')[1]
+    links = [(" ".join(a.text_content().split()), a.get("href")) for a in both.xpath(".//a")]
+    bib = str(src / "serge.bib")
+    if style == "apa":  # sorted by author: Burnham before Serge
+        assert links == [
+            ("see Burnham, 1945, p. 3", "#bibliography-index-0-burnham1945"),
+            ("Serge, 1945", "#bibliography-index-0-serge1944"),
+        ]
+        assert " ".join(both.text_content().split()) == "(see Burnham, 1945, p. 3; Serge, 1945)"
+    else:  # numbered in citation order: Davies 1, Serge 2, Burnham 3
+        assert [href for _, href in links] == [
+            "#bibliography-index-0-serge1944",
+            "#bibliography-index-0-burnham1945",
+        ]
+    assert " ".join(
+        root.xpath('//span[contains(@class, "citekit-cite")]')[0].text_content().split()
+    ) in (
+        citekit_out("cite", bib, "davies1941", "--style", style),
+        "[1]",
+    )

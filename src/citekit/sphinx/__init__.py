@@ -659,9 +659,6 @@ class _State:
         from citekit.manuscript.citations import layout_affixes
 
         self.affixes = layout_affixes(self.formatter)
-        ns = "{http://purl.org/net/xbiblio/csl}"
-        # a style that sorts the cites of a citation: which piece is which work is not known
-        self.sorts_cites = self.formatter.style.root.find(f"{ns}citation/{ns}sort") is not None
 
     def strip(self, html: str) -> str:
         from citekit.manuscript.citations import strip_affixes
@@ -867,11 +864,20 @@ def _render_project(app: Sphinx, env: BuildEnvironment) -> dict[str, Any]:
 
     clusters: list[Any] = []
     placed: list[tuple[dict[str, Any], int]] = []
+    probes: dict[str, list[tuple[str, int]]] = {}
     for number, record in enumerate(records, start=1):
         cites = tuple(_spec(c) for c in record["cites"] if c["key"] in library)
         if not cites:
             placed.append((record, -1))
             continue
+        if len(cites) > 1 and record["form"] in ("whole", "bare"):
+            # each cite alone, placed before the citation and not counted, so that
+            # the pieces of the citation the style sorted can be told apart
+            for spec in cites:
+                probes.setdefault(record["id"], []).append((spec.key, len(clusters)))
+                clusters.append(
+                    EngineCluster((spec,), note=number if note_style else 0, counts=False)
+                )
         placed.append((record, len(clusters)))
         clusters.append(
             EngineCluster(
@@ -920,14 +926,16 @@ def _render_project(app: Sphinx, env: BuildEnvironment) -> dict[str, Any]:
         elif form in ("whole", "bare"):
             whole = engine[0] if engine else ""
             inner = state.strip(whole) if whole else ""
-            parts = inner.split(delimiter) if inner else []
             pieces: list[tuple[str, str | None]]
-            if len(parts) == len(known) and known and (len(known) == 1 or not state.sorts_cites):
-                pieces = []
-                for i, (part, cite) in enumerate(zip(parts, known, strict=True)):
-                    if i:
-                        pieces.append((delimiter, None))
-                    pieces.append((part, cite["key"]))
+            split = _pieces(
+                inner,
+                delimiter,
+                [(state.strip(result.clusters[i][0]), k) for k, i in probes.get(record["id"], [])],
+            )
+            if len(known) == 1 and inner:
+                pieces = [(inner, known[0]["key"])]
+            elif split is not None:
+                pieces = split
             else:
                 pieces = [(inner, known[0]["key"] if len(known) == 1 else None)] if inner else []
             for marker in unknown:
@@ -974,6 +982,34 @@ def _render_project(app: Sphinx, env: BuildEnvironment) -> dict[str, Any]:
             segments = [(text, known[0]["key"] if len(known) == 1 else None)]
         rendered[record["id"]] = segments
     return {"citations": rendered, "bibliographies": rendered_bibs, "home": home}
+
+
+def _pieces(
+    inner: str, delimiter: str, alone: Sequence[tuple[str, str]]
+) -> list[tuple[str, str | None]] | None:
+    """A citation of several works cut into each work's piece, from the text
+    each cite has alone; None where the citation is not those pieces joined
+    (the style grouped or collapsed them)."""
+    if len(alone) < 2 or len({text for text, _ in alone}) != len(alone):
+        return None
+    rest = inner
+    out: list[tuple[str, str | None]] = []
+    left = sorted(alone, key=lambda pair: -len(pair[0]))
+    while rest:
+        for text, key in left:
+            if text and rest.startswith(text):
+                out.append((text, key))
+                rest = rest[len(text) :]
+                left.remove((text, key))
+                break
+        else:
+            return None
+        if rest:
+            if not delimiter or not rest.startswith(delimiter):
+                return None
+            out.append((delimiter, None))
+            rest = rest[len(delimiter) :]
+    return out if not left else None
 
 
 def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
