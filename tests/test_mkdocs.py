@@ -185,3 +185,40 @@ def test_rebuilds_reuse_the_manuscript_cache(tmp_path: Path) -> None:
     assert not edited.cache.document_hit
     assert edited.cache.citations_reused >= 1
     assert (root / ".citekit-cache").is_dir()
+
+
+def test_options_files_list_and_no_links(tmp_path: Path) -> None:
+    root = site(tmp_path, "apa", {"index.md": INDEX})
+    (root / "more.yaml").write_text(
+        "references:\n- id: extra2020\n  type: book\n  title: Extra\n"
+        "  author: [{family: Extra, given: Ed}]\n  issued: {date-parts: [[2020]]}\n"
+    )
+    config = (root / "mkdocs.yml").read_text()
+    config = config.replace(
+        "      bibliography: serge.bib\n",
+        "      bibliography: [serge.bib, more.yaml]\n      link_citations: false\n",
+    )
+    (root / "mkdocs.yml").write_text(config)
+    (root / "docs" / "index.md").write_text(INDEX.replace("answered.", "answered [@extra2020]."))
+    build(root)
+    index = page(root)
+    assert index.xpath('//a[starts-with(@href, "#ref-")]') == []
+    paragraph = texts(index, '//p[contains(., "Burnham argued")]')[0]
+    assert paragraph == "Burnham argued (Burnham, 1945); Serge (1945) answered (Extra, 2020)."
+    listed = texts(index, "//p")
+    assert "Extra, E. (2020). Extra." in listed
+
+
+def test_a_missing_bibliography_file_stops_the_build(tmp_path: Path) -> None:
+    root = site(tmp_path, "apa", {"index.md": INDEX})
+    (root / "serge.bib").unlink()
+    done = build(root, check=False)
+    assert done.returncode != 0
+    assert "citekit:" in done.stderr and "serge.bib" in done.stderr
+
+
+def test_an_unknown_style_stops_the_build(tmp_path: Path) -> None:
+    root = site(tmp_path, "no-such-style", {"index.md": INDEX})
+    done = build(root, check=False)
+    assert done.returncode != 0
+    assert "citekit:" in done.stderr and "no-such-style" in done.stderr
