@@ -222,3 +222,44 @@ def test_an_unknown_style_stops_the_build(tmp_path: Path) -> None:
     done = build(root, check=False)
     assert done.returncode != 0
     assert "citekit:" in done.stderr and "no-such-style" in done.stderr
+
+
+def test_citations_in_admonitions_details_and_tabs(tmp_path: Path) -> None:
+    text = """# Notes
+
+!!! note "A note"
+
+    Burnham argued [@burnham1945].
+
+    ```text
+    [@serge1944] in code stays as written
+    ```
+
+    ??? tip "Inside"
+
+        Serge answered [@serge1944, p. 3].
+
+    indented [@davies1941] after the block.
+
+Outside [@davies1941].
+
+    an indented code block [@nokey]
+"""
+    root = site(tmp_path, "apa", {"index.md": text})
+    config = (root / "mkdocs.yml").read_text()
+    config += (
+        "markdown_extensions:\n  - admonition\n  - pymdownx.details\n  - pymdownx.superfences\n"
+    )
+    (root / "mkdocs.yml").write_text(config)
+    build(root)
+    index = page(root)
+    note = index.xpath('//div[contains(@class, "admonition")]')[0]
+    assert texts(note, "./p")[1:] == [
+        "Burnham argued (Burnham, 1945).",
+        "indented (Davies, 1941) after the block.",
+    ]
+    assert "[@serge1944] in code stays as written" in texts(note, ".//code")
+    assert texts(note, ".//details/p") == ["Serge answered (Serge, 1945, p. 3)."]
+    assert "Outside (Davies, 1941)." in texts(index, "//p")
+    assert texts(index, "//pre/code")[-1] == "an indented code block [@nokey]"
+    assert len(entries(index)) == 3

@@ -143,9 +143,10 @@ class CitekitPlugin(BasePlugin[CitekitPluginConfig]):  # type: ignore[no-untyped
         from citekit.manuscript import render_manuscript
 
         name = page.file.src_uri
+        source, moved = _outdent_blocks(markdown)
         try:
             result = render_manuscript(
-                markdown,
+                source,
                 self.library,
                 style=self.style,
                 locale=self.config.locale,
@@ -161,7 +162,7 @@ class CitekitPlugin(BasePlugin[CitekitPluginConfig]):  # type: ignore[no-untyped
             log.warning("citekit: %s", problem)
         if not result.citations:
             return markdown
-        text = result.text
+        text = _indent_back(source, result.text, moved) if moved else result.text
         title = self.config.bibliography_title
         if title:  # the references' heading is one level below the page's title
             from citekit.manuscript.render import _markdown_heading
@@ -183,3 +184,50 @@ class CitekitPlugin(BasePlugin[CitekitPluginConfig]):  # type: ignore[no-untyped
 
 
 _ANCHOR = re.compile(r'<span id="(ref-[^"<>]+)"></span>')
+
+#: The first line of an indented block of Python-Markdown's extensions whose
+#: body is text, not code: admonitions (``!!! note``), collapsible details
+#: (``??? note``, ``???+ note``) and content tabs (``=== "Tab"``).
+_BLOCK_HEAD = re.compile(r"^( *)(?:(?:!!!|\?\?\?\+?)[ \t]+[A-Za-z]|===\+?[ \t]+\")")
+
+
+def _outdent_blocks(markdown: str) -> tuple[str, dict[int, int]]:
+    """The page with the bodies of admonitions, details and tabs moved four spaces
+    left, blocks inside them too (pandoc's syntax would read them as code
+    blocks), and for each line moved, by how many steps of four spaces."""
+    lines = markdown.split("\n")
+    moved: dict[int, int] = {}
+    for index in range(len(lines)):
+        head = _BLOCK_HEAD.match(lines[index])
+        if head is None:
+            continue
+        body = " " * (len(head.group(1)) + 4)
+        following = index + 1
+        while following < len(lines) and (
+            not lines[following].strip() or lines[following].startswith(body)
+        ):
+            if lines[following].strip():
+                lines[following] = lines[following][4:]
+                moved[following] = moved.get(following, 0) + 1
+            following += 1
+    if not moved:
+        return markdown, moved
+    return "\n".join(lines), moved
+
+
+def _indent_back(source: str, output: str, moved: dict[int, int]) -> str:
+    """The rendered page with the moved lines put back where they were: output
+    lines are matched to source lines (citations change lines, they do not add
+    or remove them; the references and notes come as new lines)."""
+    import difflib
+
+    before = source.split("\n")
+    after = output.split("\n")
+    out = list(after)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+                if i in moved and out[j].strip():
+                    out[j] = "    " * moved[i] + out[j]
+    return "\n".join(out)
