@@ -56,6 +56,7 @@ from citekit.model.excerpts import LABEL_WORDS, Locator, LocatorLabel
 from citekit.model.work import Work
 
 __all__ = [
+    "Bibliography",
     "BibliographyEntry",
     "Citation",
     "CitationSequence",
@@ -96,9 +97,41 @@ class BibliographyEntry:
     """The citation key of the work."""
     text: str
     """The entry, in the formatter's output format (no trailing newline)."""
+    output: str = attrs.field(default="text", eq=False, repr=False)
+    """That output format (``text``, ``html``, ``markdown``, ``latex``, ``rst``)."""
 
     def __str__(self) -> str:
         return self.text
+
+    def _repr_html_(self) -> str:
+        """The entry as HTML (shown by Jupyter): as it is when rendered as HTML, else escaped."""
+        import html
+
+        body = self.text if self.output == "html" else html.escape(self.text)
+        return f'<div class="csl-entry" data-key="{html.escape(self.key)}">{body}</div>'
+
+    def _repr_markdown_(self) -> str:
+        """The entry as Markdown: as it is when rendered as Markdown or HTML (which
+        Markdown carries), else escaped."""
+        if self.output in ("markdown", "html"):
+            return self.text
+        from citekit.model.display import markdown_escape
+
+        return markdown_escape(self.text)
+
+
+class Bibliography(list[BibliographyEntry]):
+    """Rendered bibliography entries in the style's order: a list that shows as
+    HTML or Markdown in a notebook."""
+
+    def _repr_html_(self) -> str:
+        """The entries in a ``csl-bib-body`` div."""
+        body = "".join(entry._repr_html_() for entry in self)
+        return f'<div class="csl-bib-body">{body}</div>'
+
+    def _repr_markdown_(self) -> str:
+        """The entries, one paragraph each."""
+        return "\n\n".join(entry._repr_markdown_() for entry in self)
 
 
 def _label(value: LocatorLabel | str | None) -> LocatorLabel | None:
@@ -354,7 +387,7 @@ class CslFormatter:
 
     # -- public API -----------------------------------------------------------------------
 
-    def bibliography(self, works: Any) -> list[BibliographyEntry]:
+    def bibliography(self, works: Any) -> Bibliography:
         """The bibliography entries of a Library (or a mapping or iterable of works).
 
         Entries come in the style's order (for a style that does not sort its
@@ -368,10 +401,10 @@ class CslFormatter:
         cache_key = ("bibliography", tuple(listed))
         cached = self._cached(cache_key)
         if cached is not None:
-            return list(cached)
+            return Bibliography(cached)
         entries = tuple(self._render(listed, [], bibliography=True)[1])
         self._remember(cache_key, entries)
-        return list(entries)
+        return Bibliography(entries)
 
     def bibliography_text(self, works: Any) -> str:
         """The whole bibliography as one text in the output format (see
@@ -637,7 +670,7 @@ class CslFormatter:
             with contextlib.closing(rendered):
                 yield [to_output(text) for text in next(rendered)]
                 for key, text in rendered:
-                    yield BibliographyEntry(key, text)
+                    yield BibliographyEntry(key, text, output)
         except CitekitError:
             raise
         except Exception as error:

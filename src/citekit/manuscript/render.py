@@ -551,7 +551,7 @@ def _render(
                 continue
             item = _mark_item(len(items), index, mark)
             items.append(item)
-        for match in _QUOTE.finditer(chapter.text, front.end):
+        for match in _quote_markers(chapter.text, front.end, syntax):
             item = _Item(
                 number=len(items),
                 chapter=index,
@@ -712,6 +712,25 @@ def _plain_of(segments: Sequence[tuple[str, str | None]]) -> str:
     from citekit.csl.output import convert
 
     return convert("".join(s for s, _ in segments), "text").strip()
+
+
+def _quote_markers(text: str, start: int, syntax: str) -> list[re.Match[str]]:
+    """The ``{{quote:ID}}`` markers of a chapter from ``start`` on, but those in
+    code (spans, blocks) or raw HTML of a Markdown text: each marker is tried as
+    a citation in its place, and kept where the citation parser finds it."""
+    from citekit.manuscript.syntax import parse
+
+    found = list(_QUOTE.finditer(text, start))
+    if syntax != "markdown" or not found:
+        return found
+    pieces = []
+    position = 0
+    for number, match in enumerate(found):
+        pieces += [text[position : match.start()], f"[@citekit-quote-probe-{number}]"]
+        position = match.end()
+    pieces.append(text[position:])
+    seen = {ref.key for mark in parse("".join(pieces), "markdown") for ref in mark.cites}
+    return [m for n, m in enumerate(found) if f"citekit-quote-probe-{n}" in seen]
 
 
 def _mark_item(number: int, chapter: int, mark: CitationMark) -> _Item:

@@ -94,7 +94,7 @@ def _to_season(value: Season | int | None) -> Season | None:
     raise ValueError(f"season must be 1-4 (or EDTF's 21-24), got {value!r}")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DateParts:
     """One calendar point: a year, with a month and a day, or a season, if known.
 
@@ -107,6 +107,12 @@ class DateParts:
     month: int | None = attrs.field(default=None, validator=_check_month)
     day: int | None = attrs.field(default=None, validator=_check_day)
     season: Season | None = attrs.field(default=None, converter=_to_season)
+
+    def __repr__(self) -> str:
+        """The fields that are set (empty ones are left out)."""
+        from citekit.model.display import compact_repr
+
+        return compact_repr(self)
 
     def __attrs_post_init__(self) -> None:
         if self.season is not None and self.month is not None:
@@ -190,7 +196,7 @@ def _check_literal(instance: Date, attribute: attrs.Attribute[Any], value: Any) 
 _flag = attrs.validators.instance_of(bool)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Date:
     """A date as bibliographies use it: partial, approximate, ranged or literal.
 
@@ -210,6 +216,12 @@ class Date:
     circa: bool = attrs.field(default=False, validator=_flag)
     uncertain: bool = attrs.field(default=False, validator=_flag)
     literal: str | None = attrs.field(default=None, validator=_check_literal)
+
+    def __repr__(self) -> str:
+        """The fields that are set (empty ones are left out)."""
+        from citekit.model.display import compact_repr
+
+        return compact_repr(self)
 
     def __attrs_post_init__(self) -> None:
         if self.literal is not None:

@@ -328,6 +328,18 @@ class Excerpt:
         """The paragraphs of the text."""
         return _paragraphs(self.text)
 
+    def _repr_html_(self) -> str:
+        """The passage as an HTML block quotation with its source (shown by Jupyter)."""
+        from citekit.model.display import excerpt_html
+
+        return excerpt_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The passage as a Markdown block quotation with its source."""
+        from citekit.model.display import excerpt_markdown
+
+        return excerpt_markdown(self)
+
     @property
     def is_translation(self) -> bool:
         """True when the text is a translation (an original or a translator is given)."""

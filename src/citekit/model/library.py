@@ -228,6 +228,18 @@ class Library(MutableMapping[str, Work]):
             raise self._unknown(key)
         return default
 
+    def _repr_html_(self) -> str:
+        """A table of the works, as HTML (shown by Jupyter)."""
+        from citekit.model.display import library_html
+
+        return library_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """A table of the works, as Markdown."""
+        from citekit.model.display import library_markdown
+
+        return library_markdown(self)
+
     def __repr__(self) -> str:
         where = f" from {self.path!r}" if self.path else ""
         return (

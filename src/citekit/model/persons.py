@@ -41,7 +41,7 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Person:
     """A person or organisation, as CSL models names.
 
@@ -63,6 +63,12 @@ class Person:
     suffix: str | None = attrs.field(default=None, converter=_clean)
     literal: str | None = attrs.field(default=None, converter=_clean)
     comma_suffix: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+
+    def __repr__(self) -> str:
+        """The fields that are set (empty ones are left out)."""
+        from citekit.model.display import compact_repr
+
+        return compact_repr(self)
 
     def __attrs_post_init__(self) -> None:
         structured = (

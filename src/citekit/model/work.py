@@ -182,7 +182,7 @@ def _text() -> Any:
     return attrs.field(default=None, converter=_opt_str)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Work:
     """A citable work, on CSL's data model.
 
@@ -340,3 +340,27 @@ class Work:
     def year(self) -> int | None:
         """The year of issue, if known."""
         return self.issued.year if self.issued else None
+
+    def __str__(self) -> str:
+        """A short reference: "Serge, Victor. 1945. Lenin's Heir?"."""
+        from citekit.model.display import work_text
+
+        return work_text(self)
+
+    def __repr__(self) -> str:
+        """The fields that are set (empty ones are left out)."""
+        from citekit.model.display import compact_repr
+
+        return compact_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The short reference as HTML (shown by Jupyter)."""
+        from citekit.model.display import work_html
+
+        return work_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The short reference as Markdown."""
+        from citekit.model.display import work_markdown
+
+        return work_markdown(self)
