@@ -2,7 +2,7 @@
 
 The page is rendered by a real browser (``--dump-dom`` gives the DOM after
 parsing and scripts), and the citation and reference texts are read from it.
-Skipped where Chromium is not installed (Debian's ``chromium`` package).
+Needs Chromium (Debian's ``chromium`` package; see tests/oracles.py).
 """
 
 from __future__ import annotations
@@ -12,23 +12,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from lxml import html as lxml_html
+
+from oracles import needs, require
 
 REPO = Path(__file__).resolve().parents[1]
 SERGE = REPO / "examples" / "serge" / "serge.bib"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium')"
-)
+pytestmark = needs("chromium")
 
 
 def dump_dom(page: Path, profile: Path) -> lxml_html.HtmlElement:
-    assert CHROMIUM is not None
+    (chromium,) = require("chromium")
     done = subprocess.run(
         [
-            CHROMIUM,
+            chromium,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -54,7 +51,6 @@ def words(element: lxml_html.HtmlElement) -> str:
 
 
 def test_sphinx_page_in_chromium(tmp_path: Path) -> None:
-    pytest.importorskip("sphinx")
     src = tmp_path / "sphinx"
     src.mkdir()
     shutil.copy(SERGE, src / "serge.bib")
@@ -86,7 +82,6 @@ def test_sphinx_page_in_chromium(tmp_path: Path) -> None:
 
 
 def test_mkdocs_page_in_chromium(tmp_path: Path) -> None:
-    pytest.importorskip("mkdocs")
     root = tmp_path / "mkdocs"
     (root / "docs").mkdir(parents=True)
     shutil.copy(SERGE, root / "serge.bib")

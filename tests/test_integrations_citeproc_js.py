@@ -27,6 +27,7 @@ from lxml import html as lxml_html
 
 import citekit
 from citekit.formatters.csl import Cite, CslFormatter
+from oracles import needs
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "corpus"
@@ -47,10 +48,7 @@ def _driver() -> ModuleType:
 
 
 differential = _driver()
-pytestmark = pytest.mark.skipif(
-    not differential.node_available(),
-    reason="needs node and citeproc-js (npm ci --prefix benchmarks/differential)",
-)
+pytestmark = needs("citeproc-js")
 
 LABEL_WORDS = {"page": "p.", "chapter": "chap."}
 
@@ -129,7 +127,6 @@ def report(name: str, kind: str, texts: list[str], reference: list[str]) -> None
 
 
 def test_sphinx_project_in_apa_against_citeproc_js(corpus: dict[str, Any]) -> None:
-    pytest.importorskip("sphinx")
     src = corpus["folder"] / "sphinx"
     src.mkdir()
     shutil.copy(corpus["folder"] / "refs.bib", src / "refs.bib")
@@ -163,7 +160,6 @@ def test_sphinx_project_in_apa_against_citeproc_js(corpus: dict[str, Any]) -> No
 
 
 def test_mkdocs_site_in_apa_against_citeproc_js(corpus: dict[str, Any]) -> None:
-    pytest.importorskip("mkdocs")
     root_dir = corpus["folder"] / "mkdocs"
     (root_dir / "docs").mkdir(parents=True)
     shutil.copy(corpus["folder"] / "refs.bib", root_dir / "refs.bib")

@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("mkdocs")
 from lxml import html as lxml_html
 
 import citekit

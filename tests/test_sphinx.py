@@ -17,8 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("sphinx")
 from lxml import html as lxml_html
 
 from citekit.cli import main
@@ -214,7 +212,6 @@ def test_parallel_and_incremental_builds(tmp_path: Path) -> None:
 
 
 def test_myst_markdown_roles(tmp_path: Path) -> None:
-    pytest.importorskip("myst_parser")
     src = project(tmp_path, "apa", "")
     (src / "index.rst").unlink()
     (src / "conf.py").write_text(
