@@ -164,9 +164,7 @@ def build(path: Path, *, deleted: bool = True) -> Path:
     creator_types: dict[str, int] = {}
     for item_type in schema["itemTypes"]:
         type_id = types.setdefault(item_type["itemType"], len(types) + 1)
-        db.execute(
-            "INSERT INTO itemTypes VALUES (?, ?, NULL, 1)", (type_id, item_type["itemType"])
-        )
+        db.execute("INSERT INTO itemTypes VALUES (?, ?, NULL, 1)", (type_id, item_type["itemType"]))
         db.execute(
             "INSERT INTO itemTypesCombined VALUES (?, ?, 1, 0)", (type_id, item_type["itemType"])
         )
@@ -186,7 +184,9 @@ def build(path: Path, *, deleted: bool = True) -> Path:
             if name not in creator_types:
                 creator_types[name] = len(creator_types) + 1
                 db.execute("INSERT INTO creatorTypes VALUES (?, ?)", (creator_types[name], name))
-    db.execute("INSERT INTO libraries (libraryID, type, editable, filesEditable) VALUES (1, 'user', 1, 1)")
+    db.execute(
+        "INSERT INTO libraries (libraryID, type, editable, filesEditable) VALUES (1, 'user', 1, 1)"
+    )
     values: dict[str, int] = {}
     creators: dict[tuple[str, str, int], int] = {}
     collections: dict[str, int] = {}
@@ -207,7 +207,9 @@ def build(path: Path, *, deleted: bool = True) -> Path:
     def value_id(value: str) -> int:
         if value not in values:
             values[value] = len(values) + 1
-            db.execute("INSERT INTO itemDataValues (valueID, value) VALUES (?, ?)", (values[value], value))
+            db.execute(
+                "INSERT INTO itemDataValues (valueID, value) VALUES (?, ?)", (values[value], value)
+            )
         return values[value]
 
     def collection(path_text: str) -> int:
@@ -255,13 +257,13 @@ def build(path: Path, *, deleted: bool = True) -> Path:
                 "INSERT INTO collectionItems (collectionID, itemID) VALUES (?, ?)",
                 (collection(name), item_id),
             )
-        for index, note in enumerate(spec["notes"]):
+        for note in spec["notes"]:
             note_id = add_item("note", f"N{next_id:07d}")
             db.execute(
                 "INSERT INTO itemNotes (itemID, parentItemID, note, title) VALUES (?, ?, ?, '')",
                 (note_id, item_id, note),
             )
-        for index, file_path in enumerate(spec["files"]):
+        for file_path in spec["files"]:
             attachment_id = add_item("attachment", f"F{next_id:07d}")
             db.execute(
                 "INSERT INTO itemAttachments (itemID, parentItemID, linkMode, contentType, path)"
@@ -284,9 +286,7 @@ def build(path: Path, *, deleted: bool = True) -> Path:
             "CREATE TABLE citationkey (itemID NOT NULL PRIMARY KEY, itemKey NOT NULL,"
             " libraryID NOT NULL, citationKey NOT NULL, pinned)"
         )
-        other.executemany(
-            "INSERT INTO citationkey VALUES (?, ?, 1, ?, 0)", bbt
-        )
+        other.executemany("INSERT INTO citationkey VALUES (?, ?, 1, ?, 0)", bbt)
         other.commit()
         other.close()
     return path

@@ -170,12 +170,6 @@ _VARIABLES: dict[str, str] = {
     "volume-title": "volume-title",
     "license": "license",
 }
-#: Keys of the root (the software) in CFF 1.2.0.
-_ROOT_KEYS = frozenset(
-    """abstract authors cff-version commit contact date-released doi identifiers keywords
-    license license-url message preferred-citation references repository repository-artifact
-    repository-code title type url version""".split()
-)
 _CODE_HOSTS = re.compile(
     r"^https?://(?:www\.)?(?:github\.com|gitlab\.[a-z.]+|bitbucket\.org|codeberg\.org"
     r"|sourceforge\.net|git\.)",
@@ -210,6 +204,10 @@ def _person_keys() -> frozenset[str]:
     )
 
 
+def _root_keys() -> frozenset[str]:
+    return frozenset(schema()["properties"])
+
+
 def _reference_keys() -> frozenset[str]:
     return frozenset(_definition("reference")["properties"])
 
@@ -225,7 +223,7 @@ def schema_errors(document: Any) -> list[tuple[list[str | int], str]]:
         message = best.message
         if len(message) > 200:
             message = message[:200] + "..."
-        out.append(([*error.absolute_path], message))
+        out.append(([*best.absolute_path], message))
     return out
 
 
@@ -443,10 +441,10 @@ def _work(obj: dict[str, Any], part: str, cff_type: str | None) -> Work:
         if place is not None:
             fields["event_place"] = place
         begin, finish = _date(entity.get("date-start")), _date(entity.get("date-end"))
-        if begin is not None and begin.start is not None and not begin.is_range:
+        if begin is not None and _plain(begin):
             entity.pop("date-start")
             event = begin
-            if finish is not None and finish.start is not None and not finish.is_range:
+            if finish is not None and _plain(finish):
                 try:
                     event = Date(start=begin.start, end=finish.start)
                     entity.pop("date-end")
@@ -520,8 +518,7 @@ class CffFormat:
                 else:
                     library.problems.append(
                         Problem(
-                            message=f"references.{index}: expected a reference mapping;"
-                            " not read",
+                            message=f"references.{index}: expected a reference mapping; not read",
                             path=path,
                             line=line_of(parsed.root, ["references", index]),
                         )
@@ -582,7 +579,9 @@ class CffFormat:
             keys = by_field.setdefault((field, fate), [])
             if key not in keys:
                 keys.append(key)
-        return [Loss(self.name, field, keys, fate) for (field, fate), keys in by_field.items()]
+        return [
+            Loss(self.name, field, tuple(keys), fate) for (field, fate), keys in by_field.items()
+        ]
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -633,7 +632,83 @@ def _document(library: Library) -> tuple[dict[str, Any], Lost]:
     order = ["cff-version", "message", "type", "title", "authors"]
     ordered = {k: document[k] for k in order if k in document}
     ordered.update((k, v) for k, v in document.items() if k not in ordered)
+    _drop_invalid(ordered, root, preferred, references, lost)
     return ordered, lost
+
+
+_REQUIRED = frozenset({"cff-version", "message", "title", "authors", "type"})
+
+
+def _drop_invalid(
+    document: dict[str, Any],
+    root: Work,
+    preferred: Work | None,
+    references: list[Work],
+    lost: Lost,
+) -> None:
+    """Remove the values CFF's schema rejects (a URL that is not one, a DOI
+    that is not one, ...), each named in ``lost``; what cannot be removed
+    (a missing title or author) is left for :meth:`CffFormat.write` to refuse."""
+    for _ in range(1000):
+        progress = False
+        for where, message in schema_errors(document):
+            owner = root.key
+            steps = list(where)
+            if steps[:1] == ["preferred-citation"] and preferred is not None:
+                owner, steps = preferred.key, steps[1:]
+            elif steps[:1] == ["references"] and len(steps) > 1 and isinstance(steps[1], int):
+                if steps[1] < len(references):
+                    owner = references[steps[1]].key
+                steps = steps[2:]
+            # The innermost mapping key on the path is the value to remove.
+            node: Any = document
+            for step in where[: len(where) - len(steps)]:
+                node = node[step]
+            parent, name, shown, depth = None, None, [], 0
+            for step in steps:
+                if isinstance(node, dict) and isinstance(step, str) and step in node:
+                    parent, name = node, step
+                    shown.append(step)
+                    depth = len(shown)
+                elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                    shown.append(str(step + 1))
+                else:
+                    break
+                node = node[step]
+            if parent is None or name is None or (name in _REQUIRED and depth == 1):
+                continue
+            if name in ("family-names", "given-names", "name") and depth > 1:
+                continue
+            del parent[name]
+            field = ".".join(shown[:depth]) if depth > 1 else _FIELD_OF.get(name, name)
+            lost.append((owner, field, f"dropped (not valid CFF: {message})"))
+            progress = True
+            break
+        if not progress:
+            return
+
+
+#: The model field a CFF key holds, to name in the loss report.
+_FIELD_OF = {
+    **{key: attribute.replace("_", "-") for key, attribute in _TEXT.items()},
+    "url": "url",
+    "repository-code": "url",
+    "keywords": "keywords",
+    "languages": "language",
+    "date-released": "issued",
+    "date-published": "issued",
+    "year": "issued",
+    "month": "issued",
+    "date-accessed": "accessed",
+    "year-original": "original-date",
+    "start": "page",
+    "end": "page",
+    "journal": "container-title",
+    "collection-title": "container-title",
+    "publisher": "publisher",
+    "institution": "publisher",
+    "conference": "event-title",
+}
 
 
 def _person_out(person: Person) -> dict[str, Any]:
@@ -698,8 +773,22 @@ def _compact(value: Any) -> Any:
     return value
 
 
+def _plain(date: Date) -> bool:
+    """A single date without qualifiers (what CFF's dates and years can say)."""
+    return (
+        date.literal is None
+        and not date.is_range
+        and not date.open_start
+        and not date.circa
+        and not date.uncertain
+        and date.start is not None
+        and date.start.season is None
+        and date.start.year >= 0
+    )
+
+
 def _date_out(date: Date) -> str | None:
-    if date.literal is None and not date.is_range and not date.open_start and date.start:
+    if _plain(date) and date.start is not None:
         parts = date.start
         if parts.month is not None and parts.day is not None and parts.year >= 0:
             return str(parts)
@@ -730,16 +819,17 @@ def _type_out(work: Work, part: str, lost: Lost) -> str:
 def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
     """A work as a CFF object: the root's keys, or a reference's."""
     out: dict[str, Any] = {}
-    allowed = _ROOT_KEYS if part == "root" else _reference_keys()
+    allowed = _root_keys() if part == "root" else _reference_keys()
     out["type"] = _type_out(work, part, lost)
 
-    def put(name: str, value: Any, field: str) -> None:
+    def put(name: str, value: Any, field: str, *also: str) -> None:
         if value is None:
             return
         if name in allowed and name not in out:
             out[name] = value
         else:
-            lost.append((work.key, field, "dropped"))
+            for one in (field, *also):
+                lost.append((work.key, one, "dropped"))
 
     # Titles, names.
     put("title", work.title, "title")
@@ -765,7 +855,14 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
                 details["alias"] = entry.pop("name")
             entry.update((k, v) for k, v in details.items() if k not in entry)
             if person.is_others:
-                lost.append((work.key, f"{group.role.value} 'others'", "written as a name"))
+                lost.append((work.key, group.role.value, "'others' written as a name"))
+            elif person.dropping_particle or person.comma_suffix:
+                lost.append(
+                    (work.key, group.role.value, "name particles or suffix comma simplified")
+                )
+            if entry in persons:
+                lost.append((work.key, group.role.value, "a repeated name written once"))
+                continue
             persons.append(entry)
         out[key] = persons
     for name, attribute in _TEXT.items():
@@ -779,9 +876,15 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
         value = work.variables.get(variable)
         if value is None:
             continue
-        if name == "license" and isinstance(value, str) and " OR " in value:
-            value = [v.strip() for v in value.split(" OR ")]
-        put(name, value if isinstance(value, list) else str(value), variable)
+        if not isinstance(value, str) or not value.strip():
+            lost.append((work.key, variable, "dropped (CFF holds it as text)"))
+            continue
+        if value != value.strip():
+            lost.append((work.key, variable, "written without its surrounding spaces"))
+        if name == "license" and " OR " in value:
+            put(name, [v.strip() for v in value.split(" OR ")], variable)
+        else:
+            put(name, value.strip(), variable)
     if work.container_title is not None:
         if out["type"] in ("article", "magazine-article", "newspaper-article") or (
             "collection-title" in work.extra
@@ -790,10 +893,10 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
         else:
             put("collection-title", work.container_title, "container-title")
     if work.page is not None:
-        first, dash, last = re.sub(r"\s*(?:--|–|—)\s*", "-", work.page).partition("-")
-        if dash and first.strip() and last.strip() and "-" not in last:
-            put("start", first.strip(), "page")
-            put("end", last.strip(), "page")
+        match = re.fullmatch(r"([^\s-]+)-([^\s-]+)", work.page)
+        if match:
+            put("start", match.group(1), "page")
+            put("end", match.group(2), "page")
         else:
             put("start", work.page, "page")
     if work.url is not None:
@@ -802,7 +905,10 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
         else:
             put("url", work.url, "url")
     if work.keywords:
-        put("keywords", list(dict.fromkeys(work.keywords)), "keywords")
+        unique = list(dict.fromkeys(work.keywords))
+        if len(unique) < len(work.keywords):
+            lost.append((work.key, "keywords", "repeated keywords written once"))
+        put("keywords", unique, "keywords")
     if work.language is not None:
         put("languages", [work.language], "language")
     if work.issued is not None:
@@ -810,13 +916,7 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
         date_key = "date-released" if part == "root" else "date-published"
         if full is not None:
             put(date_key, full, "issued")
-        elif (
-            part != "root"
-            and work.issued.start is not None
-            and not work.issued.is_range
-            and work.issued.start.season is None
-            and work.issued.literal is None
-        ):
+        elif part != "root" and _plain(work.issued) and work.issued.start is not None:
             put("year", work.issued.start.year, "issued")
             if work.issued.start.month is not None:
                 put("month", work.issued.start.month, "issued")
@@ -829,9 +929,9 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
         else:
             lost.append((work.key, "accessed", "dropped (CFF dates are full dates)"))
     if work.original_date is not None:
-        year = work.original_date.year
-        if year is not None and not work.original_date.is_range:
-            put("year-original", year, "original-date")
+        start = work.original_date.start
+        if _plain(work.original_date) and start is not None and start.month is None:
+            put("year-original", start.year, "original-date")
         else:
             lost.append((work.key, "original-date", "dropped"))
     entity_key = "publisher"
@@ -841,7 +941,7 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
         entity: dict[str, Any] = {"name": work.publisher}
         if work.publisher_place is not None:
             entity["city"] = work.publisher_place
-        put(entity_key, entity, "publisher")
+        put(entity_key, entity, "publisher", *(["publisher-place"] if "city" in entity else []))
     elif work.publisher_place is not None:
         lost.append((work.key, "publisher-place", "dropped (CFF places belong to a publisher)"))
     if work.event_title is not None:
@@ -850,7 +950,14 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
             conference["city"] = work.event_place
         if work.event_date is not None:
             begin = work.event_date.start
-            if begin is not None and begin.month and begin.day and work.event_date.literal is None:
+            event = work.event_date
+            if (
+                begin is not None
+                and begin.month
+                and begin.day
+                and event.literal is None
+                and not (event.circa or event.uncertain or event.open_end or begin.year < 0)
+            ):
                 conference["date-start"] = str(begin)
                 end = work.event_date.end
                 if end is not None and end.month and end.day:
@@ -859,7 +966,13 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
                     lost.append((work.key, "event-date", "end dropped (not a full date)"))
             else:
                 lost.append((work.key, "event-date", "dropped (CFF dates are full dates)"))
-        put("conference", conference, "event-title")
+        put(
+            "conference",
+            conference,
+            "event-title",
+            *(["event-place"] if "city" in conference else []),
+            *(["event-date"] if "date-start" in conference else []),
+        )
     else:
         for attribute in ("event_place", "event_date"):
             if getattr(work, attribute) is not None:

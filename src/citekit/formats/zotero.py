@@ -47,9 +47,7 @@ _ATTEMPTS = 3
 def zotero_schema() -> dict[str, Any]:
     """Zotero's published schema (item types, fields, their CSL mapping)."""
     text = (
-        resources.files("citekit.formats")
-        .joinpath("schemas/zotero-schema.json")
-        .read_text("utf-8")
+        resources.files("citekit.formats").joinpath("schemas/zotero-schema.json").read_text("utf-8")
     )
     value: dict[str, Any] = json.loads(text)
     return value
@@ -123,8 +121,11 @@ def _citation_keys(path: str | None, problems: list[Problem]) -> dict[int, str]:
         db = _open(str(bbt))
     except sqlite3.Error as error:
         problems.append(
-            Problem(message=f"cannot read Better BibTeX's keys: {error}", path=str(bbt),
-                    severity="warning")
+            Problem(
+                message=f"cannot read Better BibTeX's keys: {error}",
+                path=str(bbt),
+                severity="warning",
+            )
         )
         return {}
     try:
@@ -149,8 +150,11 @@ def _citation_keys(path: str | None, problems: list[Problem]) -> dict[int, str]:
         return {}
     except (sqlite3.Error, ValueError, TypeError, AttributeError) as error:
         problems.append(
-            Problem(message=f"cannot read Better BibTeX's keys: {error}", path=str(bbt),
-                    severity="warning")
+            Problem(
+                message=f"cannot read Better BibTeX's keys: {error}",
+                path=str(bbt),
+                severity="warning",
+            )
         )
         return {}
     finally:
@@ -246,9 +250,7 @@ class ZoteroFormat:
         try:
             tables = _tables(db)
         except sqlite3.Error as error:
-            library.problems.append(
-                Problem(message=f"not an SQLite database: {error}", path=path)
-            )
+            library.problems.append(Problem(message=f"not an SQLite database: {error}", path=path))
             return library
         needed = {"items", "itemData", "itemDataValues", "creators", "itemCreators"}
         if not needed <= tables or not {"itemTypes", "itemTypesCombined"} & tables:
@@ -273,8 +275,7 @@ class ZoteroFormat:
                 alias = f"{key}-{item['custom']['extra']['zotero-key']}"
                 library.problems.append(
                     Problem(
-                        message=f"citation key {key!r} is taken by another item; read as"
-                        f" {alias!r}",
+                        message=f"citation key {key!r} is taken by another item; read as {alias!r}",
                         path=path,
                         key=key,
                         severity="warning",
@@ -307,7 +308,6 @@ class ZoteroFormat:
             + " ORDER BY i.itemID",
             _SKIPPED_TYPES,
         ).fetchall()
-        ids = [row[0] for row in rows]
         fields: dict[int, dict[str, str]] = defaultdict(dict)
         for item_id, name, value in db.execute(
             f"SELECT d.itemID, f.fieldName, v.value FROM itemData d"
