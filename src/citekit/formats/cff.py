@@ -579,8 +579,10 @@ class CffFormat:
             keys = by_field.setdefault((field, fate), [])
             if key not in keys:
                 keys.append(key)
+        # (attrs' converter=tuple on Loss.keys leaves mypy an unsolved Iterable[_T_co])
         return [
-            Loss(self.name, field, tuple(keys), fate) for (field, fate), keys in by_field.items()
+            Loss(self.name, field, keys, fate)  # type: ignore[arg-type]
+            for (field, fate), keys in by_field.items()
         ]
 
 
