@@ -8,13 +8,13 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.strategies import works
 
 import citekit
 from citekit import Date, Library, Person, Role, Work, WorkType
 from citekit.formats import format_for_path
 from citekit.formats.cff import CffFormat, schema_errors
 from citekit.formats.losses import Loss
+from strategies import works
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats" / "cff"
 FORMAT = CffFormat()

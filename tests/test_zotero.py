@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.zotero_fixture import ITEMS, build
 
 import citekit
 from citekit import Date, Person, WorkType
 from citekit.formats import format_for_path
 from citekit.formats.zotero import ZoteroFormat
+from zotero_fixture import ITEMS, build
 
 ROOT = Path(__file__).resolve().parents[1]
 
