@@ -37,6 +37,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import attrs
+
 from citekit.errors import FormatError
 from citekit.formats.losses import Loss
 from citekit.model import Date, Library, Person, Problem, Role, Work, WorkType, parse_name
@@ -160,6 +162,41 @@ _VARIABLES: dict[str, str] = {
     "runtime": "dimensions",
 }
 _SERIALS = {"doi": "doi", "isbn": "isbn", "issn": "issn", "pmid": "pmid", "pmcid": "pmcid"}
+#: Hayagriva's fields that citekit's model has no place for (kept in extra).
+_UNMAPPED = frozenset({"organization", "time-range"})
+#: The fields of Hayagriva's file format (docs/file-format.md).
+_FIELDS = frozenset(
+    {
+        "type",
+        "title",
+        "author",
+        "date",
+        "parent",
+        "abstract",
+        "genre",
+        "editor",
+        "affiliated",
+        "call-number",
+        "publisher",
+        "location",
+        "organization",
+        "issue",
+        "volume",
+        "volume-total",
+        "chapter",
+        "edition",
+        "page-range",
+        "page-total",
+        "time-range",
+        "runtime",
+        "url",
+        "serial-number",
+        "language",
+        "archive",
+        "archive-location",
+        "note",
+    }
+)
 
 
 def _text(value: Any) -> str | None:
@@ -179,9 +216,7 @@ def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
         for index, item in enumerate(value, 1):
             _flatten(f"{prefix}.{index}", item, out)
     elif value is not None:
-        text = "true" if value is True else "false" if value is False else str(value)
-        if text.strip():
-            out[prefix] = text
+        out[prefix] = "true" if value is True else "false" if value is False else str(value)
 
 
 # --- formattable strings ---------------------------------------------------------------------
@@ -275,6 +310,8 @@ def _person(value: Any) -> tuple[Person | None, dict[str, str]]:
                     _flatten(key, item, rest)
             if name is None and given is None:
                 return None, rest
+            if name is not None and not rest and not (given or prefix or suffix) and "," in name:
+                return Person(literal=name), rest
             return (
                 Person(family=name, given=given, non_dropping_particle=prefix, suffix=suffix),
                 rest,
@@ -306,10 +343,15 @@ def _persons(value: Any, prefix: str, extra: dict[str, str]) -> list[Person]:
 
 
 def _date(value: Any) -> Date | None:
+    """A Hayagriva date: ISO 8601, ``~`` before it for an approximate one."""
     text = _text(value)
     if text is None:
         return None
     try:
+        if text.startswith("~") and len(text) > 1:
+            date = Date.parse(text[1:])
+            if date.literal is None and not date.circa:
+                return attrs.evolve(date, circa=True)
         return Date.parse(text)
     except ValueError:
         return None
@@ -333,9 +375,8 @@ class _Reader:
 
     def title(self, value: Any, attribute: str, short: str, prefix: str) -> None:
         text, short_text, marked, rest = _formattable(value)
-        if text is not None and self.set(attribute, text):
-            if marked is not None:
-                self.rich[attribute] = marked
+        if text is not None and self.set(attribute, text) and marked is not None:
+            self.rich[attribute] = marked
         if short_text is not None and (short == "_" or not self.set(short, short_text)):
             self.extra[f"{prefix}.short"] = short_text
         for key, item in rest.items():
@@ -373,6 +414,8 @@ class _Reader:
 
 
 def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
+    from citekit.formats.csl import CSL_VARIABLES, freeze
+
     reader = _Reader()
     kind = (_text(entry.get("type")) or "misc").lower()
     parents_raw = entry.get("parent")
@@ -460,6 +503,15 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
                 _flatten(name, value, reader.extra)
         elif name in _VARIABLES and _text(value) is not None:
             reader.variables[_VARIABLES[name]] = _text(value)
+        elif name == "keywords" and isinstance(value, list | str):
+            reader.fields["keywords"] = value
+        elif name in CSL_VARIABLES and name not in _FIELDS and value is not None:
+            reader.variables[name] = freeze(value)
+        elif name == "extra" and isinstance(value, dict):
+            for key, item in value.items():
+                text = _text(item) if not isinstance(item, str) else item
+                if text is not None:
+                    reader.extra[str(key)] = text
         elif name != "location":
             _flatten(name, value, reader.extra)
     location = _text(entry.get("location"))
@@ -529,6 +581,10 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         if not reader.set(attribute, location):
             reader.extra["location"] = location
     reader.fields.pop("_", None)
+    if "keywords" in reader.fields and not all(
+        isinstance(k, str | int | float) for k in reader.fields["keywords"]
+    ):
+        _flatten("keywords", reader.fields.pop("keywords"), reader.extra)
     hint = kind + (f" {container_type}" if container_type else "")
     return Work(
         key=entry_key,
@@ -563,7 +619,12 @@ def sniff_hayagriva(head: bytes) -> bool:
     if not lines or lines[0].startswith("-"):
         return False
     first = re.match(r"([^\s:#][^:]*):\s*(?:#.*)?$", lines[0])
-    if first is None or first.group(1).strip().strip("'\"") in ("references", "items", "excerpts", "id"):
+    if first is None or first.group(1).strip().strip("'\"") in (
+        "references",
+        "items",
+        "excerpts",
+        "id",
+    ):
         return False
     fields = []
     for line in lines[1:]:
@@ -677,34 +738,30 @@ class HayagrivaFormat:
 
 
 def _person_out(person: Person) -> Any:
+    """A person as Hayagriva writes one: "Family, Given" where that reads back, else a mapping."""
     if person.literal is not None:
-        if "," in person.literal:
-            return {"name": person.literal}
-        return person.literal
-    if person.dropping_particle or person.comma_suffix or not person.family:
-        out: dict[str, str] = {}
-        if person.family:
-            out["name"] = person.family
-        if person.given:
-            out["given-name"] = person.given
-        return out
-    text = person.bibtex()
-    try:
-        if parse_name(text) == person:
-            return text
-    except ValueError:
-        pass
-    out = {"name": person.family}
+        return {"name": person.literal} if "," in person.literal else person.literal
+    if person.family and person.given and not (person.dropping_particle or person.comma_suffix):
+        text = person.bibtex()
+        try:
+            if "{" not in text and parse_name(text) == person:
+                return text
+        except ValueError:
+            pass
+    out: dict[str, str] = {}
+    if person.family:
+        out["name"] = person.family
     if person.given:
         out["given-name"] = person.given
-    if person.non_dropping_particle:
-        out["prefix"] = person.non_dropping_particle
+    particle = " ".join(p for p in (person.dropping_particle, person.non_dropping_particle) if p)
+    if particle:
+        out["prefix"] = particle
     if person.suffix:
         out["suffix"] = person.suffix
     return out
 
 
-def _unflatten(extra: dict[str, str], prefix: str) -> dict[str, Any]:
+def _unflatten(extra: dict[str, str], prefix: str) -> Any:
     """The extra keys under ``prefix.`` as a nested mapping (numbered keys as lists)."""
     out: dict[str, Any] = {}
     for name, value in extra.items():
@@ -731,6 +788,8 @@ def _lists(value: Any) -> Any:
 
 def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     """A work as a Hayagriva entry."""
+    from citekit.formats.csl import thaw
+
     extra = dict(work.extra)
     used: set[str] = set()
     hint = work.hints.get("hayagriva", "").split()
@@ -776,30 +835,29 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
             target = container if (base == "editor" and kind == "chapter") else entry
             target[base] = names
             prefix = "parent.editor" if target is container else base
-            for index in range(1, len(names) + 1):
-                details = _unflatten(extra, f"{prefix}.{index}")
-                if details and isinstance(names[index - 1], str):
-                    names[index - 1] = _person_dict(group.persons[index - 1])
-                if details and isinstance(names[index - 1], dict):
-                    names[index - 1].update(details)
-                    used.update(k for k in extra if k.startswith(f"{prefix}.{index}."))
+            _details(names, group.persons, extra, prefix, used)
             if any(p.is_others for p in group.persons):
                 lost.append((work.key, group.role.value, "'others' written as a name"))
+            if any(p.dropping_particle or p.comma_suffix for p in group.persons):
+                lost.append((work.key, group.role.value, "name particles simplified"))
             continue
-        if group.role is Role.CONTAINER_AUTHOR and kind == "chapter" and "editor" not in container:
-            container["editor"] = names
-            continue
+
+        if any(p.dropping_particle or p.comma_suffix for p in group.persons):
+            lost.append((work.key, group.role.value, "name particles simplified"))
         role = _ROLE_OUT.get(group.role)
         if role is None:
             lost.append((work.key, group.role.value, "dropped (Hayagriva has no such role)"))
             continue
+        _details(names, group.persons, extra, f"affiliated.{role}", used)
         entry.setdefault("affiliated", []).append({"role": role, "names": names})
-    affiliated = _unflatten(extra, "affiliated")
-    if affiliated:
-        used.update(k for k in extra if k.startswith("affiliated."))
-        kept = affiliated if isinstance(affiliated, list) else [affiliated]
+    groups = {
+        k: v for k, v in extra.items() if k.startswith("affiliated.") and k.split(".")[1].isdigit()
+    }
+    if groups:
+        used.update(groups)
+        unknown = _unflatten(groups, "affiliated")
         entry.setdefault("affiliated", []).extend(
-            item for item in (kept.values() if isinstance(kept, dict) else kept)
+            unknown if isinstance(unknown, list) else list(unknown.values())
         )
     if work.issued is not None:
         entry["date"] = _date_out(work, work.issued, "issued", lost)
@@ -832,7 +890,10 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
         entry["serial-number"] = serial
     if work.url is not None:
         if work.accessed is not None:
-            entry["url"] = {"value": work.url, "date": _date_out(work, work.accessed, "accessed", lost)}
+            entry["url"] = {
+                "value": work.url,
+                "date": _date_out(work, work.accessed, "accessed", lost),
+            }
         else:
             entry["url"] = work.url
     elif work.accessed is not None:
@@ -840,16 +901,13 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     # Volume, issue, publisher: the container's for contained entries (unless the
     # container had its own when read, kept in extra as parent.volume, ...).
     for name in ("volume", "issue", "publisher"):
-        if name == "publisher":
-            value: Any = work.publisher
-            if value is not None and work.publisher_place is not None:
-                value = {"name": work.publisher, "location": work.publisher_place}
-        else:
-            value = getattr(work, name)
-        if value is None:
+        item: Any = getattr(work, name)
+        if name == "publisher" and item is not None and work.publisher_place is not None:
+            item = {"name": work.publisher, "location": work.publisher_place}
+        if item is None:
             continue
         on_container = contained and not any(k.startswith(f"parent.{name}") for k in extra)
-        (container if on_container else entry)[name] = value
+        (container if on_container else entry)[name] = item
     if work.publisher is None and work.publisher_place is not None:
         entry["location"] = work.publisher_place
     if work.container_title is not None:
@@ -876,15 +934,13 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
                 first["parent"] = {"type": "book", **series}
     else:
         first.update(series)
-    kept = _unflatten(extra, "parent")
+    kept: Any = _unflatten(extra, "parent")
     used.update(k for k in extra if k.startswith("parent."))
     others: list[Any] = []
     if isinstance(kept, list):
         others, kept = kept, {}
     others.extend(value for name, value in kept.items() if name.isdigit())
-    _merge(
-        first, {k: v for k, v in kept.items() if not k.isdigit()}, "parent", work.key, lost
-    )
+    _merge(first, {k: v for k, v in kept.items() if not k.isdigit()}, "parent", work.key, lost)
     parents: list[Any] = []
     if first or parent_type is not None:
         parents.append({"type": parent_type or ("book" if not contained else "misc"), **first})
@@ -907,12 +963,22 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
             parents.append(event)
     parents.extend(others)
     # Other extra keys: fields of the entry, dotted ones inside the field they belong to.
+    from citekit.formats.csl import CSL_VARIABLES
+
     for top in sorted({name.partition(".")[0] for name in extra if name not in used}):
         keys = [k for k in extra if k not in used and (k == top or k.startswith(top + "."))]
-        if top in extra and top not in used and top not in entry:
-            entry[top] = extra[top]
+        if top in extra and top not in used:
+            plain = top in _UNMAPPED or not (
+                top in _FIELDS or top in CSL_VARIABLES or top in ("keywords", "extra")
+            )
+            if plain and top not in entry:
+                entry[top] = extra[top]
+            else:  # a name Hayagriva or CSL gives another meaning: in the "extra" mapping
+                entry.setdefault("extra", {})[top] = extra[top]
             used.add(top)
-            continue
+            keys.remove(top)
+            if not keys:
+                continue
         nested = _unflatten({k: extra[k] for k in keys}, top)
         if not nested:
             for k in keys:
@@ -928,11 +994,16 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     for attribute in ("original_title", "original_date", "medium", "pmid"):
         if attribute != "pmid" and getattr(work, attribute) is not None:
             lost.append((work.key, attribute.replace("_", "-"), "dropped"))
+    # Keywords and other CSL variables: under their CSL names (Hayagriva ignores them).
     if work.keywords:
-        lost.append((work.key, "keywords", "dropped"))
-    for variable in work.variables:
-        if variable not in _VARIABLES.values():
+        entry["keywords"] = list(work.keywords)
+    for variable, value in work.variables.items():
+        if variable in _VARIABLES.values():
+            continue
+        if variable in _FIELDS or variable in entry:
             lost.append((work.key, variable, "dropped"))
+        else:
+            entry[variable] = thaw(value)
     for attribute in work.rich:
         if attribute not in ("title", "container_title", "collection_title", "event_title"):
             lost.append((work.key, f"markup of {attribute.replace('_', '-')}", "written as text"))
@@ -940,6 +1011,26 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
 
 
 _FORMS = {"title": "value", "url": "value", "publisher": "name"}
+
+
+def _details(
+    names: list[Any],
+    persons: tuple[Person, ...],
+    extra: dict[str, str],
+    prefix: str,
+    used: set[str],
+) -> None:
+    """Add the details kept in extra (an alias, ...) to the persons written."""
+    for index in range(1, len(names) + 1):
+        details = _unflatten(extra, f"{prefix}.{index}")
+        if not isinstance(details, dict) or not details:
+            continue
+        if isinstance(names[index - 1], str):
+            names[index - 1] = _person_dict(persons[index - 1])
+        if isinstance(names[index - 1], dict):
+            for key, value in details.items():
+                names[index - 1].setdefault(key, value)
+            used.update(k for k in extra if k.startswith(f"{prefix}.{index}."))
 
 
 def _merge(
@@ -987,12 +1078,12 @@ def _date_out(work: Work, date: Date, field: str, lost: list[tuple[str, str, str
         date.literal is None
         and not date.is_range
         and not date.open_start
-        and not date.circa
         and not date.uncertain
         and date.start is not None
         and date.start.season is None
     )
-    if not simple:
+    if simple and date.circa and date.start is not None:
+        return "~" + str(date.start)
+    if not (simple and not date.circa):
         lost.append((work.key, field, "written as text (Hayagriva dates are single ISO dates)"))
     return str(date)
-
