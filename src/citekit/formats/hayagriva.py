@@ -542,7 +542,15 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
                 persons = _persons(editors, "parent.editor", reader.extra)
                 if persons and Role.EDITOR not in reader.roles:
                     reader.roles[Role.EDITOR] = persons
-                elif persons:
+                elif persons:  # the entry has its own editors: the container's stay as text
+                    _flatten("parent.editor", [str(p) for p in persons], reader.extra)
+            place = _text(container.get("location"))
+            if place is not None and not reader.set("publisher_place", place):
+                reader.extra["parent.location"] = place
+            authors = container.get("author")
+            if authors is not None:
+                persons = _persons(authors, "parent.author", reader.extra)
+                if persons:
                     reader.roles.setdefault(Role.CONTAINER_AUTHOR, persons)
             grand = container.get("parent")
             if isinstance(grand, dict):
@@ -554,7 +562,8 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
                     if name not in ("title", "volume", "type"):
                         _flatten(f"parent.parent.{name}", value, reader.extra)
             handled = {"title", "volume", "issue", "publisher", "serial-number", "date",
-                       "editor", "parent", "type", "issn", "isbn"}  # fmt: skip
+                       "editor", "author", "parent", "type", "issn", "isbn",
+                       "location"}  # fmt: skip
         else:
             reader.title(container.get("title"), "collection_title", "_", "parent.title")
             number = _text(container.get("volume")) or _text(container.get("issue"))
@@ -779,9 +788,10 @@ def _unflatten(extra: dict[str, str], prefix: str) -> Any:
 
 
 def _lists(value: Any) -> Any:
+    """Mappings numbered 1 to n (as :func:`_flatten` numbers lists) back as lists."""
     if isinstance(value, dict):
-        if value and all(k.isdigit() for k in value):
-            return [_lists(value[k]) for k in sorted(value, key=int)]
+        if value and set(value) == {str(i) for i in range(1, len(value) + 1)}:
+            return [_lists(value[str(i)]) for i in range(1, len(value) + 1)]
         return {k: _lists(v) for k, v in value.items()}
     return value
 
@@ -805,7 +815,14 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     if work.type is WorkType.DOCUMENT and "type" in extra:
         kind = extra["type"]
         used.add("type")
-    read_back = _READ_WITH_PARENT.get((kind, parent_type or ""), _READ_TYPES.get(kind))
+    event_parent = work.event_title is not None or (
+        work.type is not WorkType.EVENT
+        and (work.event_place is not None or work.event_date is not None)
+    )
+    read_back = _READ_WITH_PARENT.get(
+        (kind, parent_type or ("conference" if kind == "article" and event_parent else "")),
+        _READ_TYPES.get(kind),
+    )
     if read_back is not work.type and not (work.type is WorkType.DOCUMENT and "type" in used):
         lost.append((work.key, f"type {work.type.value}", f"written as {kind}"))
     entry: dict[str, Any] = {"type": kind}
@@ -831,10 +848,16 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     for group in work.contributors:
         names = [_person_out(p) for p in group.persons]
         base = {Role.AUTHOR: "author", Role.EDITOR: "editor"}.get(group.role)
+        if group.role is Role.CONTAINER_AUTHOR and contained:
+            base = "author"
         if base is not None:
-            target = container if (base == "editor" and kind == "chapter") else entry
+            target = (
+                container
+                if (base == "editor" and kind == "chapter") or group.role is Role.CONTAINER_AUTHOR
+                else entry
+            )
             target[base] = names
-            prefix = "parent.editor" if target is container else base
+            prefix = f"parent.{base}" if target is container else base
             _details(names, group.persons, extra, prefix, used)
             if any(p.is_others for p in group.persons):
                 lost.append((work.key, group.role.value, "'others' written as a name"))
@@ -867,8 +890,12 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
             entry[name] = value
     for name, variable in _VARIABLES.items():
         value = work.variables.get(variable)
-        if value is not None:
-            entry[name] = str(value)
+        if value is None:
+            continue
+        if isinstance(value, str) and value and value == value.strip():
+            entry[name] = value
+        else:
+            lost.append((work.key, variable, "dropped (Hayagriva holds it as text)"))
     # Serial numbers: an ISSN (and a chapter's ISBN) belongs to the container.
     serial: dict[str, Any] = {}
     container_serial: dict[str, Any] = {}
@@ -909,12 +936,17 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
         on_container = contained and not any(k.startswith(f"parent.{name}") for k in extra)
         (container if on_container else entry)[name] = item
     if work.publisher is None and work.publisher_place is not None:
-        entry["location"] = work.publisher_place
+        if work.type is WorkType.EVENT:  # an event's location is where it took place
+            lost.append((work.key, "publisher-place", "dropped (no publisher)"))
+        else:
+            entry["location"] = work.publisher_place
     if work.container_title is not None:
         if contained:
             container["title"] = text_out("container_title", "container_title_short")
         else:
             lost.append((work.key, "container-title", "dropped (not in a container)"))
+            if work.container_title_short is not None:
+                lost.append((work.key, "container-title-short", "dropped"))
     elif work.container_title_short is not None:
         lost.append((work.key, "container-title-short", "dropped"))
     if work.collection_title is not None:
@@ -930,6 +962,8 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
         if series:
             if "title" not in first:
                 lost.append((work.key, "collection-title", "dropped (no container)"))
+                if "volume" in series:
+                    lost.append((work.key, "collection-number", "dropped (no container)"))
             else:
                 first["parent"] = {"type": "book", **series}
     else:
@@ -940,7 +974,8 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     if isinstance(kept, list):
         others, kept = kept, {}
     others.extend(value for name, value in kept.items() if name.isdigit())
-    _merge(first, {k: v for k, v in kept.items() if not k.isdigit()}, "parent", work.key, lost)
+    spill: list[str] = []
+    _merge(first, {k: v for k, v in kept.items() if not k.isdigit()}, "parent", spill)
     parents: list[Any] = []
     if first or parent_type is not None:
         parents.append({"type": parent_type or ("book" if not contained else "misc"), **first})
@@ -958,7 +993,7 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
                 event["location"] = work.event_place
             if work.event_date is not None:
                 event["date"] = _date_out(work, work.event_date, "event-date", lost)
-            _merge(event, _unflatten(extra, "event"), "event", work.key, lost)
+            _merge(event, _unflatten(extra, "event"), "event", spill)
             used.update(k for k in extra if k.startswith("event."))
             parents.append(event)
     parents.extend(others)
@@ -980,14 +1015,18 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
             if not keys:
                 continue
         nested = _unflatten({k: extra[k] for k in keys}, top)
-        if not nested:
-            for k in keys:
-                lost.append((work.key, k, "dropped"))
-            continue
-        if isinstance(entry.get(top), list) and top in ("author", "editor"):
-            continue  # person details, written with the persons above
-        _merge(entry, {top: nested}, "", work.key, lost)
+        if isinstance(entry.get(top), list) and top in ("author", "editor", "affiliated"):
+            spill.extend(keys)  # details of persons not written as mappings
+        elif not nested or not top:
+            spill.extend(keys)
+        else:
+            _merge(entry, {top: nested}, "", spill)
         used.update(keys)
+    # What found no place in the entry's structure: verbatim in the "extra" mapping.
+    for where in spill:
+        for name, value in extra.items():
+            if name == where or name.startswith(where + "."):
+                entry.setdefault("extra", {})[name] = value
     if parents:
         entry["parent"] = parents[0] if len(parents) == 1 else parents
     # What Hayagriva has no field for.
@@ -1033,14 +1072,12 @@ def _details(
             used.update(k for k in extra if k.startswith(f"{prefix}.{index}."))
 
 
-def _merge(
-    target: dict[str, Any],
-    kept: dict[str, Any],
-    prefix: str,
-    key: str,
-    lost: list[tuple[str, str, str]],
-) -> None:
-    """Put values kept in extra back into ``target``, inside the fields they belong to."""
+def _merge(target: dict[str, Any], kept: dict[str, Any], prefix: str, spill: list[str]) -> None:
+    """Put values kept in extra back into ``target``, inside the fields they belong to.
+
+    The dotted names of values that have no place there (the field is taken)
+    are added to ``spill``.
+    """
     for name, value in kept.items():
         where = f"{prefix}.{name}" if prefix else name
         current = target.get(name)
@@ -1050,13 +1087,11 @@ def _merge(
             if isinstance(current, str) and name in _FORMS:
                 current = target[name] = {_FORMS[name]: current}
             if isinstance(current, dict):
-                _merge(current, value, where, key, lost)
+                _merge(current, value, where, spill)
             else:
-                _flat: dict[str, str] = {}
-                _flatten(where, value, _flat)
-                lost.extend((key, k, "dropped") for k in _flat)
+                spill.append(where)
         else:
-            lost.append((key, where, "dropped"))
+            spill.append(where)
 
 
 def _person_dict(person: Person) -> dict[str, str]:
