@@ -260,3 +260,36 @@ def test_round_trip_keeps_what_cff_holds(work: Work, as_reference: bool) -> None
     back = FORMAT.read(FORMAT.write(library))
     assert not back.errors
     _kept(target, back.works()[-1], _lost_fields(losses, target.key))
+
+
+_TOKENS = [
+    b"cff-version: 1.2.0\n",
+    b"authors:\n  - name: x\n",
+    b"title: t\n",
+    b"references:\n  - ",
+    b"type: article\n",
+    b"preferred-citation:\n  ",
+    b"  ",
+    b"- ",
+    b": ",
+    b"\n",
+    b"{",
+    b"[",
+    b"&a ",
+    b"*a",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.one_of(st.binary(max_size=300), st.lists(st.sampled_from(_TOKENS)).map(b"".join)))
+def test_any_bytes_give_a_library(data: bytes) -> None:
+    """Any bytes: a library, with problems for what is wrong, never another exception."""
+    library = FORMAT.read(data, path="x")
+    assert isinstance(library, Library)
+    assert all(p.line is None or p.line >= 1 for p in library.problems)
+    if not library.errors and len(library):
+        try:
+            written = FORMAT.write(library)
+        except citekit.FormatError:
+            return
+        assert len(FORMAT.read(written)) == len(library)

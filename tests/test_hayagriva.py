@@ -7,6 +7,7 @@ from pathlib import Path
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import citekit
 from citekit import Date, Library, Person, Role, Work, WorkType
@@ -200,3 +201,38 @@ def test_corpus_bibtex_to_hayagriva_to_bibtex(name: str, tmp_path: Path) -> None
     for work in original.values():
         lost = {loss.field for loss in losses if work.key in loss.keys}
         _kept(work, converted[work.key], lost)
+
+
+_TOKENS = [
+    b"a:\n",
+    b"  type: Article\n",
+    b"  parent:\n",
+    b"    - type: Conference\n",
+    b"  title: {value: x, short: y}\n",
+    b'  author: ["A, B"]\n',
+    b"  date: ~2001\n",
+    b"  extra:\n",
+    b"  ",
+    b"- ",
+    b": ",
+    b"\n",
+    b"{",
+    b"}",
+    b"&a ",
+    b"*a",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.one_of(st.binary(max_size=300), st.lists(st.sampled_from(_TOKENS)).map(b"".join)))
+def test_any_bytes_give_a_library(data: bytes) -> None:
+    """Any bytes: a library, with problems for what is wrong, never another exception."""
+    library = FORMAT.read(data, path="x")
+    assert isinstance(library, Library)
+    assert all(p.line is None or p.line >= 1 for p in library.problems)
+    if not library.errors and len(library):
+        try:
+            written = FORMAT.write(library)
+        except citekit.FormatError:
+            return
+        assert len(FORMAT.read(written)) == len(library)

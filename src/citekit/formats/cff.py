@@ -35,6 +35,8 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
+import attrs
+
 from citekit.errors import FormatError
 from citekit.formats.losses import Loss
 from citekit.model import Date, DateParts, Library, Person, Problem, Role, Work, WorkType
@@ -545,8 +547,6 @@ class CffFormat:
                 count += 1
                 key = f"{base}-{count}"
             taken.add(key)
-            import attrs
-
             library.add(attrs.evolve(work, key=key))
         return library
 
