@@ -153,6 +153,8 @@ _TEXT: dict[str, str] = {
     "language": "language",
     "note": "note",
 }
+#: Of those, the formattable strings (case protection and markup as for titles).
+_FORMATTABLE = frozenset({"abstract", "genre", "note"})
 #: Hayagriva keys read into CSL variables.
 _VARIABLES: dict[str, str] = {
     "archive": "archive",
@@ -375,7 +377,10 @@ class _Reader:
 
     def title(self, value: Any, attribute: str, short: str, prefix: str) -> None:
         text, short_text, marked, rest = _formattable(value)
-        if text is not None and self.set(attribute, text) and marked is not None:
+        if text is not None and not self.set(attribute, text):
+            _flatten(prefix, value, self.extra)
+            return
+        if text is not None and marked is not None:
             self.rich[attribute] = marked
         if short_text is not None and (short == "_" or not self.set(short, short_text)):
             self.extra[f"{prefix}.short"] = short_text
@@ -400,17 +405,15 @@ class _Reader:
 
     def publisher(self, value: Any, prefix: str) -> None:
         if isinstance(value, dict):
-            name = _text(value.get("name"))
-            place = _text(value.get("location"))
-            if name is not None and not self.set("publisher", name):
-                self.extra[f"{prefix}.name"] = name
-            if place is not None and not self.set("publisher_place", place):
-                self.extra[f"{prefix}.location"] = place
+            if value.get("name") is not None:
+                self.title(value["name"], "publisher", "_", f"{prefix}.name")
+            if value.get("location") is not None:
+                self.title(value["location"], "publisher_place", "_", f"{prefix}.location")
             for key, item in value.items():
                 if key not in ("name", "location"):
                     _flatten(f"{prefix}.{key}", item, self.extra)
-        elif _text(value) is not None and not self.set("publisher", _text(value)):
-            self.extra[prefix] = str(value)
+        elif value is not None:
+            self.title(value, "publisher", "_", prefix)
 
 
 def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
@@ -498,6 +501,8 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         elif name in ("volume", "issue"):
             if not reader.set(name, _text(value)):
                 _flatten(name, value, reader.extra)
+        elif name in _FORMATTABLE and (_text(value) is not None or isinstance(value, dict)):
+            reader.title(value, _TEXT[name], "_", name)
         elif name in _TEXT:
             if not reader.set(_TEXT[name], _text(value)):
                 _flatten(name, value, reader.extra)
@@ -514,7 +519,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
                     reader.extra[str(key)] = text
         elif name != "location":
             _flatten(name, value, reader.extra)
-    location = _text(entry.get("location"))
+    location = entry.get("location")
     # The container (or, for a book, its series).
     if container is not None:
         if contained:
@@ -544,9 +549,8 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
                     reader.roles[Role.EDITOR] = persons
                 elif persons:  # the entry has its own editors: the container's stay as text
                     _flatten("parent.editor", [str(p) for p in persons], reader.extra)
-            place = _text(container.get("location"))
-            if place is not None and not reader.set("publisher_place", place):
-                reader.extra["parent.location"] = place
+            if container.get("location") is not None:
+                reader.title(container["location"], "publisher_place", "_", "parent.location")
             authors = container.get("author")
             if authors is not None:
                 persons = _persons(authors, "parent.author", reader.extra)
@@ -587,8 +591,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         _flatten(f"parent.{index}", parent, reader.extra)
     if location is not None:
         attribute = "event_place" if work_type is WorkType.EVENT else "publisher_place"
-        if not reader.set(attribute, location):
-            reader.extra["location"] = location
+        reader.title(entry["location"], attribute, "_", "location")
     reader.fields.pop("_", None)
     if "keywords" in reader.fields and not all(
         isinstance(k, str | int | float) for k in reader.fields["keywords"]
@@ -887,7 +890,7 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     for name, attribute in _TEXT.items():
         value = getattr(work, attribute)
         if value is not None:
-            entry[name] = value
+            entry[name] = text_out(attribute) if name in _FORMATTABLE else value
     for name, variable in _VARIABLES.items():
         value = work.variables.get(variable)
         if value is None:
@@ -929,8 +932,12 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
     # container had its own when read, kept in extra as parent.volume, ...).
     for name in ("volume", "issue", "publisher"):
         item: Any = getattr(work, name)
-        if name == "publisher" and item is not None and work.publisher_place is not None:
-            item = {"name": work.publisher, "location": work.publisher_place}
+        if name == "publisher" and item is not None:
+            item = text_out("publisher")
+            if work.publisher_place is not None:
+                item = {"name": item, "location": text_out("publisher_place")}
+            elif isinstance(item, dict):  # a formattable mapping: the publisher's name
+                item = {"name": item}
         if item is None:
             continue
         on_container = contained and not any(k.startswith(f"parent.{name}") for k in extra)
@@ -939,7 +946,7 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
         if work.type is WorkType.EVENT:  # an event's location is where it took place
             lost.append((work.key, "publisher-place", "dropped (no publisher)"))
         else:
-            entry["location"] = work.publisher_place
+            entry["location"] = text_out("publisher_place")
     if work.container_title is not None:
         if contained:
             container["title"] = text_out("container_title", "container_title_short")
@@ -1044,7 +1051,17 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
         else:
             entry[variable] = thaw(value)
     for attribute in work.rich:
-        if attribute not in ("title", "container_title", "collection_title", "event_title"):
+        if attribute not in (
+            "title",
+            "container_title",
+            "collection_title",
+            "event_title",
+            "publisher",
+            "publisher_place",
+            "abstract",
+            "genre",
+            "note",
+        ):
             lost.append((work.key, f"markup of {attribute.replace('_', '-')}", "written as text"))
     return entry
 
