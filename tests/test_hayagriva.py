@@ -110,6 +110,12 @@ def test_sniffing_tells_hayagriva_from_csl_yaml(tmp_path: Path) -> None:
     assert format_for_path(str(serge)).name == "cslyaml"
     for text in ("- id: a\n  title: A\n", "references:\n  - id: a\n", "id: a\ntitle: A\n"):
         assert not sniff_hayagriva(text.encode())
+    for text in (
+        "'westfahl:space':\n  type: book\n",
+        "a:b:\n  title: T\n",
+        '"x y":\n  author: Z\n',
+    ):
+        assert sniff_hayagriva(text.encode())  # keys quoted or holding colons
     # A file that does not exist yet (a save target) goes to CSL-YAML, the default.
     assert format_for_path(str(tmp_path / "new.yaml")).name == "cslyaml"
     # ... unless named.

@@ -615,6 +615,12 @@ def _kebab(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name.strip()).lower().replace("_", "-")
 
 
+#: A top-level key alone on its line (plain, or quoted: 'westfahl:space':).
+_FIRST_KEY = re.compile(
+    r"""(?P<key>'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^\s#'"\-?:][^#]*?)\s*:(?:\s+#.*)?\s*$"""
+)
+
+
 def sniff_hayagriva(head: bytes) -> bool:
     """Whether the first bytes of a YAML file look like Hayagriva (not CSL-YAML).
 
@@ -630,8 +636,8 @@ def sniff_hayagriva(head: bytes) -> bool:
     ]
     if not lines or lines[0].startswith("-"):
         return False
-    first = re.match(r"([^\s:#][^:]*):\s*(?:#.*)?$", lines[0])
-    if first is None or first.group(1).strip().strip("'\"") in (
+    first = _FIRST_KEY.match(lines[0])
+    if first is None or first.group("key").strip("'\"") in (
         "references",
         "items",
         "excerpts",
