@@ -164,6 +164,8 @@ _VARIABLES: dict[str, str] = {
     "runtime": "dimensions",
 }
 _SERIALS = {"doi": "doi", "isbn": "isbn", "issn": "issn", "pmid": "pmid", "pmcid": "pmcid"}
+#: The entry key under which the hints of other formats travel (Hayagriva ignores it).
+_HINTS = "citekit-hints"
 #: Hayagriva's fields that citekit's model has no place for (kept in extra).
 _UNMAPPED = frozenset({"organization", "time-range"})
 #: The fields of Hayagriva's file format (docs/file-format.md).
@@ -420,6 +422,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
     from citekit.formats.csl import CSL_VARIABLES, freeze
 
     reader = _Reader()
+    hints: dict[str, str] = {}
     kind = (_text(entry.get("type")) or "misc").lower()
     parents_raw = entry.get("parent")
     parents = (
@@ -512,6 +515,8 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
             reader.fields["keywords"] = value
         elif name in CSL_VARIABLES and name not in _FIELDS and value is not None:
             reader.variables[name] = freeze(value)
+        elif name == _HINTS and isinstance(value, dict):
+            hints.update((str(k), str(v)) for k, v in value.items() if k != "hayagriva")
         elif name == "extra" and isinstance(value, dict):
             for key, item in value.items():
                 text = _text(item) if not isinstance(item, str) else item
@@ -597,7 +602,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         isinstance(k, str | int | float) for k in reader.fields["keywords"]
     ):
         _flatten("keywords", reader.fields.pop("keywords"), reader.extra)
-    hint = kind + (f" {container_type}" if container_type else "")
+    hints["hayagriva"] = kind + (f" {container_type}" if container_type else "")
     return Work(
         key=entry_key,
         type=work_type,
@@ -605,7 +610,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         variables=reader.variables,
         extra=reader.extra,
         rich=reader.rich,
-        hints={"hayagriva": hint},
+        hints=hints,
         **reader.fields,
     )
 
@@ -1042,6 +1047,10 @@ def _entry(work: Work, lost: list[tuple[str, str, str]]) -> dict[str, Any]:
                 entry.setdefault("extra", {})[name] = value
     if parents:
         entry["parent"] = parents[0] if len(parents) == 1 else parents
+    # How other formats wrote the work (BibTeX's field names, ...), for a way back.
+    others_hints = {k: v for k, v in work.hints.items() if k != "hayagriva"}
+    if others_hints:
+        entry[_HINTS] = others_hints
     # What Hayagriva has no field for.
     for attribute in ("original_title", "original_date", "medium", "pmid"):
         if attribute != "pmid" and getattr(work, attribute) is not None:
