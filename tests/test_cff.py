@@ -203,6 +203,17 @@ def test_losses_name_what_cff_cannot_hold() -> None:
     assert ("key", "dropped") not in losses
     assert any(field == "issued" for field, _ in losses)  # a year alone is no date-released
     assert all(isinstance(loss, Loss) for loss in FORMAT.losses(Library([software])))
+    # CFF has no keys: a key that reading would not make again is named.
+    paper = Work(
+        key="my-paper",
+        type="book",
+        title="A book",
+        contributors={"author": [Person(family="Roe", given="Ann")]},
+        issued=Date.of(1999),
+    )
+    keys = [loss for loss in FORMAT.losses(Library([software, paper])) if loss.field == "key"]
+    assert [loss.keys for loss in keys] == [("my-paper",)]
+    assert FORMAT.read(FORMAT.write(Library([software, paper]))).works()[1].key == "roe1999"
 
 
 _PATTERNED = ("doi", "isbn", "issn", "pmcid")

@@ -574,6 +574,7 @@ class CffFormat:
             _, lost = _document(library)
         except FormatError:
             return []
+        lost = lost + self._key_losses(library)
         by_field: dict[tuple[str, str], list[str]] = {}
         for key, field, fate in lost:
             keys = by_field.setdefault((field, fate), [])
@@ -583,6 +584,21 @@ class CffFormat:
         return [
             Loss(self.name, field, keys, fate)  # type: ignore[arg-type]
             for (field, fate), keys in by_field.items()
+        ]
+
+
+    def _key_losses(self, library: Library) -> Lost:
+        """The works whose keys a written file would not give back (CFF has no keys)."""
+        try:
+            again = self.read(self.write(library))
+        except FormatError:
+            return []
+        root, preferred, references = _pick(library)
+        order = [root, *([preferred] if preferred is not None else []), *references]
+        return [
+            (work.key, "key", "made from the title, or the first author and year")
+            for work, new in zip(order, again.keys(), strict=False)
+            if work.key != new
         ]
 
 
