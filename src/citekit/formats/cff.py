@@ -586,7 +586,6 @@ class CffFormat:
             for (field, fate), keys in by_field.items()
         ]
 
-
     def _key_losses(self, library: Library) -> Lost:
         """The works whose keys a written file would not give back (CFF has no keys)."""
         try:
