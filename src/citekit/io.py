@@ -23,12 +23,17 @@ def load(
     """Read a library from a file, the format chosen by extension (or ``format``).
 
     ``.bib`` (BibTeX/BibLaTeX), ``.json`` (CSL-JSON), ``.yaml``/``.yml``
-    (CSL-YAML), and whatever installed format plug-ins add. Bad entries are
+    (CSL-YAML, or Hayagriva YAML, told apart by their content), ``.cff``
+    (``CITATION.cff``), ``.sqlite`` (a Zotero database, read in place and
+    read-only), and whatever installed format plug-ins add. Bad entries are
     recorded in ``library.problems`` and the good ones still load; with
     ``strict=True`` any error raises :class:`~citekit.ParseError` instead.
     """
     name = os.fspath(path)
     fmt = format_for_path(name, format)
+    read_path = getattr(fmt, "read_path", None)
+    if callable(read_path):  # a format read in place (a database), not loaded as bytes
+        return _read(lambda data, path: read_path(name), b"", name, strict)
     try:
         data = Path(name).read_bytes()
     except OSError as error:
