@@ -652,7 +652,7 @@ class _State:
         options: dict[str, Any] = {"style": style, "output": "html"}
         if config.citekit_locale:
             options["locale"] = config.citekit_locale
-        self.formatter: CslFormatter = citekit.formatter("csl", **options)  # type: ignore[assignment]
+        self.formatter: CslFormatter = citekit.formatter("csl", **options)
         self.loaded = self.digest()
         self.cache = Cache(Path(app.doctreedir) / "citekit-cache")
         self.fingerprint = fingerprint()
