@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 __all__ = ["Loss", "losses_of"]
 
 
+def _keys(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Loss:
     """One thing a format cannot hold, and the entries that have it.
@@ -38,7 +42,7 @@ class Loss:
 
     format: str
     field: str
-    keys: tuple[str, ...] = attrs.field(converter=tuple)
+    keys: tuple[str, ...] = attrs.field(converter=_keys)
     fate: str = "dropped"
 
     def __str__(self) -> str:
