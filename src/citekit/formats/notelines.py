@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from citekit.model.dates import Date
-from citekit.model.persons import Person, parse_name
+from citekit.model.persons import Person
 from citekit.model.work import Role, Work, WorkType
 
 __all__ = ["NoteFields", "format_line", "lines_for", "read_lines"]

@@ -42,7 +42,7 @@ from citekit.model.identifiers import isbn_problem, issn_problem
 from citekit.model.persons import Person, parse_name
 from citekit.model.work import Role, Work, WorkType
 
-__all__ = ["RIS_TYPES", "RisFormat"]
+__all__ = ["RIS_TYPES", "RisFormat", "make_key", "ris_losses"]
 
 #: RIS reference types -> CSL types (RIS 2011 list, as EndNote and Zotero use it).
 RIS_TYPES: dict[str, WorkType] = {
@@ -99,6 +99,7 @@ RIS_TYPES: dict[str, WorkType] = {
     "STAND": WorkType.STANDARD,
     "STAT": WorkType.LEGISLATION,
     "THES": WorkType.THESIS,
+    "UNBILL": WorkType.BILL,
     "UNPB": WorkType.MANUSCRIPT,
     "VIDEO": WorkType.MOTION_PICTURE,
     "WEB": WorkType.WEBPAGE,
@@ -172,6 +173,7 @@ _TEXT_TAGS: tuple[tuple[str, str], ...] = (
     ("JI", "container_title_short"),
     ("T3", "collection_title"),
     ("VL", "volume"),
+    ("VO", "volume"),
     ("IS", "issue"),
     ("M1", "number"),
     ("NV", "number_of_volumes"),
@@ -373,8 +375,30 @@ def _split(text: str, problems: list[Problem], path: str | None) -> list[_Record
             )
         )
     for record in records:
-        record.tags = [(tag, value.rstrip("\n").strip(), line) for tag, value, line in record.tags]
+        record.tags = [
+            (tag, _continued(tag, value.rstrip("\n").strip()), line)
+            for tag, value, line in record.tags
+        ]
     return records
+
+
+#: Tags whose continuation lines are new lines of text or new values; in the
+#: others (titles, names of journals, ...) a continuation line is the same
+#: text wrapped, joined with a space as Zotero and EndNote read it.
+_LINE_TAGS = frozenset(
+    {"N1", "AB", "N2", "AD", "KW", "AU", "A1", "A2", "A3", "A4", "ED", "SN", "UR", "L1", "L2", "L4"}
+)
+
+
+def _continued(tag: str, value: str) -> str:
+    if (
+        "\n" not in value
+        or tag in _LINE_TAGS
+        or not _EXTRA_TAG.match(tag)
+        or tag not in _KNOWN_TAGS
+    ):
+        return value
+    return " ".join(part.strip() for part in value.split("\n") if part.strip())
 
 
 def _name(text: str) -> Person | None:
@@ -417,7 +441,7 @@ def _date(text: str) -> Date | None:
     return Date.parse(iso.group(1) if iso else text)
 
 
-def _make_key(work_fields: dict[str, Any], names: dict[Role, list[Person]], taken: set[str]) -> str:
+def make_key(work_fields: dict[str, Any], names: dict[Role, list[Person]], taken: set[str]) -> str:
     """A citation key like BibTeX tools make: family name, year, first word of the title."""
     persons = names.get(Role.AUTHOR) or names.get(Role.EDITOR) or []
     who = ""
@@ -586,7 +610,7 @@ def _read_record(
             continue
         extra[tag] = f"{extra[tag]}\n{value}" if tag in extra else value
     if key is None:
-        key = _make_key(fields, names, taken)
+        key = make_key(fields, names, taken)
     try:
         return Work(
             key=key,
