@@ -943,6 +943,7 @@ def _zotero_fields(
     from citekit.formats.notelines import read_lines
 
     cited = item.get("citation-key")
+    zotero = _from_zotero(item) and not hints
     abbreviation = item.get("journalAbbreviation")
     if (
         isinstance(abbreviation, str)
@@ -957,8 +958,7 @@ def _zotero_fields(
         isinstance(note, str)
         and ":" in note
         and "note" not in rich
-        and _from_zotero(item)
-        and not hints
+        and zotero
     ):
         found = read_lines(note, taken=[name for name in fields if name != "note"])
         names: list[str] = []
