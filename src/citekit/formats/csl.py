@@ -954,12 +954,7 @@ def _zotero_fields(
         variables.pop("journalAbbreviation", None)
         hints[NOTE_HINT + "-abbreviation"] = "journalAbbreviation"
     note = fields.get("note")
-    if (
-        isinstance(note, str)
-        and ":" in note
-        and "note" not in rich
-        and zotero
-    ):
+    if isinstance(note, str) and ":" in note and "note" not in rich and zotero:
         found = read_lines(note, taken=[name for name in fields if name != "note"])
         names: list[str] = []
         for attribute, value in found.attributes.items():

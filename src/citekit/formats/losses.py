@@ -103,7 +103,7 @@ def compare(
             add("the whole entry", "not written", old.key)
             continue
         if new.key != old.key:
-            add("citation key", f"read back as {new.key!r}", old.key)
+            add("citation key", "read back under another key", old.key)
         if new.type != old.type:
             add(f"type {old.type.value}", f"read back as {new.type.value}", old.key)
         for role in set(old.roles) | set(new.roles):

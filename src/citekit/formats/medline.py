@@ -31,7 +31,7 @@ import codecs
 import re
 from typing import Any
 
-from citekit.formats.losses import Loss
+from citekit.formats.losses import Loss, compare, merge
 from citekit.formats.notelines import format_line, lines_for, read_lines
 from citekit.formats.ris import make_key
 from citekit.model import Library, Problem
@@ -672,26 +672,24 @@ def medline_losses(library: Library) -> list[Loss]:
             add("issued (a date DP cannot say)", "written as EDTF text in DP", work.key)
         for name, value in work.variables.items():
             if _text_value(value):
-                add(name, notes, work.key)
+                add(f"variable {name}", notes, work.key)
             else:
-                add(name, "dropped (not text)", work.key)
+                add(f"variable {name}", "dropped (not text)", work.key)
         for name in work.extra:
             if not _extra_tag(name):
                 add(f"extra field {name}", notes, work.key)
         if _key_line(work) is not None:
             add("citation key", "written as a GN note 'Citation Key: ...'", work.key)
-        texts = [
-            getattr(work, a)
-            for a in ("title", "container_title", "abstract", "note", "publisher")
-            if getattr(work, a)
-        ] + list(work.extra.values())
-        if any(" ".join(t.split()) != t and "\n" not in t for t in texts if isinstance(t, str)):
-            add("spacing (runs of spaces)", "written as single spaces", work.key)
-        if any("\n" in t for t in texts if isinstance(t, str)) and not work.extra:
-            add("line breaks", "written as spaces", work.key)
         if work.rich:
             add("markup (italics, small caps, ...)", "written as plain text", work.key)
-    return [Loss("MEDLINE", field, tuple(keys), fate) for (field, fate), keys in found.items()]
+    named = [Loss("MEDLINE", field, tuple(keys), fate) for (field, fate), keys in found.items()]
+    again = MedlineFormat().read(write_records(library).encode("utf-8"))
+    shown = compare(
+        "MEDLINE",
+        [*library.values(), *library.duplicates],
+        [*again.values(), *again.duplicates],
+    )
+    return merge(named, shown)
 
 
 class MedlineFormat:

@@ -147,7 +147,7 @@ def read_lines(text: str, *, taken: Iterable[str] = (), identifiers: bool = True
     variables = _csl_variables()
     for line in text.split("\n"):
         tex = _TEX.match(line)
-        if tex is not None and tex.group(2):
+        if tex is not None:
             name = tex.group(1)
             if name not in out.extra:
                 out.extra[name] = tex.group(2)

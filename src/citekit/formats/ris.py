@@ -34,7 +34,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from citekit.formats.losses import Loss
+from citekit.formats.losses import Loss, compare, merge
 from citekit.formats.notelines import format_line, lines_for, read_lines
 from citekit.model import Library, Problem
 from citekit.model.dates import Date, DateParts
@@ -409,12 +409,12 @@ def _name(text: str) -> Person | None:
         if text.startswith("{") and text.endswith("}"):
             text = text[1:-1]
         return Person(literal=text)
-    family, _, given = text.partition(",")
-    if not given.strip():
-        return Person(family=family.strip())
     try:
         return parse_name(text)
     except ValueError:
+        family, _, given = text.partition(",")
+        if not given.strip() and family.strip():
+            return Person(family=family.strip())
         return Person(literal=text)
 
 
@@ -498,8 +498,8 @@ def _read_record(
         if ris_type:
             extra["TY"] = ris_type
     cited = record.first("ID")
-    if cited and re.fullmatch(r"[^\s,{}()\"#%'=\\]+", cited) and cited not in taken:
-        key = cited
+    if cited and re.fullmatch(r"[^\s,{}()\"#%'=\\]+", cited):
+        key = cited  # a key already taken makes the work a duplicate, as in BibTeX
     elif cited:
         extra["ID"] = cited
     for tag, role in _NAME_TAGS.items():
@@ -645,13 +645,22 @@ def _ris_type(work_type: WorkType) -> str:
 
 
 def _write_name(person: Person) -> str:
+    """A name as RIS exporters write it ("Family, Given", an organisation as it is),
+    in BibTeX's braced form where that would not read back the same."""
     if person.literal is not None:
-        return person.literal if "," not in person.literal else "{" + person.literal + "}"
-    family = person.full_family
-    given = person.given or ""
-    if person.suffix:
-        return f"{family}, {given}, {person.suffix}"
-    return f"{family}, {given}".rstrip() if given else f"{family},"
+        plain = person.literal
+    else:
+        family = person.full_family
+        given = person.given or ""
+        if person.suffix:
+            plain = f"{family}, {given}, {person.suffix}"
+        else:
+            plain = f"{family}, {given}" if given else f"{family},"
+    if _name(plain) == person:
+        return plain
+    if person.literal is not None:
+        return "{" + person.literal + "}"
+    return person.bibtex()
 
 
 def _simple_date(date: Date) -> bool:
@@ -849,18 +858,14 @@ def ris_losses(library: Library, format_name: str = "RIS") -> list[Loss]:
         for name, value in work.variables.items():
             if _variable_note(work, name):
                 if name not in _variable_tags():
-                    add(name, notes, work.key)
-                if isinstance(value, str) and " ".join(value.split()) != value:
-                    add(f"{name} (line breaks)", "joined into one line", work.key)
+                    add(f"variable {name}", notes, work.key)
             elif name not in _variable_tags() or not isinstance(value, str | int | float):
-                add(name, "dropped (not text)", work.key)
-        for name, value in _note_extra(work).items():
+                add(f"variable {name}", "dropped (not text)", work.key)
+        for name in _note_extra(work):
             fate = notes
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_:.-]*", name):
                 fate = "written as an N1 note that citekit does not read back as a field"
             add(f"extra field {name}", fate, work.key)
-            if " ".join(value.split()) != value:
-                add(f"extra field {name} (line breaks)", "joined into one line", work.key)
         if work.rich:
             add("markup (italics, small caps, ...)", "written as plain text", work.key)
         if work.page is not None and "-" in work.page and "," not in work.page:
@@ -869,7 +874,14 @@ def ris_losses(library: Library, format_name: str = "RIS") -> list[Loss]:
                 add("page (its exact text)", "written as SP and EP", work.key)
         if work.note is not None and read_lines(work.note):
             add("note (lines that read as fields)", "read back as the fields they name", work.key)
-    return [Loss(format_name, field, tuple(keys), fate) for (field, fate), keys in found.items()]
+    named = [Loss(format_name, field, tuple(keys), fate) for (field, fate), keys in found.items()]
+    again = RisFormat().read(write_records(library).encode("utf-8"))
+    shown = compare(
+        format_name,
+        [*library.values(), *library.duplicates],
+        [*again.values(), *again.duplicates],
+    )
+    return merge(named, shown)
 
 
 class RisFormat:
