@@ -714,11 +714,6 @@ class MedlineFormat:
                 )
             )
             return library
-        if "\x00" in text:
-            library.problems.append(
-                Problem(message="not a text file (it holds NUL characters)", path=path)
-            )
-            return library
         taken: set[str] = set()
         for record in _split(text, library.problems, path):
             work = _read_record(record, library, path, taken)

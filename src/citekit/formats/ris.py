@@ -502,12 +502,14 @@ def _read_record(
         key = cited  # a key already taken makes the work a duplicate, as in BibTeX
     elif cited:
         extra["ID"] = cited
-    for tag, role in _NAME_TAGS.items():
-        for value in record.values(tag):
-            for part in value.split("\n"):
-                person = _name(part)
-                if person is not None:
-                    names.setdefault(role, []).append(person)
+    for tag, value, _ in record.tags:  # in file order: A1 and AU may alternate
+        role = _NAME_TAGS.get(tag)
+        if role is None:
+            continue
+        for part in value.split("\n"):
+            person = _name(part)
+            if person is not None:
+                names.setdefault(role, []).append(person)
     for tag, attribute in _TEXT_TAGS:
         value = record.first(tag)
         if value is None:
@@ -656,11 +658,11 @@ def _write_name(person: Person) -> str:
             plain = f"{family}, {given}, {person.suffix}"
         else:
             plain = f"{family}, {given}" if given else f"{family},"
-    if _name(plain) == person:
-        return plain
-    if person.literal is not None:
-        return "{" + person.literal + "}"
-    return person.bibtex()
+    braced = "{" + person.literal + "}" if person.literal is not None else person.bibtex()
+    for candidate in (plain, braced):
+        if _name(candidate) == person:
+            return candidate
+    return plain  # the loss report names what does not read back the same
 
 
 def _simple_date(date: Date) -> bool:
@@ -711,15 +713,22 @@ def _extra_tag(name: str) -> bool:
 
 
 def _note_extra(work: Work) -> dict[str, str]:
-    return {k: v for k, v in work.extra.items() if not _extra_tag(k)}
+    kept = _kept_type(work)
+    return {k: v for k, v in work.extra.items() if not _extra_tag(k) and not (k == "TY" and kept)}
 
 
 def _one_line(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _kept_type(work: Work) -> str | None:
+    """A RIS type citekit did not know, kept from the file, while the work is a document."""
+    kept = work.extra.get("TY")
+    return kept if kept and work.type is WorkType.DOCUMENT and "\n" not in kept else None
+
+
 def _record_lines(work: Work) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = [("TY", _ris_type(work.type))]
+    out: list[tuple[str, str]] = [("TY", _kept_type(work) or _ris_type(work.type))]
     out.append(("ID", work.key))
     if work.title is not None:
         out.append(("TI", work.title))
@@ -904,11 +913,6 @@ class RisFormat:
                     path=path,
                     line=data.count(b"\n", 0, offset) + 1,
                 )
-            )
-            return library
-        if "\x00" in text:
-            library.problems.append(
-                Problem(message="not a text file (it holds NUL characters)", path=path)
             )
             return library
         records = _split(text, library.problems, path)
