@@ -898,6 +898,7 @@ def work_from_item(
     if custom:
         variables["custom"] = freeze(custom)
     key = _zotero_fields(item, key, ctx, fields, rich, contributors, variables, extra, hints)
+    work_type = fields.pop("__type__", work_type)
     try:
         return Work(
             key=key,
@@ -972,6 +973,10 @@ def _zotero_fields(
             if name not in extra:
                 extra[name] = value
                 names.append(f"tex:{name}")
+        if found.work_type is not None and item.get("type") in (None, "", "document", "book"):
+            hints[NOTE_HINT + "-type"] = str(item.get("type") or "")
+            fields["__type__"] = found.work_type
+            names.append("type")
         if found.citation_key and not isinstance(cited, str):
             cited = found.citation_key
             names.append("key")
@@ -1059,6 +1064,9 @@ def _note_back(work: Work, item: dict[str, Any]) -> None:
             lines.append(format_line(f"tex.{what}", work.extra[what]))
         elif kind == "key":
             lines.append(format_line("Citation Key", work.key))
+        elif kind == "type" and NOTE_HINT + "-type" in work.hints:
+            lines.append(format_line("type", item["type"]))
+            item["type"] = work.hints[NOTE_HINT + "-type"] or "document"
     if lines:
         note = item.get("note")
         item["note"] = "\n".join(([note] if note else []) + lines)
