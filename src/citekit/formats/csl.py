@@ -1821,6 +1821,23 @@ class CslFormatBase:
         """Decode and parse ``data`` (each format its own way)."""
         raise NotImplementedError
 
+    def losses(self, library: Library) -> list[Any]:
+        """What writing ``library`` in this format loses: what does not read back the same.
+
+        CSL-JSON and CSL-YAML keep every field of the model (what CSL has no
+        variable for travels in the item's ``custom`` object), so this is
+        empty unless a work holds a value the format cannot express.
+        """
+        from citekit.formats.losses import compare
+
+        again = self.read(self.write(library))
+        label = {"csljson": "CSL-JSON", "cslyaml": "CSL-YAML"}.get(self.name, self.name)
+        return compare(
+            label,
+            [*library.values(), *library.duplicates],
+            [*again.values(), *again.duplicates],
+        )
+
     def write(self, library: Library) -> bytes:
         """Serialise ``library``; one read from this format and not changed comes back as read.
 

@@ -447,7 +447,8 @@ def make_key(work_fields: dict[str, Any], names: dict[Role, list[Person]], taken
     who = ""
     if persons:
         first = persons[0]
-        who = first.family or first.literal or first.given or ""
+        who = first.full_family if first.literal is None else first.literal.split()[0]
+        who = who or first.given or ""
     date = work_fields.get("issued")
     year = str(date.year) if isinstance(date, Date) and date.year is not None else ""
     words = re.findall(r"\w+", str(work_fields.get("title") or ""))
