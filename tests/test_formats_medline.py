@@ -290,3 +290,32 @@ def test_round_trip_keeps_what_medline_holds_and_names_the_rest(works: list[Work
     }
     assert changed <= reported
     assert not {field for field, _ in reported} & {"title", "author", "volume", "issue", "page"}
+
+
+MEDLINE_PIECES = [
+    "PMID- 1",
+    "TI  - T",
+    "      more",
+    "FAU - Doe, J",
+    "AU  - Doe J",
+    "DP  - 2001 Feb 30",
+    "PG  - 737-8",
+    "AID - x [doi]",
+    "PT  - Book",
+    "GN  - type: map",
+    "\n",
+    "\n\n",
+    "é",
+]
+MEDLINEISH = st.lists(st.sampled_from(MEDLINE_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300) | MEDLINEISH.map(lambda s: s.encode("utf-8")))
+def test_any_bytes_give_a_library(data: bytes) -> None:
+    library = citekit.loads(data, "medline")
+    assert all(p.line is None or p.line >= 1 for p in library.problems)
+    assert all(loss.keys for loss in MEDLINE.losses(library))
+    if not library.errors:
+        again = MEDLINE.read(MEDLINE.write(library))
+        assert len(every(again)) == len(every(library))

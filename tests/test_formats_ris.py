@@ -407,3 +407,37 @@ def test_corpus_bibtex_to_ris_to_bibtex_keeps_or_names_every_field(name: str) ->
     for before, after in zip(every(original), every(back), strict=True):
         if before.key not in named:
             assert before == after
+
+
+# --- any bytes -----------------------------------------------------------------------------
+
+RIS_PIECES = [
+    "TY  - JOUR",
+    "ER  - ",
+    "AU  - Doe, J",
+    "PY  - 2001/02/30/",
+    "N1  - tex.x: y",
+    "SP  - 3",
+    "TY - ",
+    "  cont",
+    "\r\n",
+    "\n",
+    "\ufeff",
+    "ID  - k",
+    "DA  - 1944///",
+    "é",
+    "-",
+]
+RISISH = st.lists(st.sampled_from(RIS_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300) | RISISH.map(lambda s: s.encode("utf-8")))
+def test_any_bytes_give_a_library(data: bytes) -> None:
+    library = citekit.loads(data, "ris")
+    assert all(p.line is None or p.line >= 1 for p in library.problems)
+    report = RIS.losses(library)
+    assert all(loss.keys for loss in report)
+    if not library.errors:
+        again = RIS.read(RIS.write(library))
+        assert len(every(again)) == len(every(library))

@@ -39,7 +39,7 @@ from citekit.model.dates import Date, DateParts, Season
 from citekit.model.persons import Person, parse_name
 from citekit.model.work import Role, Work, WorkType
 
-__all__ = ["PUBLICATION_TYPES", "MedlineFormat", "expand_pages"]
+__all__ = ["PUBLICATION_TYPES", "MedlineFormat", "expand_pages", "read_dp"]
 
 #: MEDLINE publication types -> CSL types, the first that a record has wins.
 PUBLICATION_TYPES: dict[str, WorkType] = {
@@ -212,7 +212,7 @@ def _month(word: str) -> int | None:
     return _MONTH_NUMBERS.get(word[:3].lower()) if word[:3].isalpha() else None
 
 
-def _date(text: str) -> Date:
+def read_dp(text: str) -> Date:
     """``DP`` dates: "2007 Feb 15", "2007 Feb", "2007 Spring", "2007 Jan-Feb",
     "2006 Dec-2007 Jan", "2007 Jan 5-12"; anything else as EDTF or literal text."""
     words = text.strip().split()
@@ -404,7 +404,7 @@ def _read_record(
         fields["publisher_place"] = place
     dp = first("DP")
     if dp:
-        fields["issued"] = _date(dp)
+        fields["issued"] = read_dp(dp)
     pages = first("PG")
     if pages:
         fields["page"] = expand_pages(pages)

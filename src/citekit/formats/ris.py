@@ -438,7 +438,11 @@ def _date(text: str) -> Date | None:
         except ValueError:
             pass
     iso = re.match(r"^(\d{4}-\d{2}-\d{2})[T ]", text)
-    return Date.parse(iso.group(1) if iso else text)
+    if iso is not None:
+        return Date.parse(iso.group(1))
+    from citekit.formats.medline import read_dp
+
+    return read_dp(text)  # "2010 May 12", "2010 Spring", ... as PubMed writes them
 
 
 def make_key(work_fields: dict[str, Any], names: dict[Role, list[Person]], taken: set[str]) -> str:
