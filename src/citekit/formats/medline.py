@@ -439,7 +439,10 @@ def _read_record(
     notes: list[str] = []
     key: str | None = None
     for value in values.get("GN", []):
-        found = read_lines(value, taken=[f for f in fields if f != "issued"])
+        if "\n" in value:  # a note of several lines is a note (citekit writes one field a line)
+            notes.append(value)
+            continue
+        found = read_lines(value, taken=[f for f in fields if f != "issued"], exact=True)
         if found.work_type is not None:
             work_type = found.work_type
         for attribute, parsed in found.attributes.items():
@@ -682,6 +685,8 @@ def medline_losses(library: Library) -> list[Loss]:
             add("citation key", "written as a GN note 'Citation Key: ...'", work.key)
         if work.rich:
             add("markup (italics, small caps, ...)", "written as plain text", work.key)
+        if work.note is not None and read_lines(" ".join(work.note.split()), exact=True):
+            add("note (a line that reads as a field)", "read back as the field it names", work.key)
     named = [Loss("MEDLINE", field, tuple(keys), fate) for (field, fate), keys in found.items()]
     again = MedlineFormat().read(write_records(library).encode("utf-8"))
     shown = compare(

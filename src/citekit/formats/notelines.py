@@ -135,17 +135,40 @@ def _person(text: str) -> Person | None:
         return None
 
 
-def read_lines(text: str, *, taken: Iterable[str] = (), identifiers: bool = True) -> NoteFields:
+#: The keys as :func:`lines_for` writes them (what ``exact`` reading accepts).
+_WRITTEN_KEYS = frozenset(
+    {"PMID", "PMCID", "arXiv", "DOI", "Citation Key", "type"}
+    | set(TEXT_ATTRIBUTES)
+    | set(DATE_ATTRIBUTES)
+    | {role.value for role in Role}
+)
+
+
+def read_lines(
+    text: str, *, taken: Iterable[str] = (), identifiers: bool = True, exact: bool = False
+) -> NoteFields:
     """Split ``text`` into fields named by its ``Key: value`` lines and the note's other lines.
 
     ``taken`` names Work attributes that already have a value (the format's
     own field wins; the line stays in the note). ``identifiers`` reads the
-    ``PMID:``/``PMCID:``/``arXiv:``/``DOI:`` labels too.
+    ``PMID:``/``PMCID:``/``arXiv:``/``DOI:`` labels too. With ``exact``, a key
+    is only read when it is written as :func:`lines_for` writes it (the CSL
+    name, ``PMID``, ``tex.field``): notes of other tools ("References: ...",
+    "Export Date: ...") stay notes.
     """
     out = NoteFields()
     filled = set(taken)
     variables = _csl_variables()
     for line in text.split("\n"):
+        if exact:
+            head = _LINE.match(line)
+            if (
+                head is not None
+                and not _TEX.match(line)
+                and head.group(1).strip() not in _WRITTEN_KEYS | variables
+            ):
+                out.rest.append(line)
+                continue
         tex = _TEX.match(line)
         if tex is not None:
             name = tex.group(1)

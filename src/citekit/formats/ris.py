@@ -227,6 +227,7 @@ _HEADER = re.compile(r"^\s*\d+\.\s*$")
 _PUBMED = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
 _PMCID = re.compile(r"^PMC\d+$")
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
+_LABELLED = re.compile(r"^(\S.*?)\s*\((ISSN|ISBN)\)$", re.IGNORECASE)
 _BOOKISH = frozenset(
     {
         WorkType.BOOK,
@@ -572,7 +573,10 @@ def _read_record(
     # Identifiers.
     for value in record.values("SN"):
         for number in (v for v in re.split(r"\s*[;\n]\s*", value) if v.strip()):
-            if _ISSN.match(number) and issn_problem(number) is None:
+            labelled = _LABELLED.match(number)  # Scopus: "00218979 (ISSN)"
+            if labelled is not None:
+                number, slot = labelled.group(1), labelled.group(2).lower()
+            elif _ISSN.match(number) and issn_problem(number) is None:
                 slot = "issn"
             elif isbn_problem(number) is None:
                 slot = "isbn"
@@ -587,13 +591,19 @@ def _read_record(
         fields["url"] = urls[0]
         if urls[1:]:
             extra["UR"] = "\n".join(urls[1:])
-    keywords = [k for value in record.values("KW") for k in value.split("\n") if k.strip()]
+    # One keyword a line, or several on one line separated by ";" (Scopus).
+    keywords = [
+        k.strip() for value in record.values("KW") for k in re.split(r"[\n;]", value) if k.strip()
+    ]
     if keywords:
         fields["keywords"] = keywords
     # Notes: "Key: value" lines are fields, the rest the note.
     notes: list[str] = []
     for value in record.values("N1"):
-        found = read_lines(value, taken=[f for f in fields if f != "issued"])
+        if "\n" in value:  # a note of several lines is a note (citekit writes one field a line)
+            notes.append(value)
+            continue
+        found = read_lines(value, taken=[f for f in fields if f != "issued"], exact=True)
         if found.work_type is not None and _read_type_back(found.work_type, ris_type):
             work_type = found.work_type
         for attribute, parsed in found.attributes.items():
@@ -886,7 +896,7 @@ def ris_losses(library: Library, format_name: str = "RIS") -> list[Loss]:
             first, _, last = work.page.partition("-")
             if first != first.strip() or last != last.strip() or "-" in last:
                 add("page (its exact text)", "written as SP and EP", work.key)
-        if work.note is not None and read_lines(work.note):
+        if work.note is not None and "\n" not in work.note and read_lines(work.note, exact=True):
             add("note (lines that read as fields)", "read back as the fields they name", work.key)
     named = [Loss(format_name, field, tuple(keys), fate) for (field, fate), keys in found.items()]
     again = RisFormat().read(write_records(library).encode("utf-8"))
