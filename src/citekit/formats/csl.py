@@ -938,8 +938,9 @@ def _zotero_fields(
     """What Zotero (and Better BibTeX) put in CSL-JSON: the key, the journal
     abbreviation and the fields of the note's ``Key: value`` lines.
 
-    Returns the work's key: ``citation-key`` when there is one (the item's own
-    id is kept in ``extra["csl-id"]``), else the id.
+    Returns the work's key: ``citation-key`` when there is one and the item's
+    id is Zotero's (a ``http://zotero.org/...`` URI or ``library/KEY``; the id
+    is kept in ``extra["csl-id"]``), else the id.
     """
     from citekit.formats.notelines import read_lines
 
@@ -947,7 +948,8 @@ def _zotero_fields(
     zotero = _from_zotero(item) and not hints
     abbreviation = item.get("journalAbbreviation")
     if (
-        isinstance(abbreviation, str)
+        zotero
+        and isinstance(abbreviation, str)
         and abbreviation.strip()
         and fields.get("container_title_short") in (None, abbreviation.strip())
     ):
@@ -987,7 +989,9 @@ def _zotero_fields(
             else:
                 fields["note"] = rest
             hints[NOTE_HINT] = json.dumps(names)
-    if isinstance(cited, str) and cited.strip() and cited.strip() != key:
+    given = item.get("id")
+    zotero_id = isinstance(given, str) and _ZOTERO_ID.match(given) is not None
+    if isinstance(cited, str) and cited.strip() and cited.strip() != key and zotero_id and zotero:
         if _KEY_TEXT.fullmatch(cited.strip()):
             extra[EXTRA_ID] = key
             key = cited.strip()
@@ -1142,7 +1146,19 @@ def work_to_item(work: Work, *, custom: bool = True) -> dict[str, Any]:
     if kept is not None:
         item["custom"] = kept
     _note_back(work, item)
+    if custom and _from_zotero(item) and not _zotero_derived(work) and work_from_item(item) != work:
+        # Not read from Zotero, but it would read as Zotero's: mark the item
+        # citekit's, so that its citation-key, journalAbbreviation and note are
+        # read back as they are.
+        marks = item.setdefault("custom", {})
+        if isinstance(marks, dict) and CUSTOM_HINTS not in marks:
+            marks[CUSTOM_HINTS] = {"csl": "citekit"}
     return item
+
+
+def _zotero_derived(work: Work) -> bool:
+    """Whether ``work`` was read from an item Zotero wrote (see :func:`_zotero_fields`)."""
+    return EXTRA_ID in work.extra or any(name.startswith(NOTE_HINT) for name in work.hints)
 
 
 def _inexpressible(work: Work) -> dict[str, str]:
