@@ -258,6 +258,8 @@ def lines_for(
             lines.append(format_line(by_attribute[attribute], str(value)))
     for name in variables:
         value = work.variables.get(name)
+        if name == "citation-key":
+            continue  # the key itself; a format writes it as its key (RIS's ID)
         if value is not None:
             lines.append(format_line(name, str(value)))
     for name, value in (extra or {}).items():

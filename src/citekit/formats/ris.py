@@ -880,6 +880,8 @@ def ris_losses(library: Library, format_name: str = "RIS") -> list[Loss]:
             if date is not None and not _simple_date(date):
                 add(f"{name} (a range, season, approximate or literal date)", notes, work.key)
         for name, value in work.variables.items():
+            if name == "citation-key":
+                continue  # written as the ID; the round trip below names any other value
             if _variable_note(work, name):
                 if name not in _variable_tags():
                     add(f"variable {name}", notes, work.key)
