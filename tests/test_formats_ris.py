@@ -147,12 +147,22 @@ def test_same_id_twice_is_a_duplicate_not_a_loss() -> None:
     assert [w.title for w in library.duplicates] == ["The title of the reference"]
 
 
+def test_a_type_written_as_its_name_is_read_and_kept() -> None:
+    library = load("rispy-example_utf_chars.ris")  # "TY  - Journal Article"
+    work = every(library)[0]
+    assert work.type is WorkType.ARTICLE_JOURNAL
+    assert work.extra["TY"] == "Journal Article"
+    assert library.problems == []
+    assert RIS.write(library).startswith(b"TY  - Journal Article\r\n")
+
+
 def test_an_unknown_type_is_kept_and_reported() -> None:
-    library = load("rispy-example_utf_chars.ris")
+    library = citekit.loads("TY  - WIDGET\nTI  - T\nER  - \n", "ris")
     work = every(library)[0]
     assert work.type is WorkType.DOCUMENT
-    assert work.extra["TY"] == "JOURNAL ARTICLE"
+    assert work.extra["TY"] == "WIDGET"
     assert library.problems[0].field == "TY"
+    assert RIS.write(library).startswith(b"TY  - WIDGET\r\n")
 
 
 ZOTERO_CASES = json.loads(

@@ -29,6 +29,7 @@ UTF-8 with or without a byte-order mark, with CRLF or LF line ends.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -496,13 +497,14 @@ def _read_record(
 
     source = " ".join(record.values("DB") + record.values("DP"))
     scopus = "scopus" in source.lower()
-    ris_type = (record.first("TY") or "").upper()
-    work_type = RIS_TYPES.get(ris_type)
+    written_type = record.first("TY") or ""
+    ris_type = written_type.upper()
+    work_type = _type_of(written_type)
     if work_type is None:
         work_type = WorkType.DOCUMENT
-        warn(f"unknown RIS type {ris_type!r}; read as a document, kept in extra['TY']", "TY")
-        if ris_type:
-            extra["TY"] = ris_type
+        warn(f"unknown RIS type {written_type!r}; read as a document, kept in extra['TY']", "TY")
+    if written_type and ris_type not in RIS_TYPES:
+        extra["TY"] = written_type  # a type's name, not its code: written back as it was
     cited = record.first("ID")
     if cited and re.fullmatch(r"[^\s,{}()\"#%'=\\]+", cited):
         key = cited  # a key already taken makes the work a duplicate, as in BibTeX
@@ -737,9 +739,54 @@ def _one_line(value: str) -> str:
 
 
 def _kept_type(work: Work) -> str | None:
-    """A RIS type citekit did not know, kept from the file, while the work is a document."""
+    """The type as the file wrote it (a name, not a code), while it still reads as the work's."""
     kept = work.extra.get("TY")
-    return kept if kept and work.type is WorkType.DOCUMENT and "\n" not in kept else None
+    if not kept or "\n" in kept:
+        return None
+    return kept if (_type_of(kept) or WorkType.DOCUMENT) is work.type else None
+
+
+@functools.lru_cache(maxsize=1)
+def _type_names() -> dict[str, str]:
+    """Type names some exporters write instead of codes ("Journal Article"), lowercase -> code."""
+    from rispy.config import TYPE_OF_REFERENCE_MAPPING
+
+    names = {str(name).lower(): code for code, name in TYPE_OF_REFERENCE_MAPPING.items()}
+    names.update(_ENDNOTE_TYPE_NAMES)
+    return names
+
+
+#: EndNote's reference type names, as some RIS exports write them in ``TY``.
+_ENDNOTE_TYPE_NAMES = {
+    "journal article": "JOUR",
+    "book section": "CHAP",
+    "edited book": "EDBOOK",
+    "conference paper": "CPAPER",
+    "conference proceedings": "CONF",
+    "thesis": "THES",
+    "report": "RPRT",
+    "web page": "ELEC",
+    "electronic article": "EJOUR",
+    "electronic book": "EBOOK",
+    "generic": "GEN",
+    "book": "BOOK",
+    "newspaper article": "NEWS",
+    "magazine article": "MGZN",
+    "patent": "PAT",
+    "dataset": "DATA",
+    "computer program": "COMP",
+    "manuscript": "MANSCPT",
+    "unpublished work": "UNPB",
+}
+
+
+def _type_of(text: str) -> WorkType | None:
+    """The CSL type of a ``TY`` value: a RIS code, or a type's name."""
+    code = text.strip().upper()
+    if code in RIS_TYPES:
+        return RIS_TYPES[code]
+    named = _type_names().get(" ".join(text.split()).lower())
+    return RIS_TYPES.get(named) if named else None
 
 
 def _record_lines(work: Work) -> list[tuple[str, str]]:
