@@ -6,6 +6,8 @@ The fixtures are PubMed exports carried by Biopython's tests (see
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +122,45 @@ def test_other_tags_are_kept_whole() -> None:
     ]
     assert work.extra["AD"].startswith("Bioinformatics, Institute of Cell")
     assert work.extra["PT"] == "Evaluation Studies\nJournal Article"
+
+
+ZOTERO_CASES = json.loads(
+    (FIXTURES / "zotero-translators-medline-import-cases.json").read_text(encoding="utf-8")
+)
+ZOTERO_TYPES = {
+    "journalArticle": WorkType.ARTICLE_JOURNAL,
+    "bookSection": WorkType.CHAPTER,
+    "book": WorkType.BOOK,
+    "thesis": WorkType.THESIS,
+    "report": WorkType.REPORT,
+}
+
+
+@pytest.mark.parametrize("number", range(len(ZOTERO_CASES)))
+def test_zotero_translator_cases(number: int) -> None:
+    """PubMed (and ERIC) records as Zotero's MEDLINE translator reads them: type,
+    title, authors, year, journal, pages and DOI agree with its tests' items."""
+    case = ZOTERO_CASES[number]
+    library = citekit.loads(case["input"], "medline")
+    works = every(library)
+    assert library.errors == []
+    assert len(works) == len(case["items"])
+    for work, item in zip(works, case["items"], strict=True):
+        where = f"{number}:{work.key}"
+        assert work.type is ZOTERO_TYPES[item["itemType"]], where
+        if item.get("title"):
+            assert work.title == item["title"], where
+        authors = [c["lastName"] for c in item.get("creators", []) if c["creatorType"] == "author"]
+        assert [p.full_family if p.literal is None else p.literal for p in work.authors] == authors
+        year = re.search(r"\d{4}", item.get("date") or "")
+        assert work.year == (int(year.group()) if year else None), where
+        if item.get("publicationTitle"):
+            assert work.container_title == item["publicationTitle"], where
+        assert work.page == item.get("pages"), where
+        if item.get("DOI"):
+            assert work.doi == item["DOI"], where
+        again = MEDLINE.read(MEDLINE.write(library))
+        assert every(again) == works
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ __all__ = ["PUBLICATION_TYPES", "MedlineFormat", "expand_pages", "read_dp"]
 #: MEDLINE publication types -> CSL types, the first that a record has wins.
 PUBLICATION_TYPES: dict[str, WorkType] = {
     "Preprint": WorkType.ARTICLE,
+    "Journal Articles": WorkType.ARTICLE_JOURNAL,  # ERIC's records, as PubMed's format
     "Book Chapter": WorkType.CHAPTER,
     "Book": WorkType.BOOK,
     "Books": WorkType.BOOK,
@@ -65,6 +66,8 @@ PUBLICATION_TYPES: dict[str, WorkType] = {
     "Comment": WorkType.ARTICLE_JOURNAL,
     "Review": WorkType.ARTICLE_JOURNAL,
     "Journal Article": WorkType.ARTICLE_JOURNAL,
+    "Dissertations/Theses": WorkType.THESIS,  # ERIC: "Dissertations/Theses - ..."
+    "Reports": WorkType.REPORT,  # ERIC: "Reports - Research", "Reports - Evaluative", ...
 }
 #: CSL type -> the publication type written for a work without its own.
 _WRITE_TYPES: dict[WorkType, str] = {
@@ -180,10 +183,13 @@ def expand_pages(text: str) -> str:
 
 
 def _person_from_au(text: str) -> Person | None:
-    """``AU`` names: "Doe J", "van der Berg AB", "Smith JR Jr"."""
+    """``AU`` names: "Doe J", "van der Berg AB", "Smith JR Jr"; a full name with a
+    comma ("van Groen, Maaike M.", as ERIC writes ``AU``) is read as ``FAU``."""
     text = text.strip()
     if not text:
         return None
+    if "," in text:
+        return _person_from_fau(text)
     parts = text.split()
     suffix = None
     if len(parts) > 2 and parts[-1] in ("Jr", "Sr", "2nd", "3rd", "II", "III", "IV"):
@@ -244,7 +250,20 @@ def read_dp(text: str) -> Date:
                     )
     except ValueError:
         pass
+    month_year = re.fullmatch(r"([A-Za-z]{3})[a-z]*\.? (\d{4})", text.strip())  # ERIC: "Apr 2019"
+    if month_year is not None and _month(month_year.group(1)) is not None:
+        return Date(start=DateParts(int(month_year.group(2)), _month(month_year.group(1))))
     return Date.parse(text)
+
+
+def _issued(text: str) -> tuple[Date, bool]:
+    """The date of a ``DP`` value, and whether the text must be kept to be written back:
+    a text no date reads ("Article 10 2019", ERIC's) gives its year."""
+    date = read_dp(text)
+    year = re.search(r"\b(\d{4})$", text.strip())
+    if date.literal is not None and year is not None:
+        return Date(start=DateParts(int(year.group(1)))), True
+    return date, False
 
 
 def _dp(date: Date) -> tuple[str, bool]:
@@ -342,11 +361,15 @@ def _read_record(
     extra: dict[str, str] = {}
     variables: dict[str, Any] = {}
     types = values.get("PT", [])
+    kinds = {t.split(" - ")[0].strip() for t in types} | set(types)
     work_type = next(
-        (PUBLICATION_TYPES[t] for t in PUBLICATION_TYPES if t in types), WorkType.ARTICLE_JOURNAL
+        (PUBLICATION_TYPES[t] for t in PUBLICATION_TYPES if t in kinds), WorkType.ARTICLE_JOURNAL
     )
     if "BTI" in values and "Book Chapter" not in types and "Book" not in types:
         work_type = WorkType.CHAPTER if "TI" in values else WorkType.BOOK
+    eric_journal = any(v.startswith("EJ") for v in values.get("OID", []))
+    if work_type is WorkType.REPORT and "Technical Report" not in types and eric_journal:
+        work_type = WorkType.ARTICLE_JOURNAL  # ERIC's EJ numbers are journal articles
     if types and types != [_WRITE_TYPES.get(work_type)]:
         extra["PT"] = "\n".join(types)
     # Persons: full names where given, else the short forms.
@@ -380,6 +403,9 @@ def _read_record(
     if journal:
         if "container_title" in fields:
             extra["JT"] = journal
+        elif work_type in (WorkType.REPORT, WorkType.THESIS) and first("PB") in (None, journal):
+            fields["publisher"] = journal  # ERIC: the institution of a report or thesis
+            extra["JT"] = journal
         else:
             fields["container_title"] = journal
     for tag, attribute in (
@@ -404,12 +430,27 @@ def _read_record(
         fields["publisher_place"] = place
     dp = first("DP")
     if dp:
-        fields["issued"] = read_dp(dp)
+        fields["issued"], keep_text = _issued(dp)
+        if keep_text:
+            extra["DP"] = dp
     pages = first("PG")
     if pages:
         fields["page"] = expand_pages(pages)
         if fields["page"] != pages:
             extra.setdefault("PG", pages)
+    else:
+        # An article without pages is located by its elocation (LID ... [pii]), as
+        # Zotero reads it; the LID line is kept and written back.
+        location = next(
+            (
+                m.group(1)
+                for v in values.get("LID", [])
+                if (m := _BRACKETED.match(v)) and m.group(2) == "pii"
+            ),
+            None,
+        )
+        if location:
+            fields["page"] = location
     language = first("LA")
     if language:
         fields["language"] = _LANGUAGES.get(language.lower(), language)
@@ -551,6 +592,9 @@ def _lines(work: Work) -> list[tuple[str, str]]:
     notes: list[str] = []
     if work.issued is not None:
         text, _ = _dp(work.issued)
+        kept_dp = extra.pop("DP", None)
+        if kept_dp is not None and "\n" not in kept_dp and _issued(kept_dp)[0] == work.issued:
+            text = kept_dp
         out.append(("DP", text))
     book = work.type is WorkType.BOOK
     if work.title is not None:
