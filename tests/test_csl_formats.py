@@ -711,9 +711,10 @@ def test_other_keys_go_to_variables_extra_and_custom() -> None:
     }
     work = work_from_item(item)
     assert work is not None
+    # Zotero's journalAbbreviation is the short container title (issue 15).
+    assert work.container_title_short == "J. Hist."
     assert work.variables == {
         "archive_location": "Box 3",
-        "journalAbbreviation": "J. Hist.",
         "categories": ("a", "b"),
         "available-date": FrozenMap({"date-parts": ((2020,),)}),
         "arxiv": 7,
@@ -731,6 +732,7 @@ def test_other_keys_go_to_variables_extra_and_custom() -> None:
         "extra": {"owner": "me", "url": "http://lowercase.example", "system_id": "42"},
     }
     assert "url" not in written and "multi" not in written  # moved into custom
+    assert written["journalAbbreviation"] == "J. Hist."  # written back under its own name
     assert work_from_item(written) == work
 
 

@@ -32,7 +32,7 @@ from citekit import plugins
 from citekit.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = [*sorted((REPO / "docs").glob("**/*.md")), REPO / "README.md"]
+PAGES = [*sorted((REPO / "docs").rglob("*.md")), REPO / "README.md"]
 
 FENCE = re.compile(
     r"^(?P<indent> *)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S

@@ -16,6 +16,7 @@ __all__ = [
     "CitekitError",
     "DuplicateKeyError",
     "FormatError",
+    "LossError",
     "ParseError",
     "PluginNotFoundError",
     "StyleError",
@@ -68,6 +69,23 @@ class FormatError(CitekitError, ValueError):
 
 class WriteError(CitekitError, OSError):
     """A library could not be written; the target file is left untouched."""
+
+
+class LossError(WriteError):
+    """A strict save refused to write: the target format cannot keep everything.
+
+    ``losses`` lists each :class:`~citekit.formats.losses.Loss` (the field, the
+    entries and what would become of it); ``str(error)`` names them one per line.
+    The target file is left untouched.
+    """
+
+    def __init__(self, path: str, losses: Sequence[object]) -> None:
+        self.losses = tuple(losses)
+        lines = [f"{path}: not written: the format cannot keep everything (strict)"]
+        lines.extend(f"  {loss}" for loss in self.losses[:20])
+        if len(self.losses) > 20:
+            lines.append(f"  ... and {len(self.losses) - 20} more")
+        super().__init__("\n".join(lines))
 
 
 class PluginNotFoundError(CitekitError, LookupError):

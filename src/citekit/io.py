@@ -68,16 +68,32 @@ def _read(reader: object, data: bytes, path: str | None, strict: bool) -> Librar
     return library
 
 
-def save(library: Library, path: str | os.PathLike[str], *, format: str | None = None) -> None:
+def save(
+    library: Library,
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    strict: bool = False,
+) -> None:
     """Write a library to a file, atomically, the format chosen by extension.
 
     Saving to the format a library was read from writes unchanged entries
     back byte for byte. The file is written to a temporary file beside the
     target and renamed over it, so an interruption never leaves a
-    half-written library.
+    half-written library. With ``strict=True`` nothing is written when the
+    format cannot keep everything the library holds (its loss report, see
+    :mod:`citekit.formats.losses`, is not empty): :class:`~citekit.LossError`
+    names what would be lost.
     """
     name = os.fspath(path)
     fmt = format_for_path(name, format)
+    if strict:
+        from citekit.errors import LossError
+        from citekit.formats.losses import losses_of
+
+        found = losses_of(fmt, library)
+        if found:
+            raise LossError(name, found)
     try:
         data = fmt.write(library)
     except CitekitError:

@@ -236,7 +236,9 @@ def register(commands: Any) -> None:
         help="convert a library from one format to another",
         description="Read IN and write it to OUT, the formats chosen by the files' "
         "extensions unless --from/--to name them. Problems met while reading are "
-        "printed to standard error; the works that could be read are written.",
+        "printed to standard error; the works that could be read are written. What "
+        "OUT's format cannot keep is reported on standard error (the loss report); "
+        "with --strict nothing is written when anything would be lost.",
     )
     convert.add_argument(
         "input", metavar="IN", help='the file to read, or "-" for stdin (with --from)'
@@ -250,6 +252,11 @@ def register(commands: Any) -> None:
         strict="exit with status 1 and write nothing if any problem (error or warning) is met",
     )
     add_to_option(convert, None, None, 'format of OUT (required with "-")')
+    convert.add_argument(
+        "--dialect",
+        choices=("bibtex", "biblatex"),
+        help="write every entry of a .bib OUT anew in this dialect (field names, types, dates)",
+    )
     convert.set_defaults(command=_convert)
 
     show = commands.add_parser(
@@ -510,9 +517,21 @@ def _convert(args: argparse.Namespace) -> int:
     if not args.quiet:
         _warn_duplicate_ids(library, target.name, args.output)
 
+    if args.dialect and target.name != "bibtex":
+        raise _Failure(f"--dialect applies to BibTeX output, not {target.name}")
+    losses = _losses(target, library, args.dialect)
+    for loss in losses:
+        sys.stderr.write(f"{loss}\n")
+    if losses and args.strict:
+        sys.stderr.write(
+            f"{PROG}: {target.name} cannot keep everything ({_plural(len(losses), 'loss')});"
+            f" --strict: {args.output} not written\n"
+        )
+        return 1
+
     if to_stdout:
         with progress.step(f"converting {_plural(len(library), 'work')} to {target.name}"):
-            data = _write(target, library)
+            data = _write(target, library, args.dialect)
         sys.stdout.flush()
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is not None:
@@ -522,10 +541,13 @@ def _convert(args: argparse.Namespace) -> int:
             sys.stdout.write(data.decode("utf-8"))
         return 0
 
-    from citekit.io import save
+    from citekit.io import atomic_write, save
 
     with progress.step(f"converting {_plural(len(library), 'work')} to {args.output}"):
-        save(library, args.output, format=args.to)
+        if args.dialect:
+            atomic_write(args.output, _write(target, library, args.dialect))
+        else:
+            save(library, args.output, format=args.to)
     return 0
 
 
@@ -547,10 +569,34 @@ def _warn_duplicate_ids(library: Library, target: str, output: str) -> None:
     )
 
 
-def _write(target: Format, library: Library) -> bytes:
+def _losses(target: Format, library: Library, dialect: str | None) -> list[Any]:
+    """The loss report of writing ``library`` to ``target`` (in ``dialect``)."""
+    from citekit.errors import CitekitError, FormatError
+    from citekit.formats.losses import losses_of
+
+    try:
+        if dialect:
+            from citekit.formats.dialect import dialect_losses
+
+            return dialect_losses(library, "biblatex" if dialect == "biblatex" else "bibtex")
+        return losses_of(target, library)
+    except CitekitError:
+        raise
+    except Exception as error:  # a defect of a plug-in's loss report
+        raise FormatError(
+            f"the {target.name} loss report failed ({type(error).__name__}: {error})"
+        ) from error
+
+
+def _write(target: Format, library: Library, dialect: str | None = None) -> bytes:
     from citekit.errors import CitekitError, FormatError
 
     try:
+        if dialect:
+            from citekit.formats.dialect import write_dialect
+
+            text = write_dialect(library, "biblatex" if dialect == "biblatex" else "bibtex")
+            return text.encode("utf-8")
         data: bytes = target.write(library)
     except CitekitError:
         raise

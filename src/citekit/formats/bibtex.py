@@ -37,6 +37,7 @@ import attrs
 
 from citekit.errors import FormatError
 from citekit.formats import latex
+from citekit.formats.losses import Loss, compare
 from citekit.model._frozen import FrozenMap
 from citekit.model.dates import Date, DateParts
 from citekit.model.excerpts import Excerpt, Locator, LocatorLabel, Original, QuotedIn
@@ -343,6 +344,47 @@ _VARIABLE_FIELDS = {
     "status": "pubstate",
     "annote": "annote",
 }
+
+#: CSL variables BibTeX and BibLaTeX have no field for: written as fields of
+#: their own name (which BibTeX styles ignore), read back into ``Work.extra``.
+_CSL_ONLY_FIELDS = frozenset(
+    {
+        "source",
+        "archive",
+        "archive_collection",
+        "archive_location",
+        "archive-place",
+        "call-number",
+        "authority",
+        "dimensions",
+        "division",
+        "jurisdiction",
+        "scale",
+        "section",
+        "supplement",
+        "references",
+        "reviewed-title",
+        "reviewed-genre",
+        "original-publisher",
+        "original-publisher-place",
+        "part-number",
+        "part-title",
+        "printing",
+        "volume-title",
+        "volume-title-short",
+        "citation-key",
+        "citation-label",
+        "license",
+        "translated-title",
+        "journalAbbreviation",
+        "shortTitle",
+        "ISAN",
+        "ISCI",
+        "ISMN",
+        "ISRC",
+        "ISWC",
+    }
+)
 
 #: Babel language names (``langid``) <-> BCP 47 codes.
 _BABEL = {
@@ -2375,12 +2417,24 @@ def render_fields(
         value = work.variables.get(variable)
         if value is not None and name not in out and str(value).strip():
             out[name] = FieldValue(latex.encode_plain(str(value), ascii=ascii))
+    for variable, value in work.variables.items():
+        if variable not in _CSL_ONLY_FIELDS or not _text_value(value):
+            continue
+        if variable == "citation-key" and value == work.key:
+            continue  # the entry's key says it
+        name = variable.lower()
+        if name not in out and name not in work.extra:
+            out[name] = _verbatim(str(value))
     for name, value in work.extra.items():
         lower = name.lower()
         if lower == "entrytype" or lower in out or not _FIELD_NAME.fullmatch(lower):
             continue
         out[lower] = _verbatim(str(value))
     return out
+
+
+def _text_value(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def _check_key(key: str) -> None:
@@ -2830,6 +2884,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def kept_as(variable: str) -> list[str]:
+    """The fields a CSL variable is written as (read back into ``Work.extra``)."""
+    name = _VARIABLE_FIELDS.get(variable)
+    return [name] if name else [variable.lower()]
+
+
+def bibtex_losses(
+    library: Library, *, biblatex: bool | None = None, format_name: str = "BibTeX"
+) -> list[Loss]:
+    """The losses of writing ``library`` as BibTeX (see :meth:`BibtexFormat.losses`)."""
+    text = write_library(library, biblatex=biblatex)
+    with _collector_paused():
+        again = _Reader(None).read(text.encode("utf-8"))
+    return compare(
+        format_name,
+        [*library.values(), *library.duplicates],
+        [*again.values(), *again.duplicates],
+        kept_fields=kept_as,
+    )
+
+
 class BibtexFormat:
     """The ``bibtex`` format plug-in: ``.bib`` files, BibTeX and BibLaTeX."""
 
@@ -2840,6 +2915,15 @@ class BibtexFormat:
         """Read a library; problems go to ``library.problems``, never raised."""
         with _collector_paused():
             return _Reader(path).read(data)
+
+    def losses(self, library: Library) -> list[Loss]:
+        """What writing ``library`` as BibTeX loses: what does not read back the same.
+
+        Found by writing the library and reading it back: every field,
+        variable and distinction that does not return equal is named (a CSL
+        variable written as a field of its own name counts as kept).
+        """
+        return bibtex_losses(library)
 
     def write(self, library: Library) -> bytes:
         """Serialise a library (in place of its source when it came from BibTeX)."""

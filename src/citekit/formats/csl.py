@@ -897,6 +897,8 @@ def work_from_item(
             variables[name] = freeze(value)
     if custom:
         variables["custom"] = freeze(custom)
+    key = _zotero_fields(item, key, ctx, fields, rich, contributors, variables, extra, hints)
+    work_type = fields.pop("__type__", work_type)
     try:
         return Work(
             key=key,
@@ -912,6 +914,179 @@ def work_from_item(
     except (TypeError, ValueError) as error:
         ctx.add(f"cannot be read: {error}; kept as it is")
         return None
+
+
+#: The hint (``Work.hints``) naming the fields read from ``Key: value`` lines of
+#: an item's note, so that they are written back there.
+NOTE_HINT = "csl-note"
+#: The ``extra`` key that keeps an item's id when its ``citation-key`` became the key.
+EXTRA_ID = "csl-id"
+_KEY_TEXT = re.compile(r"[^\s,{}()\"#%'=\\]+")
+
+
+def _zotero_fields(
+    item: Mapping[str, Any],
+    key: str,
+    ctx: _Context,
+    fields: dict[str, Any],
+    rich: dict[str, str],
+    contributors: dict[str, list[Person]],
+    variables: dict[str, Any],
+    extra: dict[str, str],
+    hints: dict[str, str],
+) -> str:
+    """What Zotero (and Better BibTeX) put in CSL-JSON: the key, the journal
+    abbreviation and the fields of the note's ``Key: value`` lines.
+
+    Returns the work's key: ``citation-key`` when there is one and the item's
+    id is Zotero's (a ``http://zotero.org/...`` URI or ``library/KEY``; the id
+    is kept in ``extra["csl-id"]``), else the id.
+    """
+    from citekit.formats.notelines import read_lines
+
+    cited = item.get("citation-key")
+    zotero = _from_zotero(item) and not hints
+    abbreviation = item.get("journalAbbreviation")
+    if (
+        zotero
+        and isinstance(abbreviation, str)
+        and abbreviation.strip()
+        and fields.get("container_title_short") in (None, abbreviation.strip())
+    ):
+        fields["container_title_short"] = abbreviation.strip()
+        variables.pop("journalAbbreviation", None)
+        hints[NOTE_HINT + "-abbreviation"] = "journalAbbreviation"
+    note = fields.get("note")
+    if isinstance(note, str) and ":" in note and "note" not in rich and zotero:
+        found = read_lines(note, taken=[name for name in fields if name != "note"])
+        names: list[str] = []
+        for attribute, value in found.attributes.items():
+            fields[attribute] = value
+            names.append(f"attr:{attribute}")
+        for role, persons in found.names.items():
+            if role.value not in contributors:
+                contributors[role.value] = persons
+                names.append(f"role:{role.value}")
+        for name, value in found.variables.items():
+            if name not in variables:
+                variables[name] = value
+                names.append(f"var:{name}")
+        for name, value in found.extra.items():
+            if name not in extra:
+                extra[name] = value
+                names.append(f"tex:{name}")
+        if found.work_type is not None and item.get("type") in (None, "", "document", "book"):
+            hints[NOTE_HINT + "-type"] = str(item.get("type") or "")
+            fields["__type__"] = found.work_type
+            names.append("type")
+        if found.citation_key and not isinstance(cited, str):
+            cited = found.citation_key
+            names.append("key")
+        if names:
+            rest = found.note
+            if rest is None:
+                fields.pop("note", None)
+            else:
+                fields["note"] = rest
+            hints[NOTE_HINT] = json.dumps(names)
+    given = item.get("id")
+    zotero_id = isinstance(given, str) and _ZOTERO_ID.match(given) is not None
+    if isinstance(cited, str) and cited.strip() and cited.strip() != key and zotero_id and zotero:
+        if _KEY_TEXT.fullmatch(cited.strip()):
+            extra[EXTRA_ID] = key
+            key = cited.strip()
+            ctx.key = key
+        else:
+            ctx.add(
+                f"citation key {cited!r} has spaces or characters keys cannot hold; the item"
+                f" keeps its id {key!r}",
+                "citation-key",
+                "warning",
+            )
+    return key
+
+
+_NOTE_ATTRIBUTES = {attribute: name for name, attribute in TEXT_FIELDS.items()}
+_NOTE_ATTRIBUTES.update({attribute: name for name, attribute in DATE_FIELDS.items()})
+
+
+_ZOTERO_ID = re.compile(r"^(?:https?://zotero\.org/|\d+/[A-Z0-9]{8}$)")
+
+
+def _from_zotero(item: Mapping[str, Any]) -> bool:
+    """Whether an item was written by Zotero (or Better BibTeX): its note is then
+    Zotero's Extra field, whose ``Key: value`` lines are fields."""
+    given = item.get("id")
+    return (
+        "citation-key" in item
+        or "journalAbbreviation" in item
+        or (isinstance(given, str) and _ZOTERO_ID.match(given) is not None)
+    )
+
+
+def _note_back(work: Work, item: dict[str, Any]) -> None:
+    """Put the fields read from the note's ``Key: value`` lines back there (see
+    :func:`_zotero_fields`), and the item's own id back in place of the key."""
+    from citekit.formats.notelines import format_line, lines_for
+    from citekit.model.work import Role as _Role
+
+    own_id = work.extra.get(EXTRA_ID)
+    if own_id and (
+        item.get("citation-key") == work.key or "key" in (work.hints.get(NOTE_HINT) or "")
+    ):
+        item["id"] = own_id
+        _drop_custom_extra(item, {EXTRA_ID})
+    if work.hints.get(NOTE_HINT + "-abbreviation") and "container-title-short" in item:
+        item["journalAbbreviation"] = item.pop("container-title-short")
+    hint = work.hints.get(NOTE_HINT)
+    if not hint:
+        return
+    try:
+        names = json.loads(hint)
+    except ValueError:
+        return
+    if not isinstance(names, list):
+        return
+    lines: list[str] = []
+    custom_extra: dict[str, str] = {}
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        kind, _, what = name.partition(":")
+        if kind == "attr" and what in _NOTE_ATTRIBUTES:
+            csl_name = _NOTE_ATTRIBUTES[what]
+            if csl_name in item:
+                item.pop(csl_name)
+                lines.extend(lines_for(work, attributes=[what]))
+        elif kind == "role" and what in ROLES and what in item:
+            item.pop(what)
+            lines.extend(lines_for(work, roles=[_Role(what)]))
+        elif kind == "var" and what in item and isinstance(item[what], str):
+            lines.append(format_line(what, item.pop(what)))
+        elif kind == "tex" and what in work.extra:
+            custom_extra[what] = work.extra[what]
+            lines.append(format_line(f"tex.{what}", work.extra[what]))
+        elif kind == "key":
+            lines.append(format_line("Citation Key", work.key))
+        elif kind == "type" and NOTE_HINT + "-type" in work.hints:
+            lines.append(format_line("type", item["type"]))
+            item["type"] = work.hints[NOTE_HINT + "-type"] or "document"
+    if lines:
+        note = item.get("note")
+        item["note"] = "\n".join(([note] if note else []) + lines)
+    _drop_custom_extra(item, set(custom_extra))
+
+
+def _drop_custom_extra(item: dict[str, Any], names: set[str]) -> None:
+    kept = item.get("custom")
+    if names and isinstance(kept, dict) and isinstance(kept.get(CUSTOM_EXTRA), dict):
+        rest = {k: v for k, v in kept[CUSTOM_EXTRA].items() if k not in names}
+        if rest:
+            kept[CUSTOM_EXTRA] = rest
+        else:
+            kept.pop(CUSTOM_EXTRA)
+        if not kept:
+            item.pop("custom")
 
 
 def work_to_item(work: Work, *, custom: bool = True) -> dict[str, Any]:
@@ -970,7 +1145,20 @@ def work_to_item(work: Work, *, custom: bool = True) -> dict[str, Any]:
     kept = _custom_to_csl(work) if custom else None
     if kept is not None:
         item["custom"] = kept
+    _note_back(work, item)
+    if custom and _from_zotero(item) and not _zotero_derived(work) and work_from_item(item) != work:
+        # Not read from Zotero, but it would read as Zotero's: mark the item
+        # citekit's, so that its citation-key, journalAbbreviation and note are
+        # read back as they are.
+        marks = item.setdefault("custom", {})
+        if isinstance(marks, dict) and CUSTOM_HINTS not in marks:
+            marks[CUSTOM_HINTS] = {"csl": "citekit"}
     return item
+
+
+def _zotero_derived(work: Work) -> bool:
+    """Whether ``work`` was read from an item Zotero wrote (see :func:`_zotero_fields`)."""
+    return EXTRA_ID in work.extra or any(name.startswith(NOTE_HINT) for name in work.hints)
 
 
 def _inexpressible(work: Work) -> dict[str, str]:
@@ -1008,8 +1196,9 @@ def _custom_to_csl(work: Work) -> Any:
                 " writes Work.extra"
             )
         custom[CUSTOM_EXTRA] = dict(work.extra)
-    if work.hints and CUSTOM_HINTS not in custom:
-        custom[CUSTOM_HINTS] = dict(work.hints)
+    hints = {k: v for k, v in work.hints.items() if not k.startswith(NOTE_HINT)}
+    if hints and CUSTOM_HINTS not in custom:
+        custom[CUSTOM_HINTS] = hints
     # Markup on fields CSL-JSON keeps as plain text (a volume in small caps,
     # from BibTeX's \textsc{xxvii}) travels in custom, so it comes back; so do
     # rich-text fields whose text CSL-JSON cannot express.
@@ -1649,6 +1838,23 @@ class CslFormatBase:
     def _read(self, data: bytes, path: str | None) -> Library:
         """Decode and parse ``data`` (each format its own way)."""
         raise NotImplementedError
+
+    def losses(self, library: Library) -> list[Any]:
+        """What writing ``library`` in this format loses: what does not read back the same.
+
+        CSL-JSON and CSL-YAML keep every field of the model (what CSL has no
+        variable for travels in the item's ``custom`` object), so this is
+        empty unless a work holds a value the format cannot express.
+        """
+        from citekit.formats.losses import compare
+
+        again = self.read(self.write(library))
+        label = {"csljson": "CSL-JSON", "cslyaml": "CSL-YAML"}.get(self.name, self.name)
+        return compare(
+            label,
+            [*library.values(), *library.duplicates],
+            [*again.values(), *again.duplicates],
+        )
 
     def write(self, library: Library) -> bytes:
         """Serialise ``library``; one read from this format and not changed comes back as read.
