@@ -752,7 +752,7 @@ class HayagrivaFormat:
                 keys.append(key)
         # (attrs' converter=tuple on Loss.keys leaves mypy an unsolved Iterable[_T_co])
         return [
-            Loss(self.name, field, keys, fate)  # type: ignore[arg-type]
+            Loss(self.name, field, keys, fate)
             for (field, fate), keys in by_field.items()
         ]
 
