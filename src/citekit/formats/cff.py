@@ -581,10 +581,7 @@ class CffFormat:
             if key not in keys:
                 keys.append(key)
         # (attrs' converter=tuple on Loss.keys leaves mypy an unsolved Iterable[_T_co])
-        return [
-            Loss(self.name, field, keys, fate)
-            for (field, fate), keys in by_field.items()
-        ]
+        return [Loss(self.name, field, keys, fate) for (field, fate), keys in by_field.items()]
 
     def _key_losses(self, library: Library) -> Lost:
         """The works whose keys a written file would not give back (CFF has no keys)."""

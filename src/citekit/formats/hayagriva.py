@@ -751,10 +751,7 @@ class HayagrivaFormat:
             if key not in keys:
                 keys.append(key)
         # (attrs' converter=tuple on Loss.keys leaves mypy an unsolved Iterable[_T_co])
-        return [
-            Loss(self.name, field, keys, fate)
-            for (field, fate), keys in by_field.items()
-        ]
+        return [Loss(self.name, field, keys, fate) for (field, fate), keys in by_field.items()]
 
 
 # --- writing ---------------------------------------------------------------------------------
