@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from citekit.formats.losses import Loss
     from citekit.model.library import Problem
 
 __all__ = [
@@ -79,8 +80,8 @@ class LossError(WriteError):
     The target file is left untouched.
     """
 
-    def __init__(self, path: str, losses: Sequence[object]) -> None:
-        self.losses = tuple(losses)
+    def __init__(self, path: str, losses: Sequence[Loss]) -> None:
+        self.losses: tuple[Loss, ...] = tuple(losses)
         lines = [f"{path}: not written: the format cannot keep everything (strict)"]
         lines.extend(f"  {loss}" for loss in self.losses[:20])
         if len(self.losses) > 20:
