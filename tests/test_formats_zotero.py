@@ -49,7 +49,7 @@ def test_zotero_item_fields_go_where_they_belong() -> None:
     work = work_from_item(ZOTERO_ITEM)
     assert work is not None
     assert work.key == "vanderwal2010"
-    assert work.extra["csl-id"] == ZOTERO_ITEM["id"]
+    assert work.extra["ids"] == ZOTERO_ITEM["id"]  # the item id stays a key of the work
     assert work.container_title_short == "Glob Change Biol"
     assert work.variables["source"] == "Wiley Online Library"
     assert str(work.original_date) == "2009"

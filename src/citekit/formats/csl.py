@@ -53,6 +53,7 @@ from citekit.model import (
     parse_names,
 )
 from citekit.model.excerpts import Original
+from citekit.model.library import ALIASES_FIELD, work_aliases
 from citekit.model.markup import (
     csl_expressible,
     escape,
@@ -919,8 +920,6 @@ def work_from_item(
 #: The hint (``Work.hints``) naming the fields read from ``Key: value`` lines of
 #: an item's note, so that they are written back there.
 NOTE_HINT = "csl-note"
-#: The ``extra`` key that keeps an item's id when its ``citation-key`` became the key.
-EXTRA_ID = "csl-id"
 _KEY_TEXT = re.compile(r"[^\s,{}()\"#%'=\\]+")
 
 
@@ -940,7 +939,7 @@ def _zotero_fields(
 
     Returns the work's key: ``citation-key`` when there is one and the item's
     id is Zotero's (a ``http://zotero.org/...`` URI or ``library/KEY``; the id
-    is kept in ``extra["csl-id"]``), else the id.
+    stays an alias of the work, in ``extra["ids"]``), else the id.
     """
     from citekit.formats.notelines import read_lines
 
@@ -993,7 +992,9 @@ def _zotero_fields(
     zotero_id = isinstance(given, str) and _ZOTERO_ID.match(given) is not None
     if isinstance(cited, str) and cited.strip() and cited.strip() != key and zotero_id and zotero:
         if _KEY_TEXT.fullmatch(cited.strip()):
-            extra[EXTRA_ID] = key
+            # Zotero's item id stays a key of the work: an alias (biblatex's ids).
+            aliases = [a.strip() for a in extra.get(ALIASES_FIELD, "").split(",") if a.strip()]
+            extra[ALIASES_FIELD] = ",".join(dict.fromkeys([*aliases, key]))
             key = cited.strip()
             ctx.key = key
         else:
@@ -1030,12 +1031,17 @@ def _note_back(work: Work, item: dict[str, Any]) -> None:
     from citekit.formats.notelines import format_line, lines_for
     from citekit.model.work import Role as _Role
 
-    own_id = work.extra.get(EXTRA_ID)
+    aliases = work_aliases(work)
+    own_id = _zotero_id_of(work)
     if own_id and (
         item.get("citation-key") == work.key or "key" in (work.hints.get(NOTE_HINT) or "")
     ):
         item["id"] = own_id
-        _drop_custom_extra(item, {EXTRA_ID})
+        others = [alias for alias in aliases if alias != own_id]
+        _drop_custom_extra(item, {ALIASES_FIELD})
+        if others:
+            custom = item.setdefault("custom", {})
+            custom.setdefault(CUSTOM_EXTRA, {})[ALIASES_FIELD] = ",".join(others)
     if work.hints.get(NOTE_HINT + "-abbreviation") and "container-title-short" in item:
         item["journalAbbreviation"] = item.pop("container-title-short")
     hint = work.hints.get(NOTE_HINT)
@@ -1158,7 +1164,12 @@ def work_to_item(work: Work, *, custom: bool = True) -> dict[str, Any]:
 
 def _zotero_derived(work: Work) -> bool:
     """Whether ``work`` was read from an item Zotero wrote (see :func:`_zotero_fields`)."""
-    return EXTRA_ID in work.extra or any(name.startswith(NOTE_HINT) for name in work.hints)
+    return _zotero_id_of(work) is not None or any(name.startswith(NOTE_HINT) for name in work.hints)
+
+
+def _zotero_id_of(work: Work) -> str | None:
+    """The Zotero item id among the other keys of ``work`` (see :func:`_zotero_fields`)."""
+    return next((alias for alias in work_aliases(work) if _ZOTERO_ID.match(alias)), None)
 
 
 def _inexpressible(work: Work) -> dict[str, str]:
