@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("citeproc")
 
+from citekit.conformance import cite_positions, parse_fixture, render_citation_calls
 from citekit.csl import passes
 from citekit.csl.elements.citations import (
     FIRST,
@@ -22,7 +23,6 @@ from citekit.csl.elements.citations import (
 )
 from citekit.csl.engine import Processor, citeproc_style
 from citekit.csl.styles import load_style
-from citekit.csl.suite import cite_positions, parse_fixture, render_citation_calls
 
 
 def style(citation: str, bibliography: str = "", *, cls: str = "in-text") -> Any:
@@ -607,7 +607,7 @@ def test_citation_calls_report_citations_as_process_citation_cluster_does() -> N
 
 def test_cite_positions_follow_citeproc_js() -> None:
     fixture = parse_fixture(CITATIONS_FIXTURE, name="integration_Sketch")
-    from citekit.csl.suite import document_states
+    from citekit.conformance import document_states
 
     final = document_states(fixture)[-1]
     positions = cite_positions(final)

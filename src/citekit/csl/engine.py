@@ -3,9 +3,9 @@
 Styles are parsed by :mod:`citekit.csl.styles` with the classes of
 :mod:`citekit.csl.elements` (citeproc-py's, where citekit has no fix of its
 own). :func:`citeproc_style` hands such a style to citeproc-py's rendering
-front end. :class:`CitekitEngine` runs the CSL test suite
-(:mod:`citekit.csl.suite`) with it, so every fix is measured against the
-reference processor's expected output.
+front end; :class:`Processor` renders citations and a bibliography with it.
+The conformance harness (:mod:`citekit.conformance`) drives this module; it
+imports nothing of the harness.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from citekit.csl import passes
-from citekit.csl.styles import Style, load_style
-from citekit.csl.suite import CiteprocPyEngine
+from citekit.csl.passes import to_citeproc_js_html
+from citekit.csl.styles import Style
 from citekit.model.work import Role
 
-__all__ = ["CitekitEngine", "Processor", "citeproc_style"]
+__all__ = ["Processor", "citeproc_style"]
 
 T = TypeVar("T")
 
@@ -37,17 +37,6 @@ def citeproc_style(style: Style) -> Any:
     wrapper.xml = style.root.getroottree()
     wrapper.root = style.root
     return wrapper
-
-
-class CitekitEngine(CiteprocPyEngine):
-    """The conformance harness's engine for citekit (see :mod:`citekit.csl.suite`)."""
-
-    name = "citekit"
-    postprocess = staticmethod(passes.postprocess)
-
-    def make_style(self, csl: str) -> Any:
-        """The fixture's style, parsed and set up by citekit."""
-        return citeproc_style(load_style(csl.encode("utf-8")))
 
 
 class Processor:
@@ -153,8 +142,6 @@ class Processor:
 
     def cite(self, citation: Any) -> str:
         """One registered citation, rendered."""
-        from citekit.csl.suite import to_citeproc_js_html
-
         with _quiet():
             text = self._bibliography.cite(citation, lambda item: None)
         return self._postprocess(to_citeproc_js_html(str(text) if text is not None else ""))
@@ -215,8 +202,6 @@ class Processor:
 
     def _finish(self, entry: str) -> str:
         """A rendered entry in citeproc-js's HTML conventions, through the output passes."""
-        from citekit.csl.suite import to_citeproc_js_html
-
         return self._postprocess(to_citeproc_js_html(entry))
 
 

@@ -646,7 +646,7 @@ class CslFormatter:
         With ``convert``, each entry's text is ``convert(html)``, computed where
         the entry is rendered. The render lock is held until the last entry.
         """
-        from citekit.csl.engine import CitekitEngine, Processor, citeproc_style
+        from citekit.csl.engine import Processor
 
         ids: dict[str, str] = {}
         items = []
@@ -657,9 +657,7 @@ class CslFormatter:
             keys_by_id[item_id] = work.key
             items.append(self._item(work, item_id))
         with _RENDER_LOCK:
-            processor = Processor(
-                citeproc_style(self.style), items, postprocess=CitekitEngine().postprocess
-            )
+            processor = Processor.for_style(self.style, items)
             if register_all and items:
                 processor.register(processor.citation([{"id": item["id"]} for item in items]))
             prepared = []

@@ -87,6 +87,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from citekit.csl import passes
+from citekit.csl.passes import to_citeproc_js_html
 from citekit.errors import ParseError
 from citekit.model._frozen import FrozenMap, deep_freeze
 from citekit.model.library import Problem
@@ -94,6 +96,7 @@ from citekit.model.library import Problem
 __all__ = [
     "KNOWN_FAILURES_COMMAND",
     "SUITE_ENV",
+    "CitekitEngine",
     "CiteprocPyEngine",
     "Cluster",
     "Engine",
@@ -137,7 +140,7 @@ def default_suite_folder() -> Path:
     configured = os.environ.get(SUITE_ENV)
     if configured:
         return Path(configured)
-    repo_root = Path(__file__).resolve().parents[3]
+    repo_root = Path(__file__).resolve().parents[2]
     return repo_root.parent / "shared" / "csl-test-suite" / "humans"
 
 
@@ -773,21 +776,6 @@ def wrap_bibliography(entries: Iterable[str]) -> str:
     return f'<div class="csl-bib-body">\n{body}</div>'
 
 
-_ENTITY_MAP = {"&amp;": "&#38;", "&lt;": "&#60;", "&gt;": "&#62;"}
-_ENTITY = re.compile("|".join(map(re.escape, _ENTITY_MAP)))
-
-
-def to_citeproc_js_html(text: str) -> str:
-    """HTML that escapes with named entities rewritten in citeproc-js's conventions.
-
-    citeproc-js writes ``&#38;``, ``&#60;`` and ``&#62;`` where Python's
-    :func:`html.escape` writes ``&amp;``, ``&lt;`` and ``&gt;``; its markup
-    is ``<i>``, ``<b>``, ``<sup>``, ``<sub>`` and
-    ``<span style="font-variant:small-caps;">``.
-    """
-    return _ENTITY.sub(lambda match: _ENTITY_MAP[match.group(0)], text)
-
-
 # citeproc-py --------------------------------------------------------------
 
 
@@ -915,38 +903,30 @@ class _CiteprocPySession:
 # Engines ------------------------------------------------------------------
 
 
-def _citekit_engine_class() -> type[Any] | None:
-    import importlib
-    import importlib.util
+class CitekitEngine(CiteprocPyEngine):
+    """citekit's own CSL engine (:mod:`citekit.csl.engine`) driven by the harness.
 
-    try:
-        spec = importlib.util.find_spec("citekit.csl.engine")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None:
-        return None
-    module = importlib.import_module("citekit.csl.engine")
-    engine_class = getattr(module, "CitekitEngine", None)
-    return engine_class if isinstance(engine_class, type) else None
+    The style is read and set up by :func:`citekit.csl.styles.load_style`,
+    and every rendered citation and entry goes through citekit's output
+    passes (:func:`citekit.csl.passes.postprocess`).
+    """
+
+    name = "citekit"
+    postprocess = staticmethod(passes.postprocess)
+
+    def make_style(self, csl: str) -> Any:
+        """The fixture's style, parsed and set up by citekit."""
+        from citekit.csl.engine import citeproc_style
+        from citekit.csl.styles import load_style
+
+        return citeproc_style(load_style(csl.encode("utf-8")))
 
 
 def available_engines() -> list[Engine]:
-    """Every engine there is: citeproc-py alone, then citekit's own if present."""
-    engines: list[Engine] = [CiteprocPyEngine()]
-    engine_class = _citekit_engine_class()
-    if engine_class is not None:
-        engines.append(engine_class())
-    return engines
+    """Every engine there is: citeproc-py alone, then citekit's own."""
+    return [CiteprocPyEngine(), CitekitEngine()]
 
 
 def default_engine() -> Engine:
-    """The engine the conformance tests run: citekit's own, else citeproc-py alone.
-
-    citekit's own is ``citekit.csl.engine.CitekitEngine``, built without
-    arguments; an error raised while importing that module propagates.
-    """
-    engine_class = _citekit_engine_class()
-    if engine_class is not None:
-        engine: Engine = engine_class()
-        return engine
-    return CiteprocPyEngine()
+    """The engine the conformance tests run: citekit's own (:class:`CitekitEngine`)."""
+    return CitekitEngine()
