@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from citekit.model.library import Problem
+    from citekit.model.problem import Problem
 
 __all__ = [
     "CitekitError",
@@ -36,7 +36,7 @@ class ParseError(CitekitError, ValueError):
     """
 
     def __init__(self, problems: Sequence[Problem] | Problem | str) -> None:
-        from citekit.model.library import Problem
+        from citekit.model.problem import Problem
 
         if isinstance(problems, str):
             problems = [Problem(message=problems)]

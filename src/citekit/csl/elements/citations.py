@@ -81,7 +81,16 @@ from citeproc.string import normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.elements import Detached, children, element
-from citekit.csl.elements.text import join_outputs, locale_quotes, taken_branch
+from citekit.csl.elements.state import (
+    CiteState,
+    YearMarks,
+    attach_state,
+    cite_state,
+    restore_state,
+)
+from citekit.csl.elements.text import join_outputs, taken_branch
+from citekit.csl.locale import locale_quotes
+from citekit.csl.positions import FIRST, IBID, IBID_WITH_LOCATOR, SUBSEQUENT
 
 T = TypeVar("T")
 
@@ -101,84 +110,8 @@ __all__ = [
     "cite_state",
 ]
 
-FIRST, SUBSEQUENT, IBID, IBID_WITH_LOCATOR = 0, 1, 2, 3
-"""Positions as citeproc-js numbers them (and as cite objects may give them)."""
-
-_STATE_KEY = "citekit-cite-state"
 _SESSION_ATTRIBUTE = "_citekit_session"
 _EN_DASH = "\u2013"
-
-
-class CiteState:
-    """What citation-level processing decided for the cite being rendered.
-
-    Attached to the cite (a citeproc-py ``CitationItem``) while it renders;
-    read it with :func:`cite_state`.
-    """
-
-    def __init__(
-        self,
-        *,
-        position: int = FIRST,
-        near_note: bool = False,
-        in_bibliography: bool = False,
-        disambiguate: bool = False,
-        names_min: int | None = None,
-        givennames: dict[tuple[str, int], int] | None = None,
-        year_suffix: str | None = None,
-        year_suffix_after_year: bool = False,
-        capitalize_first_term: bool = False,
-        substitute_names: tuple[Any, str] | None = None,
-    ) -> None:
-        self.position = position
-        """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
-        self.near_note = near_note
-        """Whether the item was cited at most ``near-note-distance`` notes ago."""
-        self.in_bibliography = in_bibliography
-        """True when the bibliography is rendering (no position test is true there)."""
-        self.disambiguate = disambiguate
-        """Whether ``disambiguate="true"`` conditions test true for this cite."""
-        self.names_min = names_min
-        """At least this many names per names variable (``disambiguate-add-names``)."""
-        self.givennames = dict(givennames or {})
-        """(variable, name index) -> given-name level (``disambiguate-add-givenname``)."""
-        self.year_suffix = year_suffix
-        """The item's year suffix ("a", "b", ...), if it has one."""
-        self.year_suffix_after_year = year_suffix_after_year
-        """Whether the suffix goes after the first year a ``cs:date`` renders.
-
-        True when the style renders no ``year-suffix`` variable itself (CSL
-        1.0.2, ``disambiguate-add-year-suffix``); the layout places it.
-        """
-        self.capitalize_first_term = capitalize_first_term
-        """Whether a term rendered first in the cite gets a capital (note styles)."""
-        self.substitute_names = substitute_names
-        """(a ``cs:names`` element, text): the bibliography's subsequent-author-substitute.
-
-        The element renders as that text while the entry renders.
-        """
-
-    def givenname_level(self, variable: str, index: int) -> int:
-        """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
-        return self.givennames.get((variable, index), 0)
-
-    def copy(self, **changes: Any) -> CiteState:
-        """A copy with some attributes changed."""
-        state = CiteState()
-        state.__dict__.update(self.__dict__)
-        state.givennames = dict(self.givennames)
-        for name, value in changes.items():
-            setattr(state, name, value)
-        return state
-
-
-def cite_state(item: Any) -> CiteState | None:
-    """The :class:`CiteState` of the cite being rendered, or None outside citekit's layouts."""
-    try:
-        state = dict.get(item, _STATE_KEY)
-    except TypeError:
-        return None
-    return state if isinstance(state, CiteState) else None
 
 
 # Session state -------------------------------------------------------------------
@@ -250,22 +183,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _attach(item: Any, state: CiteState | None) -> Any:
-    previous = dict.get(item, _STATE_KEY)
-    if state is None:
-        dict.pop(item, _STATE_KEY, None)
-    else:
-        dict.__setitem__(item, _STATE_KEY, state)
-    return previous
-
-
-def _restore(item: Any, previous: Any) -> None:
-    if previous is None:
-        dict.pop(item, _STATE_KEY, None)
-    else:
-        dict.__setitem__(item, _STATE_KEY, previous)
-
-
 def _has_display(node: Any, seen: frozenset[str] = frozenset()) -> bool:
     """Whether a child of ``node`` has a ``display`` attribute.
 
@@ -318,102 +235,6 @@ def _tests_disambiguate(node: Any) -> bool:
                 except (AttributeError, IndexError):
                     continue
     return False
-
-
-_YEAR_MARK = "\ue012"
-
-
-_MARKING = [0]  # how many _YearMarks have changed year date-parts' suffixes now
-
-
-def year_marks_active() -> bool:
-    """Whether the year ``cs:date-part`` elements carry year-suffix marks now.
-
-    While they do, their ``suffix`` attributes differ from the style's, so
-    what was remembered of them must not be used (see :class:`_YearMarks`).
-    """
-    return bool(_MARKING[0])
-
-
-class _YearMarks:
-    """Mark where each ``cs:date`` year renders, to put an implicit year suffix after the first.
-
-    CSL 1.0.2: when a style does not render the ``year-suffix`` variable
-    itself, the suffix follows the first year a ``cs:date`` renders in the
-    cite (in citations and in the bibliography); citeproc-js also puts it
-    after a ``citation-label``. While a cite renders with such a suffix,
-    every year ``cs:date-part`` of the style and its locales gets a
-    private-use mark in front of its suffix, and so does the item's
-    ``citation-label``; :meth:`place` then puts the year suffix at the first
-    mark and drops the others.
-    """
-
-    def __init__(self, layout: Any, item: Any, state: CiteState | None) -> None:
-        self.item = item
-        self.label: tuple[Any, Any] | None = None
-        self.suffix = (
-            state.year_suffix
-            if state is not None and state.year_suffix and state.year_suffix_after_year
-            else None
-        )
-        self.layout = layout
-        self.saved: list[tuple[Any, str | None]] = []
-        self.marking = False
-
-    @property
-    def active(self) -> bool:
-        """Whether a suffix is being placed."""
-        return self.suffix is not None
-
-    def __enter__(self) -> _YearMarks:
-        if self.suffix is None:
-            return self
-        reference: Any = getattr(self.item, "reference", None)
-        label = dict.get(reference, "citation_label") if isinstance(reference, dict) else None
-        if label:
-            self.label = (reference, label)
-            dict.__setitem__(reference, "citation_label", str(label) + _YEAR_MARK)
-        root = self.layout.get_root()
-        trees = [root, *(getattr(root, "locales", None) or ())]
-        for tree in trees:
-            for part in tree.iter():
-                if (
-                    isinstance(part.tag, str)
-                    and part.tag.endswith("}date-part")
-                    and part.get("name") == "year"
-                ):
-                    self.saved.append((part, part.get("suffix")))
-        _MARKING[0] += 1
-        self.marking = True
-        for part, suffix in self.saved:
-            part.set("suffix", _YEAR_MARK + (suffix or ""))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.label is not None:
-            reference, label = self.label
-            dict.__setitem__(reference, "citation_label", label)
-            self.label = None
-        for part, suffix in reversed(self.saved):
-            if suffix is None:
-                part.attrib.pop("suffix", None)
-            else:
-                part.set("suffix", suffix)
-        self.saved.clear()
-        if self.marking:
-            self.marking = False
-            _MARKING[0] -= 1
-
-    def place(self, texts: list[str]) -> list[str]:
-        """``texts`` (the parts of one cite, in order) with the suffix at the first mark."""
-        placed = False
-        out = []
-        for text in texts:
-            if not placed and _YEAR_MARK in text:
-                text = text.replace(_YEAR_MARK, passes.escape(self.suffix or ""), 1)
-                placed = True
-            out.append(text.replace(_YEAR_MARK, ""))
-        return out
 
 
 # cs:citation, cs:bibliography, cs:layout -------------------------------------------
@@ -473,10 +294,10 @@ class Layout(model.Layout):  # type: ignore[misc]
 
     def _render_item(self, item: Any, state: CiteState | None) -> Any:
         """Render one item's layout children with ``state`` attached; markup or None."""
-        previous = _attach(item, state)
+        previous = attach_state(item, state)
         try:
             self.repressed: dict[str, list[str]] = {}
-            with _YearMarks(self, item, state) as marks:
+            with YearMarks(self, item, state) as marks:
                 try:
                     output = self.render_children(item)
                 except VariableError:
@@ -485,7 +306,7 @@ class Layout(model.Layout):  # type: ignore[misc]
                     output = marks.place([_text(output)])[0] if output is not None else None
             return output
         finally:
-            _restore(item, previous)
+            restore_state(item, previous)
 
     def first_names(self, item: Any, state: CiteState | None = None) -> tuple[Any, str]:
         """The first ``cs:names`` element that renders for ``item``, and its output.
@@ -493,7 +314,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         ``(None, "")`` when no names element renders anything. A names element
         in a ``cs:choose`` branch counts only when the branch is taken.
         """
-        previous = _attach(item, state)
+        previous = attach_state(item, state)
         try:
             for names in self._taken_names(item):
                 self.repressed = {}
@@ -506,7 +327,7 @@ class Layout(model.Layout):  # type: ignore[misc]
             return None, ""
         finally:
             self.repressed = {}
-            _restore(item, previous)
+            restore_state(item, previous)
 
     def _taken_names(self, item: Any) -> Iterator[Any]:
         def walk(node: Any, seen: frozenset[str]) -> Iterator[Any]:
@@ -1270,11 +1091,11 @@ class Layout(model.Layout):  # type: ignore[misc]
         ``display`` attribute, the taken branch's (or the macro's) children
         are parts of their own.
         """
-        previous = _attach(item, state)
+        previous = attach_state(item, state)
         parts: list[tuple[str | None, str]] = []
         try:
             self.repressed = {}
-            with _YearMarks(self, item, state) as marks:
+            with YearMarks(self, item, state) as marks:
                 for display, child in self._display_children(self, item, frozenset()):
                     try:
                         if isinstance(child, model.Choose):
@@ -1289,7 +1110,7 @@ class Layout(model.Layout):  # type: ignore[misc]
                     texts = marks.place([value for _, value in parts])
                     parts = [(d, t) for (d, _), t in zip(parts, texts, strict=True)]
         finally:
-            _restore(item, previous)
+            restore_state(item, previous)
         return parts
 
     def _display_children(

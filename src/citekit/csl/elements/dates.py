@@ -41,7 +41,7 @@ from citeproc.source import VariableError
 
 from citekit.csl import passes
 from citekit.csl.elements import Detached, element
-from citekit.csl.elements.citations import cite_state, year_marks_active
+from citekit.csl.elements.state import cite_state, year_marks_active
 from citekit.csl.elements.text import _Rendered, item_language, ordinal, term_gender
 
 __all__ = ["Date", "DateValue", "Date_Part", "ParsedDate", "parse_date"]

@@ -1,0 +1,212 @@
+"""The state of the cite being rendered, as every element class reads it.
+
+Citation-level processing (:mod:`citekit.csl.elements.citations`) decides,
+for each cite, a :class:`CiteState` (position, disambiguation, year suffix,
+...) and attaches it to the cite while it renders; the element classes of
+names, dates and text read it with :func:`cite_state`. This module imports
+none of them, so they do not import one another for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from citekit.csl import passes
+from citekit.csl.positions import FIRST
+
+__all__ = [
+    "CiteState",
+    "YearMarks",
+    "attach_state",
+    "cite_state",
+    "restore_state",
+    "year_marks_active",
+]
+
+_STATE_KEY = "citekit-cite-state"
+
+
+class CiteState:
+    """What citation-level processing decided for the cite being rendered.
+
+    Attached to the cite (a citeproc-py ``CitationItem``) while it renders;
+    read it with :func:`cite_state`.
+    """
+
+    def __init__(
+        self,
+        *,
+        position: int = FIRST,
+        near_note: bool = False,
+        in_bibliography: bool = False,
+        disambiguate: bool = False,
+        names_min: int | None = None,
+        givennames: dict[tuple[str, int], int] | None = None,
+        year_suffix: str | None = None,
+        year_suffix_after_year: bool = False,
+        capitalize_first_term: bool = False,
+        substitute_names: tuple[Any, str] | None = None,
+    ) -> None:
+        self.position = position
+        """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
+        self.near_note = near_note
+        """Whether the item was cited at most ``near-note-distance`` notes ago."""
+        self.in_bibliography = in_bibliography
+        """True when the bibliography is rendering (no position test is true there)."""
+        self.disambiguate = disambiguate
+        """Whether ``disambiguate="true"`` conditions test true for this cite."""
+        self.names_min = names_min
+        """At least this many names per names variable (``disambiguate-add-names``)."""
+        self.givennames = dict(givennames or {})
+        """(variable, name index) -> given-name level (``disambiguate-add-givenname``)."""
+        self.year_suffix = year_suffix
+        """The item's year suffix ("a", "b", ...), if it has one."""
+        self.year_suffix_after_year = year_suffix_after_year
+        """Whether the suffix goes after the first year a ``cs:date`` renders.
+
+        True when the style renders no ``year-suffix`` variable itself (CSL
+        1.0.2, ``disambiguate-add-year-suffix``); the layout places it.
+        """
+        self.capitalize_first_term = capitalize_first_term
+        """Whether a term rendered first in the cite gets a capital (note styles)."""
+        self.substitute_names = substitute_names
+        """(a ``cs:names`` element, text): the bibliography's subsequent-author-substitute.
+
+        The element renders as that text while the entry renders.
+        """
+
+    def givenname_level(self, variable: str, index: int) -> int:
+        """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
+        return self.givennames.get((variable, index), 0)
+
+    def copy(self, **changes: Any) -> CiteState:
+        """A copy with some attributes changed."""
+        state = CiteState()
+        state.__dict__.update(self.__dict__)
+        state.givennames = dict(self.givennames)
+        for name, value in changes.items():
+            setattr(state, name, value)
+        return state
+
+
+def cite_state(item: Any) -> CiteState | None:
+    """The :class:`CiteState` of the cite being rendered, or None outside citekit's layouts."""
+    try:
+        state = dict.get(item, _STATE_KEY)
+    except TypeError:
+        return None
+    return state if isinstance(state, CiteState) else None
+
+
+def attach_state(item: Any, state: CiteState | None) -> Any:
+    """Attach ``state`` to the cite ``item`` (None: detach); the state it had before."""
+    previous = dict.get(item, _STATE_KEY)
+    if state is None:
+        dict.pop(item, _STATE_KEY, None)
+    else:
+        dict.__setitem__(item, _STATE_KEY, state)
+    return previous
+
+
+def restore_state(item: Any, previous: Any) -> None:
+    """Give the cite ``item`` back the state :func:`attach_state` returned."""
+    if previous is None:
+        dict.pop(item, _STATE_KEY, None)
+    else:
+        dict.__setitem__(item, _STATE_KEY, previous)
+
+
+_YEAR_MARK = "\ue012"
+
+
+_MARKING = [0]  # how many YearMarks have changed year date-parts' suffixes now
+
+
+def year_marks_active() -> bool:
+    """Whether the year ``cs:date-part`` elements carry year-suffix marks now.
+
+    While they do, their ``suffix`` attributes differ from the style's, so
+    what was remembered of them must not be used (see :class:`YearMarks`).
+    """
+    return bool(_MARKING[0])
+
+
+class YearMarks:
+    """Mark where each ``cs:date`` year renders, to put an implicit year suffix after the first.
+
+    CSL 1.0.2: when a style does not render the ``year-suffix`` variable
+    itself, the suffix follows the first year a ``cs:date`` renders in the
+    cite (in citations and in the bibliography); citeproc-js also puts it
+    after a ``citation-label``. While a cite renders with such a suffix,
+    every year ``cs:date-part`` of the style and its locales gets a
+    private-use mark in front of its suffix, and so does the item's
+    ``citation-label``; :meth:`place` then puts the year suffix at the first
+    mark and drops the others.
+    """
+
+    def __init__(self, layout: Any, item: Any, state: CiteState | None) -> None:
+        self.item = item
+        self.label: tuple[Any, Any] | None = None
+        self.suffix = (
+            state.year_suffix
+            if state is not None and state.year_suffix and state.year_suffix_after_year
+            else None
+        )
+        self.layout = layout
+        self.saved: list[tuple[Any, str | None]] = []
+        self.marking = False
+
+    @property
+    def active(self) -> bool:
+        """Whether a suffix is being placed."""
+        return self.suffix is not None
+
+    def __enter__(self) -> YearMarks:
+        if self.suffix is None:
+            return self
+        reference: Any = getattr(self.item, "reference", None)
+        label = dict.get(reference, "citation_label") if isinstance(reference, dict) else None
+        if label:
+            self.label = (reference, label)
+            dict.__setitem__(reference, "citation_label", str(label) + _YEAR_MARK)
+        root = self.layout.get_root()
+        trees = [root, *(getattr(root, "locales", None) or ())]
+        for tree in trees:
+            for part in tree.iter():
+                if (
+                    isinstance(part.tag, str)
+                    and part.tag.endswith("}date-part")
+                    and part.get("name") == "year"
+                ):
+                    self.saved.append((part, part.get("suffix")))
+        _MARKING[0] += 1
+        self.marking = True
+        for part, suffix in self.saved:
+            part.set("suffix", _YEAR_MARK + (suffix or ""))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.label is not None:
+            reference, label = self.label
+            dict.__setitem__(reference, "citation_label", label)
+            self.label = None
+        for part, suffix in reversed(self.saved):
+            if suffix is None:
+                part.attrib.pop("suffix", None)
+            else:
+                part.set("suffix", suffix)
+        self.saved.clear()
+        if self.marking:
+            self.marking = False
+            _MARKING[0] -= 1
+
+    def place(self, texts: list[str]) -> list[str]:
+        """``texts`` (the parts of one cite, in order) with the suffix at the first mark."""
+        placed = False
+        out = []
+        for text in texts:
+            if not placed and _YEAR_MARK in text:
+                text = text.replace(_YEAR_MARK, passes.escape(self.suffix or ""), 1)
+                placed = True
+            out.append(text.replace(_YEAR_MARK, ""))
+        return out
