@@ -89,6 +89,7 @@ import attrs
 
 from citekit.csl import passes
 from citekit.csl.passes import to_citeproc_js_html
+from citekit.csl.positions import cite_positions
 from citekit.errors import ParseError
 from citekit.model._frozen import FrozenMap, deep_freeze
 from citekit.model.library import Problem
@@ -645,106 +646,6 @@ def _near_note_distance(csl: str) -> int:
     """The style's ``near-note-distance`` (CSL's default: 5)."""
     match = _NEAR_NOTE_DISTANCE.search(csl)
     return int(match.group(1)) if match else 5
-
-
-CitePosition = tuple[str, int, int, bool]
-"""(item id, position, first-reference-note-number or 0, near-note) of one cite."""
-
-FIRST_POSITION, SUBSEQUENT_POSITION, IBID_POSITION, IBID_WITH_LOCATOR_POSITION = 0, 1, 2, 3
-
-
-def cite_positions(
-    document: Sequence[Cluster], near_note_distance: int = 5
-) -> dict[str, list[CitePosition]]:
-    """Each citation's cites with the position variables citeproc-js gives them.
-
-    Citations in the text (note 0) and in notes are two sequences; a note
-    number going backwards starts the sequence afresh. A cite is ``first``
-    for its item's first cite; ``ibid`` (or ``ibid-with-locator``) right
-    after a cite of the same item: the one before it in its citation, the
-    last one of the citation before it in the same note, or the only cite of
-    the only citation of the previous note (the notes being consecutive);
-    else ``subsequent``. ``first-reference-note-number`` is set on later cites
-    in another note than the first; ``near-note`` for later cites in notes
-    at most ``near_note_distance`` notes after the item's last cite.
-    """
-    result: dict[str, list[CitePosition]] = {}
-    for in_notes in (False, True):
-        stream = [c for c in document if (c.note_index > 0) == in_notes]
-        first_ref: dict[str, int] = {}
-        last_ref: dict[str, int] = {}
-        per_note: dict[int, int] = {}
-        for j, citation in enumerate(stream):
-            note = citation.note_index
-            if j > 0 and stream[j - 1].note_index > note:
-                first_ref, last_ref, per_note = {}, {}, {}
-            per_note[note] = per_note.get(note, 0) + len(citation.items)
-            cites: list[CitePosition] = []
-            for k, cite in enumerate(citation.items):
-                item_id = str(cite.get("id"))
-                reference_note = 0
-                if item_id not in first_ref:
-                    first_ref[item_id] = last_ref[item_id] = note
-                    position = FIRST_POSITION
-                else:
-                    position, previous = _later_position(stream, j, k, item_id, per_note)
-                    if previous is not None:
-                        position = _with_locators(previous, cite)
-                    if first_ref[item_id] != note:
-                        reference_note = first_ref[item_id]
-                near = False
-                if note:
-                    distance = note - last_ref[item_id]
-                    near = position != FIRST_POSITION and distance <= near_note_distance
-                    last_ref[item_id] = note
-                cites.append((item_id, position, reference_note, near))
-            result[citation.citation_id] = cites
-    return result
-
-
-def _later_position(
-    stream: Sequence[Cluster], j: int, k: int, item_id: str, per_note: Mapping[int, int]
-) -> tuple[int, Any]:
-    """(SUBSEQUENT, None), or (IBID, the cite it repeats) for a later cite."""
-    citation = stream[j]
-    before = stream[j - 1] if j > 0 else None
-
-    def same(cite: Any) -> bool:
-        return str(cite.get("id")) == item_id
-
-    if k > 0:
-        previous = citation.items[k - 1]
-        return (IBID_POSITION, previous) if same(previous) else (SUBSEQUENT_POSITION, None)
-    if before is None or not before.items:
-        return SUBSEQUENT_POSITION, None
-    if before.note_index != citation.note_index:
-        alone = len(before.items) == 1 and (
-            per_note.get(before.note_index) == 1 or before.note_index == 0
-        )
-        consecutive = before.note_index >= citation.note_index - 1
-        if same(before.items[0]) and consecutive and alone:
-            return IBID_POSITION, before.items[0]
-        return SUBSEQUENT_POSITION, None
-    if same(before.items[-1]):
-        return IBID_POSITION, before.items[0]
-    return SUBSEQUENT_POSITION, None
-
-
-def _with_locators(previous: Any, cite: Any) -> int:
-    """ibid, ibid-with-locator or subsequent, from the two cites' locators."""
-
-    def locator(one: Any) -> str | None:
-        value = one.get("locator")
-        if value in (None, ""):
-            return None
-        return f"{value}{one.get('label') or ''}"
-
-    mine, theirs = locator(cite), locator(previous)
-    if theirs is not None and mine is None:
-        return SUBSEQUENT_POSITION
-    if mine is not None and mine != theirs:
-        return IBID_WITH_LOCATOR_POSITION
-    return IBID_POSITION
 
 
 def _position_taints(

@@ -90,7 +90,14 @@ from citekit.csl.elements.state import (
 )
 from citekit.csl.elements.text import join_outputs, taken_branch
 from citekit.csl.locale import locale_quotes
-from citekit.csl.positions import FIRST, IBID, IBID_WITH_LOCATOR, SUBSEQUENT
+from citekit.csl.positions import (
+    FIRST,
+    IBID,
+    IBID_WITH_LOCATOR,
+    SUBSEQUENT,
+    PositionTracker,
+    Record,
+)
 
 T = TypeVar("T")
 
@@ -117,25 +124,11 @@ _EN_DASH = "\u2013"
 # Session state -------------------------------------------------------------------
 
 
-class _Record:
-    """One cite already rendered in the document, for positions."""
-
-    __slots__ = ("citation", "key", "locator", "note")
-
-    def __init__(self, key: str, citation: Any, note: int, locator: Any) -> None:
-        self.key = key
-        self.citation = citation
-        self.note = note
-        self.locator = locator
-
-
 class _Session:
     """Per-session (per CitationStylesBibliography) citation-level state."""
 
     def __init__(self) -> None:
-        self.streams: dict[bool, list[_Record]] = {True: [], False: []}
-        self.first_note: dict[str, int] = {}
-        self.last_record: dict[tuple[bool, str], _Record] = {}
+        self.positions: PositionTracker | None = None
         self.disambiguation_key: tuple[str, ...] | None = None
         self.states: dict[str, CiteState] = {}
         self.suffixed: list[Any] = []
@@ -700,9 +693,13 @@ class Layout(model.Layout):  # type: ignore[misc]
                 good = self._grouped(good, states)
         note_style = self.get_root().get("class") == "note"
         note = _note_of(citation)
-        distance = int(citation_element.get_option("near-note-distance"))
+        if session.positions is None:
+            distance = int(citation_element.get_option("near-note-distance"))
+            session.positions = PositionTracker(distance)
+        positions = session.positions
+        token = object()  # this rendering of the citation, for positions
         rendered: list[tuple[Any, Any, CiteState]] = []
-        previous_in_citation: _Record | None = None
+        previous_in_citation: Record | None = None
         for index, cite in enumerate(good):
             base = states.get(cite.key) or CiteState()
             prefix, suffix = dict.get(cite, "prefix") or "", dict.get(cite, "suffix") or ""
@@ -710,8 +707,13 @@ class Layout(model.Layout):  # type: ignore[misc]
                 opens_sentence = _ends_sentence(passes.plain_text(passes.rich_text(prefix)))
             else:
                 opens_sentence = index == 0
-            position, near = self._position(session, cite, citation, note, previous_in_citation)
-            near = near and (note - self._last_note(session, cite, note)) <= distance
+            locator = _locator_of(cite)
+            explicit = _explicit_position(cite)
+            if explicit is not None:
+                position = explicit
+            else:
+                position = positions.position(cite.key, locator, note, previous_in_citation)
+            near = positions.near_note(cite.key, note)
             if dict.get(cite, "near_note") is not None:
                 near = bool(dict.get(cite, "near_note"))
             state = base.copy(
@@ -721,7 +723,7 @@ class Layout(model.Layout):  # type: ignore[misc]
             )
             first_note = dict.get(cite, "first_reference_note_number")
             if first_note is None:
-                first_note = session.first_note.get(cite.key)
+                first_note = positions.first_note(cite.key)
             reference = cite.reference
             had_note = "first_reference_note_number" in reference
             if first_note is not None and not had_note:
@@ -736,9 +738,7 @@ class Layout(model.Layout):  # type: ignore[misc]
             finally:
                 if first_note is not None and not had_note:
                     dict.pop(reference, "first_reference_note_number", None)
-            record = _Record(cite.key, citation, note, _locator_of(cite))
-            self._remember(session, record)
-            previous_in_citation = record
+            previous_in_citation = positions.record(cite.key, token, note, locator)
             if output is None:
                 continue
             if prefix or suffix:
@@ -783,64 +783,6 @@ class Layout(model.Layout):  # type: ignore[misc]
     def _author_only(self, item: Any, state: CiteState) -> Any:
         _, text = self.first_names(item, state)
         return text or None
-
-    @staticmethod
-    def _remember(session: _Session, record: _Record) -> None:
-        in_note = record.note > 0
-        session.streams[in_note].append(record)
-        session.last_record[(in_note, record.key)] = record
-        if in_note:
-            session.first_note.setdefault(record.key, record.note)
-
-    @staticmethod
-    def _last_note(session: _Session, cite: Any, note: int) -> int:
-        record = session.last_record.get((note > 0, cite.key))
-        return record.note if record is not None else -(10**9)
-
-    @staticmethod
-    def _position(
-        session: _Session,
-        cite: Any,
-        citation: Any,
-        note: int,
-        previous_in_citation: _Record | None,
-    ) -> tuple[int, bool]:
-        """(position, whether near-note may hold) for ``cite`` at this point of the document."""
-        explicit = _explicit_position(cite)
-        stream = session.streams[note > 0]
-        cited = (note > 0, cite.key) in session.last_record
-        if explicit is not None:
-            return explicit, cited or explicit > FIRST
-        if not cited:
-            return FIRST, False
-        if previous_in_citation is not None:
-            preceding = [previous_in_citation]
-        else:
-            preceding = []
-            if stream:
-                last = stream[-1]
-                if last.note == note:
-                    preceding = [
-                        r
-                        for r in stream[-len(last.citation.cites) :]
-                        if r.citation is last.citation
-                    ]
-                else:
-                    index = len(stream) - 1
-                    while index >= 0 and stream[index].note == last.note:
-                        preceding.append(stream[index])
-                        index -= 1
-                    preceding.reverse()
-        if not preceding or any(r.key != cite.key for r in preceding):
-            return SUBSEQUENT, True
-        mine, theirs = _locator_of(cite), preceding[-1].locator
-        if mine is None and theirs is None:
-            return IBID, True
-        if mine is None:
-            return SUBSEQUENT, True
-        if theirs is None or mine != theirs:
-            return IBID_WITH_LOCATOR, True
-        return IBID, True
 
     # -- collapsing ---------------------------------------------------------------------
 
