@@ -140,6 +140,53 @@ class Processor:
             with _quiet():
                 self._bibliography.sort()
 
+    def disambiguation(self) -> dict[str, dict[str, Any]] | None:
+        """What disambiguation decided for each registered item, as JSON-ready data.
+
+        ``{item id: state}`` (added names, given-name levels, year suffix,
+        the ``disambiguate`` condition), computed for the whole registry on
+        first use; None for a style not set up by citekit or a state that is
+        not plain data. :meth:`adopt_disambiguation` gives it to a later
+        processor of the same registry, which then need not compute it.
+        """
+        layout = self._citation_layout()
+        if layout is None:
+            return None
+        with _quiet():
+            states = layout.disambiguation(self._bibliography)
+        out: dict[str, dict[str, Any]] = {}
+        for key, state in states.items():
+            data = state.to_json()
+            if data is None:
+                return None
+            out[key] = data
+        return out
+
+    def adopt_disambiguation(self, data: Mapping[str, Any]) -> None:
+        """Use :meth:`disambiguation`'s data from a processor of the same items in the same order.
+
+        :raises ValueError: for data that is not such a result, or a style
+            not set up by citekit.
+        """
+        from citekit.csl.elements.state import CiteState
+
+        layout = self._citation_layout()
+        if layout is None:
+            raise ValueError("the style was not set up by citekit")
+        states = {str(key): CiteState.from_json(value) for key, value in data.items()}
+        unknown = [key for key in states if key not in self._bibliography.source]
+        if unknown:
+            raise ValueError(f"disambiguation for unknown items: {', '.join(unknown[:5])}")
+        layout.adopt_disambiguation(self._bibliography, states)
+
+    def _citation_layout(self) -> Any:
+        """The style's ``cs:citation`` layout, when it is citekit's (else None)."""
+        from citekit.csl.elements.citations import Layout
+
+        citation = getattr(self.style.root, "citation", None)
+        layout = getattr(citation, "layout", None)
+        return layout if isinstance(layout, Layout) else None
+
     def cite(self, citation: Any) -> str:
         """One registered citation, rendered."""
         with _quiet():

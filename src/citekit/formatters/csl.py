@@ -520,13 +520,14 @@ class CslFormatter:
             while len(self._results) > 64:
                 self._results.popitem(last=False)
 
-    def item(self, work: Work) -> dict[str, Any]:
-        """The CSL-JSON item the engine renders for ``work`` (id: the work's key).
+    def item(self, work: Work, *, item_id: str | None = None) -> dict[str, Any]:
+        """The CSL-JSON item the engine renders for ``work`` (id: ``item_id``, or the key).
 
         This is what another CSL processor must be given to be compared with
-        citekit's output (the differential test against citeproc-js does so).
+        citekit's output (the differential test against citeproc-js does so),
+        and what :class:`citekit.csl.engine.Processor` is given.
         """
-        return self._item(work, work.key)
+        return self._item(work, work.key if item_id is None else item_id)
 
     def _item(self, work: Work, item_id: str) -> dict[str, Any]:
         """The CSL-JSON item for a work, as the engine reads it (see

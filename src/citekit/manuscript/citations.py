@@ -189,34 +189,13 @@ class _Session:
     ) -> None:
         from citekit.csl.engine import Processor
 
-        items = [formatter._item(work, ids[work.key]) for work in works]
+        items = [formatter.item(work, item_id=ids[work.key]) for work in works]
         self.processor = Processor.for_style(formatter.style, items)
         if items:
             self.processor.register(self.processor.citation([{"id": it["id"]} for it in items]))
         if sort:
             self.processor.sort()
         self.count = 0
-
-    def states(self) -> dict[str, Any]:
-        """Disambiguation results of the registered items (the engine computes them)."""
-        bibliography = self.processor._bibliography
-        layout = self.processor.style.root.citation.layout
-        states: dict[str, Any] = layout._states(bibliography)
-        return states
-
-    def inject(self, states: Mapping[str, Any]) -> None:
-        """Give the engine disambiguation results computed by an earlier session."""
-        from citekit.csl.elements.citations import _session
-
-        bibliography = self.processor._bibliography
-        session = _session(bibliography)
-        for key, state in states.items():
-            if state.year_suffix:
-                reference = bibliography.source[key]
-                dict.__setitem__(reference, "year_suffix", state.year_suffix)
-                session.suffixed.append(reference)
-        session.states = dict(states)
-        session.disambiguation_key = tuple(bibliography.keys)
 
     def render(self, cites: Sequence[Mapping[str, Any]], note: int) -> str:
         self.count += 1
@@ -227,36 +206,9 @@ class _Session:
         return self.processor.cite(citation)
 
 
-def _state_to_json(state: Any) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    for name, value in vars(state).items():
-        if name == "givennames":
-            out[name] = sorted([k[0], k[1], v] for k, v in value.items())
-        elif value is None or isinstance(value, bool | int | str):
-            out[name] = value
-        else:
-            return None
-    return out
-
-
-def _state_from_json(data: Any) -> Any:
-    from citekit.csl.elements.citations import CiteState
-
-    state = CiteState()
-    if not isinstance(data, dict):
-        raise ValueError("not a state")
-    for name, value in data.items():
-        if not hasattr(state, name):
-            raise ValueError(f"unknown state attribute {name!r}")
-        if name == "givennames":
-            value = {(str(v), int(i)): int(level) for v, i, level in value}
-        setattr(state, name, value)
-    return state
-
-
 def work_digest(formatter: CslFormatter, work: Work) -> str:
     """A digest of what the engine reads of a work."""
-    item = dict(formatter._item(work, "item"))
+    item = formatter.item(work, item_id="item")
     return hashlib.sha256(
         json.dumps(item, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
     ).hexdigest()
@@ -320,13 +272,9 @@ def render_clusters(
         session = new_session(None)
         key_of = {v: k for k, v in ids.items()}
         registry_order = [key_of[item_id] for item_id in session.processor.keys]
-        try:
-            computed = session.states() if order else {}
-            converted = {key_of[i]: _state_to_json(s) for i, s in computed.items() if i in key_of}
-            if all(v is not None for v in converted.values()):
-                states_json = {k: v for k, v in converted.items() if v is not None}
-        except (AttributeError, TypeError, KeyError):  # the engine's internals changed
-            states_json = None
+        computed = session.processor.disambiguation() if order else {}
+        if computed is not None:
+            states_json = {key_of[i]: state for i, state in computed.items() if i in key_of}
         if cache is not None:
             cache.put("registry", registry_key, {"order": registry_order, "states": states_json})
     number_of = {key: index + 1 for index, key in enumerate(registry_order)}
@@ -427,8 +375,10 @@ def render_clusters(
             session = new_session(registry_order)
             if states_json is not None and injectable:
                 try:
-                    session.inject({ids[k]: _state_from_json(v) for k, v in states_json.items()})
-                except (AttributeError, TypeError, KeyError, ValueError, ImportError):
+                    session.processor.adopt_disambiguation(
+                        {ids[k]: v for k, v in states_json.items() if k in ids}
+                    )
+                except ValueError:  # a cached result this engine does not read
                     session = new_session(registry_order)
         return session
 

@@ -71,7 +71,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from citeproc import model
@@ -355,6 +355,28 @@ class Layout(model.Layout):  # type: ignore[misc]
             return self._render_item(item, state)
 
     # -- disambiguation ----------------------------------------------------------------
+
+    def disambiguation(self, bibliography: Any) -> dict[str, CiteState]:
+        """What disambiguation decided for each registered item of a session, by item id."""
+        return dict(self._states(bibliography))
+
+    def adopt_disambiguation(self, bibliography: Any, states: Mapping[str, CiteState]) -> None:
+        """Use disambiguation results computed by an earlier session of the same registry.
+
+        ``states`` is what :meth:`disambiguation` gave for the same items in
+        the same order; the items' year suffixes are set from it.
+        """
+        session = _session(bibliography)
+        for reference in session.suffixed:
+            dict.pop(reference, "year_suffix", None)
+        session.suffixed = []
+        for key, state in states.items():
+            if state.year_suffix:
+                reference = bibliography.source[key]
+                dict.__setitem__(reference, "year_suffix", state.year_suffix)
+                session.suffixed.append(reference)
+        session.states = dict(states)
+        session.disambiguation_key = tuple(bibliography.keys)
 
     def _states(self, bibliography: Any) -> dict[str, CiteState]:
         """Disambiguation results for every registered item (computed once per registry)."""

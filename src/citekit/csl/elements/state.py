@@ -79,6 +79,47 @@ class CiteState:
         """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
         return self.givennames.get((variable, index), 0)
 
+    def to_json(self) -> dict[str, Any] | None:
+        """The state as JSON-ready data, or None when it holds something else.
+
+        A state of disambiguation (what :meth:`from_json` reads back) holds
+        only numbers, text, flags and the given-name levels; a state during
+        a rendering may hold style elements, which are not data.
+        """
+        out: dict[str, Any] = {}
+        for name, value in vars(self).items():
+            if name == "givennames":
+                out[name] = sorted([key[0], key[1], level] for key, level in value.items())
+            elif value is None or isinstance(value, bool | int | str):
+                out[name] = value
+            else:
+                return None
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> CiteState:
+        """A state from :meth:`to_json`'s data.
+
+        :raises ValueError: for data that is not such a state.
+        """
+        state = cls()
+        if not isinstance(data, dict):
+            raise ValueError("a cite state is a JSON object")
+        for name, value in data.items():
+            if name not in vars(state):
+                raise ValueError(f"unknown cite state attribute {name!r}")
+            if name == "givennames":
+                try:
+                    value = {(str(v), int(i)): int(level) for v, i, level in value}
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        "givennames: expected [variable, index, level] lists"
+                    ) from None
+            elif value is not None and not isinstance(value, bool | int | str):
+                raise ValueError(f"{name}: expected a number, text or flag")
+            setattr(state, name, value)
+        return state
+
     def copy(self, **changes: Any) -> CiteState:
         """A copy with some attributes changed."""
         state = CiteState()
