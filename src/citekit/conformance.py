@@ -822,6 +822,22 @@ class CitekitEngine(CiteprocPyEngine):
 
         return citeproc_style(load_style(csl.encode("utf-8")))
 
+    def _render_document(self, fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
+        """A document of CITATIONS calls, rendered by :class:`citekit.csl.document.Document`."""
+        from citekit.csl.document import Document, DocumentCitation
+        from citekit.csl.styles import load_style
+
+        if fixture.citation_items is not None:  # registered after the document: the session's way
+            return super()._render_document(fixture, document)
+        rendered = Document(
+            load_style(fixture.csl.encode("utf-8")),
+            fixture.input_json(),
+            registered=fixture.registered_ids(),
+            sort="nosort" not in fixture.submodes,
+        )
+        rendered.place([DocumentCitation(c.citation_id, c.items, c.note_index) for c in document])
+        return [text for _, text in rendered.texts()]
+
 
 def available_engines() -> list[Engine]:
     """Every engine there is: citeproc-py alone, then citekit's own."""
