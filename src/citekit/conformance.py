@@ -83,7 +83,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -93,6 +93,9 @@ from citekit.csl.positions import cite_positions
 from citekit.errors import ParseError
 from citekit.model._frozen import FrozenMap, deep_freeze
 from citekit.model.library import Problem
+
+if TYPE_CHECKING:
+    from citekit.csl.engine import Processor
 
 __all__ = [
     "KNOWN_FAILURES_COMMAND",
@@ -704,7 +707,7 @@ class CiteprocPyEngine:
             return render_citation_calls(
                 fixture, lambda document: self._render_document(fixture, document)
             )
-        session = _CiteprocPySession(fixture, None, self.make_style, self.postprocess)
+        session = _CiteprocPySession(fixture, None, self.make_processor)
         clusters = session.clusters()
         return "\n".join(session.cite(cluster) for cluster in clusters)
 
@@ -713,11 +716,11 @@ class CiteprocPyEngine:
         self._check(fixture)
         if fixture.citations is not None:
             document = document_states(fixture)[-1]
-            session = _CiteprocPySession(fixture, document, self.make_style, self.postprocess)
+            session = _CiteprocPySession(fixture, document, self.make_processor)
             for cluster in session.document_clusters:
                 session.cite(cluster)
         else:
-            session = _CiteprocPySession(fixture, None, self.make_style, self.postprocess)
+            session = _CiteprocPySession(fixture, None, self.make_processor)
             if fixture.citation_items is not None:
                 for cluster in session.clusters():
                     session.cite(cluster)
@@ -744,8 +747,16 @@ class CiteprocPyEngine:
 
         return CitationStylesStyle(io.BytesIO(csl.encode("utf-8")), validate=False)
 
+    def make_processor(self, fixture: Fixture) -> Processor:
+        """The processor that renders a fixture: its style and input items, set up."""
+        from citekit.csl.engine import Processor
+
+        return Processor(
+            self.make_style(fixture.csl), fixture.input_json(), postprocess=self.postprocess
+        )
+
     def _render_document(self, fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
-        session = _CiteprocPySession(fixture, document, self.make_style, self.postprocess)
+        session = _CiteprocPySession(fixture, document, self.make_processor)
         return [session.cite(cluster) for cluster in session.document_clusters]
 
 
@@ -756,15 +767,10 @@ class _CiteprocPySession:
         self,
         fixture: Fixture,
         document: Sequence[Cluster] | None,
-        make_style: Callable[[str], Any],
-        postprocess: Callable[[str], str] | None = None,
+        make_processor: Callable[[Fixture], Any],
     ) -> None:
-        from citekit.csl.engine import Processor
-
         self.fixture = fixture
-        self.processor = Processor(
-            make_style(fixture.csl), fixture.input_json(), postprocess=postprocess
-        )
+        self.processor: Processor = make_processor(fixture)
         registered = fixture.registered_ids()
         if registered:
             self.processor.register(self.processor.citation([{"id": i} for i in registered]))
@@ -821,6 +827,13 @@ class CitekitEngine(CiteprocPyEngine):
         from citekit.csl.styles import load_style
 
         return citeproc_style(load_style(csl.encode("utf-8")))
+
+    def make_processor(self, fixture: Fixture) -> Processor:
+        """A processor of citekit's, on a working tree of the fixture's style."""
+        from citekit.csl.engine import Processor
+        from citekit.csl.styles import load_style
+
+        return Processor.for_style(load_style(fixture.csl.encode("utf-8")), fixture.input_json())
 
     def _render_document(self, fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
         """A document of CITATIONS calls, rendered by :class:`citekit.csl.document.Document`."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -26,16 +27,22 @@ T = TypeVar("T")
 
 
 def citeproc_style(style: Style) -> Any:
-    """A citeproc-py ``CitationStylesStyle`` over an already parsed :class:`Style`.
+    """A citeproc-py ``CitationStylesStyle`` over a working tree of a parsed :class:`Style`.
 
-    citeproc-py keeps per-rendering state (the output formatter) on the style
-    root, so a Style is rendered by one session at a time.
+    The tree (:meth:`Style.working_tree`) is the wrapper's own while it
+    lives, and goes back to the style's pool when the wrapper is dropped.
     """
+    wrapper = _wrapper(style.working_tree())
+    weakref.finalize(wrapper, style.give_back, wrapper.root)
+    return wrapper
+
+
+def _wrapper(root: Any) -> Any:
     from citeproc import CitationStylesStyle
 
     wrapper = CitationStylesStyle.__new__(CitationStylesStyle)
-    wrapper.xml = style.root.getroottree()
-    wrapper.root = style.root
+    wrapper.xml = root.getroottree()
+    wrapper.root = root
     return wrapper
 
 
@@ -67,14 +74,37 @@ class Processor:
             data.setdefault("type", "")
             prepared.append(data)
         self.style = style
+        self._lease: weakref.finalize[Any, Any] | None = None
         self._postprocess = postprocess or (lambda text: text)
         with _quiet():
             self._bibliography = CitationStylesBibliography(style, _source(prepared), html)
 
     @classmethod
     def for_style(cls, style: Style, items: Iterable[Mapping[str, Any]]) -> Processor:
-        """A processor for a style loaded by citekit, with citekit's output passes."""
-        return cls(citeproc_style(style), items, postprocess=passes.postprocess)
+        """A processor for a style loaded by citekit, with citekit's output passes.
+
+        It renders on a working tree of the style (:meth:`Style.working_tree`)
+        that is its own until :meth:`close` is called or it is dropped.
+        """
+        root = style.working_tree()
+        try:
+            processor = cls(_wrapper(root), items, postprocess=passes.postprocess)
+        except BaseException:
+            style.give_back(root)
+            raise
+        processor._lease = weakref.finalize(processor, style.give_back, root)
+        return processor
+
+    def close(self) -> None:
+        """Give the style's working tree back now (the processor is not used after)."""
+        if self._lease is not None:
+            self._lease()
+
+    def __enter__(self) -> Processor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def keys(self) -> list[str]:

@@ -65,9 +65,6 @@ __all__ = [
 ]
 
 _DEFAULT_STYLE = "chicago-author-date"
-# citeproc-py keeps rendering state on a parsed style, and styles are shared
-# through the style cache: render with one style at a time.
-_RENDER_LOCK = threading.RLock()
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -329,6 +326,7 @@ class CslFormatter:
         """The locale the style renders in."""
         self._items: dict[Work, dict[str, Any]] = {}
         self._results: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._lock = threading.Lock()  # for the two caches; rendering needs none
 
     def _describe(self, style: Any) -> str:
         if isinstance(style, str) and not style.lstrip().startswith("<"):
@@ -503,7 +501,7 @@ class CslFormatter:
     # -- rendering ------------------------------------------------------------------------
 
     def _cached(self, key: Hashable) -> Any:
-        with _RENDER_LOCK:
+        with self._lock:
             try:
                 value = self._results[key]
             except (KeyError, TypeError):
@@ -512,7 +510,7 @@ class CslFormatter:
             return value
 
     def _remember(self, key: Hashable, value: Any) -> None:
-        with _RENDER_LOCK:
+        with self._lock:
             try:
                 self._results[key] = value
             except TypeError:  # an unhashable value in a work: no caching
@@ -645,7 +643,8 @@ class CslFormatter:
         """The citations (a list of the engine's HTML), then each entry's (key, HTML).
 
         With ``convert``, each entry's text is ``convert(html)``, computed where
-        the entry is rendered. The render lock is held until the last entry.
+        the entry is rendered. The processor's working tree of the style is
+        given back after the last entry (or when the generator is closed).
         """
         from citekit.csl.engine import Processor
 
@@ -657,8 +656,8 @@ class CslFormatter:
             ids.setdefault(work.key, item_id)
             keys_by_id[item_id] = work.key
             items.append(self._item(work, item_id))
-        with _RENDER_LOCK:
-            processor = Processor.for_style(self.style, items)
+        processor = Processor.for_style(self.style, items)
+        try:
             if register_all and items:
                 processor.register(processor.citation([{"id": item["id"]} for item in items]))
             prepared = []
@@ -677,6 +676,8 @@ class CslFormatter:
             if bibliography and items:
                 for item_id, text in processor.iter_bibliography(convert):
                     yield keys_by_id.get(item_id, item_id), text
+        finally:
+            processor.close()
 
     def _diagnose(
         self, works: Sequence[Work], citations: Sequence[Citation], error: Exception

@@ -9,6 +9,7 @@ none of them, so they do not import one another for it.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from citekit.csl import passes
@@ -160,7 +161,13 @@ def restore_state(item: Any, previous: Any) -> None:
 _YEAR_MARK = "\ue012"
 
 
-_MARKING = [0]  # how many YearMarks have changed year date-parts' suffixes now
+class _Depth(threading.local):
+    """A count per thread (each rendering session has its tree to itself, in one thread)."""
+
+    value = 0
+
+
+_MARKING = _Depth()  # how many YearMarks have changed year date-parts' suffixes in this thread
 
 
 def year_marks_active() -> bool:
@@ -169,7 +176,7 @@ def year_marks_active() -> bool:
     While they do, their ``suffix`` attributes differ from the style's, so
     what was remembered of them must not be used (see :class:`YearMarks`).
     """
-    return bool(_MARKING[0])
+    return bool(_MARKING.value)
 
 
 class YearMarks:
@@ -220,7 +227,7 @@ class YearMarks:
                     and part.get("name") == "year"
                 ):
                     self.saved.append((part, part.get("suffix")))
-        _MARKING[0] += 1
+        _MARKING.value += 1
         self.marking = True
         for part, suffix in self.saved:
             part.set("suffix", _YEAR_MARK + (suffix or ""))
@@ -239,7 +246,7 @@ class YearMarks:
         self.saved.clear()
         if self.marking:
             self.marking = False
-            _MARKING[0] -= 1
+            _MARKING.value -= 1
 
     def place(self, texts: list[str]) -> list[str]:
         """``texts`` (the parts of one cite, in order) with the suffix at the first mark."""
