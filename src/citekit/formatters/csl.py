@@ -327,6 +327,11 @@ class CslFormatter:
         self._items: dict[Work, dict[str, Any]] = {}
         self._results: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
         self._lock = threading.Lock()  # for the two caches; rendering needs none
+        self._arguments = (style, output, locale)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the arguments it was made with (a style path must exist where it is read)."""
+        return (type(self), self._arguments)
 
     def _describe(self, style: Any) -> str:
         if isinstance(style, str) and not style.lstrip().startswith("<"):
