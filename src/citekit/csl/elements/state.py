@@ -9,7 +9,6 @@ none of them, so they do not import one another for it.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from citekit.csl import passes
@@ -21,7 +20,7 @@ __all__ = [
     "attach_state",
     "cite_state",
     "restore_state",
-    "year_marks_active",
+    "year_mark",
 ]
 
 _STATE_KEY = "citekit-cite-state"
@@ -47,6 +46,7 @@ class CiteState:
         year_suffix_after_year: bool = False,
         capitalize_first_term: bool = False,
         substitute_names: tuple[Any, str] | None = None,
+        mark_years: bool = False,
     ) -> None:
         self.position = position
         """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
@@ -75,6 +75,9 @@ class CiteState:
 
         The element renders as that text while the entry renders.
         """
+        self.mark_years = mark_years
+        """Whether each year a ``cs:date`` renders gets the year-suffix mark (see
+        :class:`YearMarks`)."""
 
     def givenname_level(self, variable: str, index: int) -> int:
         """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
@@ -161,22 +164,9 @@ def restore_state(item: Any, previous: Any) -> None:
 _YEAR_MARK = "\ue012"
 
 
-class _Depth(threading.local):
-    """A count per thread (each rendering session has its tree to itself, in one thread)."""
-
-    value = 0
-
-
-_MARKING = _Depth()  # how many YearMarks have changed year date-parts' suffixes in this thread
-
-
-def year_marks_active() -> bool:
-    """Whether the year ``cs:date-part`` elements carry year-suffix marks now.
-
-    While they do, their ``suffix`` attributes differ from the style's, so
-    what was remembered of them must not be used (see :class:`YearMarks`).
-    """
-    return bool(_MARKING.value)
+def year_mark() -> str:
+    """The private-use character rendered before a year's suffix while one is placed."""
+    return _YEAR_MARK
 
 
 class YearMarks:
@@ -185,11 +175,11 @@ class YearMarks:
     CSL 1.0.2: when a style does not render the ``year-suffix`` variable
     itself, the suffix follows the first year a ``cs:date`` renders in the
     cite (in citations and in the bibliography); citeproc-js also puts it
-    after a ``citation-label``. While a cite renders with such a suffix,
-    every year ``cs:date-part`` of the style and its locales gets a
-    private-use mark in front of its suffix, and so does the item's
-    ``citation-label``; :meth:`place` then puts the year suffix at the first
-    mark and drops the others.
+    after a ``citation-label``. While a cite renders with such a suffix, its
+    state's ``mark_years`` is true: every year a ``cs:date`` renders then
+    gets a private-use mark (:func:`year_mark`) in front of its suffix, and
+    so does the item's ``citation-label``; :meth:`place` then puts the year
+    suffix at the first mark and drops the others. The style is not touched.
     """
 
     def __init__(self, layout: Any, item: Any, state: CiteState | None) -> None:
@@ -200,9 +190,8 @@ class YearMarks:
             if state is not None and state.year_suffix and state.year_suffix_after_year
             else None
         )
-        self.layout = layout
-        self.saved: list[tuple[Any, str | None]] = []
-        self.marking = False
+        self.state = state
+        self.marking: bool | None = None
 
     @property
     def active(self) -> bool:
@@ -217,20 +206,9 @@ class YearMarks:
         if label:
             self.label = (reference, label)
             dict.__setitem__(reference, "citation_label", str(label) + _YEAR_MARK)
-        root = self.layout.get_root()
-        trees = [root, *(getattr(root, "locales", None) or ())]
-        for tree in trees:
-            for part in tree.iter():
-                if (
-                    isinstance(part.tag, str)
-                    and part.tag.endswith("}date-part")
-                    and part.get("name") == "year"
-                ):
-                    self.saved.append((part, part.get("suffix")))
-        _MARKING.value += 1
-        self.marking = True
-        for part, suffix in self.saved:
-            part.set("suffix", _YEAR_MARK + (suffix or ""))
+        if self.state is not None:  # (always: the suffix is the state's)
+            self.marking = self.state.mark_years
+            self.state.mark_years = True
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -238,15 +216,9 @@ class YearMarks:
             reference, label = self.label
             dict.__setitem__(reference, "citation_label", label)
             self.label = None
-        for part, suffix in reversed(self.saved):
-            if suffix is None:
-                part.attrib.pop("suffix", None)
-            else:
-                part.set("suffix", suffix)
-        self.saved.clear()
-        if self.marking:
-            self.marking = False
-            _MARKING.value -= 1
+        if self.marking is not None and self.state is not None:
+            self.state.mark_years = self.marking
+            self.marking = None
 
     def place(self, texts: list[str]) -> list[str]:
         """``texts`` (the parts of one cite, in order) with the suffix at the first mark."""
