@@ -10,8 +10,6 @@ imports nothing of the harness.
 
 from __future__ import annotations
 
-import contextlib
-import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -76,8 +74,7 @@ class Processor:
         self.style = style
         self._lease: weakref.finalize[Any, Any] | None = None
         self._postprocess = postprocess or (lambda text: text)
-        with _quiet():
-            self._bibliography = CitationStylesBibliography(style, _source(prepared), html)
+        self._bibliography = CitationStylesBibliography(style, _source(prepared), html)
 
     @classmethod
     def for_style(cls, style: Style, items: Iterable[Mapping[str, Any]]) -> Processor:
@@ -138,8 +135,7 @@ class Processor:
                     options["locator"] = Locator(cite.get("label", "page"), value)
                 else:
                     options[key.replace("-", "_")] = value
-            with _quiet():  # citeproc-py warns of cite fields it does not know
-                items.append(CiteItem(str(cite.get("id")), **options))
+            items.append(_unchecked(CiteItem, key=str(cite.get("id")).lower(), **options))
         citation = Citation(items)
         if citation_id is not None:
             citation.key = citation_id
@@ -167,8 +163,7 @@ class Processor:
     def sort(self) -> None:
         """Put the registry in the style's bibliography order (if it has a bibliography)."""
         if self.style.has_bibliography():
-            with _quiet():
-                self._bibliography.sort()
+            self._bibliography.sort()
 
     def disambiguation(self) -> dict[str, dict[str, Any]] | None:
         """What disambiguation decided for each registered item, as JSON-ready data.
@@ -182,8 +177,7 @@ class Processor:
         layout = self._citation_layout()
         if layout is None:
             return None
-        with _quiet():
-            states = layout.disambiguation(self._bibliography)
+        states = layout.disambiguation(self._bibliography)
         out: dict[str, dict[str, Any]] = {}
         for key, state in states.items():
             data = state.to_json()
@@ -219,8 +213,7 @@ class Processor:
 
     def cite(self, citation: Any) -> str:
         """One registered citation, rendered."""
-        with _quiet():
-            text = self._bibliography.cite(citation, lambda item: None)
+        text = self._bibliography.cite(citation, lambda item: None)
         return self._postprocess(to_citeproc_js_html(str(text) if text is not None else ""))
 
     def bibliography(self) -> list[tuple[str, str]]:
@@ -251,23 +244,22 @@ class Processor:
             def finish(entry: str) -> str:
                 return to_output(self._finish(entry))
 
-        with _quiet():
-            bare = [CiteItem(item.key) for item in registered]
-            Citation(bare).bibliography = self._bibliography
-            if isinstance(element, Bibliography):
-                # citekit's layout finishes each entry where it renders it
-                # (several processes share a large bibliography).
-                finished = _quietly(element.iter_bibliography(bare, finish))
-                return (
-                    (key, text)
-                    for key, text in zip(self.keys, finished, strict=True)
-                    if text is not None
-                )
-            self._bibliography.items = bare
-            try:
-                entries = self._bibliography.bibliography()
-            finally:
-                self._bibliography.items = registered
+        bare = [_unchecked(CiteItem, key=item.key) for item in registered]
+        Citation(bare).bibliography = self._bibliography
+        if isinstance(element, Bibliography):
+            # citekit's layout finishes each entry where it renders it
+            # (several processes share a large bibliography).
+            finished = element.iter_bibliography(bare, finish)
+            return (
+                (key, text)
+                for key, text in zip(self.keys, finished, strict=True)
+                if text is not None
+            )
+        self._bibliography.items = bare
+        try:
+            entries = self._bibliography.bibliography()
+        finally:
+            self._bibliography.items = registered
         keys = self.keys
         if len(entries) != len(keys):
             # citeproc-py's own layout drops entries it prints as nothing, so
@@ -282,24 +274,6 @@ class Processor:
         return self._postprocess(to_citeproc_js_html(entry))
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _quietly(results: Iterator[T]) -> Iterator[T]:
-    """``results``, with warnings ignored while each is computed (see :func:`_quiet`)."""
-    while True:
-        with _quiet():
-            try:
-                result = next(results)
-            except StopIteration:
-                return
-        yield result
-
-
 #: CSL 1.0.2's name and date variables (citeproc-py's reader knows only some).
 _NAME_VARIABLES = frozenset(role.value for role in Role)
 _DATE_VARIABLES = frozenset(
@@ -307,9 +281,22 @@ _DATE_VARIABLES = frozenset(
 )
 
 
+def _unchecked(cls: type[T], **data: Any) -> T:
+    """A citeproc-py record (``Reference``, ``Name``, a cite) holding ``data`` as it is.
+
+    citeproc-py's constructors warn of every field they do not know; citekit
+    gives them every CSL variable and cite field on purpose. Skipping that
+    check spares changing the warning filters around each rendering, which
+    is not safe while threads render at the same time.
+    """
+    record = cls.__new__(cls)
+    dict.update(record, data)  # type: ignore[call-overload]
+    return record
+
+
 def _source(items: list[dict[str, Any]]) -> Any:
     """citeproc-py's CSL-JSON source, reading every CSL name and date variable as such."""
-    from citeproc.source import Reference
+    from citeproc.source import Name, Reference
     from citeproc.source.json import CiteProcJSON
     from citeproc.string import MixedString, String
 
@@ -340,7 +327,10 @@ def _source(items: list[dict[str, Any]]) -> Any:
                     elif key != "language":
                         value = self.parse_string(value)
                     ref_data[python_key] = value
-                self.add(Reference(ref_key, ref_type, **ref_data))
+                self.add(_unchecked(Reference, key=ref_key, type=ref_type, **ref_data))
+
+        def parse_names(self, json_data: list[dict[str, Any]]) -> list[Any]:
+            return [_unchecked(Name, **name_data) for name_data in json_data]
 
     return _CslJson(items)
 

@@ -393,38 +393,43 @@ def load_style(spec: str | os.PathLike[str] | bytes, *, locale: str | None = Non
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> Style:
-    root, final_source, chosen = _build(data, source, locale)
-    return Style(
-        root,
-        source=final_source,
-        locale=chosen,
-        build=functools.partial(_build_root, data, source, locale),
-    )
-
-
-def _build_root(data: bytes, source: str, locale: str | None) -> Any:
-    return _build(data, source, locale)[0]
-
-
-def _build(data: bytes, source: str, locale: str | None) -> tuple[Any, str, str]:
-    """The set-up root of a style, the file it came from and its locale (see :func:`load_style`)."""
+    """Parse, check and set up a style once; working trees are parsed again from its XML."""
     root = _parse(data, source)
     default_locale = root.get("default-locale")
-    seen = {hashlib.sha256(data).hexdigest()}
+    seen = {digest}
     while root.find(f"{{{_CSL_NS}}}citation") is None:
         parent = _parent_name(root)
         if parent is None:
             raise StyleError(f"{source}: a CSL style needs a citation element")
-        parent_data, source = _read(parent)
-        parent_digest = hashlib.sha256(parent_data).hexdigest()
+        data, source = _read(parent)
+        parent_digest = hashlib.sha256(data).hexdigest()
         if parent_digest in seen:
             raise StyleError(f"{source}: dependent styles refer to each other in a loop")
         seen.add(parent_digest)
-        root = _parse(parent_data, source)
+        root = _parse(data, source)
         default_locale = default_locale or root.get("default-locale")
     _check_layouts(root, source)
     _check_macros(root, source)
     chosen = locale or default_locale or "en-US"
+    _set_up(root, source, chosen)
+    return Style(
+        root, source=source, locale=chosen, build=functools.partial(_working_root, data, chosen)
+    )
+
+
+def _working_root(data: bytes, locale: str) -> Any:
+    """Another tree of a style already parsed and checked by :func:`_load_cached`."""
+    from lxml import etree
+
+    from citekit.csl.elements import lookup
+
+    root = etree.fromstring(data, _parser(lookup()))
+    _set_up(root, "<style>", locale)
+    return root
+
+
+def _set_up(root: Any, source: str, chosen: str) -> None:
+    """Give a parsed style its locales, and keep its elements' proxies alive."""
     try:
         root.set_locale_list(chosen, validate=False)
     except ValueError as error:
@@ -434,4 +439,3 @@ def _build(data: bytes, source: str, locale: str | None) -> tuple[Any, str, str]
     from citekit.csl.elements import keep_alive
 
     keep_alive(root)
-    return root, source, chosen
