@@ -2,8 +2,8 @@
 
 Runs every fixture at the top level of the suite folder (``$CITEKIT_CSL_SUITE``,
 or ``shared/csl-test-suite/humans`` beside the repository checkout) with each
-available engine (citeproc-py alone; citekit's own once
-``citekit.csl.engine.CitekitEngine`` exists) and prints passed/total per
+available engine (citeproc-py alone, and citekit's own,
+``citekit.conformance.CitekitEngine``) and prints passed/total per
 category side by side, the totals, and the time each engine took.
 
     python benchmarks/csl_suite.py                      # the table
@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from citekit.csl.suite import (
+from citekit.conformance import (
     Engine,
     Fixture,
     Outcome,

@@ -17,7 +17,7 @@ from citekit.csl.elements.citations import (
 )
 from citekit.csl.engine import Processor, citeproc_style
 from citekit.csl.styles import load_style
-from citekit.csl.suite import cite_positions, parse_fixture, render_citation_calls
+from citekit.conformance import cite_positions, parse_fixture, render_citation_calls
 from hang_guard import finishes
 
 
@@ -605,7 +605,7 @@ def test_citation_calls_report_citations_as_process_citation_cluster_does() -> N
 
 def test_cite_positions_follow_citeproc_js() -> None:
     fixture = parse_fixture(CITATIONS_FIXTURE, name="integration_Sketch")
-    from citekit.csl.suite import document_states
+    from citekit.conformance import document_states
 
     final = document_states(fixture)[-1]
     positions = cite_positions(final)

@@ -2,7 +2,7 @@
 
 ``test_fixture`` runs every fixture of ``shared/csl-test-suite/humans`` (beside
 the checkout, or ``$CITEKIT_CSL_SUITE``) with
-:func:`citekit.csl.suite.default_engine`. Without the suite, one test stands
+:func:`citekit.conformance.default_engine`. Without the suite, one test stands
 for all of them (tests/oracles.py: skipped, or failing with
 ``CITEKIT_REQUIRE_ORACLES=1``).
 Fixtures listed in tests/csl_known_failures.txt are expected to fail (strict
@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 import citekit
-from citekit.csl import suite
-from citekit.csl.suite import (
+from citekit import conformance as suite
+from citekit.conformance import (
     KNOWN_FAILURES_COMMAND,
     CiteprocPyEngine,
     Cluster,
@@ -464,16 +464,10 @@ def test_citeproc_py_engine_failures(mode: str, sections: dict[str, str], reason
     assert outcome.reason == reason
 
 
-def test_default_engine_prefers_citekits_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Own:
-        name = "citekit"
-
-    monkeypatch.setattr(suite, "_citekit_engine_class", lambda: Own)
-    assert isinstance(default_engine(), Own)
+def test_default_engine_is_citekits_own() -> None:
+    assert isinstance(default_engine(), suite.CitekitEngine)
+    assert default_engine().name == "citekit"
     assert [e.name for e in suite.available_engines()] == ["citeproc-py", "citekit"]
-    monkeypatch.setattr(suite, "_citekit_engine_class", lambda: None)
-    assert isinstance(default_engine(), CiteprocPyEngine)
-    assert [e.name for e in suite.available_engines()] == ["citeproc-py"]
 
 
 def test_suite_module_is_import_light() -> None:
@@ -481,7 +475,7 @@ def test_suite_module_is_import_light() -> None:
     import sys
 
     code = (
-        "import sys, citekit.csl.suite; "
+        "import sys, citekit.conformance; "
         "print(sorted(m for m in ('citeproc', 'lxml', 'bibtexparser', 'yaml') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

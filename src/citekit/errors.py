@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from citekit.formats.losses import Loss
-    from citekit.model.library import Problem
+    from citekit.model.problem import Problem
 
 __all__ = [
     "CitekitError",
@@ -38,7 +38,7 @@ class ParseError(CitekitError, ValueError):
     """
 
     def __init__(self, problems: Sequence[Problem] | Problem | str) -> None:
-        from citekit.model.library import Problem
+        from citekit.model.problem import Problem
 
         if isinstance(problems, str):
             problems = [Problem(message=problems)]

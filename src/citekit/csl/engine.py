@@ -3,51 +3,45 @@
 Styles are parsed by :mod:`citekit.csl.styles` with the classes of
 :mod:`citekit.csl.elements` (citeproc-py's, where citekit has no fix of its
 own). :func:`citeproc_style` hands such a style to citeproc-py's rendering
-front end. :class:`CitekitEngine` runs the CSL test suite
-(:mod:`citekit.csl.suite`) with it, so every fix is measured against the
-reference processor's expected output.
+front end; :class:`Processor` renders citations and a bibliography with it.
+The conformance harness (:mod:`citekit.conformance`) drives this module; it
+imports nothing of the harness.
 """
 
 from __future__ import annotations
 
-import contextlib
-import warnings
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from citekit.csl import passes
-from citekit.csl.styles import Style, load_style
-from citekit.csl.suite import CiteprocPyEngine
+from citekit.csl.passes import to_citeproc_js_html
+from citekit.csl.styles import Style
 from citekit.model.work import Role
 
-__all__ = ["CitekitEngine", "Processor", "citeproc_style"]
+__all__ = ["Processor", "citeproc_style"]
 
 T = TypeVar("T")
 
 
 def citeproc_style(style: Style) -> Any:
-    """A citeproc-py ``CitationStylesStyle`` over an already parsed :class:`Style`.
+    """A citeproc-py ``CitationStylesStyle`` over a working tree of a parsed :class:`Style`.
 
-    citeproc-py keeps per-rendering state (the output formatter) on the style
-    root, so a Style is rendered by one session at a time.
+    The tree (:meth:`Style.working_tree`) is the wrapper's own while it
+    lives, and goes back to the style's pool when the wrapper is dropped.
     """
-    from citeproc import CitationStylesStyle
-
-    wrapper = CitationStylesStyle.__new__(CitationStylesStyle)
-    wrapper.xml = style.root.getroottree()
-    wrapper.root = style.root
+    wrapper = _wrapper(style.working_tree())
+    weakref.finalize(wrapper, style.give_back, wrapper.root)
     return wrapper
 
 
-class CitekitEngine(CiteprocPyEngine):
-    """The conformance harness's engine for citekit (see :mod:`citekit.csl.suite`)."""
+def _wrapper(root: Any) -> Any:
+    from citeproc import CitationStylesStyle
 
-    name = "citekit"
-    postprocess = staticmethod(passes.postprocess)
-
-    def make_style(self, csl: str) -> Any:
-        """The fixture's style, parsed and set up by citekit."""
-        return citeproc_style(load_style(csl.encode("utf-8")))
+    wrapper = CitationStylesStyle.__new__(CitationStylesStyle)
+    wrapper.xml = root.getroottree()
+    wrapper.root = root
+    return wrapper
 
 
 class Processor:
@@ -78,14 +72,36 @@ class Processor:
             data.setdefault("type", "")
             prepared.append(data)
         self.style = style
+        self._lease: weakref.finalize[Any, Any] | None = None
         self._postprocess = postprocess or (lambda text: text)
-        with _quiet():
-            self._bibliography = CitationStylesBibliography(style, _source(prepared), html)
+        self._bibliography = CitationStylesBibliography(style, _source(prepared), html)
 
     @classmethod
     def for_style(cls, style: Style, items: Iterable[Mapping[str, Any]]) -> Processor:
-        """A processor for a style loaded by citekit, with citekit's output passes."""
-        return cls(citeproc_style(style), items, postprocess=passes.postprocess)
+        """A processor for a style loaded by citekit, with citekit's output passes.
+
+        It renders on a working tree of the style (:meth:`Style.working_tree`)
+        that is its own until :meth:`close` is called or it is dropped.
+        """
+        root = style.working_tree()
+        try:
+            processor = cls(_wrapper(root), items, postprocess=passes.postprocess)
+        except BaseException:
+            style.give_back(root)
+            raise
+        processor._lease = weakref.finalize(processor, style.give_back, root)
+        return processor
+
+    def close(self) -> None:
+        """Give the style's working tree back now (the processor is not used after)."""
+        if self._lease is not None:
+            self._lease()
+
+    def __enter__(self) -> Processor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def keys(self) -> list[str]:
@@ -119,8 +135,7 @@ class Processor:
                     options["locator"] = Locator(cite.get("label", "page"), value)
                 else:
                     options[key.replace("-", "_")] = value
-            with _quiet():  # citeproc-py warns of cite fields it does not know
-                items.append(CiteItem(str(cite.get("id")), **options))
+            items.append(_unchecked(CiteItem, key=str(cite.get("id")).lower(), **options))
         citation = Citation(items)
         if citation_id is not None:
             citation.key = citation_id
@@ -148,15 +163,57 @@ class Processor:
     def sort(self) -> None:
         """Put the registry in the style's bibliography order (if it has a bibliography)."""
         if self.style.has_bibliography():
-            with _quiet():
-                self._bibliography.sort()
+            self._bibliography.sort()
+
+    def disambiguation(self) -> dict[str, dict[str, Any]] | None:
+        """What disambiguation decided for each registered item, as JSON-ready data.
+
+        ``{item id: state}`` (added names, given-name levels, year suffix,
+        the ``disambiguate`` condition), computed for the whole registry on
+        first use; None for a style not set up by citekit or a state that is
+        not plain data. :meth:`adopt_disambiguation` gives it to a later
+        processor of the same registry, which then need not compute it.
+        """
+        layout = self._citation_layout()
+        if layout is None:
+            return None
+        states = layout.disambiguation(self._bibliography)
+        out: dict[str, dict[str, Any]] = {}
+        for key, state in states.items():
+            data = state.to_json()
+            if data is None:
+                return None
+            out[key] = data
+        return out
+
+    def adopt_disambiguation(self, data: Mapping[str, Any]) -> None:
+        """Use :meth:`disambiguation`'s data from a processor of the same items in the same order.
+
+        :raises ValueError: for data that is not such a result, or a style
+            not set up by citekit.
+        """
+        from citekit.csl.elements.state import CiteState
+
+        layout = self._citation_layout()
+        if layout is None:
+            raise ValueError("the style was not set up by citekit")
+        states = {str(key): CiteState.from_json(value) for key, value in data.items()}
+        unknown = [key for key in states if key not in self._bibliography.source]
+        if unknown:
+            raise ValueError(f"disambiguation for unknown items: {', '.join(unknown[:5])}")
+        layout.adopt_disambiguation(self._bibliography, states)
+
+    def _citation_layout(self) -> Any:
+        """The style's ``cs:citation`` layout, when it is citekit's (else None)."""
+        from citekit.csl.elements.citations import Layout
+
+        citation = getattr(self.style.root, "citation", None)
+        layout = getattr(citation, "layout", None)
+        return layout if isinstance(layout, Layout) else None
 
     def cite(self, citation: Any) -> str:
         """One registered citation, rendered."""
-        from citekit.csl.suite import to_citeproc_js_html
-
-        with _quiet():
-            text = self._bibliography.cite(citation, lambda item: None)
+        text = self._bibliography.cite(citation, lambda item: None)
         return self._postprocess(to_citeproc_js_html(str(text) if text is not None else ""))
 
     def bibliography(self) -> list[tuple[str, str]]:
@@ -187,23 +244,22 @@ class Processor:
             def finish(entry: str) -> str:
                 return to_output(self._finish(entry))
 
-        with _quiet():
-            bare = [CiteItem(item.key) for item in registered]
-            Citation(bare).bibliography = self._bibliography
-            if isinstance(element, Bibliography):
-                # citekit's layout finishes each entry where it renders it
-                # (several processes share a large bibliography).
-                finished = _quietly(element.iter_bibliography(bare, finish))
-                return (
-                    (key, text)
-                    for key, text in zip(self.keys, finished, strict=True)
-                    if text is not None
-                )
-            self._bibliography.items = bare
-            try:
-                entries = self._bibliography.bibliography()
-            finally:
-                self._bibliography.items = registered
+        bare = [_unchecked(CiteItem, key=item.key) for item in registered]
+        Citation(bare).bibliography = self._bibliography
+        if isinstance(element, Bibliography):
+            # citekit's layout finishes each entry where it renders it
+            # (several processes share a large bibliography).
+            finished = element.iter_bibliography(bare, finish)
+            return (
+                (key, text)
+                for key, text in zip(self.keys, finished, strict=True)
+                if text is not None
+            )
+        self._bibliography.items = bare
+        try:
+            entries = self._bibliography.bibliography()
+        finally:
+            self._bibliography.items = registered
         keys = self.keys
         if len(entries) != len(keys):
             # citeproc-py's own layout drops entries it prints as nothing, so
@@ -215,27 +271,7 @@ class Processor:
 
     def _finish(self, entry: str) -> str:
         """A rendered entry in citeproc-js's HTML conventions, through the output passes."""
-        from citekit.csl.suite import to_citeproc_js_html
-
         return self._postprocess(to_citeproc_js_html(entry))
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _quietly(results: Iterator[T]) -> Iterator[T]:
-    """``results``, with warnings ignored while each is computed (see :func:`_quiet`)."""
-    while True:
-        with _quiet():
-            try:
-                result = next(results)
-            except StopIteration:
-                return
-        yield result
 
 
 #: CSL 1.0.2's name and date variables (citeproc-py's reader knows only some).
@@ -245,9 +281,22 @@ _DATE_VARIABLES = frozenset(
 )
 
 
+def _unchecked(cls: type[T], **data: Any) -> T:
+    """A citeproc-py record (``Reference``, ``Name``, a cite) holding ``data`` as it is.
+
+    citeproc-py's constructors warn of every field they do not know; citekit
+    gives them every CSL variable and cite field on purpose. Skipping that
+    check spares changing the warning filters around each rendering, which
+    is not safe while threads render at the same time.
+    """
+    record = cls.__new__(cls)
+    dict.update(record, data)  # type: ignore[call-overload]
+    return record
+
+
 def _source(items: list[dict[str, Any]]) -> Any:
     """citeproc-py's CSL-JSON source, reading every CSL name and date variable as such."""
-    from citeproc.source import Reference
+    from citeproc.source import Name, Reference
     from citeproc.source.json import CiteProcJSON
     from citeproc.string import MixedString, String
 
@@ -278,7 +327,10 @@ def _source(items: list[dict[str, Any]]) -> Any:
                     elif key != "language":
                         value = self.parse_string(value)
                     ref_data[python_key] = value
-                self.add(Reference(ref_key, ref_type, **ref_data))
+                self.add(_unchecked(Reference, key=ref_key, type=ref_type, **ref_data))
+
+        def parse_names(self, json_data: list[dict[str, Any]]) -> list[Any]:
+            return [_unchecked(Name, **name_data) for name_data in json_data]
 
     return _CslJson(items)
 

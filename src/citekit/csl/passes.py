@@ -52,6 +52,7 @@ __all__ = [
     "rich_text",
     "strip_periods",
     "superscript_base",
+    "to_citeproc_js_html",
 ]
 
 PROTECT = "\ue00f"
@@ -952,3 +953,18 @@ def postprocess(text: str) -> str:
     if not text:
         return text
     return _render(_merge_punctuation(_resolve_quotes(text)))
+
+
+_ENTITY_MAP = {"&amp;": "&#38;", "&lt;": "&#60;", "&gt;": "&#62;"}
+_ENTITY = re.compile("|".join(map(re.escape, _ENTITY_MAP)))
+
+
+def to_citeproc_js_html(text: str) -> str:
+    """HTML that escapes with named entities rewritten in citeproc-js's conventions.
+
+    citeproc-js writes ``&#38;``, ``&#60;`` and ``&#62;`` where Python's
+    :func:`html.escape` writes ``&amp;``, ``&lt;`` and ``&gt;``; its markup
+    is ``<i>``, ``<b>``, ``<sup>``, ``<sub>`` and
+    ``<span style="font-variant:small-caps;">``.
+    """
+    return _ENTITY.sub(lambda match: _ENTITY_MAP[match.group(0)], text)

@@ -17,6 +17,12 @@ macros nested more than :data:`MAX_MACRO_DEPTH` deep, and a layout whose
 rendering could evaluate more than :data:`MAX_RENDER_COST` elements (macros
 calling macros twice over grow exponentially) are all a
 :class:`~citekit.StyleError`.
+
+A :class:`Style` is shared (by the cache, by formatters, by threads) and is
+never changed: each rendering session works on a tree of its own, taken
+from the style's pool of working trees (:meth:`Style.working_tree`), which
+it has to itself until it gives it back; a pool grows only when sessions
+render at the same time.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import functools
 import hashlib
 import os
 import re
+import threading
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -158,12 +166,46 @@ class Style:
     ready for citeproc-py's rendering machinery, with its locales set.
     """
 
-    def __init__(self, root: Any, *, source: str, locale: str) -> None:
+    def __init__(
+        self,
+        root: Any,
+        *,
+        source: str,
+        locale: str,
+        build: Callable[[], Any] | None = None,
+    ) -> None:
         self.root = root
+        """The style's element tree, to read (rendering works on copies of it)."""
         self.source = source
         """Where the style came from: a file path, or ``"<string>"``."""
         self.locale = locale
         """The locale the style renders in."""
+        self._build = build
+        self._spare: list[Any] = []
+        self._pool_lock = threading.Lock()
+
+    def working_tree(self) -> Any:
+        """A root element equal to :attr:`root`, for one rendering session alone.
+
+        Rendering changes the tree it works on for a moment (the elements a
+        suppressed author takes out, the year-suffix marks, what a
+        ``cs:substitute`` renders) and remembers facts on its elements; a
+        working tree is a session's own until :meth:`give_back` returns it,
+        so sessions in several threads never meet. Trees are reused; a new
+        one is parsed (as :func:`load_style` parsed this one) only when all
+        are in use.
+        """
+        with self._pool_lock:
+            if self._spare:
+                return self._spare.pop()
+        if self._build is None:
+            raise StyleError(f"{self.source}: this style cannot be rendered (no way to build it)")
+        return self._build()
+
+    def give_back(self, root: Any) -> None:
+        """Return a tree :meth:`working_tree` gave, for a later session."""
+        with self._pool_lock:
+            self._spare.append(root)
 
     @property
     def title(self) -> str:
@@ -359,6 +401,7 @@ def load_style(spec: str | os.PathLike[str] | bytes, *, locale: str | None = Non
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> Style:
+    """Parse, check and set up a style once; working trees are parsed again from its XML."""
     root = _parse(data, source)
     default_locale = root.get("default-locale")
     seen = {digest}
@@ -366,16 +409,35 @@ def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> S
         parent = _parent_name(root)
         if parent is None:
             raise StyleError(f"{source}: a CSL style needs a citation element")
-        parent_data, source = _read(parent)
-        parent_digest = hashlib.sha256(parent_data).hexdigest()
+        data, source = _read(parent)
+        parent_digest = hashlib.sha256(data).hexdigest()
         if parent_digest in seen:
             raise StyleError(f"{source}: dependent styles refer to each other in a loop")
         seen.add(parent_digest)
-        root = _parse(parent_data, source)
+        root = _parse(data, source)
         default_locale = default_locale or root.get("default-locale")
     _check_layouts(root, source)
     _check_macros(root, source)
     chosen = locale or default_locale or "en-US"
+    _set_up(root, source, chosen)
+    return Style(
+        root, source=source, locale=chosen, build=functools.partial(_working_root, data, chosen)
+    )
+
+
+def _working_root(data: bytes, locale: str) -> Any:
+    """Another tree of a style already parsed and checked by :func:`_load_cached`."""
+    from lxml import etree
+
+    from citekit.csl.elements import lookup
+
+    root = etree.fromstring(data, _parser(lookup()))
+    _set_up(root, "<style>", locale)
+    return root
+
+
+def _set_up(root: Any, source: str, chosen: str) -> None:
+    """Give a parsed style its locales, and keep its elements' proxies alive."""
     try:
         root.set_locale_list(chosen, validate=False)
     except ValueError as error:
@@ -385,4 +447,3 @@ def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> S
     from citekit.csl.elements import keep_alive
 
     keep_alive(root)
-    return Style(root, source=source, locale=chosen)

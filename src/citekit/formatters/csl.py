@@ -67,9 +67,6 @@ __all__ = [
 ]
 
 _DEFAULT_STYLE = "chicago-author-date"
-# citeproc-py keeps rendering state on a parsed style, and styles are shared
-# through the style cache: render with one style at a time.
-_RENDER_LOCK = threading.RLock()
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -363,6 +360,12 @@ class CslFormatter:
         """The locale the style renders in."""
         self._items: dict[Work, dict[str, Any]] = {}
         self._results: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._lock = threading.Lock()  # for the two caches; rendering needs none
+        self._arguments = (style, output, locale)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the arguments it was made with (a style path must exist where it is read)."""
+        return (type(self), self._arguments)
 
     def _describe(self, style: Any) -> str:
         if isinstance(style, str) and not style.lstrip().startswith("<"):
@@ -547,7 +550,7 @@ class CslFormatter:
     # -- rendering ------------------------------------------------------------------------
 
     def _cached(self, key: Hashable) -> Any:
-        with _RENDER_LOCK:
+        with self._lock:
             try:
                 value = self._results[key]
             except (KeyError, TypeError):
@@ -556,7 +559,7 @@ class CslFormatter:
             return value
 
     def _remember(self, key: Hashable, value: Any) -> None:
-        with _RENDER_LOCK:
+        with self._lock:
             try:
                 self._results[key] = value
             except TypeError:  # an unhashable value in a work: no caching
@@ -564,13 +567,14 @@ class CslFormatter:
             while len(self._results) > 64:
                 self._results.popitem(last=False)
 
-    def item(self, work: Work) -> dict[str, Any]:
-        """The CSL-JSON item the engine renders for ``work`` (id: the work's key).
+    def item(self, work: Work, *, item_id: str | None = None) -> dict[str, Any]:
+        """The CSL-JSON item the engine renders for ``work`` (id: ``item_id``, or the key).
 
         This is what another CSL processor must be given to be compared with
-        citekit's output (the differential test against citeproc-js does so).
+        citekit's output (the differential test against citeproc-js does so),
+        and what :class:`citekit.csl.engine.Processor` is given.
         """
-        return self._item(work, work.key)
+        return self._item(work, work.key if item_id is None else item_id)
 
     def _item(self, work: Work, item_id: str) -> dict[str, Any]:
         """The CSL-JSON item for a work, as the engine reads it (see
@@ -688,9 +692,10 @@ class CslFormatter:
         """The citations (a list of the engine's HTML), then each entry's (key, HTML).
 
         With ``convert``, each entry's text is ``convert(html)``, computed where
-        the entry is rendered. The render lock is held until the last entry.
+        the entry is rendered. The processor's working tree of the style is
+        given back after the last entry (or when the generator is closed).
         """
-        from citekit.csl.engine import CitekitEngine, Processor, citeproc_style
+        from citekit.csl.engine import Processor
 
         ids: dict[str, str] = {}
         items = []
@@ -700,10 +705,8 @@ class CslFormatter:
             ids.setdefault(work.key, item_id)
             keys_by_id[item_id] = work.key
             items.append(self._item(work, item_id))
-        with _RENDER_LOCK:
-            processor = Processor(
-                citeproc_style(self.style), items, postprocess=CitekitEngine().postprocess
-            )
+        processor = Processor.for_style(self.style, items)
+        try:
             if register_all and items:
                 processor.register(processor.citation([{"id": item["id"]} for item in items]))
             prepared = []
@@ -722,6 +725,8 @@ class CslFormatter:
             if bibliography and items:
                 for item_id, text in processor.iter_bibliography(convert):
                     yield keys_by_id.get(item_id, item_id), text
+        finally:
+            processor.close()
 
     def _diagnose(
         self, works: Sequence[Work], citations: Sequence[Citation], error: Exception

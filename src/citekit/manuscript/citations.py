@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from citekit.csl.positions import PositionTracker, Record
 from citekit.errors import CitekitError
 from citekit.manuscript.cache import Cache, CacheStats, digest
 
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 __all__ = ["CiteSpec", "EngineCluster", "EngineResult", "render_clusters"]
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
-FIRST, SUBSEQUENT, IBID, IBID_WITH_LOCATOR = 0, 1, 2, 3
 
 
 @attrs.frozen
@@ -101,76 +101,26 @@ class EngineResult:
     """The registered works, in the registry's (bibliography) order."""
 
 
-#: A cite already placed: (key, cluster number, note, (label, locator) or None).
-_Record = tuple[str, int, int, tuple[str, str] | None]
+def _cluster_positions(
+    tracker: PositionTracker, cites: Sequence[CiteSpec], note: int, counts: bool
+) -> list[tuple[int, bool, int | None]]:
+    """(position, near-note, first note) of each cite of a cluster, in order.
 
-
-class _Position:
-    """Positions of cites along the document, with the engine's rules (see module doc)."""
-
-    def __init__(self, near_note_distance: int) -> None:
-        self.distance = near_note_distance
-        self.streams: dict[bool, list[_Record]] = {True: [], False: []}
-        self.last: dict[tuple[bool, str], _Record] = {}
-        self.first_note: dict[str, int] = {}
-        self.cluster_number = 0
-
-    def cluster(
-        self, cites: Sequence[CiteSpec], note: int, counts: bool
-    ) -> list[tuple[int, bool, int | None]]:
-        """(position, near-note, first note) of each cite of a cluster, in order."""
-        self.cluster_number += 1
-        number = self.cluster_number
-        in_note = note > 0
-        out: list[tuple[int, bool, int | None]] = []
-        previous: _Record | None = None
-        for cite in cites:
-            locator = (cite.label or "page", cite.locator) if cite.locator is not None else None
-            position = self._position(cite.key, locator, note, previous)
-            last = self.last.get((in_note, cite.key))
-            near = position != FIRST and last is not None and (note - last[2]) <= self.distance
-            out.append((position, near, self.first_note.get(cite.key)))
-            record = (cite.key, number, note, locator)
-            if counts:
-                self.streams[in_note].append(record)
-                self.last[(in_note, cite.key)] = record
-                if in_note:
-                    self.first_note.setdefault(cite.key, note)
-            previous = record
-        return out
-
-    def _position(
-        self, key: str, locator: tuple[str, str] | None, note: int, previous: _Record | None
-    ) -> int:
-        in_note = note > 0
-        if (in_note, key) not in self.last:
-            return FIRST
-        stream = self.streams[in_note]
-        preceding: list[_Record] = []
-        if previous is not None:
-            preceding = [previous]
-        elif stream:
-            tail = stream[-1]
-            index = len(stream) - 1
-            if tail[2] == note:  # the same note: the citation just before
-                while index >= 0 and stream[index][1] == tail[1]:
-                    preceding.append(stream[index])
-                    index -= 1
-            else:  # another note: every citation of the last note
-                while index >= 0 and stream[index][2] == tail[2]:
-                    preceding.append(stream[index])
-                    index -= 1
-            preceding.reverse()
-        if not preceding or any(r[0] != key for r in preceding):
-            return SUBSEQUENT
-        theirs = preceding[-1][3]
-        if locator is None and theirs is None:
-            return IBID
-        if locator is None:
-            return SUBSEQUENT
-        if theirs is None or locator != theirs:
-            return IBID_WITH_LOCATOR
-        return IBID
+    With ``counts`` false (a cluster that only repeats what the text says),
+    the cites get positions but do not count for later ones.
+    """
+    token = object()
+    out: list[tuple[int, bool, int | None]] = []
+    previous: Record | None = None
+    for cite in cites:
+        locator = (cite.label or "page", cite.locator) if cite.locator is not None else None
+        position = tracker.position(cite.key, locator, note, previous)
+        out.append((position, tracker.near_note(cite.key, note), tracker.first_note(cite.key)))
+        if counts:
+            previous = tracker.record(cite.key, token, note, locator)
+        else:
+            previous = Record(cite.key, token, note, locator)
+    return out
 
 
 def _positions_matter(root: Any) -> bool:
@@ -239,34 +189,13 @@ class _Session:
     ) -> None:
         from citekit.csl.engine import Processor
 
-        items = [formatter._item(work, ids[work.key]) for work in works]
+        items = [formatter.item(work, item_id=ids[work.key]) for work in works]
         self.processor = Processor.for_style(formatter.style, items)
         if items:
             self.processor.register(self.processor.citation([{"id": it["id"]} for it in items]))
         if sort:
             self.processor.sort()
         self.count = 0
-
-    def states(self) -> dict[str, Any]:
-        """Disambiguation results of the registered items (the engine computes them)."""
-        bibliography = self.processor._bibliography
-        layout = self.processor.style.root.citation.layout
-        states: dict[str, Any] = layout._states(bibliography)
-        return states
-
-    def inject(self, states: Mapping[str, Any]) -> None:
-        """Give the engine disambiguation results computed by an earlier session."""
-        from citekit.csl.elements.citations import _session
-
-        bibliography = self.processor._bibliography
-        session = _session(bibliography)
-        for key, state in states.items():
-            if state.year_suffix:
-                reference = bibliography.source[key]
-                dict.__setitem__(reference, "year_suffix", state.year_suffix)
-                session.suffixed.append(reference)
-        session.states = dict(states)
-        session.disambiguation_key = tuple(bibliography.keys)
 
     def render(self, cites: Sequence[Mapping[str, Any]], note: int) -> str:
         self.count += 1
@@ -277,36 +206,9 @@ class _Session:
         return self.processor.cite(citation)
 
 
-def _state_to_json(state: Any) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    for name, value in vars(state).items():
-        if name == "givennames":
-            out[name] = sorted([k[0], k[1], v] for k, v in value.items())
-        elif value is None or isinstance(value, bool | int | str):
-            out[name] = value
-        else:
-            return None
-    return out
-
-
-def _state_from_json(data: Any) -> Any:
-    from citekit.csl.elements.citations import CiteState
-
-    state = CiteState()
-    if not isinstance(data, dict):
-        raise ValueError("not a state")
-    for name, value in data.items():
-        if not hasattr(state, name):
-            raise ValueError(f"unknown state attribute {name!r}")
-        if name == "givennames":
-            value = {(str(v), int(i)): int(level) for v, i, level in value}
-        setattr(state, name, value)
-    return state
-
-
 def work_digest(formatter: CslFormatter, work: Work) -> str:
     """A digest of what the engine reads of a work."""
-    item = dict(formatter._item(work, "item"))
+    item = formatter.item(work, item_id="item")
     return hashlib.sha256(
         json.dumps(item, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
     ).hexdigest()
@@ -370,13 +272,9 @@ def render_clusters(
         session = new_session(None)
         key_of = {v: k for k, v in ids.items()}
         registry_order = [key_of[item_id] for item_id in session.processor.keys]
-        try:
-            computed = session.states() if order else {}
-            converted = {key_of[i]: _state_to_json(s) for i, s in computed.items() if i in key_of}
-            if all(v is not None for v in converted.values()):
-                states_json = {k: v for k, v in converted.items() if v is not None}
-        except (AttributeError, TypeError, KeyError):  # the engine's internals changed
-            states_json = None
+        computed = session.processor.disambiguation() if order else {}
+        if computed is not None:
+            states_json = {key_of[i]: state for i, state in computed.items() if i in key_of}
         if cache is not None:
             cache.put("registry", registry_key, {"order": registry_order, "states": states_json})
     number_of = {key: index + 1 for index, key in enumerate(registry_order)}
@@ -393,12 +291,12 @@ def render_clusters(
             distance = int(options.get("near-note-distance") or 5)
         except ValueError:
             distance = 5
-    tracker = _Position(distance)
+    tracker = PositionTracker(distance)
     with_positions = _positions_matter(root)
     requests: list[tuple[list[dict[str, Any]], int, str]] = []
     layout: list[list[int]] = []  # per cluster: indices of its requests
     for cluster in clusters:
-        positions = tracker.cluster(cluster.cites, cluster.note, cluster.counts)
+        positions = _cluster_positions(tracker, cluster.cites, cluster.note, cluster.counts)
         objects = []
         for cite, (position, near, first) in zip(cluster.cites, positions, strict=True):
             obj: dict[str, Any] = {"id": ids[cite.key], "position": position, "near-note": near}
@@ -477,8 +375,10 @@ def render_clusters(
             session = new_session(registry_order)
             if states_json is not None and injectable:
                 try:
-                    session.inject({ids[k]: _state_from_json(v) for k, v in states_json.items()})
-                except (AttributeError, TypeError, KeyError, ValueError, ImportError):
+                    session.processor.adopt_disambiguation(
+                        {ids[k]: v for k, v in states_json.items() if k in ids}
+                    )
+                except ValueError:  # a cached result this engine does not read
                     session = new_session(registry_order)
         return session
 

@@ -22,6 +22,7 @@ registered too.
 from __future__ import annotations
 
 import importlib
+import threading
 from typing import Any
 
 __all__ = [
@@ -51,7 +52,13 @@ def element(name: str) -> Any:
     return register
 
 
-_DETACHED = [0]  # how many element detachments are in force (see Detached)
+class _Depth(threading.local):
+    """A count per thread (each rendering session has its tree to itself, in one thread)."""
+
+    value = 0
+
+
+_DETACHED = _Depth()  # how many element detachments are in force in this thread (see Detached)
 
 
 def keep_alive(root: Any) -> None:
@@ -72,7 +79,7 @@ def children(node: Any) -> tuple[Any, ...]:
     :class:`Detached` takes elements out for one rendering: then the children
     are read from the tree each time.
     """
-    if _DETACHED[0]:
+    if _DETACHED.value:
         return tuple(child for child in node.iterchildren() if isinstance(child.tag, str))
     found: tuple[Any, ...] | None = vars(node).get("_citekit_children")
     if found is None:
@@ -92,14 +99,14 @@ class Detached:
     @staticmethod
     def active() -> bool:
         """Whether elements are out of their tree now."""
-        return bool(_DETACHED[0])
+        return bool(_DETACHED.value)
 
     def __init__(self, elements: Any) -> None:
         self.elements = list(elements)
         self.places: list[tuple[Any, int, Any]] = []
 
     def __enter__(self) -> None:
-        _DETACHED[0] += 1
+        _DETACHED.value += 1
         for element_ in self.elements:
             parent = element_.getparent()
             if parent is None:
@@ -111,7 +118,7 @@ class Detached:
         for parent, index, element_ in reversed(self.places):
             parent.insert(index, element_)
         self.places.clear()
-        _DETACHED[0] -= 1
+        _DETACHED.value -= 1
 
 
 class _Lookups:
@@ -129,13 +136,13 @@ class _Lookups:
         # citeproc-py reads child elements as attributes (``root.citation``,
         # ``citation.layout``): found once, then kept as a real attribute.
         found = super().__getattr__(name)  # type: ignore[misc]
-        if not _DETACHED[0] and not name.startswith("__"):
+        if not _DETACHED.value and not name.startswith("__"):
             vars(self)[name] = found
         return found
 
     def xpath_search(self, expression: str) -> Any:
         """citeproc-py's XPath search (its queries ask for ancestors and children), remembered."""
-        if _DETACHED[0]:
+        if _DETACHED.value:
             return super().xpath_search(expression)  # type: ignore[misc]
         cache = vars(self).get("_citekit_xpath")
         if cache is None:
@@ -151,14 +158,14 @@ class _Lookups:
         root = vars(self).get("_citekit_root")
         if root is None:
             root = self.getroottree().getroot()
-            if _DETACHED[0]:
+            if _DETACHED.value:
                 return root
             vars(self)["_citekit_root"] = root
         return root
 
     def calls_variable(self) -> bool:
         """Whether this element (or a macro it calls) renders a variable (citeproc-py's rule)."""
-        if _DETACHED[0]:
+        if _DETACHED.value:
             return bool(super().calls_variable())  # type: ignore[misc]
         calls: bool | None = vars(self).get("_citekit_calls")
         if calls is None:
@@ -230,7 +237,7 @@ def decorate(node: Any, text: Any) -> Any:
     found: tuple[Any, tuple[Any, ...]] | None = vars(node).get("_citekit_decorations")
     if found is None:
         found = _decorations(node)
-        if not _DETACHED[0]:
+        if not _DETACHED.value:
             vars(node)["_citekit_decorations"] = found
     if isinstance(text, (int, float)):
         text = str(text)

@@ -71,7 +71,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from citeproc import model
@@ -81,7 +81,23 @@ from citeproc.string import normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.elements import Detached, children, element
-from citekit.csl.elements.text import join_outputs, locale_quotes, taken_branch
+from citekit.csl.elements.state import (
+    CiteState,
+    YearMarks,
+    attach_state,
+    cite_state,
+    restore_state,
+)
+from citekit.csl.elements.text import join_outputs, taken_branch
+from citekit.csl.locale import locale_quotes
+from citekit.csl.positions import (
+    FIRST,
+    IBID,
+    IBID_WITH_LOCATOR,
+    SUBSEQUENT,
+    PositionTracker,
+    Record,
+)
 
 T = TypeVar("T")
 
@@ -101,108 +117,18 @@ __all__ = [
     "cite_state",
 ]
 
-FIRST, SUBSEQUENT, IBID, IBID_WITH_LOCATOR = 0, 1, 2, 3
-"""Positions as citeproc-js numbers them (and as cite objects may give them)."""
-
-_STATE_KEY = "citekit-cite-state"
 _SESSION_ATTRIBUTE = "_citekit_session"
 _EN_DASH = "\u2013"
 
 
-class CiteState:
-    """What citation-level processing decided for the cite being rendered.
-
-    Attached to the cite (a citeproc-py ``CitationItem``) while it renders;
-    read it with :func:`cite_state`.
-    """
-
-    def __init__(
-        self,
-        *,
-        position: int = FIRST,
-        near_note: bool = False,
-        in_bibliography: bool = False,
-        disambiguate: bool = False,
-        names_min: int | None = None,
-        givennames: dict[tuple[str, int], int] | None = None,
-        year_suffix: str | None = None,
-        year_suffix_after_year: bool = False,
-        capitalize_first_term: bool = False,
-        substitute_names: tuple[Any, str] | None = None,
-    ) -> None:
-        self.position = position
-        """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
-        self.near_note = near_note
-        """Whether the item was cited at most ``near-note-distance`` notes ago."""
-        self.in_bibliography = in_bibliography
-        """True when the bibliography is rendering (no position test is true there)."""
-        self.disambiguate = disambiguate
-        """Whether ``disambiguate="true"`` conditions test true for this cite."""
-        self.names_min = names_min
-        """At least this many names per names variable (``disambiguate-add-names``)."""
-        self.givennames = dict(givennames or {})
-        """(variable, name index) -> given-name level (``disambiguate-add-givenname``)."""
-        self.year_suffix = year_suffix
-        """The item's year suffix ("a", "b", ...), if it has one."""
-        self.year_suffix_after_year = year_suffix_after_year
-        """Whether the suffix goes after the first year a ``cs:date`` renders.
-
-        True when the style renders no ``year-suffix`` variable itself (CSL
-        1.0.2, ``disambiguate-add-year-suffix``); the layout places it.
-        """
-        self.capitalize_first_term = capitalize_first_term
-        """Whether a term rendered first in the cite gets a capital (note styles)."""
-        self.substitute_names = substitute_names
-        """(a ``cs:names`` element, text): the bibliography's subsequent-author-substitute.
-
-        The element renders as that text while the entry renders.
-        """
-
-    def givenname_level(self, variable: str, index: int) -> int:
-        """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
-        return self.givennames.get((variable, index), 0)
-
-    def copy(self, **changes: Any) -> CiteState:
-        """A copy with some attributes changed."""
-        state = CiteState()
-        state.__dict__.update(self.__dict__)
-        state.givennames = dict(self.givennames)
-        for name, value in changes.items():
-            setattr(state, name, value)
-        return state
-
-
-def cite_state(item: Any) -> CiteState | None:
-    """The :class:`CiteState` of the cite being rendered, or None outside citekit's layouts."""
-    try:
-        state = dict.get(item, _STATE_KEY)
-    except TypeError:
-        return None
-    return state if isinstance(state, CiteState) else None
-
-
 # Session state -------------------------------------------------------------------
-
-
-class _Record:
-    """One cite already rendered in the document, for positions."""
-
-    __slots__ = ("citation", "key", "locator", "note")
-
-    def __init__(self, key: str, citation: Any, note: int, locator: Any) -> None:
-        self.key = key
-        self.citation = citation
-        self.note = note
-        self.locator = locator
 
 
 class _Session:
     """Per-session (per CitationStylesBibliography) citation-level state."""
 
     def __init__(self) -> None:
-        self.streams: dict[bool, list[_Record]] = {True: [], False: []}
-        self.first_note: dict[str, int] = {}
-        self.last_record: dict[tuple[bool, str], _Record] = {}
+        self.positions: PositionTracker | None = None
         self.disambiguation_key: tuple[str, ...] | None = None
         self.states: dict[str, CiteState] = {}
         self.suffixed: list[Any] = []
@@ -248,22 +174,6 @@ def _explicit_position(item: Any) -> int | None:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _attach(item: Any, state: CiteState | None) -> Any:
-    previous = dict.get(item, _STATE_KEY)
-    if state is None:
-        dict.pop(item, _STATE_KEY, None)
-    else:
-        dict.__setitem__(item, _STATE_KEY, state)
-    return previous
-
-
-def _restore(item: Any, previous: Any) -> None:
-    if previous is None:
-        dict.pop(item, _STATE_KEY, None)
-    else:
-        dict.__setitem__(item, _STATE_KEY, previous)
 
 
 def _has_display(node: Any, seen: frozenset[str] = frozenset()) -> bool:
@@ -318,102 +228,6 @@ def _tests_disambiguate(node: Any) -> bool:
                 except (AttributeError, IndexError):
                     continue
     return False
-
-
-_YEAR_MARK = "\ue012"
-
-
-_MARKING = [0]  # how many _YearMarks have changed year date-parts' suffixes now
-
-
-def year_marks_active() -> bool:
-    """Whether the year ``cs:date-part`` elements carry year-suffix marks now.
-
-    While they do, their ``suffix`` attributes differ from the style's, so
-    what was remembered of them must not be used (see :class:`_YearMarks`).
-    """
-    return bool(_MARKING[0])
-
-
-class _YearMarks:
-    """Mark where each ``cs:date`` year renders, to put an implicit year suffix after the first.
-
-    CSL 1.0.2: when a style does not render the ``year-suffix`` variable
-    itself, the suffix follows the first year a ``cs:date`` renders in the
-    cite (in citations and in the bibliography); citeproc-js also puts it
-    after a ``citation-label``. While a cite renders with such a suffix,
-    every year ``cs:date-part`` of the style and its locales gets a
-    private-use mark in front of its suffix, and so does the item's
-    ``citation-label``; :meth:`place` then puts the year suffix at the first
-    mark and drops the others.
-    """
-
-    def __init__(self, layout: Any, item: Any, state: CiteState | None) -> None:
-        self.item = item
-        self.label: tuple[Any, Any] | None = None
-        self.suffix = (
-            state.year_suffix
-            if state is not None and state.year_suffix and state.year_suffix_after_year
-            else None
-        )
-        self.layout = layout
-        self.saved: list[tuple[Any, str | None]] = []
-        self.marking = False
-
-    @property
-    def active(self) -> bool:
-        """Whether a suffix is being placed."""
-        return self.suffix is not None
-
-    def __enter__(self) -> _YearMarks:
-        if self.suffix is None:
-            return self
-        reference: Any = getattr(self.item, "reference", None)
-        label = dict.get(reference, "citation_label") if isinstance(reference, dict) else None
-        if label:
-            self.label = (reference, label)
-            dict.__setitem__(reference, "citation_label", str(label) + _YEAR_MARK)
-        root = self.layout.get_root()
-        trees = [root, *(getattr(root, "locales", None) or ())]
-        for tree in trees:
-            for part in tree.iter():
-                if (
-                    isinstance(part.tag, str)
-                    and part.tag.endswith("}date-part")
-                    and part.get("name") == "year"
-                ):
-                    self.saved.append((part, part.get("suffix")))
-        _MARKING[0] += 1
-        self.marking = True
-        for part, suffix in self.saved:
-            part.set("suffix", _YEAR_MARK + (suffix or ""))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.label is not None:
-            reference, label = self.label
-            dict.__setitem__(reference, "citation_label", label)
-            self.label = None
-        for part, suffix in reversed(self.saved):
-            if suffix is None:
-                part.attrib.pop("suffix", None)
-            else:
-                part.set("suffix", suffix)
-        self.saved.clear()
-        if self.marking:
-            self.marking = False
-            _MARKING[0] -= 1
-
-    def place(self, texts: list[str]) -> list[str]:
-        """``texts`` (the parts of one cite, in order) with the suffix at the first mark."""
-        placed = False
-        out = []
-        for text in texts:
-            if not placed and _YEAR_MARK in text:
-                text = text.replace(_YEAR_MARK, passes.escape(self.suffix or ""), 1)
-                placed = True
-            out.append(text.replace(_YEAR_MARK, ""))
-        return out
 
 
 # cs:citation, cs:bibliography, cs:layout -------------------------------------------
@@ -473,10 +287,10 @@ class Layout(model.Layout):  # type: ignore[misc]
 
     def _render_item(self, item: Any, state: CiteState | None) -> Any:
         """Render one item's layout children with ``state`` attached; markup or None."""
-        previous = _attach(item, state)
+        previous = attach_state(item, state)
         try:
             self.repressed: dict[str, list[str]] = {}
-            with _YearMarks(self, item, state) as marks:
+            with YearMarks(self, item, state) as marks:
                 try:
                     output = self.render_children(item)
                 except VariableError:
@@ -485,7 +299,7 @@ class Layout(model.Layout):  # type: ignore[misc]
                     output = marks.place([_text(output)])[0] if output is not None else None
             return output
         finally:
-            _restore(item, previous)
+            restore_state(item, previous)
 
     def first_names(self, item: Any, state: CiteState | None = None) -> tuple[Any, str]:
         """The first ``cs:names`` element that renders for ``item``, and its output.
@@ -493,7 +307,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         ``(None, "")`` when no names element renders anything. A names element
         in a ``cs:choose`` branch counts only when the branch is taken.
         """
-        previous = _attach(item, state)
+        previous = attach_state(item, state)
         try:
             for names in self._taken_names(item):
                 self.repressed = {}
@@ -506,7 +320,7 @@ class Layout(model.Layout):  # type: ignore[misc]
             return None, ""
         finally:
             self.repressed = {}
-            _restore(item, previous)
+            restore_state(item, previous)
 
     def _taken_names(self, item: Any) -> Iterator[Any]:
         def walk(node: Any, seen: frozenset[str]) -> Iterator[Any]:
@@ -541,6 +355,28 @@ class Layout(model.Layout):  # type: ignore[misc]
             return self._render_item(item, state)
 
     # -- disambiguation ----------------------------------------------------------------
+
+    def disambiguation(self, bibliography: Any) -> dict[str, CiteState]:
+        """What disambiguation decided for each registered item of a session, by item id."""
+        return dict(self._states(bibliography))
+
+    def adopt_disambiguation(self, bibliography: Any, states: Mapping[str, CiteState]) -> None:
+        """Use disambiguation results computed by an earlier session of the same registry.
+
+        ``states`` is what :meth:`disambiguation` gave for the same items in
+        the same order; the items' year suffixes are set from it.
+        """
+        session = _session(bibliography)
+        for reference in session.suffixed:
+            dict.pop(reference, "year_suffix", None)
+        session.suffixed = []
+        for key, state in states.items():
+            if state.year_suffix:
+                reference = bibliography.source[key]
+                dict.__setitem__(reference, "year_suffix", state.year_suffix)
+                session.suffixed.append(reference)
+        session.states = dict(states)
+        session.disambiguation_key = tuple(bibliography.keys)
 
     def _states(self, bibliography: Any) -> dict[str, CiteState]:
         """Disambiguation results for every registered item (computed once per registry)."""
@@ -879,9 +715,13 @@ class Layout(model.Layout):  # type: ignore[misc]
                 good = self._grouped(good, states)
         note_style = self.get_root().get("class") == "note"
         note = _note_of(citation)
-        distance = int(citation_element.get_option("near-note-distance"))
+        if session.positions is None:
+            distance = int(citation_element.get_option("near-note-distance"))
+            session.positions = PositionTracker(distance)
+        positions = session.positions
+        token = object()  # this rendering of the citation, for positions
         rendered: list[tuple[Any, Any, CiteState]] = []
-        previous_in_citation: _Record | None = None
+        previous_in_citation: Record | None = None
         for index, cite in enumerate(good):
             base = states.get(cite.key) or CiteState()
             prefix, suffix = dict.get(cite, "prefix") or "", dict.get(cite, "suffix") or ""
@@ -889,8 +729,13 @@ class Layout(model.Layout):  # type: ignore[misc]
                 opens_sentence = _ends_sentence(passes.plain_text(passes.rich_text(prefix)))
             else:
                 opens_sentence = index == 0
-            position, near = self._position(session, cite, citation, note, previous_in_citation)
-            near = near and (note - self._last_note(session, cite, note)) <= distance
+            locator = _locator_of(cite)
+            explicit = _explicit_position(cite)
+            if explicit is not None:
+                position = explicit
+            else:
+                position = positions.position(cite.key, locator, note, previous_in_citation)
+            near = positions.near_note(cite.key, note)
             if dict.get(cite, "near_note") is not None:
                 near = bool(dict.get(cite, "near_note"))
             state = base.copy(
@@ -900,7 +745,7 @@ class Layout(model.Layout):  # type: ignore[misc]
             )
             first_note = dict.get(cite, "first_reference_note_number")
             if first_note is None:
-                first_note = session.first_note.get(cite.key)
+                first_note = positions.first_note(cite.key)
             reference = cite.reference
             had_note = "first_reference_note_number" in reference
             if first_note is not None and not had_note:
@@ -915,9 +760,7 @@ class Layout(model.Layout):  # type: ignore[misc]
             finally:
                 if first_note is not None and not had_note:
                     dict.pop(reference, "first_reference_note_number", None)
-            record = _Record(cite.key, citation, note, _locator_of(cite))
-            self._remember(session, record)
-            previous_in_citation = record
+            previous_in_citation = positions.record(cite.key, token, note, locator)
             if output is None:
                 continue
             if prefix or suffix:
@@ -962,64 +805,6 @@ class Layout(model.Layout):  # type: ignore[misc]
     def _author_only(self, item: Any, state: CiteState) -> Any:
         _, text = self.first_names(item, state)
         return text or None
-
-    @staticmethod
-    def _remember(session: _Session, record: _Record) -> None:
-        in_note = record.note > 0
-        session.streams[in_note].append(record)
-        session.last_record[(in_note, record.key)] = record
-        if in_note:
-            session.first_note.setdefault(record.key, record.note)
-
-    @staticmethod
-    def _last_note(session: _Session, cite: Any, note: int) -> int:
-        record = session.last_record.get((note > 0, cite.key))
-        return record.note if record is not None else -(10**9)
-
-    @staticmethod
-    def _position(
-        session: _Session,
-        cite: Any,
-        citation: Any,
-        note: int,
-        previous_in_citation: _Record | None,
-    ) -> tuple[int, bool]:
-        """(position, whether near-note may hold) for ``cite`` at this point of the document."""
-        explicit = _explicit_position(cite)
-        stream = session.streams[note > 0]
-        cited = (note > 0, cite.key) in session.last_record
-        if explicit is not None:
-            return explicit, cited or explicit > FIRST
-        if not cited:
-            return FIRST, False
-        if previous_in_citation is not None:
-            preceding = [previous_in_citation]
-        else:
-            preceding = []
-            if stream:
-                last = stream[-1]
-                if last.note == note:
-                    preceding = [
-                        r
-                        for r in stream[-len(last.citation.cites) :]
-                        if r.citation is last.citation
-                    ]
-                else:
-                    index = len(stream) - 1
-                    while index >= 0 and stream[index].note == last.note:
-                        preceding.append(stream[index])
-                        index -= 1
-                    preceding.reverse()
-        if not preceding or any(r.key != cite.key for r in preceding):
-            return SUBSEQUENT, True
-        mine, theirs = _locator_of(cite), preceding[-1].locator
-        if mine is None and theirs is None:
-            return IBID, True
-        if mine is None:
-            return SUBSEQUENT, True
-        if theirs is None or mine != theirs:
-            return IBID_WITH_LOCATOR, True
-        return IBID, True
 
     # -- collapsing ---------------------------------------------------------------------
 
@@ -1270,11 +1055,11 @@ class Layout(model.Layout):  # type: ignore[misc]
         ``display`` attribute, the taken branch's (or the macro's) children
         are parts of their own.
         """
-        previous = _attach(item, state)
+        previous = attach_state(item, state)
         parts: list[tuple[str | None, str]] = []
         try:
             self.repressed = {}
-            with _YearMarks(self, item, state) as marks:
+            with YearMarks(self, item, state) as marks:
                 for display, child in self._display_children(self, item, frozenset()):
                     try:
                         if isinstance(child, model.Choose):
@@ -1289,7 +1074,7 @@ class Layout(model.Layout):  # type: ignore[misc]
                     texts = marks.place([value for _, value in parts])
                     parts = [(d, t) for (d, _), t in zip(parts, texts, strict=True)]
         finally:
-            _restore(item, previous)
+            restore_state(item, previous)
         return parts
 
     def _display_children(

@@ -41,7 +41,7 @@ from citeproc.source import VariableError
 
 from citekit.csl import passes
 from citekit.csl.elements import Detached, element
-from citekit.csl.elements.citations import cite_state, year_marks_active
+from citekit.csl.elements.state import cite_state, year_mark
 from citekit.csl.elements.text import _Rendered, item_language, ordinal, term_gender
 
 __all__ = ["Date", "DateValue", "Date_Part", "ParsedDate", "parse_date"]
@@ -326,11 +326,8 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
         """(date-part name, attributes) in order, and the delimiter between parts.
 
         Found once (the style and its locale dates do not change while they
-        render, but for the year-suffix marks, which are read afresh); the
-        lists and attributes are read, never changed.
+        render); the lists and attributes are read, never changed.
         """
-        if year_marks_active():
-            return self._find_parts()
         found: tuple[list[tuple[str, dict[str, str]]], str] | None = vars(self).get(
             "_citekit_parts"
         )
@@ -371,6 +368,17 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
 
     def _render(self, parsed: ParsedDate, state: Any, language: str | None) -> str:
         parts, delimiter = self._parts()
+        if state is not None and state.mark_years:
+            mark = year_mark()
+            parts = [
+                (
+                    name,
+                    {**attrs, "suffix": mark + attrs.get("suffix", "")}
+                    if name == "year"
+                    else attrs,
+                )
+                for name, attrs in parts
+            ]
         names = [name for name, _ in parts]
         begin = parsed.dates[0]
         render_state = {"state": state}

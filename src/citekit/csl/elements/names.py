@@ -61,6 +61,9 @@ from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.elements import Detached, element
+from citekit.csl.elements.state import cite_state
+from citekit.csl.locale import locale_quotes
+from citekit.csl.positions import FIRST
 
 __all__ = [
     "Et_Al",
@@ -415,16 +418,7 @@ def _joined(*parts: str, separator: str = " ") -> str:
 
 def _field(text: str, anchor: Any) -> str:
     """Name text (CSL-JSON rich text) as the intermediate HTML of :mod:`citekit.csl.passes`."""
-    return passes.rich_text(text, _locale_quotes(anchor))
-
-
-def _locale_quotes(node: Any) -> passes.Quotes:
-    # text imports this module: its locale_quotes is bound on first use
-    global _locale_quotes
-    from citekit.csl.elements.text import locale_quotes
-
-    _locale_quotes = locale_quotes
-    return locale_quotes(node)
+    return passes.rich_text(text, locale_quotes(anchor))
 
 
 class _PartStyle:
@@ -573,22 +567,10 @@ def _names_of(item: Any, variable: str) -> list[PersonName]:
 _PEOPLE = "_citekit_people:"
 
 
-def _cite_state(item: Any) -> Any:
-    """citekit's citation-level state of the cite being rendered (see ``citations``)."""
-    # citations imports this module: its cite_state is bound on first use
-    global _cite_state
-    from citekit.csl.elements.citations import cite_state
-
-    _cite_state = cite_state
-    return cite_state(item)
-
-
 def _is_subsequent(item: Any, context: Any) -> bool:
     """Whether a cite has been made before (so ``et-al-subsequent-*`` apply)."""
-    state = _cite_state(item)
+    state = cite_state(item)
     if state is not None:
-        from citekit.csl.elements.citations import FIRST
-
         return not state.in_bibliography and state.position != FIRST
     if context is None or _in_bibliography(context):
         return False
@@ -673,7 +655,7 @@ def render_name_list(
     truncated = (
         et_al_min is not None and use_first is not None and total >= et_al_min and use_first < total
     )
-    state = None if sort_mode else _cite_state(item)
+    state = None if sort_mode else cite_state(item)
     # The bibliography takes the given names that disambiguated the item's
     # citations, but not the added names: citeproc-js expands given names
     # before it adds names, so names citekit adds would often not be its.
@@ -957,7 +939,7 @@ class Names(model.Names):  # type: ignore[misc]
         ``substitute_names`` set to ``(this element, text)``, the element's
         output is that text.
         """
-        state = _cite_state(item)
+        state = cite_state(item)
         override = state.substitute_names if state is not None else None
         kwargs["context"] = context
         rendered = self.markup(self.process(item, *args, **kwargs))

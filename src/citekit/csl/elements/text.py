@@ -38,6 +38,8 @@ from citeproc.string import NoCase, String, join, normalize_seam
 from citekit.csl import passes
 from citekit.csl.elements import Detached, children, decorate, element
 from citekit.csl.elements.names import is_substituted, note_substituted
+from citekit.csl.elements.state import cite_state
+from citekit.csl.locale import locale_quotes
 
 __all__ = [
     "Group",
@@ -57,30 +59,6 @@ __all__ = [
     "taken_branch",
     "term_gender",
 ]
-
-
-def locale_quotes(node: Any) -> passes.Quotes:
-    """The quote terms and punctuation-in-quote option of ``node``'s locale (remembered)."""
-    root = node.get_root()
-    quotes: passes.Quotes | None = vars(root).get("_citekit_quotes")
-    if quotes is None:
-        quotes = vars(root)["_citekit_quotes"] = _locale_quotes(node)
-    return quotes
-
-
-def _locale_quotes(node: Any) -> passes.Quotes:
-    def term(name: str, default: str) -> str:
-        value = node.get_single_term(name=name)
-        return html.unescape(str(value)) if value else default
-
-    option = node.get_locale_option("punctuation-in-quote") or "false"
-    return passes.Quotes(
-        open=term("open-quote", "\u201c"),
-        close=term("close-quote", "\u201d"),
-        inner_open=term("open-inner-quote", "\u2018"),
-        inner_close=term("close-inner-quote", "\u2019"),
-        punctuation_in_quote=str(option).lower() == "true",
-    )
 
 
 def field_html(node: Any, value: Any) -> str:
@@ -107,15 +85,6 @@ def _cite_state(item: Any, kwargs: Any) -> Any:
     """The cite's state (see :mod:`citekit.csl.elements.citations`); None when sorting."""
     if kwargs.get("sort_options") is not None:
         return None
-    return _state_of(item)
-
-
-def _state_of(item: Any) -> Any:
-    # citations imports this module: its cite_state is bound on first use
-    global _state_of
-    from citekit.csl.elements.citations import cite_state
-
-    _state_of = cite_state
     return cite_state(item)
 
 
@@ -155,7 +124,7 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
     output = []
     # rendered_something, inline (this runs for every child): the cite's
     # state, which a child's rendering may replace but always puts back
-    state = _state_of(item) if kwargs.get("sort_options") is None else None
+    state = cite_state(item) if kwargs.get("sort_options") is None else None
     choose = model.Choose
     for child in children(parent):
         try:
@@ -437,7 +406,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         if not text:
             return None
         if sort_options is None:
-            state = _state_of(item)
+            state = cite_state(item)
             if state is not None:
                 state.capitalize_first_term = False
         rendered = str(text)

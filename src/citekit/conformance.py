@@ -83,17 +83,24 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
+from citekit.csl import passes
+from citekit.csl.passes import to_citeproc_js_html
+from citekit.csl.positions import cite_positions
 from citekit.errors import CitekitError, ParseError
 from citekit.model._frozen import FrozenMap, deep_freeze
 from citekit.model.library import Problem
 
+if TYPE_CHECKING:
+    from citekit.csl.engine import Processor
+
 __all__ = [
     "KNOWN_FAILURES_COMMAND",
     "SUITE_ENV",
+    "CitekitEngine",
     "CiteprocPyEngine",
     "Cluster",
     "Engine",
@@ -149,7 +156,7 @@ def default_suite_folder() -> Path:
     for folder in (*here.parents, cwd, *cwd.parents):
         if (folder / tail).is_dir():
             return folder / tail
-    return here.parents[3].parent / tail
+    return here.parents[2].parent / tail
 
 
 def thaw(value: Any) -> Any:
@@ -675,106 +682,6 @@ def _near_note_distance(csl: str) -> int:
     return int(match.group(1)) if match else 5
 
 
-CitePosition = tuple[str, int, int, bool]
-"""(item id, position, first-reference-note-number or 0, near-note) of one cite."""
-
-FIRST_POSITION, SUBSEQUENT_POSITION, IBID_POSITION, IBID_WITH_LOCATOR_POSITION = 0, 1, 2, 3
-
-
-def cite_positions(
-    document: Sequence[Cluster], near_note_distance: int = 5
-) -> dict[str, list[CitePosition]]:
-    """Each citation's cites with the position variables citeproc-js gives them.
-
-    Citations in the text (note 0) and in notes are two sequences; a note
-    number going backwards starts the sequence afresh. A cite is ``first``
-    for its item's first cite; ``ibid`` (or ``ibid-with-locator``) right
-    after a cite of the same item: the one before it in its citation, the
-    last one of the citation before it in the same note, or the only cite of
-    the only citation of the previous note (the notes being consecutive);
-    else ``subsequent``. ``first-reference-note-number`` is set on later cites
-    in another note than the first; ``near-note`` for later cites in notes
-    at most ``near_note_distance`` notes after the item's last cite.
-    """
-    result: dict[str, list[CitePosition]] = {}
-    for in_notes in (False, True):
-        stream = [c for c in document if (c.note_index > 0) == in_notes]
-        first_ref: dict[str, int] = {}
-        last_ref: dict[str, int] = {}
-        per_note: dict[int, int] = {}
-        for j, citation in enumerate(stream):
-            note = citation.note_index
-            if j > 0 and stream[j - 1].note_index > note:
-                first_ref, last_ref, per_note = {}, {}, {}
-            per_note[note] = per_note.get(note, 0) + len(citation.items)
-            cites: list[CitePosition] = []
-            for k, cite in enumerate(citation.items):
-                item_id = str(cite.get("id"))
-                reference_note = 0
-                if item_id not in first_ref:
-                    first_ref[item_id] = last_ref[item_id] = note
-                    position = FIRST_POSITION
-                else:
-                    position, previous = _later_position(stream, j, k, item_id, per_note)
-                    if previous is not None:
-                        position = _with_locators(previous, cite)
-                    if first_ref[item_id] != note:
-                        reference_note = first_ref[item_id]
-                near = False
-                if note:
-                    distance = note - last_ref[item_id]
-                    near = position != FIRST_POSITION and distance <= near_note_distance
-                    last_ref[item_id] = note
-                cites.append((item_id, position, reference_note, near))
-            result[citation.citation_id] = cites
-    return result
-
-
-def _later_position(
-    stream: Sequence[Cluster], j: int, k: int, item_id: str, per_note: Mapping[int, int]
-) -> tuple[int, Any]:
-    """(SUBSEQUENT, None), or (IBID, the cite it repeats) for a later cite."""
-    citation = stream[j]
-    before = stream[j - 1] if j > 0 else None
-
-    def same(cite: Any) -> bool:
-        return str(cite.get("id")) == item_id
-
-    if k > 0:
-        previous = citation.items[k - 1]
-        return (IBID_POSITION, previous) if same(previous) else (SUBSEQUENT_POSITION, None)
-    if before is None or not before.items:
-        return SUBSEQUENT_POSITION, None
-    if before.note_index != citation.note_index:
-        alone = len(before.items) == 1 and (
-            per_note.get(before.note_index) == 1 or before.note_index == 0
-        )
-        consecutive = before.note_index >= citation.note_index - 1
-        if same(before.items[0]) and consecutive and alone:
-            return IBID_POSITION, before.items[0]
-        return SUBSEQUENT_POSITION, None
-    if same(before.items[-1]):
-        return IBID_POSITION, before.items[0]
-    return SUBSEQUENT_POSITION, None
-
-
-def _with_locators(previous: Any, cite: Any) -> int:
-    """ibid, ibid-with-locator or subsequent, from the two cites' locators."""
-
-    def locator(one: Any) -> str | None:
-        value = one.get("locator")
-        if value in (None, ""):
-            return None
-        return f"{value}{one.get('label') or ''}"
-
-    mine, theirs = locator(cite), locator(previous)
-    if theirs is not None and mine is None:
-        return SUBSEQUENT_POSITION
-    if mine is not None and mine != theirs:
-        return IBID_WITH_LOCATOR_POSITION
-    return IBID_POSITION
-
-
 def _position_taints(
     previous: Sequence[Cluster], final: Sequence[Cluster], near_note_distance: int
 ) -> set[str]:
@@ -804,21 +711,6 @@ def wrap_bibliography(entries: Iterable[str]) -> str:
     return f'<div class="csl-bib-body">\n{body}</div>'
 
 
-_ENTITY_MAP = {"&amp;": "&#38;", "&lt;": "&#60;", "&gt;": "&#62;"}
-_ENTITY = re.compile("|".join(map(re.escape, _ENTITY_MAP)))
-
-
-def to_citeproc_js_html(text: str) -> str:
-    """HTML that escapes with named entities rewritten in citeproc-js's conventions.
-
-    citeproc-js writes ``&#38;``, ``&#60;`` and ``&#62;`` where Python's
-    :func:`html.escape` writes ``&amp;``, ``&lt;`` and ``&gt;``; its markup
-    is ``<i>``, ``<b>``, ``<sup>``, ``<sub>`` and
-    ``<span style="font-variant:small-caps;">``.
-    """
-    return _ENTITY.sub(lambda match: _ENTITY_MAP[match.group(0)], text)
-
-
 # citeproc-py --------------------------------------------------------------
 
 
@@ -846,7 +738,7 @@ class CiteprocPyEngine:
             return render_citation_calls(
                 fixture, lambda document: self._render_document(fixture, document)
             )
-        session = _CiteprocPySession(fixture, None, self.make_style, self.postprocess)
+        session = _CiteprocPySession(fixture, None, self.make_processor)
         clusters = session.clusters()
         return "\n".join(session.cite(cluster) for cluster in clusters)
 
@@ -855,11 +747,11 @@ class CiteprocPyEngine:
         self._check(fixture)
         if fixture.citations is not None:
             document = document_states(fixture)[-1]
-            session = _CiteprocPySession(fixture, document, self.make_style, self.postprocess)
+            session = _CiteprocPySession(fixture, document, self.make_processor)
             for cluster in session.document_clusters:
                 session.cite(cluster)
         else:
-            session = _CiteprocPySession(fixture, None, self.make_style, self.postprocess)
+            session = _CiteprocPySession(fixture, None, self.make_processor)
             if fixture.citation_items is not None:
                 for cluster in session.clusters():
                     session.cite(cluster)
@@ -886,8 +778,16 @@ class CiteprocPyEngine:
 
         return CitationStylesStyle(io.BytesIO(csl.encode("utf-8")), validate=False)
 
+    def make_processor(self, fixture: Fixture) -> Processor:
+        """The processor that renders a fixture: its style and input items, set up."""
+        from citekit.csl.engine import Processor
+
+        return Processor(
+            self.make_style(fixture.csl), fixture.input_json(), postprocess=self.postprocess
+        )
+
     def _render_document(self, fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
-        session = _CiteprocPySession(fixture, document, self.make_style, self.postprocess)
+        session = _CiteprocPySession(fixture, document, self.make_processor)
         return [session.cite(cluster) for cluster in session.document_clusters]
 
 
@@ -898,15 +798,10 @@ class _CiteprocPySession:
         self,
         fixture: Fixture,
         document: Sequence[Cluster] | None,
-        make_style: Callable[[str], Any],
-        postprocess: Callable[[str], str] | None = None,
+        make_processor: Callable[[Fixture], Any],
     ) -> None:
-        from citekit.csl.engine import Processor
-
         self.fixture = fixture
-        self.processor = Processor(
-            make_style(fixture.csl), fixture.input_json(), postprocess=postprocess
-        )
+        self.processor: Processor = make_processor(fixture)
         registered = fixture.registered_ids()
         if registered:
             self.processor.register(self.processor.citation([{"id": i} for i in registered]))
@@ -946,38 +841,53 @@ class _CiteprocPySession:
 # Engines ------------------------------------------------------------------
 
 
-def _citekit_engine_class() -> type[Any] | None:
-    import importlib
-    import importlib.util
+class CitekitEngine(CiteprocPyEngine):
+    """citekit's own CSL engine (:mod:`citekit.csl.engine`) driven by the harness.
 
-    try:
-        spec = importlib.util.find_spec("citekit.csl.engine")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None:
-        return None
-    module = importlib.import_module("citekit.csl.engine")
-    engine_class = getattr(module, "CitekitEngine", None)
-    return engine_class if isinstance(engine_class, type) else None
+    The style is read and set up by :func:`citekit.csl.styles.load_style`,
+    and every rendered citation and entry goes through citekit's output
+    passes (:func:`citekit.csl.passes.postprocess`).
+    """
+
+    name = "citekit"
+    postprocess = staticmethod(passes.postprocess)
+
+    def make_style(self, csl: str) -> Any:
+        """The fixture's style, parsed and set up by citekit."""
+        from citekit.csl.engine import citeproc_style
+        from citekit.csl.styles import load_style
+
+        return citeproc_style(load_style(csl.encode("utf-8")))
+
+    def make_processor(self, fixture: Fixture) -> Processor:
+        """A processor of citekit's, on a working tree of the fixture's style."""
+        from citekit.csl.engine import Processor
+        from citekit.csl.styles import load_style
+
+        return Processor.for_style(load_style(fixture.csl.encode("utf-8")), fixture.input_json())
+
+    def _render_document(self, fixture: Fixture, document: Sequence[Cluster]) -> list[str]:
+        """A document of CITATIONS calls, rendered by :class:`citekit.csl.document.Document`."""
+        from citekit.csl.document import Document, DocumentCitation
+        from citekit.csl.styles import load_style
+
+        if fixture.citation_items is not None:  # registered after the document: the session's way
+            return super()._render_document(fixture, document)
+        rendered = Document(
+            load_style(fixture.csl.encode("utf-8")),
+            fixture.input_json(),
+            registered=fixture.registered_ids(),
+            sort="nosort" not in fixture.submodes,
+        )
+        rendered.place([DocumentCitation(c.citation_id, c.items, c.note_index) for c in document])
+        return [text for _, text in rendered.texts()]
 
 
 def available_engines() -> list[Engine]:
-    """Every engine there is: citeproc-py alone, then citekit's own if present."""
-    engines: list[Engine] = [CiteprocPyEngine()]
-    engine_class = _citekit_engine_class()
-    if engine_class is not None:
-        engines.append(engine_class())
-    return engines
+    """Every engine there is: citeproc-py alone, then citekit's own."""
+    return [CiteprocPyEngine(), CitekitEngine()]
 
 
 def default_engine() -> Engine:
-    """The engine the conformance tests run: citekit's own, else citeproc-py alone.
-
-    citekit's own is ``citekit.csl.engine.CitekitEngine``, built without
-    arguments; an error raised while importing that module propagates.
-    """
-    engine_class = _citekit_engine_class()
-    if engine_class is not None:
-        engine: Engine = engine_class()
-        return engine
-    return CiteprocPyEngine()
+    """The engine the conformance tests run: citekit's own (:class:`CitekitEngine`)."""
+    return CitekitEngine()

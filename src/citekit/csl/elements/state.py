@@ -1,0 +1,232 @@
+"""The state of the cite being rendered, as every element class reads it.
+
+Citation-level processing (:mod:`citekit.csl.elements.citations`) decides,
+for each cite, a :class:`CiteState` (position, disambiguation, year suffix,
+...) and attaches it to the cite while it renders; the element classes of
+names, dates and text read it with :func:`cite_state`. This module imports
+none of them, so they do not import one another for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from citekit.csl import passes
+from citekit.csl.positions import FIRST
+
+__all__ = [
+    "CiteState",
+    "YearMarks",
+    "attach_state",
+    "cite_state",
+    "restore_state",
+    "year_mark",
+]
+
+_STATE_KEY = "citekit-cite-state"
+
+
+class CiteState:
+    """What citation-level processing decided for the cite being rendered.
+
+    Attached to the cite (a citeproc-py ``CitationItem``) while it renders;
+    read it with :func:`cite_state`.
+    """
+
+    def __init__(
+        self,
+        *,
+        position: int = FIRST,
+        near_note: bool = False,
+        in_bibliography: bool = False,
+        disambiguate: bool = False,
+        names_min: int | None = None,
+        givennames: dict[tuple[str, int], int] | None = None,
+        year_suffix: str | None = None,
+        year_suffix_after_year: bool = False,
+        capitalize_first_term: bool = False,
+        substitute_names: tuple[Any, str] | None = None,
+        mark_years: bool = False,
+    ) -> None:
+        self.position = position
+        """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
+        self.near_note = near_note
+        """Whether the item was cited at most ``near-note-distance`` notes ago."""
+        self.in_bibliography = in_bibliography
+        """True when the bibliography is rendering (no position test is true there)."""
+        self.disambiguate = disambiguate
+        """Whether ``disambiguate="true"`` conditions test true for this cite."""
+        self.names_min = names_min
+        """At least this many names per names variable (``disambiguate-add-names``)."""
+        self.givennames = dict(givennames or {})
+        """(variable, name index) -> given-name level (``disambiguate-add-givenname``)."""
+        self.year_suffix = year_suffix
+        """The item's year suffix ("a", "b", ...), if it has one."""
+        self.year_suffix_after_year = year_suffix_after_year
+        """Whether the suffix goes after the first year a ``cs:date`` renders.
+
+        True when the style renders no ``year-suffix`` variable itself (CSL
+        1.0.2, ``disambiguate-add-year-suffix``); the layout places it.
+        """
+        self.capitalize_first_term = capitalize_first_term
+        """Whether a term rendered first in the cite gets a capital (note styles)."""
+        self.substitute_names = substitute_names
+        """(a ``cs:names`` element, text): the bibliography's subsequent-author-substitute.
+
+        The element renders as that text while the entry renders.
+        """
+        self.mark_years = mark_years
+        """Whether each year a ``cs:date`` renders gets the year-suffix mark (see
+        :class:`YearMarks`)."""
+
+    def givenname_level(self, variable: str, index: int) -> int:
+        """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
+        return self.givennames.get((variable, index), 0)
+
+    def to_json(self) -> dict[str, Any] | None:
+        """The state as JSON-ready data, or None when it holds something else.
+
+        A state of disambiguation (what :meth:`from_json` reads back) holds
+        only numbers, text, flags and the given-name levels; a state during
+        a rendering may hold style elements, which are not data.
+        """
+        out: dict[str, Any] = {}
+        for name, value in vars(self).items():
+            if name == "givennames":
+                out[name] = sorted([key[0], key[1], level] for key, level in value.items())
+            elif value is None or isinstance(value, bool | int | str):
+                out[name] = value
+            else:
+                return None
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> CiteState:
+        """A state from :meth:`to_json`'s data.
+
+        :raises ValueError: for data that is not such a state.
+        """
+        state = cls()
+        if not isinstance(data, dict):
+            raise ValueError("a cite state is a JSON object")
+        for name, value in data.items():
+            if name not in vars(state):
+                raise ValueError(f"unknown cite state attribute {name!r}")
+            if name == "givennames":
+                try:
+                    value = {(str(v), int(i)): int(level) for v, i, level in value}
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        "givennames: expected [variable, index, level] lists"
+                    ) from None
+            elif value is not None and not isinstance(value, bool | int | str):
+                raise ValueError(f"{name}: expected a number, text or flag")
+            setattr(state, name, value)
+        return state
+
+    def copy(self, **changes: Any) -> CiteState:
+        """A copy with some attributes changed."""
+        state = CiteState()
+        state.__dict__.update(self.__dict__)
+        state.givennames = dict(self.givennames)
+        for name, value in changes.items():
+            setattr(state, name, value)
+        return state
+
+
+def cite_state(item: Any) -> CiteState | None:
+    """The :class:`CiteState` of the cite being rendered, or None outside citekit's layouts."""
+    try:
+        state = dict.get(item, _STATE_KEY)
+    except TypeError:
+        return None
+    return state if isinstance(state, CiteState) else None
+
+
+def attach_state(item: Any, state: CiteState | None) -> Any:
+    """Attach ``state`` to the cite ``item`` (None: detach); the state it had before."""
+    previous = dict.get(item, _STATE_KEY)
+    if state is None:
+        dict.pop(item, _STATE_KEY, None)
+    else:
+        dict.__setitem__(item, _STATE_KEY, state)
+    return previous
+
+
+def restore_state(item: Any, previous: Any) -> None:
+    """Give the cite ``item`` back the state :func:`attach_state` returned."""
+    if previous is None:
+        dict.pop(item, _STATE_KEY, None)
+    else:
+        dict.__setitem__(item, _STATE_KEY, previous)
+
+
+_YEAR_MARK = "\ue012"
+
+
+def year_mark() -> str:
+    """The private-use character rendered before a year's suffix while one is placed."""
+    return _YEAR_MARK
+
+
+class YearMarks:
+    """Mark where each ``cs:date`` year renders, to put an implicit year suffix after the first.
+
+    CSL 1.0.2: when a style does not render the ``year-suffix`` variable
+    itself, the suffix follows the first year a ``cs:date`` renders in the
+    cite (in citations and in the bibliography); citeproc-js also puts it
+    after a ``citation-label``. While a cite renders with such a suffix, its
+    state's ``mark_years`` is true: every year a ``cs:date`` renders then
+    gets a private-use mark (:func:`year_mark`) in front of its suffix, and
+    so does the item's ``citation-label``; :meth:`place` then puts the year
+    suffix at the first mark and drops the others. The style is not touched.
+    """
+
+    def __init__(self, layout: Any, item: Any, state: CiteState | None) -> None:
+        self.item = item
+        self.label: tuple[Any, Any] | None = None
+        self.suffix = (
+            state.year_suffix
+            if state is not None and state.year_suffix and state.year_suffix_after_year
+            else None
+        )
+        self.state = state
+        self.marking: bool | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether a suffix is being placed."""
+        return self.suffix is not None
+
+    def __enter__(self) -> YearMarks:
+        if self.suffix is None:
+            return self
+        reference: Any = getattr(self.item, "reference", None)
+        label = dict.get(reference, "citation_label") if isinstance(reference, dict) else None
+        if label:
+            self.label = (reference, label)
+            dict.__setitem__(reference, "citation_label", str(label) + _YEAR_MARK)
+        if self.state is not None:  # (always: the suffix is the state's)
+            self.marking = self.state.mark_years
+            self.state.mark_years = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.label is not None:
+            reference, label = self.label
+            dict.__setitem__(reference, "citation_label", label)
+            self.label = None
+        if self.marking is not None and self.state is not None:
+            self.state.mark_years = self.marking
+            self.marking = None
+
+    def place(self, texts: list[str]) -> list[str]:
+        """``texts`` (the parts of one cite, in order) with the suffix at the first mark."""
+        placed = False
+        out = []
+        for text in texts:
+            if not placed and _YEAR_MARK in text:
+                text = text.replace(_YEAR_MARK, passes.escape(self.suffix or ""), 1)
+                placed = True
+            out.append(text.replace(_YEAR_MARK, ""))
+        return out
