@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from citekit.conformance import cite_positions, parse_fixture, render_citation_calls
 from citekit.csl import passes
 from citekit.csl.elements.citations import (
     FIRST,
@@ -17,7 +18,6 @@ from citekit.csl.elements.citations import (
 )
 from citekit.csl.engine import Processor, citeproc_style
 from citekit.csl.styles import load_style
-from citekit.conformance import cite_positions, parse_fixture, render_citation_calls
 from hang_guard import finishes
 
 

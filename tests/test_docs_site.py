@@ -8,7 +8,13 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-MAINTAINER_PAGES = {"conformance.md", "differential.md", "reliability.md", "performance.md"}
+MAINTAINER_PAGES = {
+    "conformance.md",
+    "differential.md",
+    "reliability.md",
+    "performance.md",
+    "architecture.md",
+}
 
 
 def config() -> dict[str, object]:
