@@ -478,7 +478,7 @@ def check(
     if isinstance(manuscripts, Mapping):
         texts = {str(name): str(text) for name, text in manuscripts.items()}
     elif manuscripts:
-        from citekit.checks.manuscript import read_manuscripts
+        from citekit.checks.manuscript_files import read_manuscripts
 
         texts = read_manuscripts(manuscripts)
     context = Context(

@@ -8,35 +8,14 @@ essay.md``, or ``check(library, manuscripts=[...])``). Markdown (pandoc's
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from citekit.checks import Context, Finding, Rule
-from citekit.errors import ParseError
-from citekit.model import Problem
 
-__all__ = ["CitedMissing", "NeverCited", "cited_keys", "read_manuscripts"]
+__all__ = ["CitedMissing", "NeverCited", "cited_keys"]
 
 _LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex"})
-
-
-def read_manuscripts(paths: Sequence[str | os.PathLike[str]]) -> dict[str, str]:
-    """The text of each manuscript, by path; raises :class:`~citekit.ParseError` if unreadable."""
-    texts: dict[str, str] = {}
-    for path in paths:
-        name = os.fspath(path)
-        try:
-            texts[name] = Path(name).read_text(encoding="utf-8")
-        except OSError as error:
-            raise ParseError(
-                Problem(path=name, message=f"cannot read manuscript: {error.strerror}")
-            ) from None
-        except UnicodeDecodeError as error:
-            raise ParseError(
-                Problem(path=name, message=f"manuscript is not UTF-8 ({error.reason})")
-            ) from None
-    return texts
 
 
 def cited_keys(context: Context) -> dict[str, list[tuple[str, int]]]:

