@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from citekit.formats.csl_vocabulary import CSL_VARIABLES, DATE_FIELDS, ROLES, TEXT_FIELDS
 from citekit.model.dates import Date
 from citekit.model.persons import Person
 from citekit.model.work import Role, Work, WorkType
@@ -29,40 +30,14 @@ _TEX = re.compile(r"^\s*tex\.([A-Za-z][A-Za-z0-9_:.-]*)\s*[:=]\s*(.*?)\s*$")
 #: Identifier labels as Zotero writes them in Extra -> Work attribute.
 IDENTIFIER_LABELS = {"pmid": "pmid", "pmcid": "pmcid", "arxiv": "arxiv", "doi": "doi"}
 
-#: CSL date variables -> Work attribute.
-DATE_ATTRIBUTES = {
-    "issued": "issued",
-    "original-date": "original_date",
-    "event-date": "event_date",
-    "accessed": "accessed",
-}
-
-#: CSL text variables modelled as Work attributes -> attribute.
+#: CSL date variables modelled as Work attributes -> attribute.
+DATE_ATTRIBUTES = DATE_FIELDS
+#: CSL text variables modelled as Work attributes -> attribute, but for the
+#: identifiers (read through IDENTIFIER_LABELS), the abstract and the note itself.
 TEXT_ATTRIBUTES = {
-    "title": "title",
-    "title-short": "title_short",
-    "original-title": "original_title",
-    "container-title": "container_title",
-    "container-title-short": "container_title_short",
-    "collection-title": "collection_title",
-    "collection-number": "collection_number",
-    "event-title": "event_title",
-    "edition": "edition",
-    "volume": "volume",
-    "number-of-volumes": "number_of_volumes",
-    "issue": "issue",
-    "number": "number",
-    "page": "page",
-    "number-of-pages": "number_of_pages",
-    "genre": "genre",
-    "medium": "medium",
-    "publisher": "publisher",
-    "publisher-place": "publisher_place",
-    "event-place": "event_place",
-    "language": "language",
-    "URL": "url",
-    "ISBN": "isbn",
-    "ISSN": "issn",
+    name: attribute
+    for name, attribute in TEXT_FIELDS.items()
+    if name not in {"abstract", "note", "DOI", "PMID", "PMCID"}
 }
 _TEXT_LOWER = {name.lower(): attribute for name, attribute in TEXT_ATTRIBUTES.items()}
 _ROLES = {role.value: role for role in Role}
@@ -71,8 +46,6 @@ _TYPES = frozenset(t.value for t in WorkType)
 
 def _csl_variables() -> frozenset[str]:
     """The CSL variables kept in ``Work.variables`` (not those the model has attributes for)."""
-    from citekit.formats.csl_vocabulary import CSL_VARIABLES, DATE_FIELDS, ROLES, TEXT_FIELDS
-
     return (
         CSL_VARIABLES
         - set(TEXT_FIELDS)
