@@ -39,6 +39,7 @@ import attrs
 
 from citekit.errors import FormatError
 from citekit.formats.losses import Loss
+from citekit.formats.structured import flatten, scalar_text
 from citekit.model import Date, DateParts, Library, Person, Problem, Role, Work, WorkType
 from citekit.model.identifiers import strip_doi
 
@@ -232,39 +233,16 @@ def schema_errors(document: Any) -> list[tuple[list[str | int], str]]:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value).strip()
-    return text or None
-
-
-def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
-    """``value`` into ``out`` as text under dotted keys (lists counted from 1)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _flatten(f"{prefix}.{key}", item, out)
-    elif isinstance(value, list):
-        for index, item in enumerate(value, 1):
-            _flatten(f"{prefix}.{index}", item, out)
-    elif value is not None:
-        text = "true" if value is True else "false" if value is False else str(value)
-        if text.strip():
-            out[prefix] = text
-
-
 def _person(value: Any, prefix: str, extra: dict[str, str]) -> Person | None:
     if not isinstance(value, dict):
-        _flatten(prefix, value, extra)
+        flatten(prefix, value, extra, keep_blank=False)
         return None
     details = dict(value)
-    family = _text(details.pop("family-names", None))
-    given = _text(details.pop("given-names", None))
-    particle = _text(details.pop("name-particle", None))
-    suffix = _text(details.pop("name-suffix", None))
-    name = _text(details.pop("name", None))
+    family = scalar_text(details.pop("family-names", None))
+    given = scalar_text(details.pop("given-names", None))
+    particle = scalar_text(details.pop("name-particle", None))
+    suffix = scalar_text(details.pop("name-suffix", None))
+    name = scalar_text(details.pop("name", None))
     person: Person | None = None
     try:
         if family or given:
@@ -278,20 +256,20 @@ def _person(value: Any, prefix: str, extra: dict[str, str]) -> Person | None:
             for key, part in (("name-particle", particle), ("name-suffix", suffix)):
                 if part:
                     details[key] = part
-        elif _text(details.get("alias")):
-            person = Person(literal=_text(details.pop("alias")))
+        elif scalar_text(details.get("alias")):
+            person = Person(literal=scalar_text(details.pop("alias")))
             details["alias-only"] = True
     except ValueError:
         person = None
     if person is None:
-        _flatten(prefix, value, extra)
+        flatten(prefix, value, extra, keep_blank=False)
         return None
-    _flatten(prefix, details, extra)
+    flatten(prefix, details, extra, keep_blank=False)
     return person
 
 
 def _date(text: Any) -> Date | None:
-    value = _text(text)
+    value = scalar_text(text)
     if value is None:
         return None
     try:
@@ -301,10 +279,10 @@ def _date(text: Any) -> Date | None:
 
 
 def _year_month(year: Any, month: Any) -> Date | None:
-    y = _text(year)
+    y = scalar_text(year)
     if y is None or not re.fullmatch(r"-?[0-9]{1,4}", y):
         return None
-    m = _text(month)
+    m = scalar_text(month)
     try:
         if m is not None and re.fullmatch(r"[0-9]{1,2}", m):
             return Date(start=DateParts(int(y), int(m)))
@@ -358,29 +336,29 @@ def _work(obj: dict[str, Any], part: str, cff_type: str | None) -> Work:
             if persons:
                 contributors[role] = persons
         elif value is not None:
-            _flatten(key, value, extra)
+            flatten(key, value, extra, keep_blank=False)
     for key, attribute in _TEXT.items():
-        text = _text(rest.get(key))
+        text = scalar_text(rest.get(key))
         if text is not None:
             rest.pop(key)
             fields[attribute] = text
     for key, variable in _VARIABLES.items():
         value = rest.get(key)
-        if key == "license" and isinstance(value, list) and all(_text(v) for v in value):
+        if key == "license" and isinstance(value, list) and all(scalar_text(v) for v in value):
             rest.pop(key)
             variables[variable] = " OR ".join(str(v).strip() for v in value)
-        elif _text(value) is not None:
+        elif scalar_text(value) is not None:
             rest.pop(key)
-            variables[variable] = _text(value)
+            variables[variable] = scalar_text(value)
     # Containers: a journal, else a collection (proceedings, edited book).
-    journal = _text(rest.pop("journal", None))
-    collection = _text(rest.get("collection-title"))
+    journal = scalar_text(rest.pop("journal", None))
+    collection = scalar_text(rest.get("collection-title"))
     if journal is not None:
         fields["container_title"] = journal
     elif collection is not None:
         rest.pop("collection-title")
         fields["container_title"] = collection
-    start, end = _text(rest.get("start")), _text(rest.get("end"))
+    start, end = scalar_text(rest.get("start")), scalar_text(rest.get("end"))
     if start is not None:
         rest.pop("start")
         fields["page"] = f"{start}-{rest.pop('end')}" if end is not None else start
@@ -388,21 +366,21 @@ def _work(obj: dict[str, Any], part: str, cff_type: str | None) -> Work:
         rest.pop("end")
         fields["page"] = end
     # URLs: the work's own, else its source code repository's.
-    url = _text(rest.pop("url", None))
-    code = _text(rest.get("repository-code"))
+    url = scalar_text(rest.pop("url", None))
+    code = scalar_text(rest.get("repository-code"))
     if url is not None:
         fields["url"] = url
     elif code is not None:
         rest.pop("repository-code")
         fields["url"] = code
     keywords = rest.get("keywords")
-    if isinstance(keywords, list) and all(_text(k) for k in keywords):
+    if isinstance(keywords, list) and all(scalar_text(k) for k in keywords):
         rest.pop("keywords")
         fields["keywords"] = [str(k).strip() for k in keywords]
     languages = rest.get("languages")
-    if isinstance(languages, list) and len(languages) == 1 and _text(languages[0]):
+    if isinstance(languages, list) and len(languages) == 1 and scalar_text(languages[0]):
         rest.pop("languages")
-        fields["language"] = _text(languages[0])
+        fields["language"] = scalar_text(languages[0])
     # Dates.
     for key in ("date-published", "date-released"):
         date = _date(rest.get(key))
@@ -426,20 +404,24 @@ def _work(obj: dict[str, Any], part: str, cff_type: str | None) -> Work:
     # Entities: publisher (or institution), conference.
     for key in ("publisher", "institution"):
         entity = rest.get(key)
-        if isinstance(entity, dict) and _text(entity.get("name")) and "publisher" not in fields:
+        if (
+            isinstance(entity, dict)
+            and scalar_text(entity.get("name"))
+            and "publisher" not in fields
+        ):
             entity = dict(rest.pop(key))
-            fields["publisher"] = _text(entity.pop("name"))
-            place = _text(entity.pop("city", None))
+            fields["publisher"] = scalar_text(entity.pop("name"))
+            place = scalar_text(entity.pop("city", None))
             if place is not None:
                 fields["publisher_place"] = place
-            _flatten(key, entity, extra)
+            flatten(key, entity, extra, keep_blank=False)
             if key == "institution":
                 hint_flags.append("institution")
     conference = rest.get("conference")
-    if isinstance(conference, dict) and _text(conference.get("name")):
+    if isinstance(conference, dict) and scalar_text(conference.get("name")):
         entity = dict(rest.pop("conference"))
-        fields["event_title"] = _text(entity.pop("name"))
-        place = _text(entity.pop("city", None))
+        fields["event_title"] = scalar_text(entity.pop("name"))
+        place = scalar_text(entity.pop("city", None))
         if place is not None:
             fields["event_place"] = place
         begin, finish = _date(entity.get("date-start")), _date(entity.get("date-end"))
@@ -453,9 +435,9 @@ def _work(obj: dict[str, Any], part: str, cff_type: str | None) -> Work:
                 except ValueError:
                     event = begin
             fields["event_date"] = event
-        _flatten("conference", entity, extra)
+        flatten("conference", entity, extra, keep_blank=False)
     for key, value in rest.items():
-        _flatten(key, value, extra)
+        flatten(key, value, extra, keep_blank=False)
     return Work(
         key="-",
         type=work_type,
@@ -528,7 +510,9 @@ class CffFormat:
         taken: set[str] = set()
         for obj, part, where in parts:
             raw_type = obj.get("type")
-            cff_type = _text(raw_type) if part != "root" else _text(raw_type) or "software"
+            cff_type = (
+                scalar_text(raw_type) if part != "root" else scalar_text(raw_type) or "software"
+            )
             try:
                 work = _work(obj, part, cff_type)
             except (TypeError, ValueError) as error:

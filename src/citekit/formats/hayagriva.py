@@ -41,6 +41,7 @@ import attrs
 
 from citekit.errors import FormatError
 from citekit.formats.losses import Loss
+from citekit.formats.structured import flatten, scalar_text
 from citekit.model import Date, Library, Person, Problem, Role, Work, WorkType, parse_name
 from citekit.model.markup import escape, strip_markup
 
@@ -203,26 +204,6 @@ _FIELDS = frozenset(
 )
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value).strip()
-    return text or None
-
-
-def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _flatten(f"{prefix}.{key}", item, out)
-    elif isinstance(value, list):
-        for index, item in enumerate(value, 1):
-            _flatten(f"{prefix}.{index}", item, out)
-    elif value is not None:
-        out[prefix] = "true" if value is True else "false" if value is False else str(value)
-
-
 # --- formattable strings ---------------------------------------------------------------------
 
 
@@ -254,11 +235,11 @@ def _formattable(value: Any) -> tuple[str | None, str | None, str | None, dict[s
     """(text, short form, markup, other keys) of a formattable string."""
     rest: dict[str, str] = {}
     if isinstance(value, dict):
-        text = _text(value.get("value"))
-        short = _text(value.get("short"))
+        text = scalar_text(value.get("value"))
+        short = scalar_text(value.get("short"))
         verbatim = value.get("verbatim") is True
         for key, item in value.items():
-            if key not in ("value", "short", "verbatim") and _text(item) is not None:
+            if key not in ("value", "short", "verbatim") and scalar_text(item) is not None:
                 rest[key] = str(item)
         if text is None:
             return None, short, None, rest
@@ -266,7 +247,7 @@ def _formattable(value: Any) -> tuple[str | None, str | None, str | None, dict[s
             return text, short, _NOCASE + escape(text) + "</span>", rest
         plain, marked = _braced(text)
         return plain.strip() or None, short, marked, rest
-    text = _text(value)
+    text = scalar_text(value)
     if text is None:
         return None, None, None, rest
     plain, marked = _braced(text)
@@ -305,13 +286,13 @@ def _person(value: Any) -> tuple[Person | None, dict[str, str]]:
     rest: dict[str, str] = {}
     try:
         if isinstance(value, dict):
-            name = _text(value.get("name"))
-            given = _text(value.get("given-name"))
-            prefix = _text(value.get("prefix"))
-            suffix = _text(value.get("suffix"))
+            name = scalar_text(value.get("name"))
+            given = scalar_text(value.get("given-name"))
+            prefix = scalar_text(value.get("prefix"))
+            suffix = scalar_text(value.get("suffix"))
             for key, item in value.items():
                 if key not in ("name", "given-name", "prefix", "suffix"):
-                    _flatten(key, item, rest)
+                    flatten(key, item, rest)
             if name is None and given is None:
                 return None, rest
             if name is not None and not rest and not (given or prefix or suffix) and "," in name:
@@ -320,7 +301,7 @@ def _person(value: Any) -> tuple[Person | None, dict[str, str]]:
                 Person(family=name, given=given, non_dropping_particle=prefix, suffix=suffix),
                 rest,
             )
-        text = _text(value)
+        text = scalar_text(value)
         if text is None:
             return None, rest
         if "," not in text and " " not in text.strip():
@@ -338,7 +319,7 @@ def _persons(value: Any, prefix: str, extra: dict[str, str]) -> list[Person]:
     for index, item in enumerate(items, 1):
         person, rest = _person(item)
         if person is None:
-            _flatten(f"{prefix}.{index}", item, extra)
+            flatten(f"{prefix}.{index}", item, extra)
             continue
         for key, text in rest.items():
             extra[f"{prefix}.{len(out) + 1}.{key}"] = text
@@ -348,7 +329,7 @@ def _persons(value: Any, prefix: str, extra: dict[str, str]) -> list[Person]:
 
 def _date(value: Any) -> Date | None:
     """A Hayagriva date: ISO 8601, ``~`` before it for an approximate one."""
-    text = _text(value)
+    text = scalar_text(value)
     if text is None:
         return None
     try:
@@ -380,7 +361,7 @@ class _Reader:
     def title(self, value: Any, attribute: str, short: str, prefix: str) -> None:
         text, short_text, marked, rest = _formattable(value)
         if text is not None and not self.set(attribute, text):
-            _flatten(prefix, value, self.extra)
+            flatten(prefix, value, self.extra)
             return
         if text is not None and marked is not None:
             self.rich[attribute] = marked
@@ -392,7 +373,7 @@ class _Reader:
     def serials(self, value: Any, prefix: str, only: tuple[str, ...] = ()) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                text = _text(item)
+                text = scalar_text(item)
                 if text is None:
                     continue
                 if key in _SERIALS and (not only or key in only) and self.set(_SERIALS[key], text):
@@ -402,7 +383,9 @@ class _Reader:
                 if key == "serial" and not only and self.set("number", text):
                     continue
                 self.extra[f"{prefix}.{key}"] = text
-        elif _text(value) is not None and not (not only and self.set("number", _text(value))):
+        elif scalar_text(value) is not None and not (
+            not only and self.set("number", scalar_text(value))
+        ):
             self.extra[prefix] = str(value)
 
     def publisher(self, value: Any, prefix: str) -> None:
@@ -413,7 +396,7 @@ class _Reader:
                 self.title(value["location"], "publisher_place", "_", f"{prefix}.location")
             for key, item in value.items():
                 if key not in ("name", "location"):
-                    _flatten(f"{prefix}.{key}", item, self.extra)
+                    flatten(f"{prefix}.{key}", item, self.extra)
         elif value is not None:
             self.title(value, "publisher", "_", prefix)
 
@@ -423,7 +406,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
 
     reader = _Reader()
     hints: dict[str, str] = {}
-    kind = (_text(entry.get("type")) or "misc").lower()
+    kind = (scalar_text(entry.get("type")) or "misc").lower()
     parents_raw = entry.get("parent")
     parents = (
         [p for p in parents_raw if isinstance(p, dict)]
@@ -438,7 +421,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
     event: dict[str, Any] | None = None
     others: list[dict[str, Any]] = []
     for parent in parents:
-        parent_type = (_text(parent.get("type")) or default_parent.get(kind, "misc")).lower()
+        parent_type = (scalar_text(parent.get("type")) or default_parent.get(kind, "misc")).lower()
         if parent_type in _EVENTS and event is None:
             event = parent
         elif container is None:
@@ -446,7 +429,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         else:
             others.append(parent)
     container_type = (
-        (_text(container.get("type")) or default_parent.get(kind, "misc")).lower()
+        (scalar_text(container.get("type")) or default_parent.get(kind, "misc")).lower()
         if container is not None
         else None
     )
@@ -469,11 +452,11 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         elif name == "affiliated":
             groups = value if isinstance(value, list) else [value]
             for group in groups:
-                role_name = _text(group.get("role")) if isinstance(group, dict) else None
+                role_name = scalar_text(group.get("role")) if isinstance(group, dict) else None
                 role = _ROLES.get(_kebab(role_name or ""))
                 if role is None or role in reader.roles or not isinstance(group, dict):
                     index = sum(1 for k in reader.extra if k.endswith(".role")) + 1
-                    _flatten(f"affiliated.{index}", group, reader.extra)
+                    flatten(f"affiliated.{index}", group, reader.extra)
                     continue
                 persons = _persons(group.get("names"), f"affiliated.{_kebab(role_name or '')}",
                                    reader.extra)  # fmt: skip
@@ -482,35 +465,37 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
         elif name == "date":
             date = _date(value)
             if date is None or not reader.set("issued", date):
-                _flatten(name, value, reader.extra)
+                flatten(name, value, reader.extra)
         elif name == "url":
             if isinstance(value, dict):
-                reader.set("url", _text(value.get("value")))
+                reader.set("url", scalar_text(value.get("value")))
                 accessed = _date(value.get("date"))
                 if accessed is not None:
                     reader.set("accessed", accessed)
                 for key, item in value.items():
                     if key not in ("value", "date"):
-                        _flatten(f"url.{key}", item, reader.extra)
-            elif not reader.set("url", _text(value)):
-                _flatten(name, value, reader.extra)
+                        flatten(f"url.{key}", item, reader.extra)
+            elif not reader.set("url", scalar_text(value)):
+                flatten(name, value, reader.extra)
         elif name == "serial-number":
             reader.serials(value, "serial-number")
-        elif name in (*_SERIALS, "arxiv") and _text(value) is not None:  # Hayagriva before 0.4
-            if not reader.set(_SERIALS.get(name, name), _text(value)):
-                _flatten(name, value, reader.extra)
+        elif (
+            name in (*_SERIALS, "arxiv") and scalar_text(value) is not None
+        ):  # Hayagriva before 0.4
+            if not reader.set(_SERIALS.get(name, name), scalar_text(value)):
+                flatten(name, value, reader.extra)
         elif name == "publisher":
             reader.publisher(value, "publisher")
         elif name in ("volume", "issue"):
-            if not reader.set(name, _text(value)):
-                _flatten(name, value, reader.extra)
-        elif name in _FORMATTABLE and (_text(value) is not None or isinstance(value, dict)):
+            if not reader.set(name, scalar_text(value)):
+                flatten(name, value, reader.extra)
+        elif name in _FORMATTABLE and (scalar_text(value) is not None or isinstance(value, dict)):
             reader.title(value, _TEXT[name], "_", name)
         elif name in _TEXT:
-            if not reader.set(_TEXT[name], _text(value)):
-                _flatten(name, value, reader.extra)
-        elif name in _VARIABLES and _text(value) is not None:
-            reader.variables[_VARIABLES[name]] = _text(value)
+            if not reader.set(_TEXT[name], scalar_text(value)):
+                flatten(name, value, reader.extra)
+        elif name in _VARIABLES and scalar_text(value) is not None:
+            reader.variables[_VARIABLES[name]] = scalar_text(value)
         elif name == "keywords" and isinstance(value, list | str):
             reader.fields["keywords"] = value
         elif name in CSL_VARIABLES and name not in _FIELDS and value is not None:
@@ -519,11 +504,11 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
             hints.update((str(k), str(v)) for k, v in value.items() if k != "hayagriva")
         elif name == "extra" and isinstance(value, dict):
             for key, item in value.items():
-                text = _text(item) if not isinstance(item, str) else item
+                text = scalar_text(item) if not isinstance(item, str) else item
                 if text is not None:
                     reader.extra[str(key)] = text
         elif name != "location":
-            _flatten(name, value, reader.extra)
+            flatten(name, value, reader.extra)
     location = entry.get("location")
     # The container (or, for a book, its series).
     if container is not None:
@@ -531,8 +516,8 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
             reader.title(container.get("title"), "container_title", "container_title_short",
                          "parent.title")  # fmt: skip
             for name in ("volume", "issue"):
-                if _text(container.get(name)) is not None and not reader.set(
-                    name, _text(container.get(name))
+                if scalar_text(container.get(name)) is not None and not reader.set(
+                    name, scalar_text(container.get(name))
                 ):
                     reader.extra[f"parent.{name}"] = str(container[name])
             if "publisher" in container:
@@ -541,7 +526,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
                 reader.serials(container["serial-number"], "parent.serial-number",
                                ("issn", "isbn"))  # fmt: skip
             for name in ("issn", "isbn"):  # Hayagriva before 0.4
-                text = _text(container.get(name))
+                text = scalar_text(container.get(name))
                 if text is not None and not reader.set(name, text):
                     reader.extra[f"parent.{name}"] = text
             date = _date(container.get("date"))
@@ -553,7 +538,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
                 if persons and Role.EDITOR not in reader.roles:
                     reader.roles[Role.EDITOR] = persons
                 elif persons:  # the entry has its own editors: the container's stay as text
-                    _flatten("parent.editor", [str(p) for p in persons], reader.extra)
+                    flatten("parent.editor", [str(p) for p in persons], reader.extra)
             if container.get("location") is not None:
                 reader.title(container["location"], "publisher_place", "_", "parent.location")
             authors = container.get("author")
@@ -564,36 +549,36 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
             grand = container.get("parent")
             if isinstance(grand, dict):
                 reader.title(grand.get("title"), "collection_title", "_", "parent.parent.title")
-                number = _text(grand.get("volume"))
+                number = scalar_text(grand.get("volume"))
                 if number is not None:
                     reader.set("collection_number", number)
                 for name, value in grand.items():
                     if name not in ("title", "volume", "type"):
-                        _flatten(f"parent.parent.{name}", value, reader.extra)
+                        flatten(f"parent.parent.{name}", value, reader.extra)
             handled = {"title", "volume", "issue", "publisher", "serial-number", "date",
                        "editor", "author", "parent", "type", "issn", "isbn",
                        "location"}  # fmt: skip
         else:
             reader.title(container.get("title"), "collection_title", "_", "parent.title")
-            number = _text(container.get("volume")) or _text(container.get("issue"))
+            number = scalar_text(container.get("volume")) or scalar_text(container.get("issue"))
             if number is not None:
                 reader.set("collection_number", number)
-            handled = {"title", "volume", "type"} if _text(container.get("volume")) else {
+            handled = {"title", "volume", "type"} if scalar_text(container.get("volume")) else {
                 "title", "issue", "type"}  # fmt: skip
         for name, value in container.items():
             if name not in handled:
-                _flatten(f"parent.{name}", value, reader.extra)
+                flatten(f"parent.{name}", value, reader.extra)
     if event is not None:
         reader.title(event.get("title"), "event_title", "_", "event.title")
-        reader.set("event_place", _text(event.get("location")))
+        reader.set("event_place", scalar_text(event.get("location")))
         date = _date(event.get("date"))
         if date is not None:
             reader.set("event_date", date)
         for name, value in event.items():
             if name not in ("title", "location", "date", "type"):
-                _flatten(f"event.{name}", value, reader.extra)
+                flatten(f"event.{name}", value, reader.extra)
     for index, parent in enumerate(others, 2):
-        _flatten(f"parent.{index}", parent, reader.extra)
+        flatten(f"parent.{index}", parent, reader.extra)
     if location is not None:
         attribute = "event_place" if work_type is WorkType.EVENT else "publisher_place"
         reader.title(entry["location"], attribute, "_", "location")
@@ -601,7 +586,7 @@ def _read_entry(entry_key: str, entry: dict[str, Any]) -> Work:
     if "keywords" in reader.fields and not all(
         isinstance(k, str | int | float) for k in reader.fields["keywords"]
     ):
-        _flatten("keywords", reader.fields.pop("keywords"), reader.extra)
+        flatten("keywords", reader.fields.pop("keywords"), reader.extra)
     hints["hayagriva"] = kind + (f" {container_type}" if container_type else "")
     return Work(
         key=entry_key,
