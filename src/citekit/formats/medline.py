@@ -33,7 +33,7 @@ from typing import Any
 
 from citekit.formats.losses import Loss, compare, merge
 from citekit.formats.notelines import format_line, lines_for, read_lines
-from citekit.formats.tagged import make_key
+from citekit.formats.tagged import build_work, make_key
 from citekit.model import Library, Problem
 from citekit.model.dates import Date, DateParts, Season
 from citekit.model.persons import Person, parse_name
@@ -504,20 +504,17 @@ def _read_record(
         extra[tag] = f"{extra[tag]}\n{value}" if tag in extra else value
     if key is None or key in taken:
         key = make_key(fields, names, taken)
-    try:
-        return Work(
-            key=key,
-            type=work_type,
-            contributors={role.value: persons for role, persons in names.items()},
-            variables=variables,
-            extra=extra,
-            **fields,
-        )
-    except (TypeError, ValueError) as error:
-        library.problems.append(
-            Problem(message=f"cannot be read: {error}", path=path, line=line, key=key)
-        )
-        return None
+    return build_work(
+        key,
+        work_type,
+        names,
+        variables,
+        extra,
+        fields,
+        problems=library.problems,
+        path=path,
+        line=line,
+    )
 
 
 def _is_doi_line(value: str, doi: str | None) -> bool:

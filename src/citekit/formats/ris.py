@@ -36,7 +36,7 @@ from typing import Any
 
 from citekit.formats.losses import Loss, compare, merge
 from citekit.formats.notelines import format_line, lines_for, read_lines
-from citekit.formats.tagged import make_key
+from citekit.formats.tagged import build_work, make_key
 from citekit.model import Library, Problem
 from citekit.model.dates import Date, DateParts
 from citekit.model.identifiers import isbn_problem, issn_problem
@@ -605,20 +605,17 @@ def _read_record(
         extra[tag] = f"{extra[tag]}\n{value}" if tag in extra else value
     if key is None:
         key = make_key(fields, names, taken)
-    try:
-        return Work(
-            key=key,
-            type=work_type,
-            contributors={role.value: persons for role, persons in names.items()},
-            variables=variables,
-            extra=extra,
-            **fields,
-        )
-    except (TypeError, ValueError) as error:
-        problems.append(
-            Problem(message=f"cannot be read: {error}", path=path, line=record.line, key=key)
-        )
-        return None
+    return build_work(
+        key,
+        work_type,
+        names,
+        variables,
+        extra,
+        fields,
+        problems=problems,
+        path=path,
+        line=record.line,
+    )
 
 
 def _read_type_back(csl_type: WorkType, ris_type: str) -> bool:

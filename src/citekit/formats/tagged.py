@@ -1,4 +1,5 @@
-"""What the tagged formats (RIS, MEDLINE) share: a key for a record that has none."""
+"""What the tagged formats (RIS, MEDLINE) share: a key for a record that has none, and
+the work a record's fields make."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import unicodedata
 from typing import Any
 
 from citekit.model.dates import Date
+from citekit.model.library import Problem
 from citekit.model.persons import Person
-from citekit.model.work import Role
+from citekit.model.work import Role, Work, WorkType
 
-__all__ = ["make_key"]
+__all__ = ["build_work", "make_key"]
 
 
 def make_key(work_fields: dict[str, Any], names: dict[Role, list[Person]], taken: set[str]) -> str:
@@ -36,3 +38,30 @@ def make_key(work_fields: dict[str, Any], names: dict[Role, list[Person]], taken
         number += 1
         key = f"{base}-{number}"
     return key
+
+
+def build_work(
+    key: str,
+    work_type: WorkType,
+    names: dict[Role, list[Person]],
+    variables: dict[str, Any],
+    extra: dict[str, str],
+    fields: dict[str, Any],
+    *,
+    problems: list[Problem],
+    path: str | None,
+    line: int | None,
+) -> Work | None:
+    """The work of a record, or None with a problem in ``problems`` if the model refuses it."""
+    try:
+        return Work(
+            key=key,
+            type=work_type,
+            contributors={role.value: persons for role, persons in names.items()},
+            variables=variables,
+            extra=extra,
+            **fields,
+        )
+    except (TypeError, ValueError) as error:
+        problems.append(Problem(message=f"cannot be read: {error}", path=path, line=line, key=key))
+        return None
