@@ -98,6 +98,7 @@ from citekit.csl.positions import (
     PositionTracker,
     Record,
 )
+from citekit.csl.spacing import spaced_prefix, spaced_suffix
 
 T = TypeVar("T")
 
@@ -782,6 +783,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         locale's terms); anything else in them is escaped.
         """
         quotes = locale_quotes(self)
+        prefix, suffix = spaced_prefix(prefix), spaced_suffix(suffix)
         return _affix_html(prefix, quotes) + _text(output) + _affix_html(suffix, quotes)
 
     def wrap(self, string: Any) -> Any:
