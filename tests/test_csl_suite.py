@@ -217,7 +217,8 @@ def test_items_without_id_are_known_by_position() -> None:
     ("text", "message"),
     [
         (">>== MODE ==>>\ncitation\n>>== RESULT ==>>\n", r"x.txt:3: section RESULT opens before"),
-        (">>== MODE ==>>\ncitation\n<<== CSL ==<<\n", r"x.txt:3: section CSL closes here"),
+        ("<<== CSL ==<<\n", r"x.txt:1: section CSL closes here, expected a section to open"),
+        (">>== MODE ==>>\ncitation\n<<== CSL ==<<\n", r"x.txt: required section RESULT"),
         (">>== MODE ==>>\ncitation\n", r"x.txt:1: section MODE is never closed"),
         (">>== MODE ==>>\ncitation\n<<== MODE ==<<\n", r"x.txt: required section RESULT"),
         (
@@ -480,3 +481,77 @@ def test_suite_module_is_import_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# Other processors' fixtures ---------------------------------------------------
+
+
+def test_citations_given_as_the_documents_citations_in_order() -> None:
+    # jgm/citeproc's form: citation objects, or bare lists of cites, in
+    # document order; a later citation with the same id replaces the earlier;
+    # RESULT's ">>[0]"/"..[1]" marks are not compared.
+    citations = """[
+      {"citationID": "C1", "citationItems": [{"id": "ITEM-1"}], "properties": {"noteIndex": 1}},
+      [{"id": "ITEM-2", "locator": "4"}],
+      {"citationID": "C1", "citationItems": [{"id": "ITEM-2"}], "properties": {"noteIndex": 2}}
+    ]"""
+    fixture = make("citation", "..[0] Alpha p. 4\n>>[1] Alpha", CITATIONS=citations)
+    assert fixture.citations_document
+    [document] = document_states(fixture)
+    assert [[dict(item) for item in c.items] for c in document] == [
+        [{"id": "ITEM-2", "locator": "4"}],
+        [{"id": "ITEM-2"}],
+    ]
+    outcome = run_fixture(fixture, default_engine())
+    assert outcome.passed, outcome
+    assert not make("citation", "x", CITATIONS='[[{"citationID": "C1"}, [], []]]').citations_document
+
+
+def test_a_section_closed_under_another_name_still_ends() -> None:
+    text = fixture_text("citation", "Zeta").replace(
+        "<<===== RESULT =====<<", "<<===== CITATION-ITEMS =====<<"
+    )
+    assert parse_fixture(text, name="x_Slip").result == "Zeta"
+
+
+def test_read_fixtures_keeps_the_readable_and_names_the_others(tmp_path: Path) -> None:
+    (tmp_path / "a_Good.txt").write_text(fixture_text("citation", "Zeta"), encoding="utf-8")
+    (tmp_path / "b_Bad.txt").write_text(">>== MODE ==>>\ncitation\n", encoding="utf-8")
+    fixtures, problems = suite.read_fixtures(tmp_path)
+    assert [f.name for f in fixtures] == ["a_Good"]
+    assert len(problems) == 1 and "b_Bad.txt:1: section MODE is never closed" in str(problems[0])
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (('<text variable="title"/>', '<institution and="text"/>'), "CSL-M element <institution>"),
+        (("<group ", '<group require="comma-safe" '), "CSL-M attribute require= on <group>"),
+        (("<layout>", '<layout locale="de">'), "CSL-M attribute locale= on <layout>"),
+    ],
+)
+def test_fixtures_beyond_csl_102_are_unsupported_not_failed(
+    change: tuple[str, str], reason: str
+) -> None:
+    fixture = make("bibliography", "x", CSL=STYLE.replace(*change))
+    outcome = run_fixture(fixture, default_engine())
+    assert outcome.unsupported and reason in (outcome.error or "")
+    assert suite.beyond_csl(STYLE) is None
+
+
+@pytest.mark.parametrize(
+    ("sections", "reason"),
+    [
+        ({"OPTIONS": '{"wrap_url_and_doi": true}'}, "OPTIONS"),
+        ({"LANGPARAMS": "{}"}, "LANGPARAMS"),
+        (
+            {"CITATIONS": '[{"citationItems": [{"id": "ITEM-1"}], "prefix": "e.g.,"}]'},
+            "citation prefix",
+        ),
+    ],
+)
+def test_citeproc_js_options_and_jgm_extensions_are_unsupported(
+    sections: dict[str, str], reason: str
+) -> None:
+    outcome = run_fixture(make("citation", "x", **sections), default_engine())
+    assert outcome.unsupported and reason in (outcome.error or "")
