@@ -504,7 +504,8 @@ def test_citations_given_as_the_documents_citations_in_order() -> None:
     ]
     outcome = run_fixture(fixture, default_engine())
     assert outcome.passed, outcome
-    assert not make("citation", "x", CITATIONS='[[{"citationID": "C1"}, [], []]]').citations_document
+    calls = make("citation", "x", CITATIONS='[[{"citationID": "C1"}, [], []]]')
+    assert not calls.citations_document
 
 
 def test_a_section_closed_under_another_name_still_ends() -> None:

@@ -118,9 +118,9 @@ __all__ = [
     "document_states",
     "format_known_failures",
     "load_fixtures",
-    "read_fixtures",
     "normalize_output",
     "parse_fixture",
+    "read_fixtures",
     "read_known_failures",
     "render_citation_calls",
     "run_fixture",
@@ -662,8 +662,7 @@ def _placed(entries: Iterable[Any], known: Mapping[str, Cluster], number: int) -
 def _is_cite_list(value: Any) -> bool:
     """Whether a CITATIONS entry is a bare list of cites (``[{"id": ...}, ...]``)."""
     return isinstance(value, tuple) and all(
-        isinstance(cite, Mapping) and "id" in cite and "citationItems" not in cite
-        for cite in value
+        isinstance(cite, Mapping) and "id" in cite and "citationItems" not in cite for cite in value
     )
 
 
@@ -806,18 +805,80 @@ def wrap_bibliography(entries: Iterable[str]) -> str:
 
 #: The elements of CSL 1.0.2 (its schema's, ``cs:info``'s included).
 CSL_ELEMENTS = frozenset(
-    """style info title title-short id link author contributor name email uri category
-    issn eissn issnl summary published updated rights locale style-options date date-part
-    terms term single multiple macro citation bibliography sort key layout text number
-    label names name-part et-al substitute group choose if else-if else""".split()
+    [
+        "style",
+        "info",
+        "title",
+        "title-short",
+        "id",
+        "link",
+        "author",
+        "contributor",
+        "name",
+        "email",
+        "uri",
+        "category",
+        "issn",
+        "eissn",
+        "issnl",
+        "summary",
+        "published",
+        "updated",
+        "rights",
+        "locale",
+        "style-options",
+        "date",
+        "date-part",
+        "terms",
+        "term",
+        "single",
+        "multiple",
+        "macro",
+        "citation",
+        "bibliography",
+        "sort",
+        "key",
+        "layout",
+        "text",
+        "number",
+        "label",
+        "names",
+        "name-part",
+        "et-al",
+        "substitute",
+        "group",
+        "choose",
+        "if",
+        "else-if",
+        "else",
+    ]
 )
 #: Attributes that CSL-M adds and CSL 1.0.2 defines on no element.
 CSL_M_ATTRIBUTES = frozenset(
-    """context is-plural has-day has-year-only has-to-month-or-season is-multiple
-    jurisdiction subjurisdictions require reject suppress-min suppress-max
-    institution-parts leading-noise-words name-as-reverse-order skip-words locale
-    parallel-first parallel-last parallel-delimiter-override no-repeat
-    default-locale-sort""".split()
+    [
+        "context",
+        "is-plural",
+        "has-day",
+        "has-year-only",
+        "has-to-month-or-season",
+        "is-multiple",
+        "jurisdiction",
+        "subjurisdictions",
+        "require",
+        "reject",
+        "suppress-min",
+        "suppress-max",
+        "institution-parts",
+        "leading-noise-words",
+        "name-as-reverse-order",
+        "skip-words",
+        "locale",
+        "parallel-first",
+        "parallel-last",
+        "parallel-delimiter-override",
+        "no-repeat",
+        "default-locale-sort",
+    ]
 )
 _CSL_NAMESPACE = "{http://purl.org/net/xbiblio/csl}"
 
@@ -826,8 +887,9 @@ def beyond_csl(csl: str) -> str | None:
     """What a fixture's style uses beyond CSL 1.0.2 (CSL-M), or None.
 
     An element CSL 1.0.2 does not define (``cs:institution``, ``cs:intext``,
-    ``cs:conditions``...), or an attribute of :data:`CSL_M_ATTRIBUTES`, named. (A style that declares CSL-M's version,
-    ``1.1mlz1``, but uses only CSL 1.0.2's elements is in scope.)
+    ``cs:conditions``...), or an attribute of :data:`CSL_M_ATTRIBUTES`,
+    named. (A style that declares CSL-M's version, ``1.1mlz1``, but uses
+    only CSL 1.0.2's elements and attributes is in scope.)
     """
     from lxml import etree
 
