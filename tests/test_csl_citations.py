@@ -673,3 +673,33 @@ def test_is_numeric_sees_the_locator_and_ranges() -> None:
     csl = citekit.formatter("csl", style="chicago-author-date")
     document = csl.document(library, [Cite("davies1941", "chap. 4"), Cite("burnham1945", "xi")])
     assert document.citations == ("(Davies 1941, chap. 4)", "(Burnham 1945, xi)")
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        # what citeproc-js prints for a book, a chapter without a title, a report
+        ('match="all" type="book chapter"', ["Y", "Y", "N"]),
+        ('type="book chapter"', ["Y", "Y", "N"]),
+        ('match="any" type="book chapter"', ["Y", "Y", "N"]),
+        ('match="none" type="book chapter"', ["N", "N", "Y"]),
+        ('match="all" type="book chapter" variable="title"', ["Y", "N", "N"]),
+        ('match="any" type="book chapter" variable="title"', ["Y", "Y", "Y"]),
+        ('match="none" type="book chapter" variable="title"', ["N", "N", "N"]),
+        ('match="all" type="book" variable="title author"', ["N", "N", "N"]),
+        ('match="all" type="book chapter" is-numeric="title"', ["N", "N", "N"]),
+    ],
+)
+def test_several_types_are_one_test_whatever_the_match(condition: str, expected: list[str]) -> None:
+    # CSL 1.0.2: a type condition holds when the item is of any of its types.
+    csl = style(
+        f"""<citation><layout><choose><if {condition}><text value="Y"/></if>
+        <else><text value="N"/></else></choose></layout></citation>"""
+    )
+    items = [
+        {"id": "a", "type": "book", "title": "T"},
+        {"id": "b", "type": "chapter"},
+        {"id": "c", "type": "report", "title": "T"},
+    ]
+    clusters = [([{"id": item["id"]}], None) for item in items]
+    assert cite_all(csl, items, clusters) == expected

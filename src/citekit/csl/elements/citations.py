@@ -1327,9 +1327,8 @@ def _simple_test(
             return lambda item, context: _dict_item(item.reference, "type") in kinds
         if match == "none":
             return lambda item, context: _dict_item(item.reference, "type") not in kinds
-        if match == "all" and len(kinds) == 1:
-            (only,) = kinds
-            return lambda item, context: _dict_item(item.reference, "type") == only
+        if match == "all":  # (several types are one test: the item's type is one of them)
+            return lambda item, context: _dict_item(item.reference, "type") in kinds
         return None
     if variables and "locator" not in variables and match in ("any", "none", "all"):
         if len(variables) == 1:
@@ -1351,8 +1350,8 @@ def _mixed_test(
 ) -> Callable[[Any, Any], bool] | None:
     """A direct function for a condition on types and plain variables together.
 
-    As ``_Conditions._test``: one result per type (the item's type is it)
-    and per variable (the reference has it), then ``match``.
+    As ``_Conditions._test``: one result for the types (the item's type is
+    one of them) and one per variable (the reference has it), then ``match``.
     """
     if "locator" in variables or match not in ("any", "none", "all"):
         return None
@@ -1366,13 +1365,10 @@ def _mixed_test(
         return lambda item, context: (
             _dict_item(item.reference, "type") not in kinds and names.isdisjoint(item.reference)
         )
-    if len(kinds) > 1:  # every type at once: never
-        return lambda item, context: False
     if not kinds:
         return lambda item, context: names.issubset(item.reference)
-    (only,) = kinds
     return lambda item, context: (
-        _dict_item(item.reference, "type") == only and names.issubset(item.reference)
+        _dict_item(item.reference, "type") in kinds and names.issubset(item.reference)
     )
 
 
@@ -1439,8 +1435,9 @@ class _Conditions:
     ) -> bool:
         results: list[bool] = []
         if types is not None:
-            kind = item.reference.type
-            results += [wanted_type == kind for wanted_type in types]
+            # CSL 1.0.2: a type condition with several types holds when the
+            # item is of any of them; it is one test for ``match``
+            results.append(item.reference.type in types)
         if variables is not None:
             reference = item.reference
             results += [
