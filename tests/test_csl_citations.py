@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from citekit.conformance import cite_positions, parse_fixture, render_citation_calls
 from citekit.csl import passes
 from citekit.csl.elements.citations import (
