@@ -705,3 +705,56 @@ def test_several_types_are_one_test_whatever_the_match(condition: str, expected:
     ]
     clusters = [([{"id": item["id"]}], None) for item in items]
     assert cite_all(csl, items, clusters) == expected
+
+
+NUMBERED = """<macro name="number"><text variable="citation-number"/></macro>
+<citation><sort><key variable="citation-number"/></sort>
+  <layout delimiter="; "><group delimiter=" ">
+    <text variable="citation-number" prefix="[" suffix="]"/><text variable="title"/>
+  </group></layout></citation>
+<bibliography><sort>{keys}</sort><layout>
+  <text variable="citation-number" prefix="[" suffix="] "/><text variable="title"/>
+</layout></bibliography>"""
+
+
+@pytest.mark.parametrize(
+    ("keys", "citation", "entries"),
+    [
+        # citeproc-js's output, items first cited in the order A, B, Z, X
+        (
+            '<key variable="citation-number" sort="descending"/>',
+            "[1] A; [2] B; [3] Z; [4] X",
+            ["[4] X", "[3] Z", "[2] B", "[1] A"],
+        ),
+        (
+            '<key variable="title"/><key variable="citation-number" sort="descending"/>',
+            "[1] Z; [2] X; [3] B; [4] A",
+            ["[4] A", "[3] B", "[2] X", "[1] Z"],
+        ),
+        (
+            '<key variable="title"/><key macro="number" sort="descending"/>',
+            "[1] Z; [2] X; [3] B; [4] A",
+            ["[4] A", "[3] B", "[2] X", "[1] Z"],
+        ),
+        (
+            '<key variable="title" sort="descending"/>',
+            "[1] Z; [2] X; [3] B; [4] A",
+            ["[1] Z", "[2] X", "[3] B", "[4] A"],
+        ),
+        ("", "[1] A; [2] B; [3] Z; [4] X", ["[1] A", "[2] B", "[3] Z", "[4] X"]),
+    ],
+)
+def test_citation_numbers_count_down_when_sorted_descending(
+    keys: str, citation: str, entries: list[str]
+) -> None:
+    csl = style(NUMBERED.format(keys=keys))  # (macro, citation and bibliography)
+    items = [{"id": title, "type": "book", "title": title} for title in "ABZX"]
+    processor = Processor(csl, items)
+    clusters = [processor.citation([{"id": title}]) for title in "ABZX"]
+    for cluster in clusters:
+        processor.register(cluster)
+    processor.sort()
+    everything = processor.citation([{"id": title} for title in "ABZX"])
+    processor.register(everything)
+    assert processor.cite(everything) == citation
+    assert [text.strip() for _, text in processor.bibliography()] == entries

@@ -44,6 +44,61 @@ def _wrapper(root: Any) -> Any:
     return wrapper
 
 
+_NSMAP = {"cs": "http://purl.org/net/xbiblio/csl"}
+REVERSED_NUMBERS = "_citekit_reversed_numbers"
+"""Set on a registry whose citation numbers count down its bibliography."""
+SORTING = "_citekit_sorting"
+"""Set on a registry while its bibliography is sorted."""
+REGISTRATION = "_citekit_registration"
+"""Set on a registry: each registered item's place in the order first cited, from 0."""
+
+
+def _registration(bibliography: Any) -> dict[str, int]:
+    """The registry's order of first citation (see :data:`REGISTRATION`)."""
+    found: dict[str, int] | None = vars(bibliography).get(REGISTRATION)
+    if found is None:
+        found = {key: index for index, key in enumerate(bibliography.keys)}
+        vars(bibliography)[REGISTRATION] = found
+    return found
+
+
+def _counts_down(style: Any) -> bool:
+    """Whether the style's bibliography sorts by ``citation-number``, descending.
+
+    By the variable, or by a macro that renders nothing but it.
+    """
+    root = style.root
+    bibliography = getattr(root, "bibliography", None)
+    sort = bibliography.find("cs:sort", _NSMAP) if bibliography is not None else None
+    if sort is None:
+        return False
+    for key in sort.findall("cs:key", _NSMAP):
+        if (key.get("sort") or "").strip().lower() != "descending":
+            continue
+        if key.get("variable") == "citation-number":
+            return True
+        macro = key.get("macro")
+        if macro is not None and _only_citation_number(root, macro):
+            return True
+    return False
+
+
+def _only_citation_number(root: Any, name: str, depth: int = 0) -> bool:
+    """Whether the macro ``name`` renders only the ``citation-number`` variable."""
+    macro = root.find(f"cs:macro[@name='{name}']", _NSMAP) if "'" not in name else None
+    if macro is None or depth > 10:
+        return False
+    children = [child for child in macro if isinstance(child.tag, str)]
+    if len(children) != 1:
+        return False
+    (child,) = children
+    tag = child.tag.rsplit("}", 1)[-1]
+    if tag in ("text", "number") and child.get("variable") == "citation-number":
+        return True
+    inner = child.get("macro") if tag == "text" else None
+    return inner is not None and _only_citation_number(root, inner, depth + 1)
+
+
 class Processor:
     """Citations and a bibliography for CSL-JSON items in one style: one rendering session.
 
@@ -157,13 +212,29 @@ class Processor:
             key = item.key
             if key in bibliography.source and key not in known:
                 known.add(key)
+                registration = _registration(bibliography)
+                registration.setdefault(key, len(registration))
                 bibliography.keys.append(key)
                 bibliography.items.append(item)
 
     def sort(self) -> None:
-        """Put the registry in the style's bibliography order (if it has a bibliography)."""
+        """Put the registry in the style's bibliography order (if it has a bibliography).
+
+        When the bibliography sorts by ``citation-number`` in descending order
+        (as its first key or a later one), citation numbers count down the
+        bibliography, as in citeproc-js: its last entry is number 1.
+        """
         if self.style.has_bibliography():
-            self._bibliography.sort()
+            bibliography = self._bibliography
+            _registration(bibliography)
+            facts = vars(bibliography)
+            facts[REVERSED_NUMBERS] = False
+            facts[SORTING] = True  # (citation numbers are the order of first citation)
+            try:
+                bibliography.sort()
+            finally:
+                facts[SORTING] = False
+            facts[REVERSED_NUMBERS] = _counts_down(self.style)
 
     def disambiguation(self) -> dict[str, dict[str, Any]] | None:
         """What disambiguation decided for each registered item, as JSON-ready data.

@@ -1570,10 +1570,18 @@ class CiteItem(CitationItem):  # type: ignore[misc]
                 positions.setdefault(key, index)
             found = (keys, len(keys), positions)
             setattr(bibliography, _NUMBERS_KEY, found)
+        facts = vars(bibliography)
+        if facts.get("_citekit_sorting"):  # (sorting the bibliography: see Processor.sort)
+            registration = facts.get("_citekit_registration")
+            if registration is not None and self.key in registration:
+                return int(registration[self.key]) + 1
         try:
-            return found[2][self.key] + 1
+            position = found[2][self.key]
         except KeyError:
             raise ValueError(f"{self.key!r} is not in list") from None
+        if facts.get("_citekit_reversed_numbers"):
+            return len(keys) - position  # (numbers count down: see Processor.sort)
+        return position + 1
 
     @property
     def reference(self) -> Any:
