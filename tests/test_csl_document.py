@@ -154,3 +154,21 @@ def test_registered_items_are_in_the_bibliography_uncited(library: citekit.Libra
     assert [key for key, _ in document.bibliography()] == [b]
     document.insert([{"id": a}])
     assert {key for key, _ in document.bibliography()} == {a, b}
+
+
+def test_an_unsorted_citation_keeps_its_cites_in_the_order_given() -> None:
+    from citekit.csl.styles import load_style
+
+    csl = b"""<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+      <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><sort><key variable="title"/></sort>
+        <layout delimiter="; "><text variable="title"/></layout></citation></style>"""
+    items = [
+        {"id": "r", "type": "book", "title": "Roe"},
+        {"id": "d", "type": "book", "title": "Doe"},
+    ]
+    document = Document(load_style(csl), items)
+    sorted_ = document.insert([{"id": "r"}, {"id": "d"}], note=1)
+    kept = document.insert([{"id": "r"}, {"id": "d"}], note=2, unsorted=True)
+    assert sorted_.changed[-1][1] == "Doe; Roe"
+    assert kept.changed[-1][1] == "Roe; Doe"

@@ -1020,7 +1020,10 @@ class _CiteprocPySession:
             self.processor.register(self.processor.citation([{"id": i} for i in registered]))
         self.document_clusters = [
             self.processor.citation(
-                thaw(cluster.items), citation_id=cluster.citation_id, note_index=cluster.note_index
+                thaw(cluster.items),
+                citation_id=cluster.citation_id,
+                note_index=cluster.note_index,
+                unsorted=bool(cluster.properties.get("unsorted")),
             )
             for cluster in document or ()
         ]
@@ -1092,7 +1095,14 @@ class CitekitEngine(CiteprocPyEngine):
             registered=fixture.registered_ids(),
             sort="nosort" not in fixture.submodes,
         )
-        rendered.place([DocumentCitation(c.citation_id, c.items, c.note_index) for c in document])
+        rendered.place(
+            [
+                DocumentCitation(
+                    c.citation_id, c.items, c.note_index, bool(c.properties.get("unsorted"))
+                )
+                for c in document
+            ]
+        )
         return [text for _, text in rendered.texts()]
 
 

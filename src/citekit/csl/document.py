@@ -57,6 +57,8 @@ class DocumentCitation:
     """Its cite objects, as citeproc-js takes them (``id``, ``locator``, ``label``, ...)."""
     note: int = 0
     """The note it sits in (0: in the text)."""
+    unsorted: bool = False
+    """Its cites stay in the order given, whatever the style's citation sort."""
 
     @property
     def note_index(self) -> int:
@@ -145,8 +147,12 @@ class Document:
         note: int = 0,
         citation_id: str | None = None,
         before: str | None = None,
+        unsorted: bool = False,
     ) -> Update:
         """Add a citation, at the end or before the citation ``before``.
+
+        ``unsorted``: its cites stay in the order given (see
+        :attr:`DocumentCitation.unsorted`).
 
         :raises ValueError: for an id already in the document, or a cite without an id.
         :raises KeyError: for ``before`` not in the document, or a cite of an unknown item.
@@ -159,7 +165,7 @@ class Document:
                 citation_id = f"citation-{self._count}"
         elif citation_id in self._texts:
             raise ValueError(f"citation {citation_id!r} is already in the document")
-        citation = DocumentCitation(citation_id, cites, note)
+        citation = DocumentCitation(citation_id, cites, note, unsorted)
         citations = list(self._citations)
         index = len(citations) if before is None else self._index(before)
         citations.insert(index, citation)
@@ -249,6 +255,7 @@ class Document:
                 [_plain(cite) for cite in citation.cites],
                 citation_id=citation.citation_id,
                 note_index=citation.note,
+                unsorted=citation.unsorted,
             )
             for citation in citations
         ]

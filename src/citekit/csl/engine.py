@@ -169,12 +169,15 @@ class Processor:
         *,
         citation_id: str | None = None,
         note_index: int | None = None,
+        unsorted: bool = False,
     ) -> Any:
         """A citation cluster from cite objects as citeproc-js takes them.
 
         Each cite: ``id``, and optionally ``locator`` with ``label`` (default
         ``page``), ``prefix``, ``suffix``, ``suppress-author``,
-        ``author-only``, ``position``, ``near-note``, ...
+        ``author-only``, ``position``, ``near-note``, ... ``unsorted``: the
+        cites stay in the order given, whatever the style's citation sort
+        (citeproc-js's ``properties.unsorted``, an author's choice).
         """
         from citeproc.source import Citation, Locator
 
@@ -192,6 +195,7 @@ class Processor:
                     options[key.replace("-", "_")] = value
             items.append(_unchecked(CiteItem, key=str(cite.get("id")).lower(), **options))
         citation = Citation(items)
+        citation.unsorted = bool(unsorted)
         if citation_id is not None:
             citation.key = citation_id
         if note_index is not None:

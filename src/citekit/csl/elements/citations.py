@@ -710,7 +710,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         good = [cite for cite in citation.cites if not cite.is_bad()]
         bad = [cite for cite in citation.cites if cite.is_bad()]
         citation_element = self.getparent()
-        if citation_element.sort is not None:
+        if citation_element.sort is not None and not getattr(citation, "unsorted", False):
             good = citation_element.sort.sort(good, self)
             if _groups_cites(citation_element) and len(good) > 2:
                 good = self._grouped(good, states)
