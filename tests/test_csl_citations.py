@@ -758,3 +758,15 @@ def test_citation_numbers_count_down_when_sorted_descending(
     processor.register(everything)
     assert processor.cite(everything) == citation
     assert [text.strip() for _, text in processor.bibliography()] == entries
+
+
+def test_number_variables_sort_by_their_first_number() -> None:
+    # citeproc-js's order for these volumes; a value with no number comes last
+    csl = style(
+        """<citation><sort><key variable="volume"/></sort>
+        <layout delimiter="|"><text variable="volume"/></layout></citation>"""
+    )
+    volumes = ["12", "11 - 20", "10", "2", "1", "3a", "iv", "x 5", "5x", "2.5", "1,000"]
+    items = [{"id": str(i), "type": "book", "volume": v} for i, v in enumerate(volumes)]
+    [text] = cite_all(csl, items, [([{"id": item["id"]} for item in items], None)])
+    assert text == "1|1,000|2|2.5|3a|x 5|5x|10|11–20|12|iv"

@@ -1129,6 +1129,29 @@ def _name_sort_string(person: PersonName, demote: str, form: str = "long") -> st
 
 
 _NUMBER = re.compile(r"^\s*(-?\d+)")
+_FIRST_NUMBER = re.compile(r"\d+")
+#: CSL 1.0.2's number variables.
+_NUMBER_VARIABLES = frozenset(
+    [
+        "chapter-number",
+        "collection-number",
+        "edition",
+        "first-reference-note-number",
+        "issue",
+        "locator",
+        "number",
+        "number-of-pages",
+        "number-of-volumes",
+        "page",
+        "page-first",
+        "part-number",
+        "printing-number",
+        "section",
+        "supplement-number",
+        "version",
+        "volume",
+    ]
+)
 
 
 @element("key")
@@ -1188,6 +1211,13 @@ class Key(model.Key):  # type: ignore[misc]
                 return (1, "", str(value.sort_key()))
             except (AttributeError, TypeError, ValueError, VariableError):
                 return None
+        if variable in _NUMBER_VARIABLES:
+            # As citeproc-js: a number variable sorts by the first number in
+            # it ("11 - 20" by 11, "3a" by 3), before values with none.
+            plain = passes.plain_text(str(value)).strip()
+            first = _FIRST_NUMBER.search(plain)
+            if first is not None and not plain.startswith("-"):
+                return (0, int(first.group()), "")
         return _string_value(str(value))
 
 
