@@ -149,3 +149,27 @@ def test_variables_a_substitute_did_not_use_are_kept() -> None:
         "title": "Criticism",
     }
     assert _entry(item) == "Matuz, Roger. <i>Criticism</i>. Ed. Jane Doe"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # citeproc-js's output for J Roe and John Doe, the second given name as here
+        ("John, et al.", "J Roe, John Doe, et al."),
+        ("John et al.", "J Roe, John Doe, et al."),
+        ("John, Jr., et al.", "J Roe and John Doe Jr., et al."),
+        ("John, Et Al.", "J Roe and John Doe Et Al."),
+        ("John", "J Roe and John Doe"),
+    ],
+)
+def test_et_al_typed_after_the_last_given_name_is_the_et_al_term(given: str, expected: str) -> None:
+    csl = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout><names variable="author"><name and="text"/></names></layout></citation>
+    </style>"""
+    authors = [{"family": "Roe", "given": "J"}, {"family": "Doe", "given": given}]
+    item = {"id": "a", "type": "book", "author": authors}
+    processor = Processor.for_style(load_style(csl.encode()), [item])
+    citation = processor.citation([{"id": "a"}])
+    processor.register(citation)
+    assert processor.cite(citation) == expected

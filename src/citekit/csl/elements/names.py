@@ -617,6 +617,26 @@ def _et_al_term(et_al: Any, anchor: Any) -> str:
     return str(anchor.get_single_term("et-al") or "")
 
 
+def _typed_et_al(people: Sequence[PersonName]) -> tuple[Sequence[PersonName], bool]:
+    """The names without an "et al." typed after the last given name, and whether there was one.
+
+    As citeproc-js reads it: ``{"family": "Doe", "given": "John, et al."}``
+    (or ``"John et al."``) is John Doe followed by the style's et-al term, as
+    if names were left out. Read as a name part, the typed words are a
+    dropping particle or a suffix; only "et al." itself, with its period,
+    counts.
+    """
+    if not people:
+        return people, False
+    last = people[-1]
+    if last.dropping_particle == "et al.":
+        plain = attrs.evolve(last, dropping_particle="", comma_dropping_particle=False)
+        return [*people[:-1], plain], True
+    if last.suffix == "et al.":
+        return [*people[:-1], attrs.evolve(last, suffix="", comma_suffix=False)], True
+    return people, False
+
+
 def render_name_list(
     people: Sequence[PersonName],
     *,
@@ -651,6 +671,7 @@ def render_name_list(
         if subsequent_first is not None:
             use_first = subsequent_first
     use_last = options.flag("et-al-use-last")
+    people, typed_et_al = _typed_et_al(people)
     total = len(people)
     truncated = (
         et_al_min is not None and use_first is not None and total >= et_al_min and use_first < total
@@ -708,6 +729,7 @@ def render_name_list(
             for person in sort_people
         )
 
+    truncated = truncated or typed_et_al
     if with_last:
         last = render(people[-1], total - 1)
         ellipsis = "\u2026"
