@@ -358,3 +358,24 @@ def test_join_outputs_leaves_segment_lists_and_empty_outputs_to_citeproc() -> No
     ):
         assert type(join_outputs(list(outputs), " ")) is type(join(list(outputs), " "))
         assert str(join_outputs(list(outputs), " ")) == str(join(list(outputs), " "))
+
+
+@pytest.mark.parametrize(
+    ("title", "stripped"),
+    [
+        # citeproc-js's strip-periods: a period before a lowercase letter stays
+        (
+            "The X.Y.Z. of Cong. Rec. and OpenCongress.org",
+            "The XYZ of Cong Rec and OpenCongress.org",
+        ),
+        ("U.S.A.", "USA"),
+        ("e.g. this", "e.g this"),
+        ("Mr. Smith.", "Mr Smith"),
+        ("3.5 percent", "35 percent"),
+        ("www.x.com.", "www.x.com"),
+        ("J.R.R. Tolkien", "JRR Tolkien"),
+        ("x.Y X.y x.5 5.x é.b x.)", "xY X.y x5 5.x é.b x)"),
+    ],
+)
+def test_strip_periods_keeps_the_dots_inside_words(title: str, stripped: str) -> None:
+    assert passes.strip_periods(passes.escape(title)) == passes.escape(stripped)

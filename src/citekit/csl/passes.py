@@ -320,10 +320,26 @@ def plain_text(text: str) -> str:
 
 
 def strip_periods(text: str) -> str:
-    """Intermediate HTML with the periods of its text removed (tags untouched)."""
+    """Intermediate HTML with the periods of its text removed (tags untouched).
+
+    As citeproc-js: a period followed by a lowercase letter stays, so that a
+    dotted word keeps its dots ("OpenCongress.org", "e.g" of "e.g."), while
+    those of abbreviations and initials go ("U.S.A.", "Cong. Rec.").
+    """
     return "".join(
-        escape(value.replace(".", "")) if kind == "text" else value for kind, value in _tokens(text)
+        escape(_PERIOD.sub(_strip_period, value)) if kind == "text" else value
+        for kind, value in _tokens(text)
     )
+
+
+_PERIOD = re.compile(r"\.(.?)", re.DOTALL)
+
+
+def _strip_period(match: re.Match[str]) -> str:
+    following = match.group(1)
+    if following.islower():
+        return match.group(0)
+    return following
 
 
 # Text case ------------------------------------------------------------------
