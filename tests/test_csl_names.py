@@ -31,6 +31,11 @@ from citekit.csl.styles import load_style
         ("TSerendorjiin", ".", True, "Ts."),
         ("A. Alan", ". ", False, "A. Alan"),
         ("J.B. de C.M.", ".", True, "J.B. de C.M."),
+        # a mark's white space, as citeproc-js trims it (no-break spaces
+        # included), does not end the initials nor come before a full name
+        ("S B", ".\ufeff", True, "S.\ufeffB."),
+        ("S B", ".\u00a0", True, "S.\u00a0B."),
+        ("Jane G. G. Molly", ".\ufeff", False, "Jane G.\ufeffG. Molly"),
     ],
 )
 def test_initialize_given(given: str, mark: str, initialize: bool, expected: str) -> None:

@@ -112,6 +112,7 @@ _CJK = re.compile(
 _LATIN_LIKE = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u1e00-\u1eff]")
 # A lowercase particle glued to the family name: "d'Aubignac", "al-One".
 _SPACES = re.compile(r"[ \t\r\n]+")
+_JS_SPACE = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _GLUED_PARTICLE = re.compile(r"^([^\W\d_]+['\u2019-])(?=[^\W\d_])")
 
 
@@ -289,9 +290,11 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
             pieces[-1] = (previous, previous_separator.rstrip() + "-")
         elif separator == " " and pieces and not pieces[-1][1].endswith(" "):
             previous, previous_separator = pieces[-1]
-            pieces[-1] = (previous, previous_separator + " ")
+            pieces[-1] = (previous, previous_separator.rstrip(_JS_SPACE) + " ")
         pieces.append((text, separator))
-    return "".join(text + separator for text, separator in pieces).strip()
+    # (white space as citeproc-js trims it: no-break and zero-width no-break
+    # spaces of a mark after the last initial included)
+    return "".join(text + separator for text, separator in pieces).strip().strip(_JS_SPACE)
 
 
 # Options -------------------------------------------------------------------
