@@ -112,7 +112,11 @@ _CJK = re.compile(
 _LATIN_LIKE = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u1e00-\u1eff]")
 # A lowercase particle glued to the family name: "d'Aubignac", "al-One".
 _SPACES = re.compile(r"[ \t\r\n]+")
-_JS_SPACE = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# White space as JavaScript's trim() sees it (citeproc-js trims with it).
+_JS_SPACE = (
+    " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 _GLUED_PARTICLE = re.compile(r"^([^\W\d_]+['\u2019-])(?=[^\W\d_])")
 
 
