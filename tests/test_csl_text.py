@@ -149,6 +149,10 @@ def test_strip_periods_leaves_tags() -> None:
         ("1100", "1123", "minimal", "23"),
         ("1100", "1123", "minimal-two", "23"),
         ("110", "5", None, "5"),
+        # a range of one page is kept whole (citeproc-js)
+        ("22", "22", "minimal", "22"),
+        ("105", "105", "minimal-two", "105"),
+        ("105", "105", "chicago", "105"),
     ],
 )
 def test_page_range_formats(first: str, last: str, form: str | None, expected: str) -> None:

@@ -877,7 +877,8 @@ def format_page_range(first: str, last: str, form: str | None) -> str:
         last_digits = first_digits[: len(first_digits) - len(last_digits)] + last_digits
     if int(last_digits) < int(first_digits) or len(last_digits) != len(first_digits):
         return prefix + last_digits if last_prefix else last_digits
-    if form == "expanded":
+    if form == "expanded" or last_digits == first_digits:
+        # (a range of one page, "22-22", is kept whole, as citeproc-js keeps it)
         return (prefix + last_digits) if last_prefix else last_digits
     common = 0
     while common < len(first_digits) - 1 and first_digits[common] == last_digits[common]:
