@@ -556,3 +556,8 @@ def test_citeproc_js_options_and_jgm_extensions_are_unsupported(
 ) -> None:
     outcome = run_fixture(make("citation", "x", **sections), default_engine())
     assert outcome.unsupported and reason in (outcome.error or "")
+
+
+def test_an_empty_citations_section_is_a_document_without_citations() -> None:
+    outcome = run_fixture(make("citation", "", CITATIONS="[]"), default_engine())
+    assert outcome.passed and outcome.actual == ""

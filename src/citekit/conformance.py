@@ -733,7 +733,7 @@ def render_citation_calls(
     """
     states = document_states(fixture)
     if not states:
-        raise ValueError(f"{fixture.name}: no CITATIONS to process")
+        return ""  # (an empty CITATIONS section: a document without citations)
     final = states[-1]
     texts = list(render_document(final))
     if len(texts) != len(final):
