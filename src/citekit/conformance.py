@@ -731,6 +731,8 @@ def render_citation_calls(
     * it cites an item for which some cite's ``first-reference-note-number``
       changed: citeproc-js then re-renders every citation of that item.
     """
+    if fixture.citations is None:
+        raise ValueError(f"{fixture.name}: no CITATIONS to process")
     states = document_states(fixture)
     if not states:
         return ""  # (an empty CITATIONS section: a document without citations)
