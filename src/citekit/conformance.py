@@ -883,6 +883,7 @@ CSL_M_ATTRIBUTES = frozenset(
     ]
 )
 _CSL_NAMESPACE = "{http://purl.org/net/xbiblio/csl}"
+_LOCALE_OPTIONS = frozenset({"punctuation-in-quote", "limit-day-ordinals-to-day-1"})
 
 
 def beyond_csl(csl: str) -> str | None:
@@ -907,6 +908,8 @@ def beyond_csl(csl: str) -> str | None:
             if local not in CSL_ELEMENTS:
                 return f"CSL-M element <{local}>"
             extra = sorted(set(element.attrib) & CSL_M_ATTRIBUTES)
+            if local == "style-options":  # (CSL-M puts name options here)
+                extra += sorted(set(element.attrib) - _LOCALE_OPTIONS)
             if extra:
                 return f"CSL-M attribute {extra[0]}= on <{local}>"
     return None
