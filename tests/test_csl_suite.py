@@ -529,6 +529,10 @@ def test_read_fixtures_keeps_the_readable_and_names_the_others(tmp_path: Path) -
         (('<text variable="title"/>', '<institution and="text"/>'), "CSL-M element <institution>"),
         (("<group ", '<group require="comma-safe" '), "CSL-M attribute require= on <group>"),
         (("<layout>", '<layout locale="de">'), "CSL-M attribute locale= on <layout>"),
+        (
+            ("<citation>", '<locale><style-options name-never-short="ja"/></locale><citation>'),
+            "CSL-M attribute name-never-short= on <style-options>",
+        ),
     ],
 )
 def test_fixtures_beyond_csl_102_are_unsupported_not_failed(
