@@ -178,3 +178,26 @@ def test_et_al_typed_after_the_last_given_name_is_the_et_al_term(given: str, exp
     citation = processor.citation([{"id": "a"}])
     processor.register(citation)
     assert processor.cite(citation) == expected
+
+
+def test_names_in_a_substitutes_choose_are_tried_one_by_one() -> None:
+    # citeproc-js: the first cs:names of the taken branch that renders is the
+    # substitute; the branch is not printed whole
+    csl = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout delimiter="; "><names variable="author"><substitute>
+        <choose><if match="none" type="standard">
+          <names variable="editor"/><names variable="translator"/></if></choose>
+        <text variable="title"/></substitute></names></layout></citation>
+    </style>"""
+    editor, translator = [{"family": "Ed", "given": "A"}], [{"family": "Tr", "given": "B"}]
+    items = [
+        {"id": "a", "type": "book", "editor": editor, "translator": translator, "title": "T"},
+        {"id": "b", "type": "book", "translator": translator, "title": "T"},
+        {"id": "c", "type": "book", "title": "T"},
+        {"id": "d", "type": "standard", "editor": editor, "title": "T"},
+    ]
+    processor = Processor.for_style(load_style(csl.encode()), items)
+    citation = processor.citation([{"id": item["id"]} for item in items], unsorted=True)
+    processor.register(citation)
+    assert processor.cite(citation) == "A Ed; B Tr; T; T"

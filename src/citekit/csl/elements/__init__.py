@@ -25,6 +25,8 @@ import importlib
 import threading
 from typing import Any
 
+from citeproc.source import VariableError
+
 __all__ = [
     "MODULES",
     "Detached",
@@ -34,6 +36,7 @@ __all__ = [
     "element_classes",
     "keep_alive",
     "lookup",
+    "taken_branch",
 ]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
@@ -317,3 +320,22 @@ def lookup() -> Any:
     namespace[None] = _with_lookups(model.CitationStylesElement)
     namespace.update(element_classes())
     return result
+
+
+def taken_branch(choose: Any, item: Any, context: Any) -> Any:
+    """The branch of a ``cs:choose`` that renders for ``item`` (None: no branch).
+
+    ``cs:if`` and ``cs:else-if`` test with ``context`` (the layout whose
+    positions and disambiguation they see); a test that meets an empty
+    variable fails; ``cs:else`` is always taken.
+    """
+    for branch in children(choose):
+        test = getattr(branch, "test", None)
+        if test is None:
+            return branch  # cs:else
+        try:
+            if test(item, context):
+                return branch
+        except VariableError:
+            continue
+    return None

@@ -51,7 +51,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -60,7 +60,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import Detached, element
+from citekit.csl.elements import Detached, element, taken_branch
 from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import FIRST
@@ -1061,9 +1061,7 @@ class Substitute(model.Substitute):  # type: ignore[misc]
             context = self
         names_parent = self.getparent()
         layout = _layout(context)
-        for child in self:
-            if not isinstance(child.tag, str):
-                continue
+        for child in self._candidates(self, item, context):
             depth = _depth(layout)
             if layout is not None:
                 setattr(layout, _SUBSTITUTING, depth + 1)
@@ -1081,6 +1079,24 @@ class Substitute(model.Substitute):  # type: ignore[misc]
                 self._suppress(child, context)
                 return text
         return None
+
+    @classmethod
+    def _candidates(cls, parent: Any, item: Any, context: Any) -> Iterator[Any]:
+        """The elements tried in turn: the children, a cs:choose's taken branch's in its place.
+
+        As citeproc-js: two cs:names in the branch of a cs:choose in a
+        substitute are two substitutes, the first that renders wins; they are
+        not a group printed together.
+        """
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            if isinstance(child, model.Choose):
+                branch = taken_branch(child, item, context)
+                if branch is not None:
+                    yield from cls._candidates(branch, item, context)
+                continue
+            yield child
 
     @staticmethod
     def _suppress(child: Any, context: Any) -> None:

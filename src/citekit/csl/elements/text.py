@@ -36,7 +36,7 @@ from citeproc.source import VariableError
 from citeproc.string import NoCase, String, join, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import Detached, children, decorate, element
+from citekit.csl.elements import Detached, children, decorate, element, taken_branch
 from citekit.csl.elements.names import is_substituted, note_substituted
 from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
@@ -194,25 +194,6 @@ def _add(left: str, wrapped: bool, other: str, other_wrapped: bool) -> tuple[str
     if not other:
         return left, True
     return left + _seam(left, other), True
-
-
-def taken_branch(choose: Any, item: Any, context: Any) -> Any:
-    """The branch of a ``cs:choose`` that renders for ``item`` (None: no branch).
-
-    ``cs:if`` and ``cs:else-if`` test with ``context`` (the layout whose
-    positions and disambiguation they see); a test that meets an empty
-    variable fails; ``cs:else`` is always taken.
-    """
-    for branch in children(choose):
-        test = getattr(branch, "test", None)
-        if test is None:
-            return branch  # cs:else
-        try:
-            if test(item, context):
-                return branch
-        except VariableError:
-            continue
-    return None
 
 
 def _calls_variable(child: Any, item: Any, context: Any) -> bool:
