@@ -770,3 +770,25 @@ def test_number_variables_sort_by_their_first_number() -> None:
     items = [{"id": str(i), "type": "book", "volume": v} for i, v in enumerate(volumes)]
     [text] = cite_all(csl, items, [([{"id": item["id"]} for item in items], None)])
     assert text == "1|1,000|2|2.5|3a|x 5|5x|10|11–20|12|iv"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "expected"),
+    [
+        # citeproc-js: a suffix ending with a full stop or a comma takes the
+        # punctuation of the delimiter after it, not its space
+        (" x.", "A x. See B"),
+        (" x,", "A x, See B"),
+        (" x!", "A x!; See B"),
+        (" x:", "A x:; See B"),
+        (" x", "A x; See B"),
+        (" x. ", "A x. ; See B"),
+    ],
+)
+def test_a_suffix_ending_a_sentence_takes_the_delimiters_punctuation(
+    suffix: str, expected: str
+) -> None:
+    csl = style('<citation><layout delimiter="; "><text variable="title"/></layout></citation>')
+    items = [{"id": "a", "type": "book", "title": "A"}, {"id": "b", "type": "book", "title": "B"}]
+    cluster = [{"id": "a", "suffix": suffix}, {"id": "b", "prefix": "See "}]
+    assert cite_all(csl, items, [(cluster, None)]) == [expected]

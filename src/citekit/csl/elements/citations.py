@@ -766,8 +766,10 @@ class Layout(model.Layout):  # type: ignore[misc]
                 continue
             if prefix or suffix:
                 output = self._cite_affixes(prefix, output, suffix)
-                if prefix[:1] in _PUNCTUATION_OPENERS:
-                    output = _OwnDelimiter(output)
+                own = prefix[:1] in _PUNCTUATION_OPENERS
+                stop = suffix.endswith((".", ","))
+                if own or stop:
+                    output = _MARKED[own, stop](output)
             citation_element.cites.append(cite)
             rendered.append((cite, output, state))
         out = self._collapse(rendered, citation_element)
@@ -960,6 +962,8 @@ class Layout(model.Layout):  # type: ignore[misc]
             separator = previous_after if previous_after is not None else delimiter
             if isinstance(output, _OwnDelimiter):
                 separator = ""
+            elif isinstance(out[index - 1][0], _StopSuffix):
+                separator = separator.lstrip(_DELIMITER_PUNCTUATION)
             result = model.join([result, output], separator)
         return result if result is not None else ""
 
@@ -1787,6 +1791,29 @@ class _OwnDelimiter(str):
 
     __slots__ = ()
 
+
+class _StopSuffix(str):
+    """A cite's output whose suffix ends with a full stop or a comma.
+
+    As in citeproc-js: the punctuation of the layout delimiter after it is
+    dropped, its space kept ("... for a discussion. See also ...").
+    """
+
+    __slots__ = ()
+
+
+class _OwnDelimiterStopSuffix(_OwnDelimiter, _StopSuffix):
+    """Both: punctuation opens the prefix, a full stop or comma ends the suffix."""
+
+    __slots__ = ()
+
+
+_MARKED: dict[tuple[bool, bool], type[str]] = {
+    (True, False): _OwnDelimiter,
+    (False, True): _StopSuffix,
+    (True, True): _OwnDelimiterStopSuffix,
+}
+_DELIMITER_PUNCTUATION = ";,.:"
 
 _LITERAL_QUOTES = {"\u2018": "\ue010", "\u2019": "\ue011"}
 
