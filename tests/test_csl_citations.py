@@ -792,3 +792,27 @@ def test_a_suffix_ending_a_sentence_takes_the_delimiters_punctuation(
     items = [{"id": "a", "type": "book", "title": "A"}, {"id": "b", "type": "book", "title": "B"}]
     cluster = [{"id": "a", "suffix": suffix}, {"id": "b", "prefix": "See "}]
     assert cite_all(csl, items, [(cluster, None)]) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        # citeproc-js: a prefix of several words ending a sentence capitalises
+        # the term after it; one word ("e.g.", "Hi!") may be an abbreviation
+        ("Caps after. ", "Caps after. Ibid."),
+        ("He said “Please work.” ", "He said “Please work.” Ibid."),
+        ("Nocapsafter. ", "Nocapsafter. ibid."),
+        ("e.g. ", "e.g. ibid."),
+        ("Hi! ", "Hi! ibid."),
+        ("(See.) ", "(See.) ibid."),
+    ],
+)
+def test_a_term_after_a_prefix_is_capitalised_after_a_sentence(prefix: str, expected: str) -> None:
+    csl = style(
+        """<citation><layout><choose><if position="ibid"><text term="ibid"/></if>
+        <else><text variable="title"/></else></choose></layout></citation>""",
+        cls="note",
+    )
+    items = [{"id": "a", "type": "book", "title": "Book A"}]
+    clusters = [([{"id": "a"}], 1), ([{"id": "a", "prefix": prefix}], 2)]
+    assert cite_all(csl, items, clusters)[1] == expected

@@ -1838,9 +1838,17 @@ def _affix_html(text: str, quotes: passes.Quotes) -> str:
 
 
 def _ends_sentence(prefix: str) -> bool:
-    """Whether text after ``prefix`` starts a sentence (no prefix, or one ending in . ! ?)."""
-    stripped = prefix.rstrip().rstrip("\u201d\u2019\"')")
-    return not prefix.strip() or stripped.endswith((".", "!", "?"))
+    """Whether text after ``prefix`` starts a sentence.
+
+    With no prefix, or one of several words ending in . ! or ? (closing quotes
+    aside). As in citeproc-js, a prefix of one word ("Nocapsafter.", "e.g.",
+    "Hi!") may be an abbreviation: what follows keeps its case.
+    """
+    text = prefix.strip()
+    if not text:
+        return True
+    stripped = text.rstrip("\u201d\u2019\"')")
+    return len(text.split()) > 1 and stripped.endswith((".", "!", "?"))
 
 
 def _year_suffix(number: int) -> str:
