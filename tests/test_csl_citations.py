@@ -815,3 +815,16 @@ def test_a_term_after_a_prefix_is_capitalised_after_a_sentence(prefix: str, expe
     items = [{"id": "a", "type": "book", "title": "Book A"}]
     clusters = [([{"id": "a"}], 1), ([{"id": "a", "prefix": prefix}], 2)]
     assert cite_all(csl, items, clusters)[1] == expected
+
+
+def test_an_aligned_entry_ends_without_white_space() -> None:
+    csl = style(
+        "<citation><layout><text variable='title'/></layout></citation>",
+        """<bibliography second-field-align="flush"><layout>
+        <text variable="citation-number" suffix=". "/><text variable="title" suffix=". "/>
+        </layout></bibliography>""",
+    )
+    processor = Processor(csl, [{"id": "a", "type": "book", "title": "T"}])
+    processor.register(processor.citation([{"id": "a"}]))
+    [(_, entry)] = processor.bibliography()
+    assert '<div class="csl-right-inline">T.</div>' in entry

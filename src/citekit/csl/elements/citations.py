@@ -1158,7 +1158,8 @@ class Layout(model.Layout):  # type: ignore[misc]
             first += _text(normalize_seam(first, suffix))
         body = f'\n    <div class="csl-left-margin">{_text(self.format(first))}</div>'
         if rest:
-            body += f'<div class="csl-right-inline">{_text(self.format(rest))}</div>'
+            # (white space at the end of the entry goes, as in citeproc-js)
+            body += f'<div class="csl-right-inline">{_text(self.format(rest)).rstrip()}</div>'
         return body + "\n  "
 
     def _substitution(
