@@ -828,3 +828,27 @@ def test_an_aligned_entry_ends_without_white_space() -> None:
     processor.register(processor.citation([{"id": "a"}]))
     [(_, entry)] = processor.bibliography()
     assert '<div class="csl-right-inline">T.</div>' in entry
+
+
+@pytest.mark.parametrize(
+    ("authors", "label"),
+    [
+        # citeproc-js's citation-label for these authors, issued 2008
+        ([{"family": "SMITH"}, {"family": "jones"}, {"family": "Brown"}], "SmJB08"),
+        ([{"family": n} for n in ("Smith", "Jones", "Brown", "White", "Black")], "SJBW08"),
+        ([{"family": "De Souza"}, {"family": "McDonald"}], "DeMc08"),
+        ([{"family": "O'Brien"}], "Obri08"),
+        ([{"family": "Li"}], "Li08"),
+        ([{"family": "The"}], "The08"),
+        ([{"literal": "UNESCO"}], "Unes08"),
+        ([{"family": "The ATLAS Collaboration"}], "Atla08"),
+        ([{"literal": "The Big Company"}], "Bigc08"),
+        ([{"family": "The ATLAS"}, {"family": "Aad"}], "AtAa08"),
+    ],
+)
+def test_the_citation_label_is_made_as_citeproc_js_makes_it(
+    authors: list[dict[str, str]], label: str
+) -> None:
+    csl = style('<citation><layout><text variable="citation-label"/></layout></citation>')
+    item = {"id": "a", "type": "book", "author": authors, "issued": {"date-parts": [[2008]]}}
+    assert cite_all(csl, [item], [([{"id": "a"}], None)]) == [label]

@@ -1885,6 +1885,9 @@ def _join_suffixes(suffixes: list[str], collapse: str, delimiter: str) -> str:
     return delimiter.join(parts)
 
 
+_LABEL_ARTICLES = frozenset({"the", "a", "an"})
+
+
 def _citation_label(reference: Any) -> str:
     """citeproc-js's default citation-label: author letters and the two-digit year."""
     names: list[Any] = []
@@ -1898,16 +1901,18 @@ def _citation_label(reference: Any) -> str:
         words = str(name.parts()[1] or "").split()
         while len(words) > 1 and words[0][:1].islower():
             words.pop(0)  # a particle written in the family name ("von Dipheria")
-        families.append(" ".join(words))
+        if len(words) > 1 and words[0].lower() in _LABEL_ARTICLES:
+            words.pop(0)  # "The ATLAS Collaboration" as "Atla"
+        families.append("".join(char for char in "".join(words) if char.isalnum()))
     if not families:
         return ""
-    if len(families) == 1:
-        letters = families[0][:4]
-    elif len(families) <= 3:
-        letters = "".join(f[:1] for f in families)
-        letters = "".join(f[: max(1, 4 // len(families))] for f in families)
-    else:
-        letters = "".join(f[:1] for f in families[:4])
+    # letters of each name: 4 of one; 2 and 2 of two; 2, 1 and 1 of three;
+    # 1 of each of the first four; each piece capitalised ("SMITH" as "Sm")
+    counts = {1: (4,), 2: (2, 2), 3: (2, 1, 1)}.get(len(families), (1, 1, 1, 1))
+    letters = "".join(
+        family[:count][:1].upper() + family[:count][1:].lower()
+        for family, count in zip(families, counts, strict=False)
+    )
     year = ""
     issued = reference.get("issued")
     if issued is not None:
