@@ -852,3 +852,39 @@ def test_the_citation_label_is_made_as_citeproc_js_makes_it(
     csl = style('<citation><layout><text variable="citation-label"/></layout></citation>')
     item = {"id": "a", "type": "book", "author": authors, "issued": {"date-parts": [[2008]]}}
     assert cite_all(csl, [item], [([{"id": "a"}], None)]) == [label]
+
+
+@pytest.mark.parametrize(
+    ("cites", "expected"),
+    [
+        # citeproc-js's output: an author-only cite makes the citation that
+        # author alone, without the layout's parentheses
+        ([{"id": "a", "author-only": True}], "John Smith"),
+        ([{"id": "c", "author-only": True}], "Book C"),  # (its substitute)
+        ([{"id": "d", "author-only": True}], "2004"),  # (no names: the rest)
+        ([{"id": "a", "author-only": True}, {"id": "c"}], "John Smith"),
+        ([{"id": "c"}, {"id": "a", "author-only": True}], "John Smith"),
+        ([{"id": "a", "author-only": True, "locator": "5"}], "John Smith"),
+        ([{"id": "a", "suppress-author": True}], "(2001)"),
+    ],
+)
+def test_an_author_only_cite_prints_the_author_alone(
+    cites: list[dict[str, Any]], expected: str
+) -> None:
+    csl = style(
+        """<citation><layout prefix="(" suffix=")" delimiter="; "><group delimiter=", ">
+        <names variable="author"><name/><substitute><text variable="title"/></substitute></names>
+        <date variable="issued"><date-part name="year"/></date></group></layout></citation>"""
+    )
+    items = [
+        {
+            "id": "a",
+            "type": "book",
+            "author": [{"family": "Smith", "given": "John"}],
+            "issued": {"date-parts": [[2001]]},
+            "title": "Book A",
+        },
+        {"id": "c", "type": "book", "title": "Book C", "issued": {"date-parts": [[2003]]}},
+        {"id": "d", "type": "book", "issued": {"date-parts": [[2004]]}},
+    ]
+    assert cite_all(csl, items, [(cites, None)]) == [expected]

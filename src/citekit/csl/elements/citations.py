@@ -710,6 +710,13 @@ class Layout(model.Layout):  # type: ignore[misc]
         good = [cite for cite in citation.cites if not cite.is_bad()]
         bad = [cite for cite in citation.cites if cite.is_bad()]
         citation_element = self.getparent()
+        # As citeproc-js: a citation with an author-only cite prints that
+        # author alone (or, with no names, the rest of the cite), without the
+        # layout's affixes, as a narrative "Smith (2001)" begins.
+        narrative = [cite for cite in good if dict.get(cite, "author_only")]
+        author_only = bool(narrative)
+        if author_only:
+            good = narrative[:1]
         if citation_element.sort is not None and not getattr(citation, "unsorted", False):
             good = citation_element.sort.sort(good, self)
             if _groups_cites(citation_element) and len(good) > 2:
@@ -756,6 +763,8 @@ class Layout(model.Layout):  # type: ignore[misc]
                     output = self._suppressing_names(cite, state)
                 elif dict.get(cite, "author_only"):
                     output = self._author_only(cite, state)
+                    if output is None and author_only:
+                        output = self._render_item(cite, state)
                 else:
                     output = self._render_item(cite, state)
             finally:
@@ -776,6 +785,8 @@ class Layout(model.Layout):  # type: ignore[misc]
         for cite in bad:
             value = callback(cite) if callback is not None else None
             out.append((value or f"{cite.key}?", None))
+        if author_only:
+            return self.format(self._join(out))
         return self.format(self.wrap(self._join(out)))
 
     def _cite_affixes(self, prefix: str, output: Any, suffix: str) -> str:
