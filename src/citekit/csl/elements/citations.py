@@ -711,8 +711,11 @@ class Layout(model.Layout):  # type: ignore[misc]
         bad = [cite for cite in citation.cites if cite.is_bad()]
         citation_element = self.getparent()
         # As citeproc-js: a citation with an author-only cite prints that
-        # author alone (or, with no names, the rest of the cite), without the
-        # layout's affixes, as a narrative "Smith (2001)" begins.
+        # author alone (its names, or what substitutes for them), without the
+        # layout's affixes, as a narrative "Smith (2001)" begins. (With no
+        # names at all, citeproc-js prints the rest of the cite; citekit
+        # prints nothing, which the manuscript renderer relies on: a numeric
+        # style's "@key" is its number alone, as in pandoc.)
         narrative = [cite for cite in good if dict.get(cite, "author_only")]
         author_only = bool(narrative)
         if author_only:
@@ -763,8 +766,6 @@ class Layout(model.Layout):  # type: ignore[misc]
                     output = self._suppressing_names(cite, state)
                 elif dict.get(cite, "author_only"):
                     output = self._author_only(cite, state)
-                    if output is None and author_only:
-                        output = self._render_item(cite, state)
                 else:
                     output = self._render_item(cite, state)
             finally:
