@@ -15,6 +15,7 @@ import pytest
 import citekit
 from citekit.csl import parallel
 from citekit.model import Date, Person, Work
+from hang_guard import DEFAULT_TIMEOUT
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -329,7 +330,9 @@ def test_the_callers_first_results_come_before_the_others_are_done(
         def render(start: int, stop: int) -> list[int]:
             meeting.arrive()
             if os.getpid() != me:
-                ready, _, _ = select.select([read_end], [], [], 10)
+                # (a hang guard's generous wait, not a time limit: on a busy
+                # machine the caller's first result may take many seconds)
+                ready, _, _ = select.select([read_end], [], [], DEFAULT_TIMEOUT)
                 if not ready:
                     raise TimeoutError("the caller had no result yet")
             return [os.getpid()] * (stop - start)
