@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from citekit import Date, DateParts, Season
 from citekit.formats.csl import date_to_csl
-from citekit.formats.months import cross_locale_names, date_names, locale_names
+from citekit.formats.months import cross_locale_names, date_names, locale_names, read_date_text
 from citekit.model.dateparse import ENGLISH, DateReading, MonthNames, parse_date_text
 
 TABLE = Path(__file__).resolve().parent / "fixtures" / "dateparse" / "citeproc_js_dates.json"
@@ -191,7 +191,7 @@ def csl_form(date: Date | None) -> dict[str, Any]:
 
 
 def reading(text: str, language: str | None) -> DateReading:
-    return parse_date_text(text, months=date_names([language]))
+    return read_date_text(text, [language])
 
 
 def _id(row: dict[str, Any]) -> str:

@@ -151,10 +151,9 @@ def canonical(value: dict[str, Any]) -> dict[str, Any]:
 def citekit_reading(text: str, language: str | None) -> dict[str, Any]:
     """What citekit's parser makes of ``text``, in the form of :func:`canonical`."""
     from citekit.formats.csl import date_to_csl
-    from citekit.formats.months import date_names
-    from citekit.model.dateparse import parse_date_text
+    from citekit.formats.months import read_date_text
 
-    date = parse_date_text(text, months=date_names([language])).date
+    date = read_date_text(text, [language]).date
     if date is None:  # blank text: no date at all
         return {}
     out = date_to_csl(date)

@@ -413,10 +413,9 @@ def _edtf(text: str) -> Date:
 
 def _raw_date(text: str, languages: Iterable[str | None], notes: list[str]) -> Date:
     """The free text of a ``raw`` date, read as citeproc-js reads it (a literal if not)."""
-    from citekit.formats.months import date_names
-    from citekit.model.dateparse import parse_date_text
+    from citekit.formats.months import read_date_text
 
-    reading = parse_date_text(text, months=date_names(languages))
+    reading = read_date_text(text, languages)
     notes.extend(f'"raw": {note}' for note in reading.notes)
     return reading.date if reading.date is not None else Date(literal=text.strip())
 

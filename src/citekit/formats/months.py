@@ -18,9 +18,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from citekit.model.dateparse import ENGLISH, MonthNames
+from citekit.model.dateparse import ENGLISH, DateReading, MonthNames, parse_date_text
 
-__all__ = ["cross_locale_names", "date_names", "locale_names"]
+__all__ = ["cross_locale_names", "date_names", "locale_names", "read_date_text"]
 
 _CSL = "{http://purl.org/net/xbiblio/csl}"
 
@@ -118,13 +118,31 @@ def cross_locale_names() -> MonthNames:
     return MonthNames("*", months, seasons)
 
 
-def date_names(languages: Iterable[str | None] = ()) -> tuple[MonthNames, ...]:
-    """The names free-text dates are read with: ``languages``' and the cross-locale ones."""
+def date_names(
+    languages: Iterable[str | None] = (), *, cross_locale: bool = True
+) -> tuple[MonthNames, ...]:
+    """The names free-text dates are read with: those of ``languages``, and cross-locale ones."""
     out: list[MonthNames] = []
     for language in languages:
         if isinstance(language, str) and language.strip():
             names = locale_names(language)
             if names is not None and names not in out:
                 out.append(names)
-    out.append(cross_locale_names())
+    if cross_locale:
+        out.append(cross_locale_names())
     return tuple(out)
+
+
+def read_date_text(text: str, languages: Iterable[str | None] = ()) -> DateReading:
+    """A free-text date, read with the :func:`date_names` of ``languages``.
+
+    The cross-locale names (for which every CSL locale is read, once) are
+    looked at only when the text is not read without them.
+    """
+    languages = tuple(languages)
+    reading = parse_date_text(text, months=date_names(languages, cross_locale=False))
+    if reading.is_literal and any(c.isalpha() for c in text):
+        again = parse_date_text(text, months=date_names(languages))
+        if not again.is_literal:
+            return again
+    return reading
