@@ -356,8 +356,8 @@ def _with_date_parts(value: dict[str, Any], languages: Sequence[Any] = ()) -> di
     citeproc-py drops such dates; citeproc-js parses them. ``languages``: the
     style's and the item's, whose month names are read besides English.
     """
-    if "raw" not in value or "date-parts" in value or "literal" in value:
-        return value
+    if "raw" not in value or value.get("date-parts") or "literal" in value:
+        return value  # (empty "date-parts" are no date: citeproc-js reads "raw" then)
     from citekit.formats.csl import date_from_csl, date_to_csl
 
     known = [language for language in languages if isinstance(language, str)]
