@@ -10,9 +10,15 @@ to ``tests/fixtures/dateparse/citeproc_js_dates.json``, which
     npm ci --prefix benchmarks/differential      # once: citeproc-js
     python benchmarks/differential/dates.py      # writes the table
     python benchmarks/differential/dates.py --check   # prints agreement only
+    python benchmarks/differential/dates.py --render  # renders them in both engines
 
 With ``--check`` it writes nothing and prints how many cases citekit's parser
 (:func:`citekit.model.dateparse.parse_date_text`) reads as citeproc-js does.
+With ``--render`` it renders every case as the ``issued`` date of a CSL-JSON
+item (``{"raw": text}``, with the case's language) by citekit's CSL engine
+and by citeproc-js, in a style printing the date in full (``form="text"``,
+"ca. " before an uncertain date) in English and in German, and prints how
+many are rendered alike, then each difference.
 """
 
 from __future__ import annotations
@@ -178,10 +184,80 @@ def citeproc_js(texts: list[str]) -> list[dict[str, Any]]:
     return [canonical(value) for value in json.loads(done.stdout)]
 
 
+_STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"
+  default-locale="{locale}">
+  <info><id>dates</id><title>dates</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout>
+    <choose><if is-uncertain-date="issued"><text value="ca. "/></if></choose>
+    <date variable="issued" form="text"/>
+  </layout></citation>
+</style>"""
+
+
+def render(locale: str) -> tuple[int, list[tuple[str, str | None, str, str]]]:
+    """(cases rendered alike, the differing ones) in a style of ``locale``."""
+    from citekit.csl.engine import Processor
+    from citekit.csl.styles import load_style
+
+    style_xml = _STYLE.format(locale=locale)
+    items: list[dict[str, Any]] = []
+    for number, (text, lang) in enumerate(CASES):
+        item: dict[str, Any] = {"id": f"d{number}", "type": "book", "issued": {"raw": text}}
+        if lang:
+            item["language"] = lang
+        items.append(item)
+    job = {
+        "style_xml": style_xml,
+        "locales_dir": str(_locales_dir()),
+        "mode": "html",
+        "documents": [{"items": [item], "citations": [[{"id": item["id"]}]]} for item in items],
+    }
+    done = subprocess.run(
+        ["node", str(HERE / "render.js")],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE,
+    )
+    theirs = [
+        (document["citations"] or [document["error"] or ""])[0]
+        for document in json.loads(done.stdout)["documents"]
+    ]
+    style = load_style(style_xml.encode())
+    same, differing = 0, []
+    for item, (text, lang), their in zip(items, CASES, theirs, strict=True):
+        processor = Processor.for_style(style, [item])
+        citation = processor.citation([{"id": item["id"]}])
+        processor.register(citation)
+        ours = processor.cite(citation)
+        processor.close()
+        if ours == their:
+            same += 1
+        else:
+            differing.append((text, lang, ours, their))
+    return same, differing
+
+
+def _locales_dir() -> Path:
+    import citeproc
+
+    return Path(citeproc.__file__).resolve().parent / "data" / "locales"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="print agreement, write nothing")
+    parser.add_argument("--render", action="store_true", help="render in both engines")
     args = parser.parse_args(argv)
+    if args.render:
+        for locale in ("en-US", "de-DE"):
+            same, differing = render(locale)
+            print(f"{locale}: {same} of {len(CASES)} dates rendered alike")
+            for text, lang, ours, their in differing:
+                where = f"{text!r}@{lang}" if lang else repr(text)
+                print(f"  {where}: citekit {ours!r}, citeproc-js {their!r}")
+        return 0
     texts = [text for text, _ in CASES]
     readings = citeproc_js(texts)
     rows = [
