@@ -332,10 +332,20 @@ def test_not_a_string() -> None:
 )
 def test_any_text_gives_a_date_or_a_literal(text: str) -> None:
     got = parse_date_text(text)
-    if not text.strip():
-        assert got.date is None
-    else:
-        assert got.date is not None
-        assert got.is_literal == bool(got.notes) or text.strip().startswith('"')
-        if got.is_literal and got.notes:
+    if got.date is None:  # blank, or an empty quoted literal
+        assert not text.strip().strip('"') and got.notes
+    elif got.is_literal:
+        assert got.date.literal is not None
+        if got.notes:
             assert got.date.literal == text.strip()
+        else:  # a quoted literal, on purpose
+            assert text.strip()[0] == text.strip()[-1] == '"'
+    else:
+        assert got.notes == ()
+
+
+@pytest.mark.parametrize("text", ["٢٠٠٠", "2月", "日3年", "15 de", "1" * 10_000, "March " * 1000])
+def test_no_date_out_of_other_digits_or_pieces(text: str) -> None:
+    got = parse_date_text(text)
+    assert got.date == Date(literal=text.strip())
+    assert len(got.notes) == 1 and len(got.notes[0]) < 250  # the text is cut in the note

@@ -166,6 +166,11 @@ class DateReading:
         return self.date is not None and self.date.literal is not None
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` as a note quotes it: cut after ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _Unread(Exception):
     """Why a text is not read as a date (becomes the note)."""
 
@@ -173,10 +178,13 @@ class _Unread(Exception):
 # --- tokens --------------------------------------------------------------------------------
 
 _TIME = re.compile(
-    r"(?:(?<=\d)T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?|\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
-    r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$"
+    r"(?:(?<=[0-9])T[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?|\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
+    r"\s*(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})?\s*$"
 )
-_SPELLED_NUMERIC = re.compile(r"(\d{4})-([^\W\d_]+\.?)-(\d{1,2})|(\d{1,2})-([^\W\d_]+\.?)-(\d{4})")
+_SPELLED_NUMERIC = re.compile(
+    r"([0-9]{4})-([^\W\d_]+\.?)-([0-9]{1,2})|([0-9]{1,2})-([^\W\d_]+\.?)-([0-9]{4})"
+)
+_DIGITS = frozenset("0123456789")
 _DASHES = re.compile(r"\s*(?:--|–|—|‒|―)\s*")
 
 
@@ -191,11 +199,11 @@ def _tokens(text: str, range_mark: str, date_sep: str) -> list[_Token]:
     """The tokens of ``text``; ``range_mark`` separates the ends, ``date_sep`` numeric parts."""
     sep = re.escape(date_sep)
     numdate = (
-        rf"(?<!\d)(?:\d{{4}}(?:{sep}\d{{1,2}}){{1,2}}|(?:\d{{1,2}}{sep}){{1,2}}\d{{4}}"
-        r"|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}\.\d{1,2}\.\d{1,2})(?!\d)"
+        rf"(?<![0-9])(?:[0-9]{{4}}(?:{sep}[0-9]{{1,2}}){{1,2}}|(?:[0-9]{{1,2}}{sep}){{1,2}}[0-9]{{4}}"
+        r"|[0-9]{1,2}\.\s?[0-9]{1,2}\.\s?[0-9]{4}|[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2})(?![0-9])"
     )
     pattern = re.compile(
-        rf"(?P<numdate>{numdate})|(?P<num>\d+)|(?P<range>{re.escape(range_mark)})"
+        rf"(?P<numdate>{numdate})|(?P<num>[0-9]+)|(?P<range>{re.escape(range_mark)})"
         r"|(?P<word>(?:[^\W\d_]\.)+(?:[^\W\d_]+\.?)?|[^\W\d_]+\.?)"
         r"|(?P<mark>[~?%])|(?P<skip>[\s,.]+)|(?P<other>.)"
     )
@@ -253,7 +261,7 @@ def _numeric(point: _Point, text: str) -> None:
     """A numeric date: the four-digit year, and month and day in citeproc-js's order."""
     if "." in text:
         numbers = [int(n) for n in re.split(r"\.\s?", text)]
-        if re.match(r"\d{4}\.", text):
+        if re.match(r"[0-9]{4}\.", text):
             point.set_year(numbers[0])
             month, day = numbers[1], numbers[2]
         else:  # day.month.year, as written where dots are used
@@ -332,7 +340,7 @@ def _point(tokens: Sequence[_Token], words: _Vocabulary) -> _Point:
             if len(token.text) == 4:
                 point.set_year(int(token.text))
             elif len(token.text) > 4:
-                raise _Unread(f"{token.text} is too long for a year")
+                raise _Unread(f"{_shown(token.text)} is too long for a year")
             elif point.number is not None:
                 raise _Unread("two numbers that are not years")
             else:
@@ -380,7 +388,7 @@ def _word(point: _Point, token: _Token, before: _Token | None, words: _Vocabular
         return
     if word in _FILLERS or word in _WEEKDAYS:
         return
-    raise _Unread(f"the word {token.text!r} is not part of a date")
+    raise _Unread(f"the word {_shown(token.text)!r} is not part of a date")
 
 
 def _finish_era(point: _Point) -> None:
@@ -422,27 +430,26 @@ def _era_year(base: int, match: re.Match[str]) -> str:
 def _japanese(text: str) -> str:
     """``平成12年3月15日`` as ``2000-3-15`` (a range mark 〜 as ``/``)."""
     for era, base in _ERAS.items():
-        text = re.sub(rf"{era}\s*(\d+)", functools.partial(_era_year, base), text)
+        text = re.sub(rf"{era}\s*([0-9]+)", functools.partial(_era_year, base), text)
     text = re.sub(r"\s+", "", text).replace("〜", "/").replace("～", "/")
     text = text.replace("日", "").replace("年", "-").replace("月", "-")
     return re.sub(r"-(?=/|$)", "", text)
 
 
 def _read(text: str, words: _Vocabulary) -> Date:
-    body = text
-    if re.search(r"\d\s*[年月]", body):
+    body = _TIME.sub("", text).strip()
+    negative = body.startswith("-") and body[1:2] in _DIGITS
+    if negative:
+        body = body[1:]
+    if re.fullmatch(r"[0-9]{1,3}", body):  # a year alone (only then)
+        body = body.rjust(4, "0")
+    if re.search(r"[0-9]\s*[年月]", body):
         body = _japanese(body)
-    body = _TIME.sub("", body).strip()
     spelled = _SPELLED_NUMERIC.fullmatch(body)  # 2010-Jan-01, 01-Jan-2010
     if spelled:
         body = " ".join(part for part in spelled.groups() if part)
     if len(body) > 2 and body[0] + body[-1] in ("[]", "()"):
         body = body[1:-1].strip()
-    negative = body.startswith("-") and body[1:2].isdigit()
-    if negative:
-        body = body[1:]
-    if re.fullmatch(r"\d{1,3}", body):
-        body = body.rjust(4, "0")
     # EDTF's open ranges
     if body.endswith("/.."):
         known = _one(body[:-3], words, "-", "-", negative)
@@ -523,5 +530,5 @@ def parse_date_text(text: str, *, months: Sequence[MonthNames] = ()) -> DateRead
     try:
         return DateReading(_read(stripped, _vocabulary(tuple(months))))
     except _Unread as why:
-        note = f"free-text date {stripped!r} not read ({why}); kept as literal text"
+        note = f"free-text date {_shown(stripped)!r} not read ({why}); kept as literal text"
         return DateReading(Date(literal=stripped), (note,))
