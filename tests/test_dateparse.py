@@ -349,3 +349,22 @@ def test_no_date_out_of_other_digits_or_pieces(text: str) -> None:
     got = parse_date_text(text)
     assert got.date == Date(literal=text.strip())
     assert len(got.notes) == 1 and len(got.notes[0]) < 250  # the text is cut in the note
+
+
+def test_without_locale_files_english_alone_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citekit.formats import months
+
+    monkeypatch.setattr(months, "_locales_dir", lambda: tmp_path / "missing")
+    for cached in (months._locale_files, months._read_locale, months.cross_locale_names):
+        cached.cache_clear()
+    try:
+        assert locale_names("fr") is None
+        assert read_date_text("mai 2001", ["fr"]).is_literal
+        assert read_date_text("May 2001", ["fr"]).date == Date.of(2001, 5)
+    finally:
+        monkeypatch.undo()
+        for cached in (months._locale_files, months._read_locale, months.cross_locale_names):
+            cached.cache_clear()
+    assert read_date_text("mai 2001", ["fr"]).date == Date.of(2001, 5)

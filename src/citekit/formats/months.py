@@ -36,8 +36,11 @@ def _locale_files() -> dict[str, str]:
     """Locale tags (lower case) to their file names, primary dialects under the bare language."""
     folder = _locales_dir()
     tags: dict[str, str] = {}
-    for entry in folder.iterdir():
-        name = entry.name
+    try:
+        names = [entry.name for entry in folder.iterdir()]
+    except OSError:  # no locales: English alone is read
+        return tags
+    for name in names:
         if name.startswith("locales-") and name.endswith(".xml"):
             tags[name[len("locales-") : -len(".xml")].lower()] = name
     try:
