@@ -159,6 +159,25 @@ def test_localized_date_parts_attribute_and_overrides_keep_locale_affixes() -> N
     assert cite(csl, parts([2005, 12, 15])) == "(DEC. 2005)"
 
 
+def test_free_text_dates_are_read_as_citeproc_js_reads_them() -> None:
+    csl = style(DMY)
+    raw = [{"raw": text} for text in ("March 3-5, 2000", "Spring 1999", "44 BC", "c1750")]
+    assert cite(csl, *raw) == "3\u20135 March 2000; Spring 1999; 44 BC; 1750"
+    # what is not read prints as it is written
+    assert cite(csl, {"raw": "2000 copies"}, {"raw": "1:100"}) == "2000 copies; 1:100"
+
+
+def test_free_text_dates_use_the_month_names_of_the_style_and_the_item() -> None:
+    german = style(DMY, default_locale="de-DE")
+    assert cite(german, {"raw": "3. März 2005"}) == "3 März 2005"
+    assert cite(style(DMY), {"raw": "3. März 2005"}) == "3. März 2005"  # kept as text
+    items = [{"id": "a", "type": "book", "language": "de", "issued": {"raw": "3. März 2005"}}]
+    processor = Processor.for_style(load_style(style(DMY)), items)
+    citation = processor.citation([{"id": "a"}])
+    processor.register(citation)
+    assert processor.cite(citation) == "3 March 2005"
+
+
 def test_localized_dates_in_another_locale() -> None:
     csl = style('<date variable="issued" form="text"/>', default_locale="de-DE")
     assert cite(csl, parts([2005, 3, 4])) == "4. März 2005"

@@ -233,8 +233,14 @@ DATES_READ = [
     ({"literal": "Spring term, 1920s"}, Date(literal="Spring term, 1920s")),
     ({"raw": "1930/.."}, D(DP(1930), open_end=True)),
     ({"raw": "1944-03-05"}, Date.of(1944, 3, 5)),
-    ({"date-parts": [], "raw": "Bogus Date"}, Date(literal="Bogus Date")),
     ({"raw": "1944", "circa": True}, D(DP(1944), circa=True)),
+    # free text, read as citeproc-js reads it (tests/test_dateparse.py has the rest)
+    ({"raw": "March 3-5, 2000"}, D(DP(2000, 3, 3), DP(2000, 3, 5))),
+    ({"raw": "Spring 1999"}, D(DP(1999, season=Season.SPRING))),
+    ({"raw": "ca. 1750"}, D(DP(1750), circa=True)),
+    ({"raw": "15 mars 2000"}, Date.of(2000, 3, 15)),
+    ({"raw": "-44"}, Date.of(-43)),  # CSL's numbering: 44 BC
+    ({"raw": "-0044"}, Date.of(-43)),  # as citeproc-js reads it (an "edtf" -0044 is 45 BC)
     ({"edtf": "1944?"}, D(DP(1944), uncertain=True)),
     ({"date-parts": [[1944]], "edtf": "1944~/1945~"}, D(DP(1944), DP(1945), circa=True)),
     ({"edtf": "../1990%"}, D(end=DP(1990), open_start=True, circa=True, uncertain=True)),
@@ -309,12 +315,40 @@ def test_dates_written_and_read_back(date: Date, csl: dict[str, Any]) -> None:
         ({"date-parts": [[1900]], "foo": 1}, Date.of(1900), "'foo' is not CSL's"),
         ({"date-parts": [[0]]}, None, "year 0 is not a year in CSL"),
         ({"date-parts": [["x"]], "raw": "1901"}, Date.of(1901), '"raw" is read instead'),
+        (
+            {"date-parts": [], "raw": "Bogus Date"},
+            Date(literal="Bogus Date"),
+            "\"raw\": free-text date 'Bogus Date' not read (the word 'Bogus'",
+        ),
+        ({"raw": "2000 copies"}, Date(literal="2000 copies"), "the word 'copies'"),
+        ({"raw": "2000-02-30"}, Date(literal="2000-02-30"), "day must be 1-29"),
     ],
 )
 def test_dates_read_with_notes(csl: Any, date: Date | None, note: str) -> None:
     read, notes = date_from_csl(csl)
     assert read == date
     assert any(note in n for n in notes), notes
+
+
+def test_free_text_dates_are_read_in_the_items_language() -> None:
+    items = [
+        {"id": "de", "type": "book", "language": "de-DE", "issued": {"raw": "3. März 2000"}},
+        {"id": "fr", "type": "book", "language": "fr", "issued": {"raw": "automne 1999"}},
+        {"id": "none", "type": "book", "issued": {"raw": "3. März 2000"}},
+        {"id": "copies", "type": "book", "issued": {"raw": "2000 copies"}},
+    ]
+    library = read_json(items)
+    assert library["de"].issued == Date.of(2000, 3, 3)
+    assert library["fr"].issued == D(DP(1999, season=Season.AUTUMN))
+    # without a language, "März" is no month: the text is kept, with a warning
+    assert library["none"].issued == Date(literal="3. März 2000")
+    assert library["copies"].issued == Date(literal="2000 copies")
+    found = messages(library, "warning")
+    assert len(found) == 2
+    assert "refs.json:" in found[0] and "entry 'none': field 'issued'" in found[0]
+    assert "the word 'März' is not part of a date" in found[0]
+    assert "entry 'copies': field 'issued'" in found[1] and "the word 'copies'" in found[1]
+    assert json.loads(JSON.write(library)) == items  # the raw text is written back
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ imports nothing of the harness.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from citekit.csl import passes
@@ -129,7 +129,8 @@ class Processor:
         self.style = style
         self._lease: weakref.finalize[Any, Any] | None = None
         self._postprocess = postprocess or (lambda text: text)
-        self._bibliography = CitationStylesBibliography(style, _source(prepared), html)
+        source = _source(prepared, _style_language(style))
+        self._bibliography = CitationStylesBibliography(style, source, html)
 
     @classmethod
     def for_style(cls, style: Style, items: Iterable[Mapping[str, Any]]) -> Processor:
@@ -369,8 +370,21 @@ def _unchecked(cls: type[T], **data: Any) -> T:
     return record
 
 
-def _source(items: list[dict[str, Any]]) -> Any:
-    """citeproc-py's CSL-JSON source, reading every CSL name and date variable as such."""
+def _style_language(style: Any) -> str | None:
+    """The language of the style's locale (its first with one), whose month names dates use."""
+    for locale in getattr(getattr(style, "root", None), "locales", None) or ():
+        language = locale.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if language:
+            return str(language)
+    return None
+
+
+def _source(items: list[dict[str, Any]], style_language: str | None = None) -> Any:
+    """citeproc-py's CSL-JSON source, reading every CSL name and date variable as such.
+
+    A date given as free text (``raw``) is read as citeproc-js reads it, with
+    the month names of the style's language and the item's.
+    """
     from citeproc.source import Name, Reference
     from citeproc.source.json import CiteProcJSON
     from citeproc.string import MixedString, String
@@ -391,6 +405,7 @@ def _source(items: list[dict[str, Any]]) -> Any:
                 ref_key = str(ref.get("id", "")).lower()
                 ref_type = ref.get("type", "")
                 ref_data: dict[str, Any] = {}
+                languages = (style_language, ref.get("language"))
                 for key, value in ref.items():
                     if key in ("id", "type", "key"):
                         continue
@@ -398,7 +413,7 @@ def _source(items: list[dict[str, Any]]) -> Any:
                     if key in _NAME_VARIABLES and isinstance(value, list):
                         value = self.parse_names(value)
                     elif key in _DATE_VARIABLES and isinstance(value, dict):
-                        value = self.parse_date(_with_date_parts(value))
+                        value = self.parse_date(_with_date_parts(value, languages))
                     elif key != "language":
                         value = self.parse_string(value)
                     ref_data[python_key] = value
@@ -410,17 +425,19 @@ def _source(items: list[dict[str, Any]]) -> Any:
     return _CslJson(items)
 
 
-def _with_date_parts(value: dict[str, Any]) -> dict[str, Any]:
-    """A CSL date object that has only ``raw`` text, read (EDTF or a literal).
+def _with_date_parts(value: dict[str, Any], languages: Sequence[Any] = ()) -> dict[str, Any]:
+    """A CSL date object that has only ``raw`` text, read as citeproc-js reads it (or a literal).
 
-    citeproc-py drops such dates; citeproc-js parses them.
+    citeproc-py drops such dates; citeproc-js parses them. ``languages``: the
+    style's and the item's, whose month names are read besides English.
     """
-    if "raw" not in value or "date-parts" in value or "literal" in value:
-        return value
+    if "raw" not in value or value.get("date-parts") or "literal" in value:
+        return value  # (empty "date-parts" are no date: citeproc-js reads "raw" then)
     from citekit.formats.csl import date_from_csl, date_to_csl
 
+    known = [language for language in languages if isinstance(language, str)]
     try:
-        date, _ = date_from_csl(value)
+        date, _ = date_from_csl(value, languages=known)
     except ValueError:
         date = None
     if date is None:

@@ -411,6 +411,15 @@ def _edtf(text: str) -> Date:
     return Date.parse(text)
 
 
+def _raw_date(text: str, languages: Iterable[str | None], notes: list[str]) -> Date:
+    """The free text of a ``raw`` date, read as citeproc-js reads it (a literal if not)."""
+    from citekit.formats.months import read_date_text
+
+    reading = read_date_text(text, languages)
+    notes.extend(f'"raw": {note}' for note in reading.notes)
+    return reading.date if reading.date is not None else Date(literal=text.strip())
+
+
 def _pandoc_date(value: Sequence[Any], notes: list[str]) -> Date | None:
     """pandoc-citeproc's old YAML dates: a list of {year, month, day} objects."""
     points: list[list[Any]] = []
@@ -421,12 +430,18 @@ def _pandoc_date(value: Sequence[Any], notes: list[str]) -> Date | None:
     return _parts_date(points, notes)
 
 
-def date_from_csl(value: Any) -> tuple[Date | None, list[str]]:
+def date_from_csl(
+    value: Any, *, languages: Iterable[str | None] = ()
+) -> tuple[Date | None, list[str]]:
     """A CSL date variable as a :class:`Date` (None when it holds no date).
 
     Reads date objects (``date-parts``, ``season``, ``circa``, ``literal``,
-    ``raw``, ``edtf``), EDTF strings and bare years. Returns notes about what
-    was not kept; raises ``ValueError`` when the value is no date at all.
+    ``raw``, ``edtf``), EDTF strings and bare years. A ``raw`` text is read
+    as citeproc-js reads it (:func:`citekit.model.dateparse.parse_date_text`),
+    with the month names of ``languages`` (the item's language, the style's
+    locale) besides English; what it cannot read is kept as a literal date,
+    with a note. Returns notes about what was not kept; raises ``ValueError``
+    when the value is no date at all.
     """
     notes: list[str] = []
     if value is None:
@@ -473,7 +488,7 @@ def date_from_csl(value: Any) -> tuple[Date | None, list[str]]:
             raise
     if date is None:
         if isinstance(raw, str) and raw.strip():
-            date = _edtf(raw)
+            date = _raw_date(raw, languages, notes)
             if circa and date.literal is None:
                 date = attrs.evolve(date, circa=True)
             return date, notes
@@ -764,6 +779,8 @@ def work_from_item(
     literal: dict[str, str] = {}
     contributors: dict[str, list[Person]] = {}
     arxiv: str | None = None
+    language = item.get("language")  # month names of free-text dates
+    language = language if isinstance(language, str) else None
     work_type = _read_type(item, ctx, extra)
     raw_custom = item.get("custom")
     if raw_custom is not None:
@@ -782,7 +799,7 @@ def work_from_item(
                     if persons:
                         contributors[name] = persons
             elif name in DATE_FIELDS:
-                date, notes = date_from_csl(value)
+                date, notes = date_from_csl(value, languages=[language])
                 for note in notes:
                     ctx.add(note, name, "warning")
                 if date is not None:
