@@ -9,6 +9,7 @@ must give back exactly the characters of the text output.
 from __future__ import annotations
 
 import string
+from html import escape as escape_html
 
 import pytest
 from hypothesis import given, settings
@@ -388,6 +389,12 @@ def test_rst_styles_read_back() -> None:
     assert {"emphasis", "strong", "superscript"} <= kinds
     assert isinstance(tree, nodes.document)
     assert rst_text(convert("<i>a</i>b <b>c</b>. x<sup>2</sup>", "rst")) == "ab c. x2"
+
+
+@pytest.mark.parametrize("text", ["====", "\\\\", "----", "~~~~~~", "***"])
+def test_rst_lines_of_one_repeated_mark_are_not_transitions(text: str) -> None:
+    # four or more of one punctuation mark alone would be a transition to docutils
+    assert rst_text(convert(escape_html(text), "rst")) == text
 
 
 @settings(max_examples=300, deadline=None)

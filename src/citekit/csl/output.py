@@ -763,7 +763,17 @@ def _rst_line(nodes: Sequence[Node]) -> str:
                 out += "\\ "
         else:
             out += text
-    return out.strip(_SPACE)
+    out = out.strip(_SPACE)
+    if _RST_ADORNMENT.match(out):
+        # four or more of one punctuation mark alone on a line ("====",
+        # "\\\\" for two backslashes) is a transition or a title's
+        # underline to docutils: an escaped space (which prints nothing) first
+        out = "\\ " + out
+    return out
+
+
+#: A line docutils reads as a transition or section adornment.
+_RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{3,}$")
 
 
 def to_rst(nodes: Sequence[Node]) -> str:
