@@ -304,3 +304,19 @@ def test_any_bytes_give_a_library(data: bytes) -> None:
         except citekit.FormatError:
             return
         assert len(FORMAT.read(written)) == len(library)
+
+
+def test_an_extra_field_named_as_a_model_field_is_reported_not_moved() -> None:
+    # an extra "abstract" written as CFF's abstract would come back as the abstract
+    work = Work(
+        key="tool",
+        type="software",
+        title="Tool",
+        contributors={"author": [Person(family="X")]},
+        extra={"abstract": "not the abstract"},
+    )
+    library = Library([work])
+    losses = FORMAT.losses(library)
+    back = FORMAT.read(FORMAT.write(library)).works()[0]
+    assert back.abstract is None
+    assert "abstract" in _lost_fields(losses, "tool")

@@ -173,6 +173,9 @@ _VARIABLES: dict[str, str] = {
     "volume-title": "volume-title",
     "license": "license",
 }
+#: CFF keys the reader puts into model fields: an extra field of such a name
+#: is not written under it (it would come back as the field).
+_MODEL_KEYS = frozenset({*_TEXT, *_VARIABLES})
 _CODE_HOSTS = re.compile(
     r"^https?://(?:www\.)?(?:github\.com|gitlab\.[a-z.]+|bitbucket\.org|codeberg\.org"
     r"|sourceforge\.net|git\.)",
@@ -998,7 +1001,11 @@ def _cff(work: Work, part: str, lost: Lost) -> dict[str, Any]:
     rest = {k: v for k, v in work.extra.items() if k not in used_extra}
     entities = {"publisher", "institution", "conference"}
     nested, used = _unflatten(
-        rest, allowed - (set(out) - entities) - {"preferred-citation", "references"}
+        rest,
+        allowed
+        - (set(out) - entities)
+        - {"preferred-citation", "references"}
+        - _MODEL_KEYS,  # (read back, they would be model fields, not extra ones)
     )
     for name, value in nested.items():
         if name in ("publisher", "institution", "conference") and name in out:
