@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from citekit.conformance import cite_positions, parse_fixture, render_citation_calls
 from citekit.csl import passes
 from citekit.csl.elements.citations import (
@@ -673,3 +675,23 @@ def test_is_numeric_sees_the_locator_and_ranges() -> None:
     csl = citekit.formatter("csl", style="chicago-author-date")
     document = csl.document(library, [Cite("davies1941", "chap. 4"), Cite("burnham1945", "xi")])
     assert document.citations == ("(Davies 1941, chap. 4)", "(Burnham 1945, xi)")
+
+
+def test_suppress_author_leaves_the_style_as_it_is() -> None:
+    # the author is left out as if the style had no such element: the groups
+    # that held it (in a macro, and around the macro's call) are judged as
+    # groups of the constant alone, so they show
+    csl = style(
+        """<macro name="author-says"><group delimiter=" ">
+             <names variable="author"><name form="short"/></names>
+             <text value="says"/></group></macro>
+        <citation><layout delimiter="; ">
+          <group prefix="&lt;" suffix="&gt;"><text macro="author-says"/></group>
+          <group prefix=" (" suffix=")"><date variable="issued"><date-part name="year"/></date>
+          </group></layout></citation>"""
+    )
+    tree = etree.tostring(csl.root)
+    items = [book("a", "Doe", 2000)]
+    clusters = [([{"id": "a", "suppress-author": True}], None), ([{"id": "a"}], None)]
+    assert cite_all(csl, items, clusters) == ["&#60;says&#62; (2000)", "&#60;Doe says&#62; (2000)"]
+    assert etree.tostring(csl.root) == tree

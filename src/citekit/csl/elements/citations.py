@@ -60,19 +60,20 @@ from typing import Any, ClassVar, TypeVar
 
 from citeproc import model
 from citeproc.source import VariableError
-from citeproc.string import normalize_seam
+from citeproc.string import join, normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.cite import affixes, collapse, disambiguate, display, grouping
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite import substitute as substitute_
 from citekit.csl.cite.session import CiteItem
-from citekit.csl.elements import Detached, children, element
+from citekit.csl.elements import children, element
 from citekit.csl.elements.state import (
     CiteState,
     YearMarks,
     attach_state,
     cite_state,
+    omitted_element,
     restore_state,
 )
 from citekit.csl.elements.text import join_outputs, taken_branch
@@ -227,10 +228,33 @@ class Layout(model.Layout):  # type: ignore[misc]
         yield from walk(self, frozenset())
 
     def render_without_names(self, item: Any, state: CiteState | None) -> Any:
-        """Render ``item`` without its first rendered names element (suppress-author)."""
+        """Render ``item`` without its first rendered names element (suppress-author).
+
+        The element is the state's ``omitted``: skipped where children
+        render, the tree left as it is.
+        """
         names, _ = self.first_names(item, state)
-        with Detached([names] if names is not None else []):
+        if names is None:
             return self.render_item(item, state)
+        return self.render_item(item, (state or CiteState()).copy(omitted=names))
+
+    def render_children(self, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
+        """citeproc-py's rendering of the layout's children, without the cite's omitted one."""
+        omitted = omitted_element(item)
+        output = []
+        for child in children(self):
+            if child is omitted:
+                continue
+            try:
+                if isinstance(child, model.Choose):
+                    text = child.render(item, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, **kwargs)
+                if text is not None:
+                    output.append(text)
+            except VariableError:
+                pass
+        return join(output, delimiter) if output else None
 
     # -- disambiguation (citekit.csl.cite.disambiguate) ----------------------------------
 
@@ -452,7 +476,7 @@ class Choose(model.Choose):  # type: ignore[misc]
         As citeproc-py's, without an exception for each condition that fails
         (a ``VariableError`` from a test still ends the choose).
         """
-        plan = vars(self).get("_citekit_plan") if not Detached.active() else None
+        plan = vars(self).get("_citekit_plan")
         if plan is None:
             plan = self._plan()
         if plan:
@@ -487,9 +511,8 @@ class Choose(model.Choose):  # type: ignore[misc]
                 plan = []
                 break
         found = tuple(plan)
-        if not Detached.active():
-            node: Any = self  # (lxml elements take attributes; the stubs do not say so)
-            vars(node)["_citekit_plan"] = found
+        node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+        vars(node)["_citekit_plan"] = found
         return found
 
 
@@ -731,7 +754,10 @@ def _render_branch(
     """
     output = []
     choose = model.Choose
+    omitted = omitted_element(item)  # (a suppressed author)
     for child in children(branch):
+        if child is omitted:
+            continue
         try:
             if isinstance(child, choose):
                 text = child.render(item, context=context, delimiter=delimiter, **kwargs)

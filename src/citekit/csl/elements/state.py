@@ -19,6 +19,7 @@ __all__ = [
     "YearMarks",
     "attach_state",
     "cite_state",
+    "omitted_element",
     "restore_state",
     "year_mark",
 ]
@@ -47,6 +48,7 @@ class CiteState:
         capitalize_first_term: bool = False,
         substitute_names: tuple[Any, str] | None = None,
         mark_years: bool = False,
+        omitted: Any = None,
     ) -> None:
         self.position = position
         """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
@@ -78,6 +80,14 @@ class CiteState:
         self.mark_years = mark_years
         """Whether each year a ``cs:date`` renders gets the year-suffix mark (see
         :class:`YearMarks`)."""
+        self.omitted = omitted
+        """An element left out of this rendering (the ``cs:names`` of a suppressed author).
+
+        It is skipped where children render, and the groups that hold it are
+        judged as if it were not there
+        (:func:`citekit.csl.elements.calls_variable`); the style's tree is
+        not touched.
+        """
 
     def givenname_level(self, variable: str, index: int) -> int:
         """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
@@ -132,6 +142,12 @@ class CiteState:
         for name, value in changes.items():
             setattr(state, name, value)
         return state
+
+
+def omitted_element(item: Any) -> Any:
+    """The element the cite ``item`` renders without (``CiteState.omitted``), or None."""
+    state = cite_state(item)
+    return state.omitted if state is not None else None
 
 
 def cite_state(item: Any) -> CiteState | None:
