@@ -19,6 +19,7 @@ __all__ = [
     "YearMarks",
     "attach_state",
     "cite_state",
+    "marked_label",
     "omitted_element",
     "restore_state",
     "year_mark",
@@ -185,6 +186,17 @@ def year_mark() -> str:
     return _YEAR_MARK
 
 
+def marked_label(item: Any, label: Any) -> Any:
+    """The ``citation-label`` of the cite ``item``, with the year mark when its state asks for it.
+
+    The place that renders the label calls this (see :class:`YearMarks`).
+    """
+    state = cite_state(item)
+    if label and state is not None and state.mark_years:
+        return str(label) + _YEAR_MARK
+    return label
+
+
 class YearMarks:
     """Mark where each ``cs:date`` year renders, to put an implicit year suffix after the first.
 
@@ -194,13 +206,13 @@ class YearMarks:
     after a ``citation-label``. While a cite renders with such a suffix, its
     state's ``mark_years`` is true: every year a ``cs:date`` renders then
     gets a private-use mark (:func:`year_mark`) in front of its suffix, and
-    so does the item's ``citation-label``; :meth:`place` then puts the year
-    suffix at the first mark and drops the others. The style is not touched.
+    so does the item's ``citation-label`` (:func:`marked_label`); :meth:`place`
+    then puts the year suffix at the first mark and drops the others.
+    Neither the style nor the item's reference is touched: the marks are
+    asked for by the cite's state alone.
     """
 
     def __init__(self, layout: Any, item: Any, state: CiteState | None) -> None:
-        self.item = item
-        self.label: tuple[Any, Any] | None = None
         self.suffix = (
             state.year_suffix
             if state is not None and state.year_suffix and state.year_suffix_after_year
@@ -215,23 +227,12 @@ class YearMarks:
         return self.suffix is not None
 
     def __enter__(self) -> YearMarks:
-        if self.suffix is None:
-            return self
-        reference: Any = getattr(self.item, "reference", None)
-        label = dict.get(reference, "citation_label") if isinstance(reference, dict) else None
-        if label:
-            self.label = (reference, label)
-            dict.__setitem__(reference, "citation_label", str(label) + _YEAR_MARK)
-        if self.state is not None:  # (always: the suffix is the state's)
+        if self.suffix is not None and self.state is not None:  # (the suffix is the state's)
             self.marking = self.state.mark_years
             self.state.mark_years = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.label is not None:
-            reference, label = self.label
-            dict.__setitem__(reference, "citation_label", label)
-            self.label = None
         if self.marking is not None and self.state is not None:
             self.state.mark_years = self.marking
             self.marking = None

@@ -38,7 +38,7 @@ from citeproc.string import NoCase, String, join, normalize_seam
 from citekit.csl import passes
 from citekit.csl.elements import calls_variable, children, decorate, element, holders
 from citekit.csl.elements.names import is_substituted, note_substituted
-from citekit.csl.elements.state import cite_state, omitted_element
+from citekit.csl.elements.state import cite_state, marked_label, omitted_element
 from citekit.csl.locale import locale_quotes
 
 __all__ = [
@@ -496,6 +496,8 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         value = dict.get(item.reference, variable.replace("-", "_"))
         if value is None:
             return None  # an empty variable renders nothing (no exception: it is common)
+        if variable == "citation-label":
+            value = marked_label(item, value)  # (an implicit year suffix goes after it)
         if variable in _NUMBER_VARIABLES and _NUMBER_RANGE.match(str(value)):
             return format_numbers(self, value, variable)  # "3-4" gives "3–4"
         return field_html(self, value)
