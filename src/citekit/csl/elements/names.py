@@ -780,7 +780,7 @@ def _depth(layout: Any) -> int:
     """How many cs:substitute elements of ``layout`` are rendering (nested)."""
     if layout is None:
         return 0
-    value = vars(layout).get(_SUBSTITUTING, 0)
+    value = getattr(layout, _SUBSTITUTING, 0)
     return value if isinstance(value, int) else 0
 
 
