@@ -22,6 +22,8 @@ registered too.
 from __future__ import annotations
 
 import importlib
+import threading
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "holders",
     "keep_alive",
     "lookup",
+    "per_thread",
 ]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
@@ -122,6 +125,40 @@ def calls_variable(node: Any, omitted: Any = None) -> bool:
     if name is not None and node.tag.endswith("}text"):
         return calls_variable(node.get_macro(name), omitted)
     return any(calls_variable(child, omitted) for child in children(node))
+
+
+def _scratch(node: Any) -> threading.local:
+    """``node``'s scratch values, one set per thread (made once, kept on the element)."""
+    found: threading.local | None = vars(node).get("_citekit_scratch")
+    if found is None:
+        # (setdefault: two threads meeting here keep the same one)
+        found = vars(node).setdefault("_citekit_scratch", threading.local())
+    return found
+
+
+def per_thread(name: str, make: Callable[[], Any], doc: str) -> Any:
+    """An attribute whose value each thread has to itself (``make()`` before the first set).
+
+    citeproc-py, and citekit's element classes after it, keep values on a
+    layout while one entry renders (the variables a ``cs:substitute``
+    rendered, how deep substitutes nest) and on a citation while it renders
+    (the cites so far). Every session renders the style's one tree, so these
+    are kept per thread; a thread renders one entry at a time.
+    """
+
+    def get(node: Any) -> Any:
+        scratch = _scratch(node)
+        try:
+            return getattr(scratch, name)
+        except AttributeError:
+            value = make()
+            setattr(scratch, name, value)
+            return value
+
+    def set_(node: Any, value: Any) -> None:
+        setattr(_scratch(node), name, value)
+
+    return property(get, set_, doc=doc)
 
 
 class _Lookups:

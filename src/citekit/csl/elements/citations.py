@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -68,7 +67,7 @@ from citekit.csl.cite import affixes, collapse, disambiguate, display, grouping
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite import substitute as substitute_
 from citekit.csl.cite.session import CiteItem
-from citekit.csl.elements import children, element
+from citekit.csl.elements import children, element, per_thread
 from citekit.csl.elements.state import (
     CiteState,
     YearMarks,
@@ -107,43 +106,6 @@ __all__ = [
 ]
 
 
-# Per-thread scratch values on shared elements -------------------------------------
-
-
-def _scratch(node: Any) -> threading.local:
-    """``node``'s scratch values, one set per thread (made once, kept on the element)."""
-    found: threading.local | None = vars(node).get("_citekit_scratch")
-    if found is None:
-        # (setdefault: two threads meeting here keep the same one)
-        found = vars(node).setdefault("_citekit_scratch", threading.local())
-    return found
-
-
-def _per_thread(name: str, make: Callable[[], Any], doc: str) -> Any:
-    """An attribute whose value each thread has to itself (``make()`` before the first set).
-
-    citeproc-py, and citekit's element classes after it, keep values on a
-    layout while one entry renders (the variables a ``cs:substitute``
-    rendered, how deep substitutes nest) and on a citation while it renders
-    (the cites so far). Every session renders the style's one tree, so these
-    are kept per thread; a thread renders one entry at a time.
-    """
-
-    def get(node: Any) -> Any:
-        scratch = _scratch(node)
-        try:
-            return getattr(scratch, name)
-        except AttributeError:
-            value = make()
-            setattr(scratch, name, value)
-            return value
-
-    def set_(node: Any, value: Any) -> None:
-        setattr(_scratch(node), name, value)
-
-    return property(get, set_, doc=doc)
-
-
 # cs:citation, cs:bibliography, cs:layout -------------------------------------------
 
 
@@ -159,7 +121,7 @@ class Citation(model.Citation):  # type: ignore[misc]
         "cite-group-delimiter": None,
     }
 
-    cites = _per_thread("cites", list, "The session's cites rendered so far (citeproc-py's list).")
+    cites = per_thread("cites", list, "The session's cites rendered so far (citeproc-py's list).")
 
     def render(self, citation: Any, cites: Any, callback: Any) -> Any:
         """One citation; ``cites`` is citeproc-py's list of cites rendered so far."""
@@ -192,18 +154,14 @@ class Bibliography(model.Bibliography):  # type: ignore[misc]
 class Layout(model.Layout):  # type: ignore[misc]
     """``cs:layout`` of a citation or bibliography: citekit's citation-level processing."""
 
-    repressed = _per_thread(
+    repressed = per_thread(
         "repressed", dict, "Variables a ``cs:substitute`` rendered in the entry, by tag."
     )
-    _citekit_substituting = _per_thread(
+    _citekit_substituting = per_thread(
         "_citekit_substituting", int, "How many ``cs:substitute`` are rendering."
     )
 
     # -- shared -------------------------------------------------------------------
-
-    def _is_citation(self) -> bool:
-        parent = self.getparent()
-        return parent is not None and parent.tag.endswith("}citation")
 
     def citation_element(self) -> Any:
         """The style's ``cs:citation`` element."""
