@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from citekit.conformance import cite_positions, parse_fixture, render_citation_calls
 from citekit.csl import passes
@@ -889,3 +890,23 @@ def test_an_author_only_cite_prints_the_author_alone(
         {"id": "d", "type": "book", "issued": {"date-parts": [[2004]]}},
     ]
     assert cite_all(csl, items, [(cites, None)]) == [expected]
+
+
+def test_suppress_author_leaves_the_style_as_it_is() -> None:
+    # the author is left out as if the style had no such element: the groups
+    # that held it (in a macro, and around the macro's call) are judged as
+    # groups of the constant alone, so they show
+    csl = style(
+        """<macro name="author-says"><group delimiter=" ">
+             <names variable="author"><name form="short"/></names>
+             <text value="says"/></group></macro>
+        <citation><layout delimiter="; ">
+          <group prefix="&lt;" suffix="&gt;"><text macro="author-says"/></group>
+          <group prefix=" (" suffix=")"><date variable="issued"><date-part name="year"/></date>
+          </group></layout></citation>"""
+    )
+    tree = etree.tostring(csl.root)
+    items = [book("a", "Doe", 2000)]
+    clusters = [([{"id": "a", "suppress-author": True}], None), ([{"id": "a"}], None)]
+    assert cite_all(csl, items, clusters) == ["&#60;says&#62; (2000)", "&#60;Doe says&#62; (2000)"]
+    assert etree.tostring(csl.root) == tree

@@ -1,10 +1,12 @@
 """Rendering in several threads at once gives exactly what rendering one at a time gives.
 
 Eight threads render bibliographies and documents (positions, ibid, year
-suffixes, added names, citation numbers) in four styles at the same time,
-half with formatters shared by every thread, half with their own; each
-result must equal the serial one. The works are real ones, from
-tests/corpus/healy-socbib.bib.
+suffixes after a year or a citation label, added names, citation numbers,
+suppressed authors, names substituted by an editor or a title) in five
+styles at the same time, half with formatters shared by every thread, half
+with their own; each result must equal the serial one. Every session
+renders the style's one parsed tree, which must be unchanged after. The
+works are real ones, from tests/corpus/healy-socbib.bib.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 from lxml import etree
 
 import citekit
+from citekit.csl.engine import Processor
 from citekit.formatters.csl import Citation, Cite, CslFormatter
 
 pytest.importorskip("citeproc")
@@ -30,6 +33,7 @@ STYLES = [
     "chicago-notes-bibliography-subsequent-ibid",
     "ieee",
     "modern-language-association",
+    "din-1505-2-alphanumeric",
 ]
 THREADS = 8
 ROUNDS = 3
@@ -45,8 +49,10 @@ SAME_YEAR = [
 @pytest.fixture(scope="module")
 def works() -> list[citekit.Work]:
     library = citekit.load(CORPUS / "healy-socbib.bib")
-    others = [key for key in library if key not in SAME_YEAR]
-    return [library[key] for key in SAME_YEAR + others[::97][:26]]
+    # two works without authors (a cs:substitute renders their names or title)
+    anonymous = [key for key, work in library.items() if not work.authors][:2]
+    others = [key for key in library if key not in SAME_YEAR and key not in anonymous]
+    return [library[key] for key in SAME_YEAR + anonymous + others[::97][:24]]
 
 
 def job(works: list[citekit.Work], round_: int) -> tuple[list[citekit.Work], list[Citation]]:
@@ -61,6 +67,8 @@ def job(works: list[citekit.Work], round_: int) -> tuple[list[citekit.Work], lis
             cites.append(Cite(keys[(number * 7) % len(keys)]))
         if number % 4 == 1:  # the same work again: ibid in a note style
             cites = [Cite(keys[((number - 1) * 5 + round_) % len(keys)])]
+        if number % 6 == 2:  # the author suppressed
+            cites = [Cite(keys[(number + round_) % len(keys)], suppress_author=True)]
         citations.append(Citation(tuple(cites)))
     citations.append(Citation(tuple(Cite(key) for key in SAME_YEAR)))
     return chosen, citations
@@ -94,6 +102,13 @@ def test_eight_threads_render_exactly_the_serial_results(
     }
     shared = {style: CslFormatter(style, output="html") for style in STYLES}
     trees = {style: etree.tostring(shared[style].style.root) for style in STYLES}
+    # no copies: every formatter and session of a style renders its one tree
+    for style in STYLES:
+        formatter = CslFormatter(style, output="html")
+        assert formatter.style.root is shared[style].style.root
+        chosen, _ = job(works, 0)
+        processor = Processor.for_style(formatter.style, [formatter.item(w) for w in chosen])
+        assert processor.style.root is shared[style].style.root
     barrier = threading.Barrier(THREADS)
     results: dict[tuple[int, str, int], Any] = {}
     errors: list[BaseException] = []
@@ -131,6 +146,13 @@ def test_the_serial_results_are_not_trivial(works: list[citekit.Work]) -> None:
     assert "1987a" in citations[-1] and "1977b" in citations[-1]
     _, citations, _ = render(CslFormatter("ieee", output="html"), works, 1)
     assert citations[0].startswith("[")
+    _, citations, _ = render(CslFormatter("din-1505-2-alphanumeric", output="html"), works, 0)
+    assert "Alex87a" in citations[-1] and "Blau77b" in citations[-1]
+    # suppressed authors, and a work without authors (its names substituted)
+    entries, citations, _ = render(CslFormatter("apa", output="html"), works, 0)
+    assert citations[2].startswith("(") and citations[2][1:2].isdigit()
+    anonymous = dict(entries)[works[len(SAME_YEAR)].key]
+    assert anonymous and works[len(SAME_YEAR)].authors == ()
 
 
 def test_formatters_pickle(works: list[citekit.Work]) -> None:

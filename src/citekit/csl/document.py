@@ -230,8 +230,6 @@ class Document:
         removed = tuple(i for i in self._texts if i not in set(ids))
         self._citations = list(citations)
         self._texts = dict(zip(ids, texts, strict=True))
-        if self._processor is not None:
-            self._processor.close()
         self._processor = processor
         return Update(changed, removed)
 

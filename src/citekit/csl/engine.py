@@ -10,7 +10,6 @@ imports nothing of the harness.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -25,14 +24,12 @@ T = TypeVar("T")
 
 
 def citeproc_style(style: Style) -> Any:
-    """A citeproc-py ``CitationStylesStyle`` over a working tree of a parsed :class:`Style`.
+    """A citeproc-py ``CitationStylesStyle`` over a parsed :class:`Style`'s tree.
 
-    The tree (:meth:`Style.working_tree`) is the wrapper's own while it
-    lives, and goes back to the style's pool when the wrapper is dropped.
+    The tree is shared: any number of wrappers, sessions and threads render
+    it at once, none changes it.
     """
-    wrapper = _wrapper(style.working_tree())
-    weakref.finalize(wrapper, style.give_back, wrapper.root)
-    return wrapper
+    return _wrapper(style.root)
 
 
 def _wrapper(root: Any) -> Any:
@@ -127,7 +124,6 @@ class Processor:
             data.setdefault("type", "")
             prepared.append(data)
         self.style = style
-        self._lease: weakref.finalize[Any, Any] | None = None
         self._postprocess = postprocess or (lambda text: text)
         source = _source(prepared, _style_language(style))
         self._bibliography = CitationStylesBibliography(style, source, html)
@@ -136,28 +132,10 @@ class Processor:
     def for_style(cls, style: Style, items: Iterable[Mapping[str, Any]]) -> Processor:
         """A processor for a style loaded by citekit, with citekit's output passes.
 
-        It renders on a working tree of the style (:meth:`Style.working_tree`)
-        that is its own until :meth:`close` is called or it is dropped.
+        It renders the style's one parsed tree, which it shares with every
+        other processor of the style (see :mod:`citekit.csl.styles`).
         """
-        root = style.working_tree()
-        try:
-            processor = cls(_wrapper(root), items, postprocess=passes.postprocess)
-        except BaseException:
-            style.give_back(root)
-            raise
-        processor._lease = weakref.finalize(processor, style.give_back, root)
-        return processor
-
-    def close(self) -> None:
-        """Give the style's working tree back now (the processor is not used after)."""
-        if self._lease is not None:
-            self._lease()
-
-    def __enter__(self) -> Processor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return cls(_wrapper(style.root), items, postprocess=passes.postprocess)
 
     @property
     def keys(self) -> list[str]:

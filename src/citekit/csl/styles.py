@@ -19,10 +19,12 @@ calling macros twice over grow exponentially) are all a
 :class:`~citekit.StyleError`.
 
 A :class:`Style` is shared (by the cache, by formatters, by threads) and is
-never changed: each rendering session works on a tree of its own, taken
-from the style's pool of working trees (:meth:`Style.working_tree`), which
-it has to itself until it gives it back; a pool grows only when sessions
-render at the same time.
+never changed once loaded: every rendering session, in any thread, renders
+its one parsed tree. What a rendering decides for a cite is the cite's
+state (:class:`citekit.csl.elements.state.CiteState`), what it remembers on
+the elements is the same for every rendering (children, macros, terms,
+compiled conditions), and the scratch values citeproc-py keeps on a layout
+while an entry renders are kept per thread.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ import functools
 import hashlib
 import os
 import re
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,46 +148,13 @@ class Style:
     ready for citeproc-py's rendering machinery, with its locales set.
     """
 
-    def __init__(
-        self,
-        root: Any,
-        *,
-        source: str,
-        locale: str,
-        build: Callable[[], Any] | None = None,
-    ) -> None:
+    def __init__(self, root: Any, *, source: str, locale: str) -> None:
         self.root = root
-        """The style's element tree, to read (rendering works on copies of it)."""
+        """The style's element tree, which every rendering session renders (never changed)."""
         self.source = source
         """Where the style came from: a file path, or ``"<string>"``."""
         self.locale = locale
         """The locale the style renders in."""
-        self._build = build
-        self._spare: list[Any] = []
-        self._pool_lock = threading.Lock()
-
-    def working_tree(self) -> Any:
-        """A root element equal to :attr:`root`, for one rendering session alone.
-
-        Rendering changes the tree it works on for a moment (the elements a
-        suppressed author takes out, the year-suffix marks, what a
-        ``cs:substitute`` renders) and remembers facts on its elements; a
-        working tree is a session's own until :meth:`give_back` returns it,
-        so sessions in several threads never meet. Trees are reused; a new
-        one is parsed (as :func:`load_style` parsed this one) only when all
-        are in use.
-        """
-        with self._pool_lock:
-            if self._spare:
-                return self._spare.pop()
-        if self._build is None:
-            raise StyleError(f"{self.source}: this style cannot be rendered (no way to build it)")
-        return self._build()
-
-    def give_back(self, root: Any) -> None:
-        """Return a tree :meth:`working_tree` gave, for a later session."""
-        with self._pool_lock:
-            self._spare.append(root)
 
     @property
     def title(self) -> str:
@@ -383,7 +350,7 @@ def load_style(spec: str | os.PathLike[str] | bytes, *, locale: str | None = Non
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> Style:
-    """Parse, check and set up a style once; working trees are parsed again from its XML."""
+    """Parse, check and set up a style once."""
     root = _parse(data, source)
     default_locale = root.get("default-locale")
     seen = {digest}
@@ -402,20 +369,7 @@ def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> S
     _check_macros(root, source)
     chosen = locale or default_locale or "en-US"
     _set_up(root, source, chosen)
-    return Style(
-        root, source=source, locale=chosen, build=functools.partial(_working_root, data, chosen)
-    )
-
-
-def _working_root(data: bytes, locale: str) -> Any:
-    """Another tree of a style already parsed and checked by :func:`_load_cached`."""
-    from lxml import etree
-
-    from citekit.csl.elements import lookup
-
-    root = etree.fromstring(data, _parser(lookup()))
-    _set_up(root, "<style>", locale)
-    return root
+    return Style(root, source=source, locale=chosen)
 
 
 def _set_up(root: Any, source: str, chosen: str) -> None:

@@ -23,19 +23,22 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from citeproc.source import VariableError
 
 __all__ = [
     "MODULES",
-    "Detached",
+    "calls_variable",
     "children",
     "decorate",
     "element",
     "element_classes",
+    "holders",
     "keep_alive",
     "lookup",
+    "per_thread",
     "taken_branch",
 ]
 
@@ -55,15 +58,6 @@ def element(name: str) -> Any:
     return register
 
 
-class _Depth(threading.local):
-    """A count per thread (each rendering session has its tree to itself, in one thread)."""
-
-    value = 0
-
-
-_DETACHED = _Depth()  # how many element detachments are in force in this thread (see Detached)
-
-
 def keep_alive(root: Any) -> None:
     """Keep one Python object for each element of ``root``'s tree for as long as the tree lives.
 
@@ -78,12 +72,10 @@ def keep_alive(root: Any) -> None:
 def children(node: Any) -> tuple[Any, ...]:
     """``node``'s child elements (comments and processing instructions left out), remembered.
 
-    A style's tree does not change while it renders, except while
-    :class:`Detached` takes elements out for one rendering: then the children
-    are read from the tree each time.
+    A style's tree never changes once it is loaded: an element a cite leaves
+    out (a suppressed author, ``CiteState.omitted``) is skipped where the
+    children render.
     """
-    if _DETACHED.value:
-        return tuple(child for child in node.iterchildren() if isinstance(child.tag, str))
     found: tuple[Any, ...] | None = vars(node).get("_citekit_children")
     if found is None:
         found = tuple(child for child in node.iterchildren() if isinstance(child.tag, str))
@@ -91,37 +83,85 @@ def children(node: Any) -> tuple[Any, ...]:
     return found
 
 
-class Detached:
-    """Take elements out of the style tree for one rendering, then put them back.
+def holders(omitted: Any) -> frozenset[int]:
+    """The ids of ``omitted`` and of the elements whose rendering can reach it, remembered.
 
-    While any elements are out, what :func:`children` and
-    ``calls_variable()`` remember is not used (the tree differs from the one
-    they describe).
+    Its ancestors and, where one of them is a ``cs:macro``, every
+    ``cs:text`` calling that macro, with its ancestors in turn.
+    """
+    found: frozenset[int] | None = vars(omitted).get("_citekit_holders")
+    if found is not None:
+        return found
+    held: set[int] = set()
+    pending = [omitted]
+    callers: dict[str, list[Any]] | None = None
+    while pending:
+        node = pending.pop()
+        while node is not None and id(node) not in held:
+            held.add(id(node))
+            if isinstance(node.tag, str) and node.tag.endswith("}macro"):
+                if callers is None:
+                    callers = {}
+                    for element_ in node.getroottree().getroot().iter():
+                        tag = element_.tag
+                        name = element_.get("macro") if isinstance(tag, str) else None
+                        if name is not None and tag.endswith("}text"):
+                            callers.setdefault(name, []).append(element_)
+                pending.extend(callers.get(node.get("name", ""), ()))
+            node = node.getparent()
+    found = frozenset(held)
+    vars(omitted)["_citekit_holders"] = found
+    return found
+
+
+def calls_variable(node: Any, omitted: Any = None) -> bool:
+    """``node.calls_variable()`` (citeproc-py's rule), as if ``omitted`` were not in the tree.
+
+    A ``cs:group`` that holds a suppressed author and a term is judged as
+    the group with the term alone would be.
+    """
+    if omitted is None or id(node) not in holders(omitted):
+        return bool(node.calls_variable())
+    if node is omitted:
+        return False
+    name = node.get("macro")
+    if name is not None and node.tag.endswith("}text"):
+        return calls_variable(node.get_macro(name), omitted)
+    return any(calls_variable(child, omitted) for child in children(node))
+
+
+def _scratch(node: Any) -> threading.local:
+    """``node``'s scratch values, one set per thread (made once, kept on the element)."""
+    found: threading.local | None = vars(node).get("_citekit_scratch")
+    if found is None:
+        # (setdefault: two threads meeting here keep the same one)
+        found = vars(node).setdefault("_citekit_scratch", threading.local())
+    return found
+
+
+def per_thread(name: str, make: Callable[[], Any], doc: str) -> Any:
+    """An attribute whose value each thread has to itself (``make()`` before the first set).
+
+    citeproc-py, and citekit's element classes after it, keep values on a
+    layout while one entry renders (the variables a ``cs:substitute``
+    rendered, how deep substitutes nest) and on a citation while it renders
+    (the cites so far). Every session renders the style's one tree, so these
+    are kept per thread; a thread renders one entry at a time.
     """
 
-    @staticmethod
-    def active() -> bool:
-        """Whether elements are out of their tree now."""
-        return bool(_DETACHED.value)
+    def get(node: Any) -> Any:
+        scratch = _scratch(node)
+        try:
+            return getattr(scratch, name)
+        except AttributeError:
+            value = make()
+            setattr(scratch, name, value)
+            return value
 
-    def __init__(self, elements: Any) -> None:
-        self.elements = list(elements)
-        self.places: list[tuple[Any, int, Any]] = []
+    def set_(node: Any, value: Any) -> None:
+        setattr(_scratch(node), name, value)
 
-    def __enter__(self) -> None:
-        _DETACHED.value += 1
-        for element_ in self.elements:
-            parent = element_.getparent()
-            if parent is None:
-                continue
-            self.places.append((parent, parent.index(element_), element_))
-            parent.remove(element_)
-
-    def __exit__(self, *exc: object) -> None:
-        for parent, index, element_ in reversed(self.places):
-            parent.insert(index, element_)
-        self.places.clear()
-        _DETACHED.value -= 1
+    return property(get, set_, doc=doc)
 
 
 class _Lookups:
@@ -139,14 +179,12 @@ class _Lookups:
         # citeproc-py reads child elements as attributes (``root.citation``,
         # ``citation.layout``): found once, then kept as a real attribute.
         found = super().__getattr__(name)  # type: ignore[misc]
-        if not _DETACHED.value and not name.startswith("__"):
+        if not name.startswith("__"):
             vars(self)[name] = found
         return found
 
     def xpath_search(self, expression: str) -> Any:
         """citeproc-py's XPath search (its queries ask for ancestors and children), remembered."""
-        if _DETACHED.value:
-            return super().xpath_search(expression)  # type: ignore[misc]
         cache = vars(self).get("_citekit_xpath")
         if cache is None:
             cache = vars(self)["_citekit_xpath"] = {}
@@ -161,15 +199,11 @@ class _Lookups:
         root = vars(self).get("_citekit_root")
         if root is None:
             root = self.getroottree().getroot()
-            if _DETACHED.value:
-                return root
             vars(self)["_citekit_root"] = root
         return root
 
     def calls_variable(self) -> bool:
         """Whether this element (or a macro it calls) renders a variable (citeproc-py's rule)."""
-        if _DETACHED.value:
-            return bool(super().calls_variable())  # type: ignore[misc]
         calls: bool | None = vars(self).get("_citekit_calls")
         if calls is None:
             calls = vars(self)["_citekit_calls"] = bool(super().calls_variable())  # type: ignore[misc]
@@ -240,8 +274,7 @@ def decorate(node: Any, text: Any) -> Any:
     found: tuple[Any, tuple[Any, ...]] | None = vars(node).get("_citekit_decorations")
     if found is None:
         found = _decorations(node)
-        if not _DETACHED.value:
-            vars(node)["_citekit_decorations"] = found
+        vars(node)["_citekit_decorations"] = found
     if isinstance(text, (int, float)):
         text = str(text)
     formatter, classes = found

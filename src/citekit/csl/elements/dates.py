@@ -40,7 +40,7 @@ from citeproc import model
 from citeproc.source import VariableError
 
 from citekit.csl import passes
-from citekit.csl.elements import Detached, element
+from citekit.csl.elements import element
 from citekit.csl.elements.state import cite_state, year_mark
 from citekit.csl.elements.text import _Rendered, item_language, ordinal, term_gender
 
@@ -333,9 +333,8 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
         )
         if found is None:
             found = self._find_parts()
-            if not Detached.active():
-                node: Any = self  # (lxml elements take attributes; the stubs do not say so)
-                vars(node)["_citekit_parts"] = found
+            node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+            vars(node)["_citekit_parts"] = found
         return found
 
     def _find_parts(self) -> tuple[list[tuple[str, dict[str, str]]], str]:

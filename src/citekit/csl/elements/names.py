@@ -60,7 +60,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import Detached, element, taken_branch
+from citekit.csl.elements import element, taken_branch
 from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import FIRST
@@ -320,8 +320,7 @@ def _instructions(context: Any) -> Any:
     except (AttributeError, TypeError):
         return None
     instructions = found[0] if found else None
-    if not Detached.active():
-        remembered["_citekit_instructions"] = instructions
+    remembered["_citekit_instructions"] = instructions
     return instructions
 
 
@@ -388,7 +387,7 @@ def _resolved(
     while it renders, so the resolved values are kept on the style's root
     and shared by every rendering with the same elements and overrides.
     """
-    if root is None or Detached.active():
+    if root is None:
         return {}
     try:
         key = (name, instructions, tuple(sorted(overrides.items())))
@@ -596,7 +595,7 @@ def _is_subsequent(item: Any, context: Any) -> bool:
 def _name_part_styles(name: Any, anchor: Any) -> tuple[_PartStyle, _PartStyle]:
     """The given and family name-part styles of a cs:name (remembered on it, per anchor)."""
     remembered: dict[Any, tuple[_PartStyle, _PartStyle]] | None = None
-    if name is not None and not Detached.active():
+    if name is not None:
         remembered = vars(name).setdefault("_citekit_part_styles", {})
         found = remembered.get(anchor)
         if found is not None:
@@ -779,7 +778,7 @@ def _child(element_: Any, tag: str) -> Any:
     """``element_``'s first ``cs:`` child named ``tag``, or None (remembered: see ``children``).
 
     Only ``cs:name``, ``cs:et-al``, ``cs:label`` and ``cs:substitute`` are
-    looked up, which are never taken out of a tree (see ``Detached``).
+    looked up.
     """
     found: dict[str, Any] | None = vars(element_).get("_citekit_child")
     if found is None:
@@ -810,7 +809,7 @@ def _depth(layout: Any) -> int:
     """How many cs:substitute elements of ``layout`` are rendering (nested)."""
     if layout is None:
         return 0
-    value = vars(layout).get(_SUBSTITUTING, 0)
+    value = getattr(layout, _SUBSTITUTING, 0)
     return value if isinstance(value, int) else 0
 
 

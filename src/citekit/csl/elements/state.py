@@ -19,6 +19,8 @@ __all__ = [
     "YearMarks",
     "attach_state",
     "cite_state",
+    "marked_label",
+    "omitted_element",
     "restore_state",
     "year_mark",
 ]
@@ -47,6 +49,7 @@ class CiteState:
         capitalize_first_term: bool = False,
         substitute_names: tuple[Any, str] | None = None,
         mark_years: bool = False,
+        omitted: Any = None,
     ) -> None:
         self.position = position
         """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
@@ -78,6 +81,14 @@ class CiteState:
         self.mark_years = mark_years
         """Whether each year a ``cs:date`` renders gets the year-suffix mark (see
         :class:`YearMarks`)."""
+        self.omitted = omitted
+        """An element left out of this rendering (the ``cs:names`` of a suppressed author).
+
+        It is skipped where children render, and the groups that hold it are
+        judged as if it were not there
+        (:func:`citekit.csl.elements.calls_variable`); the style's tree is
+        not touched.
+        """
 
     def givenname_level(self, variable: str, index: int) -> int:
         """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
@@ -134,6 +145,12 @@ class CiteState:
         return state
 
 
+def omitted_element(item: Any) -> Any:
+    """The element the cite ``item`` renders without (``CiteState.omitted``), or None."""
+    state = cite_state(item)
+    return state.omitted if state is not None else None
+
+
 def cite_state(item: Any) -> CiteState | None:
     """The :class:`CiteState` of the cite being rendered, or None outside citekit's layouts."""
     try:
@@ -169,6 +186,17 @@ def year_mark() -> str:
     return _YEAR_MARK
 
 
+def marked_label(item: Any, label: Any) -> Any:
+    """The ``citation-label`` of the cite ``item``, with the year mark when its state asks for it.
+
+    The place that renders the label calls this (see :class:`YearMarks`).
+    """
+    state = cite_state(item)
+    if label and state is not None and state.mark_years:
+        return str(label) + _YEAR_MARK
+    return label
+
+
 class YearMarks:
     """Mark where each ``cs:date`` year renders, to put an implicit year suffix after the first.
 
@@ -178,13 +206,13 @@ class YearMarks:
     after a ``citation-label``. While a cite renders with such a suffix, its
     state's ``mark_years`` is true: every year a ``cs:date`` renders then
     gets a private-use mark (:func:`year_mark`) in front of its suffix, and
-    so does the item's ``citation-label``; :meth:`place` then puts the year
-    suffix at the first mark and drops the others. The style is not touched.
+    so does the item's ``citation-label`` (:func:`marked_label`); :meth:`place`
+    then puts the year suffix at the first mark and drops the others.
+    Neither the style nor the item's reference is touched: the marks are
+    asked for by the cite's state alone.
     """
 
     def __init__(self, layout: Any, item: Any, state: CiteState | None) -> None:
-        self.item = item
-        self.label: tuple[Any, Any] | None = None
         self.suffix = (
             state.year_suffix
             if state is not None and state.year_suffix and state.year_suffix_after_year
@@ -199,23 +227,12 @@ class YearMarks:
         return self.suffix is not None
 
     def __enter__(self) -> YearMarks:
-        if self.suffix is None:
-            return self
-        reference: Any = getattr(self.item, "reference", None)
-        label = dict.get(reference, "citation_label") if isinstance(reference, dict) else None
-        if label:
-            self.label = (reference, label)
-            dict.__setitem__(reference, "citation_label", str(label) + _YEAR_MARK)
-        if self.state is not None:  # (always: the suffix is the state's)
+        if self.suffix is not None and self.state is not None:  # (the suffix is the state's)
             self.marking = self.state.mark_years
             self.state.mark_years = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.label is not None:
-            reference, label = self.label
-            dict.__setitem__(reference, "citation_label", label)
-            self.label = None
         if self.marking is not None and self.state is not None:
             self.state.mark_years = self.marking
             self.marking = None

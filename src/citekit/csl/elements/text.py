@@ -36,9 +36,16 @@ from citeproc.source import VariableError
 from citeproc.string import NoCase, String, join, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import Detached, children, decorate, element, taken_branch
+from citekit.csl.elements import (
+    calls_variable,
+    children,
+    decorate,
+    element,
+    holders,
+    taken_branch,
+)
 from citekit.csl.elements.names import is_substituted, note_substituted
-from citekit.csl.elements.state import cite_state
+from citekit.csl.elements.state import cite_state, marked_label, omitted_element
 from citekit.csl.locale import locale_quotes
 
 __all__ = [
@@ -125,8 +132,11 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
     # rendered_something, inline (this runs for every child): the cite's
     # state, which a child's rendering may replace but always puts back
     state = cite_state(item) if kwargs.get("sort_options") is None else None
+    omitted = state.omitted if state is not None else None  # (a suppressed author)
     choose = model.Choose
     for child in children(parent):
+        if child is omitted:
+            continue
         try:
             if isinstance(child, choose):
                 text = child.render(item, delimiter=delimiter, **kwargs)
@@ -196,7 +206,7 @@ def _add(left: str, wrapped: bool, other: str, other_wrapped: bool) -> tuple[str
     return left + _seam(left, other), True
 
 
-def _calls_variable(child: Any, item: Any, context: Any) -> bool:
+def _calls_variable(child: Any, item: Any, context: Any, omitted: Any = None) -> bool:
     """Whether ``child`` calls a variable; for a ``cs:choose``, its taken branch.
 
     A ``cs:choose`` calls the variables of the branch that renders, not
@@ -204,16 +214,16 @@ def _calls_variable(child: Any, item: Any, context: Any) -> bool:
     group around it show when the group's variables are all empty.
     """
     if item is None:
-        return bool(child.calls_variable())
+        return calls_variable(child, omitted)
     if isinstance(child, model.Choose):
         branch = taken_branch(child, item, context)
         if branch is None:
             return False
-        for grandchild in children(branch):  # noqa: SIM110 -- see _group_renders
-            if _calls_variable(grandchild, item, context):
+        for grandchild in children(branch):
+            if _calls_variable(grandchild, item, context, omitted):
                 return True
         return False
-    return bool(child.calls_variable())
+    return calls_variable(child, omitted)
 
 
 def _group_renders(
@@ -233,35 +243,40 @@ def _group_renders(
     """
     if not outputs:
         return False
-    plan = None if Detached.active() else vars(parent).get("_citekit_suppression")
+    omitted = omitted_element(item) if item is not None else None  # (a suppressed author)
+    if omitted is not None and id(parent) not in holders(omitted):
+        omitted = None
+    plan = None if omitted is not None else vars(parent).get("_citekit_suppression")
     if plan is None:
-        plan = _suppression_plan(parent, macro)
+        plan = _suppression_plan(parent, macro, omitted)
     static, chooses, names = plan
     # (loops, not any() of a generator: this runs for every group of every cite)
     if not static:
         for child in chooses:
-            if _calls_variable(child, item, context):
+            if _calls_variable(child, item, context, omitted):
                 break
         else:
             if not names:
                 return True  # calls no variable
             rendered = {id(child) for child, _ in outputs}
             for child in names:
-                if id(child) in rendered and child.calls_variable():
+                if id(child) in rendered and calls_variable(child, omitted):
                     break
             else:
                 return True  # calls no variable
     choose = model.Choose
     for child, _ in outputs:
         if isinstance(child, choose):
-            if _calls_variable(child, item, context):
+            if _calls_variable(child, item, context, omitted):
                 return True
-        elif child.calls_variable():
+        elif calls_variable(child, omitted):
             return True
     return False
 
 
-def _suppression_plan(parent: Any, macro: bool) -> tuple[bool, tuple[Any, ...], tuple[Any, ...]]:
+def _suppression_plan(
+    parent: Any, macro: bool, omitted: Any = None
+) -> tuple[bool, tuple[Any, ...], tuple[Any, ...]]:
     """What :func:`_group_renders` needs of ``parent``'s children, found once.
 
     (whether a child that is neither a ``cs:choose`` nor, in a macro, a
@@ -273,14 +288,16 @@ def _suppression_plan(parent: Any, macro: bool) -> tuple[bool, tuple[Any, ...], 
     chooses = []
     names = []
     for child in children(parent):
+        if child is omitted:
+            continue
         if isinstance(child, model.Choose):
             chooses.append(child)
         elif macro and isinstance(child, model.Names):
             names.append(child)
-        elif not static and child.calls_variable():
+        elif not static and calls_variable(child, omitted):
             static = True
     plan = (static, tuple(chooses), tuple(names))
-    if not Detached.active():
+    if omitted is None:
         vars(parent)["_citekit_suppression"] = plan
     return plan
 
@@ -467,6 +484,8 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         value = dict.get(item.reference, variable.replace("-", "_"))
         if value is None:
             return None  # an empty variable renders nothing (no exception: it is common)
+        if variable == "citation-label":
+            value = marked_label(item, value)  # (an implicit year suffix goes after it)
         if variable in _NUMBER_VARIABLES and _NUMBER_RANGE.match(str(value)):
             return format_numbers(self, value, variable)  # "3-4" gives "3–4"
         return field_html(self, value)

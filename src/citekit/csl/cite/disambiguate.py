@@ -1,0 +1,594 @@
+"""Disambiguation over every registered item of a session.
+
+In the specification's order: ``disambiguate-add-names``,
+``disambiguate-add-givenname``, the ``disambiguate="true"`` condition, then
+``disambiguate-add-year-suffix``. Cites are grouped by their rendered text,
+so only colliding groups are worked on (near-linear in the number of items).
+A cite keeps an added name or an expanded given name only when it reduces
+the number of cites it collides with. ``givenname-disambiguation-rule``:
+``by-cite`` (the default) expands names of colliding cites only;
+``all-names``, ``all-names-with-initials``, ``primary-name`` and
+``primary-name-with-initials`` expand, in every cite, the names that look
+like another person's name. Year suffixes follow the registry's
+(bibliography) order; when the style renders no ``year-suffix`` variable,
+the suffix follows the first year a ``cs:date`` renders (or the
+``citation-label``), in citations and bibliography.
+
+The results are one :class:`~citekit.csl.elements.state.CiteState` per item,
+kept in the session (:mod:`citekit.csl.cite.session`); the year suffixes are
+also set as the ``year-suffix`` variable of the items' references.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from citeproc.source import VariableError
+
+from citekit.csl.cite import session as sessions
+from citekit.csl.cite.session import as_text
+from citekit.csl.elements.state import CiteState
+from citekit.csl.positions import SUBSEQUENT
+
+__all__ = [
+    "NAME_VARIABLES",
+    "NameForms",
+    "adopt_disambiguation",
+    "citation_label",
+    "compute",
+    "disambiguation",
+    "states",
+    "tests_disambiguate",
+    "year_suffix",
+]
+
+
+def tests_disambiguate(node: Any) -> bool:
+    """Whether ``node`` or a macro it calls (at any depth) has ``disambiguate="true"``.
+
+    Styles such as MLA put the condition in a macro (``author-short``), so the
+    search follows every ``macro`` attribute (``cs:text``, sort keys...).
+    """
+    seen: set[str] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        for child in current.iter():
+            if not isinstance(child.tag, str):
+                continue
+            if child.attrib.get("disambiguate") == "true":
+                return True
+            name = child.attrib.get("macro")
+            if name and name not in seen:
+                seen.add(name)
+                try:
+                    pending.append(child.get_macro(name))
+                except (AttributeError, IndexError):
+                    continue
+    return False
+
+
+def disambiguation(layout: Any, bibliography: Any) -> dict[str, CiteState]:
+    """What disambiguation decided for each registered item of a session, by item id."""
+    return dict(states(layout, bibliography))
+
+
+def adopt_disambiguation(layout: Any, bibliography: Any, states: Mapping[str, CiteState]) -> None:
+    """Use disambiguation results computed by an earlier session of the same registry.
+
+    ``states`` is what :meth:`disambiguation` gave for the same items in
+    the same order; the items' year suffixes are set from it.
+    """
+    session = sessions.session(bibliography)
+    for reference in session.suffixed:
+        dict.pop(reference, "year_suffix", None)
+    session.suffixed = []
+    for key, state in states.items():
+        if state.year_suffix:
+            reference = bibliography.source[key]
+            dict.__setitem__(reference, "year_suffix", state.year_suffix)
+            session.suffixed.append(reference)
+    session.states = dict(states)
+    session.disambiguation_key = tuple(bibliography.keys)
+
+
+def states(layout: Any, bibliography: Any) -> dict[str, CiteState]:
+    """Disambiguation results for every registered item (computed once per registry)."""
+    session = sessions.session(bibliography)
+    key = tuple(bibliography.keys)
+    if session.disambiguation_key != key:
+        citation_layout = layout.citation_element().layout
+        session.states = compute(citation_layout, bibliography, session)
+        session.disambiguation_key = key
+    return session.states
+
+
+def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[str, CiteState]:
+    """Disambiguation of every registered item, in the specification's order of steps."""
+    from citekit.csl import parallel
+
+    for reference in session.suffixed:
+        dict.pop(reference, "year_suffix", None)
+    session.suffixed = []
+    citation = layout.getparent()
+    keys = list(dict.fromkeys(bibliography.keys))
+    # as citeproc-js does, cites are compared in their subsequent form
+    # (the form that repeats in a document; a first cite is usually full)
+    states = {key: CiteState(position=SUBSEQUENT) for key in keys}
+    wants_label = any(
+        e.attrib.get("variable") == "citation-label"
+        for e in layout.get_root().iter()
+        if isinstance(e.tag, str)
+    )
+    for key in keys if wants_label else ():
+        reference = bibliography.source[key]
+        if "citation_label" not in reference:
+            label = citation_label(reference)
+            if label:
+                dict.__setitem__(reference, "citation_label", label)
+    add_names = citation.flag("disambiguate-add-names")
+    add_givenname = citation.flag("disambiguate-add-givenname")
+    add_year_suffix = citation.flag("disambiguate-add-year-suffix")
+    uses_condition = tests_disambiguate(citation)
+    if not (add_names or add_givenname or add_year_suffix or uses_condition):
+        return states
+    items = {key: sessions.probe(bibliography, key) for key in keys}
+
+    memo: dict[str, tuple[Any, str]] = {}
+
+    def signature(key: str) -> tuple[Any, ...]:
+        state = states[key]
+        return (
+            state.names_min,
+            tuple(sorted(state.givennames.items())),
+            state.disambiguate,
+        )
+
+    def render(key: str) -> str:
+        cached = memo.get(key)
+        if cached is not None and cached[0] == signature(key):
+            return cached[1]
+        text = as_text(layout.render_item(items[key], states[key]))
+        memo[key] = (signature(key), text)
+        return text
+
+    def first_renders(start: int, stop: int) -> list[tuple[Any, str]]:
+        return [(signature(key), render(key)) for key in keys[start:stop]]
+
+    rule = citation.get("givenname-disambiguation-rule", "by-cite")
+    if add_givenname and rule != "by-cite":
+        global_givennames(layout, keys, items, states, rule)
+    # Every cite is rendered once before the steps compare them: a large
+    # registry's cites are rendered in several processes.
+    memo.update(zip(keys, parallel.map_ranges(first_renders, len(keys)), strict=True))
+    groups = collisions(keys, render)
+    if add_names and groups:
+        groups = step_add_names(layout, groups, items, states, render)
+    if add_givenname and rule == "by-cite" and groups:
+        groups = step_add_givennames(layout, groups, items, states, render, add_names)
+    if uses_condition and groups:
+        remaining = []
+        for group in groups:
+            for key in group:
+                states[key].disambiguate = True
+            remaining += collisions(group, render)
+        groups = remaining
+    if add_year_suffix and groups:
+        explicit = any(
+            e.get("variable") == "year-suffix"
+            for e in layout.get_root().iter()
+            if isinstance(e.tag, str) and e.tag.endswith("}text")
+        )
+        order = {key: index for index, key in enumerate(keys)}
+        for group in groups:
+            for number, key in enumerate(sorted(group, key=order.__getitem__)):
+                suffix = year_suffix(number)
+                reference = bibliography.source[key]
+                dict.__setitem__(reference, "year_suffix", suffix)
+                session.suffixed.append(reference)
+                states[key].year_suffix = suffix
+                states[key].year_suffix_after_year = not explicit
+    return states
+
+
+def step_add_names(
+    layout: Any,
+    groups: list[list[str]],
+    items: dict[str, Any],
+    states: dict[str, CiteState],
+    render: Callable[[str], str],
+) -> list[list[str]]:
+    """Step 1: show more names in colliding cites, one at a time.
+
+    Each cite keeps the smallest name count that last reduced the number
+    of cites it collides with (none if adding names never did).
+    """
+    remaining: list[list[str]] = []
+    for group in groups:
+        most = max(name_count(items[key]) for key in group)
+        degree = degrees(group, render)
+        best: dict[str, int | None] = {key: None for key in group}
+        unresolved = [key for key in group if degree[key] > 1]
+        for count in range(2, most + 1):
+            if not unresolved:
+                break
+            for key in unresolved:
+                states[key].names_min = count
+            now = degrees(group, render)
+            for key in unresolved:
+                if now[key] < degree[key]:
+                    degree[key] = now[key]
+                    best[key] = count
+            unresolved = [key for key in unresolved if degree[key] > 1]
+        for key in group:
+            states[key].names_min = best[key]
+        remaining += collisions(group, render)
+    return remaining
+
+
+def step_add_givennames(
+    layout: Any,
+    groups: list[list[str]],
+    items: dict[str, Any],
+    states: dict[str, CiteState],
+    render: Callable[[str], str],
+    add_names: bool,
+) -> list[list[str]]:
+    """Step 2 (``by-cite``): expand the names of colliding cites where that helps.
+
+    Name by name, initials then full given names are tried on the cites
+    still colliding; a cite keeps an expansion only when it reduces the
+    number of cites it collides with. With ``disambiguate-add-names``,
+    names still hidden are then added one by one, expanded the same way.
+    """
+    remaining: list[list[str]] = []
+    for group in groups:
+        degree = degrees(group, render)
+        most = max(name_count(items[key]) for key in group)
+        counts: list[int | None] = [None]
+        if add_names:
+            counts += list(range(2, most + 1))
+        for count in counts:
+            unresolved = [key for key in group if degree[key] > 1]
+            if not unresolved:
+                break
+            committed = {key: states[key].copy() for key in unresolved}
+            if count is not None:
+                for key in unresolved:
+                    states[key].names_min = max(states[key].names_min or 0, count)
+                now = degrees(group, render)
+                for key in unresolved:
+                    if now[key] < degree[key]:
+                        degree[key] = now[key]
+                        committed[key] = states[key].copy()
+            trial = {key: states[key].copy() for key in unresolved}
+            shown = count if count is not None else most
+            for index in range(shown):
+                for level in (1, 2):
+                    unresolved = [key for key in unresolved if degree[key] > 1]
+                    if not unresolved:
+                        break
+                    for key in unresolved:
+                        for variable in name_variables(items[key]):
+                            if states[key].givennames.get((variable, index), 0) < level:
+                                states[key].givennames[(variable, index)] = level
+                    now = degrees(group, render)
+                    for key in unresolved:
+                        if now[key] < degree[key]:
+                            degree[key] = now[key]
+                            committed[key] = states[key].copy()
+                            trial[key] = states[key].copy()
+                        else:
+                            states[key] = trial[key].copy()
+            for key, state in committed.items():
+                states[key] = state
+        remaining += collisions(group, render)
+    return remaining
+
+
+def global_givennames(
+    layout: Any, keys: list[str], items: dict[str, Any], states: dict[str, CiteState], rule: str
+) -> None:
+    """Name disambiguation over the whole registry (``all-names``, ``primary-name``...).
+
+    Every name that renders like the name of another person is expanded,
+    in every cite, to initials when they tell the two apart, else to the
+    full given name (not with the ``-with-initials`` rules). The
+    ``primary-name`` rules look at the first name of each cite only.
+    """
+    primary = rule.startswith("primary-name")
+    initials_only = rule.endswith("-with-initials")
+    from citekit.csl import parallel
+
+    def names_of(start: int, stop: int) -> list[list[tuple[Any, ...]]]:
+        # per cite, its names as (variable, index, person, name form, parts):
+        # each cite's depend on it alone, so a large registry's are found
+        # in several processes
+        found: list[list[tuple[Any, ...]]] = []
+        for key in keys[start:stop]:
+            mine: list[tuple[Any, ...]] = []
+            found.append(mine)
+            names_element, _ = layout.first_names(items[key], states[key])
+            if names_element is None:
+                continue
+            reference = items[key].reference
+            names_element, variables = rendered_names(layout, names_element, items[key])
+            shape = NameForms(names_element).shape
+            for position, variable in enumerate(variables):
+                for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
+                    if primary and (position or index):
+                        break
+                    given, family, suffix = name_key(name)
+                    if not family:
+                        continue
+                    person = (family, re.sub(r"[\s.]+", "", given), suffix)
+                    mine.append((variable, index, person, shape, (family, given, suffix)))
+        return found
+
+    entries: list[tuple[str, str, int, tuple[str, str, str], Callable[[int], Any]]] = []
+    for key, names in zip(keys, parallel.map_ranges(names_of, len(keys)), strict=True):
+        for variable, index, person, shape, parts in names:
+            renderer = NameForms.of_shape(shape).renderer(*parts)
+            entries.append((key, variable, index, person, renderer))
+    by_base: dict[Any, list[int]] = defaultdict(list)
+    for number, entry in enumerate(entries):
+        by_base[entry[4](0)].append(number)
+    for members in by_base.values():
+        people = {entries[n][3] for n in members}
+        if len(people) < 2:
+            continue
+        for number in members:
+            key, variable, index, person, rendered = entries[number]
+            others = {entries[n][4] for n in members if entries[n][3] != person}
+            level = 0
+            candidates = (1,) if initials_only else (1, 2)
+            for candidate in candidates:
+                mine = rendered(candidate)
+                if mine != rendered(0) and all(other(candidate) != mine for other in others):
+                    level = candidate
+                    break
+            if not level:
+                # no form tells the name from all the others: it is still
+                # transformed as far as the rule goes when that tells it
+                # from some of them (CSL 1.0.2: names are "progressively
+                # transformed"), as citeproc-js does ("E. Anderson" for
+                # Elisabeth beside Elizabeth and Benedict Anderson)
+                last = candidates[-1]
+                mine = rendered(last)
+                if mine != rendered(0) and any(other(last) != mine for other in others):
+                    level = last
+            if level:
+                states[key].givennames[(variable, index)] = level
+
+
+def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, list[str]]:
+    """The ``cs:names`` element whose names render for ``item``, and its variables.
+
+    ``names_element`` and its variables set for ``item`` when there are
+    any; else the first child of its ``cs:substitute`` that renders,
+    looking into the taken ``cs:choose`` branches, when that is a
+    ``cs:names`` (APA substitutes ``author``, then ``editor``... for
+    ``composer``). A substituted ``cs:names`` without a ``cs:name`` child
+    uses the one of ``names_element`` (CSL 1.0.2, "Substitute"), so
+    ``names_element`` is returned for it. ``(names_element, [])`` when no
+    names render.
+    """
+    reference = item.reference
+
+    def present(element: Any) -> list[str]:
+        return [
+            v
+            for v in (element.get("variable") or "").split()
+            if reference.get(v.replace("-", "_"), None)
+        ]
+
+    def first(children: Iterable[Any]) -> tuple[Any, list[str]] | None:
+        for child in children:
+            if not isinstance(child.tag, str):
+                continue
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "names":
+                variables = present(child)
+                if variables:
+                    own = any(str(c.tag).endswith("}name") for c in child.iterchildren())
+                    return (child if own else names_element), variables
+                continue
+            if tag == "choose":
+                branch = layout.taken_branch(child, item)
+                found = first(branch.iterchildren()) if branch is not None else None
+                if found is not None:
+                    return found
+                continue
+            layout.repressed = {}
+            try:
+                text = as_text(child.render(item, context=layout))
+            except VariableError:
+                text = ""
+            finally:
+                layout.repressed = {}
+            if text:
+                return names_element, []
+        return None
+
+    variables = present(names_element)
+    if variables:
+        return names_element, variables
+    substitute = next(
+        (c for c in names_element.iterchildren() if str(c.tag).endswith("}substitute")), None
+    )
+    found = first(substitute.iterchildren()) if substitute is not None else None
+    return found if found is not None else (names_element, [])
+
+
+def collisions(keys: Sequence[str], render: Callable[[str], str]) -> list[list[str]]:
+    """Groups of two or more keys whose cites render the same."""
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        by_text[render(key)].append(key)
+    return [group for group in by_text.values() if len(group) > 1]
+
+
+NAME_VARIABLES = (
+    "author",
+    "editor",
+    "translator",
+    "composer",
+    "director",
+    "illustrator",
+    "interviewer",
+    "recipient",
+    "container_author",
+    "collection_editor",
+    "editorial_director",
+    "original_author",
+    "reviewed_author",
+)
+
+
+def degrees(keys: Sequence[str], render: Callable[[str], str]) -> dict[str, int]:
+    """For each key, how many of ``keys`` render as it does (itself included)."""
+    texts = {key: render(key) for key in keys}
+    counts: dict[str, int] = defaultdict(int)
+    for text in texts.values():
+        counts[text] += 1
+    return {key: counts[texts[key]] for key in keys}
+
+
+def name_key(name: Any) -> tuple[str, str, str]:
+    """(given, family with its particles, suffix) of a citeproc-py name.
+
+    Literal names have no given name.
+    """
+    given, family, dropping, non_dropping, suffix = name.parts()
+    family_key = " ".join(str(p) for p in (dropping, non_dropping, family) if p)
+    return str(given or ""), family_key, str(suffix or "")
+
+
+class NameForms:
+    """How a ``cs:names`` element's ``cs:name`` shows a name at each given-name level.
+
+    Used to tell which names look alike: level 0 is the style's form
+    (``short``: the family name; ``long``: with initials when the style
+    initialises, else the full given name), 1 adds initials (the full given
+    name when the style does not initialise), 2 the full given name.
+    """
+
+    def __init__(self, names_element: Any) -> None:
+        name = next((c for c in names_element.iterchildren() if str(c.tag).endswith("}name")), None)
+
+        def option(attribute: str, inherited: str, default: str | None) -> str | None:
+            if name is not None and name.get(attribute) is not None:
+                value: str | None = name.get(attribute)
+                return value
+            node = names_element
+            while node is not None:
+                inheriting = node.tag.endswith(("}citation", "}bibliography", "}style"))
+                if inheriting and node.get(inherited) is not None:
+                    found: str | None = node.get(inherited)
+                    return found
+                node = node.getparent()
+            return default
+
+        self.form = option("form", "name-form", "long")
+        self.mark = option("initialize-with", "initialize-with", None)
+        self.initialize = (option("initialize", "initialize", "true") or "true") == "true"
+
+    @property
+    def shape(self) -> tuple[str | None, str | None, bool]:
+        """(form, initialize-with, initialize): all the forms depend on."""
+        return (self.form, self.mark, self.initialize)
+
+    @classmethod
+    def of_shape(cls, shape: tuple[str | None, str | None, bool]) -> NameForms:
+        """The forms of :attr:`shape` (as another process found them)."""
+        forms = cls.__new__(cls)
+        forms.form, forms.mark, forms.initialize = shape
+        return forms
+
+    def renderer(self, family: str, given: str, suffix: str = "") -> Callable[[int], Any]:
+        """A function of the level giving a comparable key of the name's rendering.
+
+        The short form shows the family name alone (no suffix, "III"); the
+        other forms show the suffix with the given name.
+        """
+        from citekit.csl.elements.names import initialize_given
+
+        def initials() -> str:
+            return initialize_given(given, self.mark or ".").strip()
+
+        def rendered(level: int) -> Any:
+            if level >= 2 or (level == 1 and self.mark is None):
+                return (family, given, suffix)
+            if level == 1:
+                return (family, initials(), suffix)
+            if self.form == "short":
+                return (family,)
+            if self.mark is not None and self.initialize:
+                return (family, initials(), suffix)
+            return (family, given, suffix)
+
+        return rendered
+
+
+def name_variables(item: Any) -> list[str]:
+    """The name variables the item has, as CSL names them."""
+    reference = item.reference
+    return [v.replace("_", "-") for v in NAME_VARIABLES if v in reference]
+
+
+def name_count(item: Any) -> int:
+    """The most names any name variable of the item has."""
+    reference = item.reference
+    counts = [len(reference.get(v) or ()) for v in NAME_VARIABLES if v in reference]
+    return max(counts, default=0)
+
+
+def year_suffix(number: int) -> str:
+    """a, b, ..., z, aa, ab, ... as citeproc-js numbers year suffixes."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    number += 1
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        text = letters[rest] + text
+    return text
+
+
+_LABEL_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def citation_label(reference: Any) -> str:
+    """citeproc-js's default citation-label: author letters and the two-digit year."""
+    names: list[Any] = []
+    for variable in NAME_VARIABLES:
+        if variable in reference:
+            names = list(reference.get(variable) or ())
+            if names:
+                break
+    families = []
+    for name in names:
+        words = str(name.parts()[1] or "").split()
+        while len(words) > 1 and words[0][:1].islower():
+            words.pop(0)  # a particle written in the family name ("von Dipheria")
+        if len(words) > 1 and words[0].lower() in _LABEL_ARTICLES:
+            words.pop(0)  # "The ATLAS Collaboration" as "Atla"
+        families.append("".join(char for char in "".join(words) if char.isalnum()))
+    if not families:
+        return ""
+    # letters of each name: 4 of one; 2 and 2 of two; 2, 1 and 1 of three;
+    # 1 of each of the first four; each piece capitalised ("SMITH" as "Sm")
+    counts = {1: (4,), 2: (2, 2), 3: (2, 1, 1)}.get(len(families), (1, 1, 1, 1))
+    letters = "".join(
+        family[:count][:1].upper() + family[:count][1:].lower()
+        for family, count in zip(families, counts, strict=False)
+    )
+    year = ""
+    issued = reference.get("issued")
+    if issued is not None:
+        begin = dict.get(issued, "begin", issued)
+        value = dict.get(begin, "year") if isinstance(begin, dict) else None
+        year = str(value)[-2:] if value is not None else ""
+    return letters + year

@@ -1,0 +1,95 @@
+"""The bibliography's ``subsequent-author-substitute``, with its four rules.
+
+The names an entry shows are compared with the previous printed entry's
+(``complete-all``, ``complete-each``, ``partial-each``, ``partial-first``);
+the replacement text takes the place of the names' output while the entry
+renders (``CiteState.substitute_names``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from citekit.csl.elements.state import CiteState
+
+__all__ = ["each_name", "shown_name_variables", "substitution"]
+
+
+def substitution(
+    layout: Any,
+    item: Any,
+    state: CiteState,
+    substitute: str,
+    rule: str,
+    previous_names: list[str] | None,
+) -> tuple[Any, str | None, list[str] | None]:
+    """(the names element, its replacement text or None, the names for the next entry)."""
+    names_element, names_text = layout.first_names(item, state)
+    if names_element is None or not names_text:
+        return None, None, None
+    # The names compared: each shown name, or (a title or text standing in
+    # for absent names) the rendered text as one unit.
+    each = each_name(layout, item, state, names_element)
+    current = [name for _, name in each] or [names_text]
+    if previous_names is None:
+        return names_element, None, current
+    if rule == "complete-all":
+        if current == previous_names:
+            return names_element, substitute, current
+        return names_element, None, current
+    if rule == "complete-each":
+        shared = len(current) if current == previous_names else 0
+    else:
+        shared = 0
+        for mine, theirs in zip(current, previous_names, strict=False):
+            if mine != theirs:
+                break
+            shared += 1
+        if shared and rule == "partial-first":
+            shared = 1
+    if not shared:
+        return names_element, None, current
+    if not each:  # a title or text standing in for the names: one unit
+        return names_element, substitute, current
+    replaced = names_text
+    for _, name in each[:shared]:
+        replaced = replaced.replace(name, substitute, 1)
+    return names_element, replaced, current
+
+
+def each_name(
+    layout: Any, item: Any, state: CiteState, names_element: Any
+) -> list[tuple[str, str]]:
+    """(variable, name) for the names the names element shows, each as rendered alone.
+
+    When the element's own variables are empty its ``cs:substitute``
+    speaks for it: the first substitute ``cs:names`` with names. When
+    something other than names stands in (a title), the list is empty.
+    """
+    names: list[tuple[str, str]] = []
+    reference = item.reference
+    for variable in shown_name_variables(names_element, reference):
+        for name in reference.get(variable.replace("-", "_"), None) or ():
+            parts = [p for p in name.parts() if p]
+            names.append((variable, " ".join(str(p) for p in parts)))
+    return names
+
+
+def shown_name_variables(names_element: Any, reference: Any) -> list[str]:
+    """The name variables a ``cs:names`` element renders for ``reference``."""
+    own = (names_element.get("variable") or "").split()
+    if any(reference.get(v.replace("-", "_"), None) for v in own):
+        return own
+    for substitute in names_element.iterchildren():
+        if not isinstance(substitute.tag, str) or not substitute.tag.endswith("}substitute"):
+            continue
+        for child in substitute.iterchildren():
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag.endswith("}names"):
+                shown = shown_name_variables(child, reference)
+                if shown:
+                    return shown
+            elif child.tag.endswith(("}text", "}choose", "}group", "}date", "}number")):
+                return []  # an element other than names may render first: no names
+    return []
