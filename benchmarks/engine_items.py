@@ -1,0 +1,93 @@
+"""The cost of turning works into the CSL engine's items, and of an APA bibliography.
+
+Run from the repository, in one process (``CITEKIT_WORKERS`` is set to 1, so
+the bibliography renders in this process only)::
+
+    python benchmarks/engine_items.py            # 5 runs of each, medians
+    python benchmarks/engine_items.py --runs 3
+
+It prints, for the works of ``tests/corpus/healy-socbib.bib`` (2,523):
+
+* **items**: the time to make the engine's items of every work with a fresh
+  formatter (nothing cached): directly from each work
+  (:func:`citekit.csl.items.from_work`), and through a CSL-JSON item per
+  work (:meth:`CslFormatter.item`, then :func:`citekit.csl.items.from_csl`);
+  and their ratio;
+* **bibliography**: the APA bibliography (plain text, fresh formatter per
+  run, the parsed style cached) of the first 1,000 works and of all of them.
+
+Figures are medians of ``--runs`` runs of wall-clock time; the machine's
+load average is printed with them, since other programs change them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ["CITEKIT_WORKERS"] = "1"
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
+
+
+def _median(runs: int, job: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Measure and print (see the module documentation)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+
+    import citekit
+    from citekit.formatters.csl import CslFormatter
+
+    works = list(citekit.load(CORPUS / "healy-socbib.bib").values())
+    CslFormatter("apa").bibliography(works[:50])  # style parsed and cached, imports done
+    print(f"load average before: {os.getloadavg()[0]:.2f}; {len(works)} works; {runs} runs")
+
+    try:
+        from citekit.csl import items as engine_items
+    except ImportError:  # before the direct path existed
+        engine_items = None
+
+    def through_json() -> None:
+        formatter = CslFormatter("apa")
+        dicts = [formatter.item(work, item_id=f"item-{n}") for n, work in enumerate(works)]
+        if engine_items is not None:
+            [engine_items.from_csl(item) for item in dicts]
+        else:
+            from citekit.csl.engine import _source  # type: ignore[attr-defined]
+
+            _source([dict(item) for item in dicts])
+
+    via_json = _median(runs, through_json)
+    print(f"items through CSL-JSON: {via_json * 1000:8.1f} ms")
+    if engine_items is not None:
+        from_work = engine_items.from_work
+
+        def direct() -> None:
+            [from_work(work, f"item-{n}") for n, work in enumerate(works)]
+
+        via_work = _median(runs, direct)
+        print(f"items from works:       {via_work * 1000:8.1f} ms  ({via_json / via_work:.2f}x)")
+    for size in (1_000, len(works)):
+        chosen = works[:size]
+        seconds = _median(runs, lambda chosen=chosen: CslFormatter("apa").bibliography(chosen))
+        print(f"apa bibliography, {size:5} works: {seconds:6.2f} s")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
