@@ -40,7 +40,7 @@ from citeproc.string import MixedString, NoCase, String
 from citekit.csl.output import balance_bidi, has_bidi_controls
 from citekit.formats.csl_vocabulary import DATE_FIELDS, MARKUP_FIELDS, TEXT_FIELDS
 from citekit.model import Date as WorkDate
-from citekit.model import DateParts, Person, Work
+from citekit.model import DateParts, Person, Work, WorkType
 from citekit.model.markup import to_csl_text
 from citekit.model.work import Role
 
@@ -249,55 +249,61 @@ def from_work(work: Work, item_id: str) -> Any:
     return _reference(item_id, kind, fields)
 
 
+def _text_fields(keys: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(CSL-JSON key, Python name, Work attribute) of text fields."""
+    return tuple((key, python_name(key), TEXT_FIELDS[key]) for key in keys)
+
+
+_HEAD_FIELDS = _text_fields(_HEAD)
+_TAIL_FIELDS = _text_fields((*_TAIL, *_LAST))
+_ROLE_NAMES = {role: (role.value, python_name(role.value)) for role in Role}
+_TYPE_NAMES = {kind: kind.value for kind in WorkType}
+_DATE_FIELDS = tuple((key, python_name(key), DATE_FIELDS[key]) for key in _DATES)
+
+
 def _work_fields(work: Work) -> tuple[str, dict[str, Any]]:
     """A work's type and its engine fields (by Python name), without the id."""
-    from citekit.formats.csl import _zotero_derived
+    from citekit.formats.csl import _zotero_derived, thaw
 
     if _zotero_derived(work):
         # Read from Zotero's CSL-JSON: the item gives the fields Zotero kept in
         # the note back to the note (work_to_item's business), so it is read.
         item = to_csl(work, work.key)
         return item.get("type", ""), _csl_fields(item)
-    fields = {}
+    fields: dict[str, Any] = {}
     written: set[str] = set()  # the CSL-JSON keys an item of the work has
+    rich = work.rich
 
-    def put(key: str, value: Any) -> None:
-        written.add(key)
-        fields[python_name(key)] = value
+    def texts(which: tuple[tuple[str, str, str], ...]) -> None:
+        for key, name, attribute in which:
+            value = getattr(work, attribute)
+            if value is None:
+                continue
+            marked = rich.get(attribute)
+            if marked is not None:
+                # as CSL-JSON text (for a field without markup, that is its text)
+                value = to_csl_text(marked)
+            value = balance_bidi(value) if isinstance(value, str) else _balanced(value)
+            written.add(key)
+            fields[name] = value if key == "language" else text(value)
 
-    def text_field(key: str) -> None:
-        attribute = TEXT_FIELDS[key]
-        value = getattr(work, attribute)
-        if value is None:
-            return
-        if attribute in MARKUP_FIELDS:
-            value = to_csl_text(work.rich_text(attribute) or "")
-        elif attribute in work.rich:
-            rich = work.rich_text(attribute)
-            if rich is not None:
-                value = to_csl_text(rich)
-        value = balance_bidi(value) if isinstance(value, str) else _balanced(value)
-        put(key, value if key == "language" else text(value))
-
-    for key in _HEAD:
-        text_field(key)
+    texts(_HEAD_FIELDS)
     for group in work.contributors:
-        put(group.role.value, [_person(person) for person in group.persons])
-    for key in _DATES:
-        date = getattr(work, DATE_FIELDS[key])
+        key, name = _ROLE_NAMES[group.role]
+        written.add(key)
+        fields[name] = [_person(person) for person in group.persons]
+    for key, name, attribute in _DATE_FIELDS:
+        date = getattr(work, attribute)
         if date is not None:
-            put(key, _date(date))
-    for key in _TAIL:
-        text_field(key)
+            written.add(key)
+            fields[name] = _date(date)
+    texts(_TAIL_FIELDS)
     if work.keywords:
+        written.add("keyword")
         if any("," in k or ";" in k for k in work.keywords):
-            put("keyword", text([balance_bidi(k) for k in work.keywords]))
+            fields["keyword"] = text([balance_bidi(k) for k in work.keywords])
         else:
-            put("keyword", text(balance_bidi(", ".join(work.keywords))))
-    for key in _LAST:
-        text_field(key)
-    from citekit.formats.csl import thaw
-
+            fields["keyword"] = text(balance_bidi(", ".join(work.keywords)))
     for key, value in work.variables.items():
         if key in ("id", "type"):
             from citekit.errors import FormatError
@@ -309,10 +315,11 @@ def _work_fields(work: Work) -> tuple[str, dict[str, Any]]:
             # custom is not rendered, "key" not read; a modelled attribute wins
             # over a kept bad value
             continue
-        put(key, _value(key, _balanced(thaw(value))))
+        written.add(key)
+        fields[python_name(key)] = _value(key, _balanced(thaw(value)))
     if "citation-key" not in written:
-        put("citation-key", text(balance_bidi(work.key)))
-    return work.type.value, fields
+        fields["citation_key"] = text(balance_bidi(work.key))
+    return _TYPE_NAMES[work.type], fields
 
 
 def _person(person: Person) -> Any:
@@ -335,18 +342,24 @@ def _person(person: Person) -> Any:
 
 
 def _date(date: WorkDate) -> Any:
-    """A date as the engine's date (what citeproc-py reads of
-    :func:`citekit.formats.csl.date_to_csl`'s object)."""
+    """A date as the engine's date: what citeproc-py reads of
+    :func:`citekit.formats.csl.date_to_csl`'s object (its constructors' values:
+    a single date's ``circa`` 0 or 1, a range's ``True`` or ``False``)."""
     if date.literal is not None:
-        return LiteralDate(balance_bidi(date.literal), circa=False)
+        return _unchecked(LiteralDate, text=balance_bidi(date.literal), circa=False)
     if not date.is_range and not date.open_start:
         parts = {"year": 0} if date.start is None else _date_parts(date.start, False)
         if date.start is not None and date.start.season is not None:
             parts["season"] = int(date.start.season)
-        return Date(circa=date.circa, **parts)
+        return _unchecked(Date, circa=int(date.circa), **parts)
     begin = {"year": 0} if date.start is None else _date_parts(date.start, True)
     end = {"year": 0} if date.end is None else _date_parts(date.end, True)
-    return DateRange(begin=Date(**begin), end=Date(**end), circa=date.circa)
+    return _unchecked(
+        DateRange,
+        begin=_unchecked(Date, **begin, circa=False),
+        end=_unchecked(Date, **end, circa=False),
+        circa=date.circa,
+    )
 
 
 def _date_parts(point: DateParts, in_range: bool) -> dict[str, int]:

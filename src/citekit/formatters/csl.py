@@ -12,8 +12,9 @@
 
 Styles load by name (citekit's own, then the official repository's,
 dependent styles included), by path or from XML text (see
-:mod:`citekit.csl.styles`). Works become CSL-JSON items with
-:func:`citekit.formats.csl.work_to_item` and are rendered by citekit's CSL
+:mod:`citekit.csl.styles`). Works are read into the engine's items by
+:mod:`citekit.csl.items` (directly: :meth:`CslFormatter.item` is their
+CSL-JSON form, for other processors) and are rendered by citekit's CSL
 engine (:class:`citekit.csl.engine.Processor`, with the same post-processing
 the conformance harness measures), then converted to the output format by
 :mod:`citekit.csl.output`.
