@@ -16,8 +16,9 @@ It prints, for the works of ``tests/corpus/healy-socbib.bib`` (2,523):
 * **bibliography**: the APA bibliography (plain text, fresh formatter per
   run, the parsed style cached) of the first 1,000 works and of all of them.
 
-Figures are medians of ``--runs`` runs of wall-clock time; the machine's
-load average is printed with them, since other programs change them.
+Figures are medians of ``--runs`` runs of wall-clock time, and of this
+process's processor time (less changed by other programs sharing the
+processors); the machine's load average is printed with them.
 """
 
 from __future__ import annotations
@@ -35,13 +36,15 @@ os.environ["CITEKIT_WORKERS"] = "1"
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 
 
-def _median(runs: int, job: Callable[[], Any]) -> float:
-    times = []
+def _median(runs: int, job: Callable[[], Any]) -> tuple[float, float]:
+    """The median wall-clock and processor times of ``runs`` calls of ``job``."""
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         job()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> None:
@@ -72,20 +75,23 @@ def main() -> None:
 
             _source([dict(item) for item in dicts])
 
-    via_json = _median(runs, through_json)
-    print(f"items through CSL-JSON: {via_json * 1000:8.1f} ms")
+    via_json, via_json_cpu = _median(runs, through_json)
+    print(f"items through CSL-JSON: {via_json * 1000:8.1f} ms (cpu {via_json_cpu * 1000:6.1f} ms)")
     if engine_items is not None:
         from_work = engine_items.from_work
 
         def direct() -> None:
             [from_work(work, f"item-{n}") for n, work in enumerate(works)]
 
-        via_work = _median(runs, direct)
-        print(f"items from works:       {via_work * 1000:8.1f} ms  ({via_json / via_work:.2f}x)")
+        via_work, via_work_cpu = _median(runs, direct)
+        print(
+            f"items from works:       {via_work * 1000:8.1f} ms (cpu {via_work_cpu * 1000:6.1f} ms;"
+            f" {via_json_cpu / via_work_cpu:.2f}x less)"
+        )
     for size in (1_000, len(works)):
         chosen = works[:size]
-        seconds = _median(runs, lambda chosen=chosen: CslFormatter("apa").bibliography(chosen))
-        print(f"apa bibliography, {size:5} works: {seconds:6.2f} s")
+        seconds, cpu = _median(runs, lambda chosen=chosen: CslFormatter("apa").bibliography(chosen))
+        print(f"apa bibliography, {size:5} works: {seconds:6.2f} s (cpu {cpu:6.2f} s)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
