@@ -60,34 +60,23 @@ def main() -> None:
     CslFormatter("apa").bibliography(works[:50])  # style parsed and cached, imports done
     print(f"load average before: {os.getloadavg()[0]:.2f}; {len(works)} works; {runs} runs")
 
-    try:
-        from citekit.csl import items as engine_items
-    except ImportError:  # before the direct path existed
-        engine_items = None
+    from citekit.csl import items
 
     def through_json() -> None:
         formatter = CslFormatter("apa")
         dicts = [formatter.item(work, item_id=f"item-{n}") for n, work in enumerate(works)]
-        if engine_items is not None:
-            [engine_items.from_csl(item) for item in dicts]
-        else:
-            from citekit.csl.engine import _source  # type: ignore[attr-defined]
+        [items.from_csl(item) for item in dicts]
 
-            _source([dict(item) for item in dicts])
+    def direct() -> None:
+        [items.from_work(work, f"item-{n}") for n, work in enumerate(works)]
 
     via_json, via_json_cpu = _median(runs, through_json)
     print(f"items through CSL-JSON: {via_json * 1000:8.1f} ms (cpu {via_json_cpu * 1000:6.1f} ms)")
-    if engine_items is not None:
-        from_work = engine_items.from_work
-
-        def direct() -> None:
-            [from_work(work, f"item-{n}") for n, work in enumerate(works)]
-
-        via_work, via_work_cpu = _median(runs, direct)
-        print(
-            f"items from works:       {via_work * 1000:8.1f} ms (cpu {via_work_cpu * 1000:6.1f} ms;"
-            f" {via_json_cpu / via_work_cpu:.2f}x less)"
-        )
+    via_work, via_work_cpu = _median(runs, direct)
+    print(
+        f"items from works:       {via_work * 1000:8.1f} ms (cpu {via_work_cpu * 1000:6.1f} ms;"
+        f" {via_json_cpu / via_work_cpu:.2f}x less)"
+    )
     for size in (1_000, len(works)):
         chosen = works[:size]
         seconds, cpu = _median(runs, lambda chosen=chosen: CslFormatter("apa").bibliography(chosen))
