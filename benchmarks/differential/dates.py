@@ -231,7 +231,6 @@ def render(locale: str) -> tuple[int, list[tuple[str, str | None, str, str]]]:
         citation = processor.citation([{"id": item["id"]}])
         processor.register(citation)
         ours = processor.cite(citation)
-        processor.close()
         if ours == their:
             same += 1
         else:

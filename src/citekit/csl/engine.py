@@ -10,13 +10,12 @@ imports nothing of the harness.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from citekit.csl import passes
 from citekit.csl.passes import to_citeproc_js_html
 from citekit.csl.styles import Style
-from citekit.model.work import Role
 
 __all__ = ["Processor", "citeproc_style"]
 
@@ -97,12 +96,15 @@ def _only_citation_number(root: Any, name: str, depth: int = 0) -> bool:
 
 
 class Processor:
-    """Citations and a bibliography for CSL-JSON items in one style: one rendering session.
+    """Citations and a bibliography of items in one style: one rendering session.
 
     ``style`` is a citeproc-py ``CitationStylesStyle`` (from
-    :func:`citeproc_style`, or citeproc-py's own); ``items`` are CSL-JSON
-    objects (ids are made text; a missing type is ``""``, which no type
-    condition matches, as in citeproc-js). Output is HTML in citeproc-js's
+    :func:`citeproc_style`, or citeproc-py's own); ``items`` are the
+    engine's items (:func:`citekit.csl.items.from_work`) or CSL-JSON objects
+    (read by :func:`citekit.csl.items.from_csl`: ids are made text; a missing
+    type is ``""``, which no type condition matches, as in citeproc-js). The
+    engine marks state on its items (a year suffix): give each processor
+    items of its own. Output is HTML in citeproc-js's
     conventions (``&#38;``, ``<i>``, ...), passed through ``postprocess``.
     Warnings citeproc-py prints are silenced; its exceptions are not caught
     here (the callers turn them into citekit's errors).
@@ -111,25 +113,23 @@ class Processor:
     def __init__(
         self,
         style: Any,
-        items: Iterable[Mapping[str, Any]],
+        items: Iterable[Any],
         *,
         postprocess: Callable[[str], str] | None = None,
     ) -> None:
         from citeproc import CitationStylesBibliography
         from citeproc.formatter import html
 
-        prepared = []
-        for item in items:
-            data = dict(item)
-            data.setdefault("type", "")
-            prepared.append(data)
+        from citekit.csl.items import source
+
         self.style = style
         self._postprocess = postprocess or (lambda text: text)
-        source = _source(prepared, _style_language(style))
-        self._bibliography = CitationStylesBibliography(style, source, html)
+        self._bibliography = CitationStylesBibliography(
+            style, source(items, _style_language(style)), html
+        )
 
     @classmethod
-    def for_style(cls, style: Style, items: Iterable[Mapping[str, Any]]) -> Processor:
+    def for_style(cls, style: Style, items: Iterable[Any]) -> Processor:
         """A processor for a style loaded by citekit, with citekit's output passes.
 
         It renders the style's one parsed tree, which it shares with every
@@ -328,24 +328,11 @@ class Processor:
         return self._postprocess(to_citeproc_js_html(entry))
 
 
-#: CSL 1.0.2's name and date variables (citeproc-py's reader knows only some).
-_NAME_VARIABLES = frozenset(role.value for role in Role)
-_DATE_VARIABLES = frozenset(
-    ["accessed", "available-date", "event-date", "issued", "original-date", "submitted"]
-)
-
-
 def _unchecked(cls: type[T], **data: Any) -> T:
-    """A citeproc-py record (``Reference``, ``Name``, a cite) holding ``data`` as it is.
+    """A citeproc-py record (a cite) holding ``data`` as it is (see :mod:`citekit.csl.items`)."""
+    from citekit.csl.items import _unchecked as unchecked
 
-    citeproc-py's constructors warn of every field they do not know; citekit
-    gives them every CSL variable and cite field on purpose. Skipping that
-    check spares changing the warning filters around each rendering, which
-    is not safe while threads render at the same time.
-    """
-    record = cls.__new__(cls)
-    dict.update(record, data)  # type: ignore[call-overload]
-    return record
+    return unchecked(cls, **data)
 
 
 def _style_language(style: Any) -> str | None:
@@ -355,69 +342,3 @@ def _style_language(style: Any) -> str | None:
         if language:
             return str(language)
     return None
-
-
-def _source(items: list[dict[str, Any]], style_language: str | None = None) -> Any:
-    """citeproc-py's CSL-JSON source, reading every CSL name and date variable as such.
-
-    A date given as free text (``raw``) is read as citeproc-js reads it, with
-    the month names of the style's language and the item's.
-    """
-    from citeproc.source import Name, Reference
-    from citeproc.source.json import CiteProcJSON
-    from citeproc.string import MixedString, String
-
-    class _CslJson(CiteProcJSON):  # type: ignore[misc]
-        def parse_string(self, string: Any) -> Any:
-            # citeproc-py's result, without its search for nocase spans
-            # when the text has no tag at all (most fields)
-            text = str(string)
-            if "<" not in text:
-                return MixedString([String(text)]) if text else MixedString()
-            return super().parse_string(string)
-
-        def __init__(self, json_data: list[dict[str, Any]]) -> None:
-            # citeproc-py's own reader treats only 11 name variables as names
-            # (director, reviewed-author, chair, ... stay text) and 6 dates.
-            for ref in json_data:
-                ref_key = str(ref.get("id", "")).lower()
-                ref_type = ref.get("type", "")
-                ref_data: dict[str, Any] = {}
-                languages = (style_language, ref.get("language"))
-                for key, value in ref.items():
-                    if key in ("id", "type", "key"):
-                        continue
-                    python_key = "title_short" if key == "shortTitle" else key.replace("-", "_")
-                    if key in _NAME_VARIABLES and isinstance(value, list):
-                        value = self.parse_names(value)
-                    elif key in _DATE_VARIABLES and isinstance(value, dict):
-                        value = self.parse_date(_with_date_parts(value, languages))
-                    elif key != "language":
-                        value = self.parse_string(value)
-                    ref_data[python_key] = value
-                self.add(_unchecked(Reference, key=ref_key, type=ref_type, **ref_data))
-
-        def parse_names(self, json_data: list[dict[str, Any]]) -> list[Any]:
-            return [_unchecked(Name, **name_data) for name_data in json_data]
-
-    return _CslJson(items)
-
-
-def _with_date_parts(value: dict[str, Any], languages: Sequence[Any] = ()) -> dict[str, Any]:
-    """A CSL date object that has only ``raw`` text, read as citeproc-js reads it (or a literal).
-
-    citeproc-py drops such dates; citeproc-js parses them. ``languages``: the
-    style's and the item's, whose month names are read besides English.
-    """
-    if "raw" not in value or value.get("date-parts") or "literal" in value:
-        return value  # (empty "date-parts" are no date: citeproc-js reads "raw" then)
-    from citekit.formats.csl import date_from_csl, date_to_csl
-
-    known = [language for language in languages if isinstance(language, str)]
-    try:
-        date, _ = date_from_csl(value, languages=known)
-    except ValueError:
-        date = None
-    if date is None:
-        return {"literal": str(value["raw"])}
-    return date_to_csl(date)

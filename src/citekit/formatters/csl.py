@@ -12,8 +12,9 @@
 
 Styles load by name (citekit's own, then the official repository's,
 dependent styles included), by path or from XML text (see
-:mod:`citekit.csl.styles`). Works become CSL-JSON items with
-:func:`citekit.formats.csl.work_to_item` and are rendered by citekit's CSL
+:mod:`citekit.csl.styles`). Works are read into the engine's items by
+:mod:`citekit.csl.items` (directly: :meth:`CslFormatter.item` is their
+CSL-JSON form, for other processors) and are rendered by citekit's CSL
 engine (:class:`citekit.csl.engine.Processor`, with the same post-processing
 the conformance harness measures), then converted to the output format by
 :mod:`citekit.csl.output`.
@@ -34,7 +35,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import difflib
-import json
 import os
 import re
 import threading
@@ -292,35 +292,6 @@ def _unknown(key: str, known: Iterable[str]) -> UnknownKeyError:
     return UnknownKeyError(key, close[0] if close else None)
 
 
-def _bidi_balanced(value: Any) -> Any:
-    """A CSL-JSON value with :func:`~citekit.csl.output.balance_bidi` applied to its text.
-
-    The value itself when none of its text has a bidirectional control (most
-    items: one look at the item as JSON text tells).
-    """
-    from citekit.csl.output import has_bidi_controls
-
-    try:
-        flat = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        flat = None
-    if flat is not None and not has_bidi_controls(flat):
-        return value
-    return _bidi_walk(value)
-
-
-def _bidi_walk(value: Any) -> Any:
-    from citekit.csl.output import balance_bidi
-
-    if isinstance(value, str):
-        return balance_bidi(value)
-    if isinstance(value, dict):
-        return {key: _bidi_walk(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_bidi_walk(item) for item in value]
-    return value
-
-
 class CslFormatter:
     """Render works as CSL bibliography entries and citations.
 
@@ -344,6 +315,7 @@ class CslFormatter:
         output: str = "text",
         locale: str | None = None,
     ) -> None:
+        from citekit.csl.items import WorkItems
         from citekit.csl.output import check_output
         from citekit.csl.styles import load_style
 
@@ -358,7 +330,7 @@ class CslFormatter:
         """The style as messages name it: its name, its file, or its title."""
         self.locale = self.style.locale
         """The locale the style renders in."""
-        self._items: dict[Work, dict[str, Any]] = {}
+        self._items = WorkItems()
         self._results: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
         self._lock = threading.Lock()  # for the two caches; rendering needs none
         self._arguments = (style, output, locale)
@@ -568,48 +540,27 @@ class CslFormatter:
                 self._results.popitem(last=False)
 
     def item(self, work: Work, *, item_id: str | None = None) -> dict[str, Any]:
-        """The CSL-JSON item the engine renders for ``work`` (id: ``item_id``, or the key).
+        """The CSL-JSON item of ``work`` that the engine's item corresponds to (id:
+        ``item_id``, or the key).
 
         This is what another CSL processor must be given to be compared with
-        citekit's output (the differential test against citeproc-js does so),
-        and what :class:`citekit.csl.engine.Processor` is given.
+        citekit's output (the differential test against citeproc-js does so);
+        :class:`citekit.csl.engine.Processor` reads it as it reads the work
+        (:func:`citekit.csl.items.to_csl`). Rendering does not make it.
         """
-        return self._item(work, work.key if item_id is None else item_id)
+        from citekit.csl.items import to_csl
 
-    def _item(self, work: Work, item_id: str) -> dict[str, Any]:
-        """The CSL-JSON item for a work, as the engine reads it (see
-        :func:`~citekit.model.markup.to_csl_text`)."""
-        from citekit.formats.csl import MARKUP_FIELDS, TEXT_FIELDS, work_to_item
-        from citekit.model.markup import to_csl_text
+        return to_csl(work, work.key if item_id is None else item_id)
 
-        try:
-            base = self._items.get(work)
-        except TypeError:
-            base = None
-        if base is None:
-            base = work_to_item(work, custom=False)
-            # The engine, as citeproc-js, reads text literally but for the
-            # rich-text tags: CSL-JSON text, markup on plain-text fields
-            # included (work_to_item writes the markup fields so already).
-            for name, attribute in TEXT_FIELDS.items():
-                if name in base and attribute in work.rich and attribute not in MARKUP_FIELDS:
-                    rich = work.rich_text(attribute)
-                    if rich is not None:
-                        base[name] = to_csl_text(rich)
-            base.setdefault("citation-key", work.key)
-            # Each value's bidirectional controls are closed where it ends, so
-            # that reversed text cannot run on into the rest of an entry or
-            # citation (citekit.csl.output.balance_bidi).
-            base = _bidi_balanced(base)
-            try:
-                if len(self._items) > 20_000:
-                    self._items.clear()
-                self._items[work] = base
-            except TypeError:
-                pass
-        item = dict(base)
-        item["id"] = item_id
-        return item
+    def reference(self, work: Work, *, item_id: str | None = None) -> Any:
+        """The engine's item of ``work`` (id: ``item_id``, or the key), as it renders it.
+
+        A new citeproc-py ``Reference`` each time (see
+        :func:`citekit.csl.items.from_work`), for
+        :class:`citekit.csl.engine.Processor`; the work is read once per
+        formatter.
+        """
+        return self._items.reference(work, work.key if item_id is None else item_id)
 
     def _cite_object(self, cite: Cite, ids: Mapping[str, str]) -> dict[str, Any]:
         obj: dict[str, Any] = {"id": ids[cite.key]}
@@ -704,10 +655,10 @@ class CslFormatter:
             item_id = f"item-{number}"
             ids.setdefault(work.key, item_id)
             keys_by_id[item_id] = work.key
-            items.append(self._item(work, item_id))
+            items.append(self._items.reference(work, item_id))
         processor = Processor.for_style(self.style, items)
         if register_all and items:
-            processor.register(processor.citation([{"id": item["id"]} for item in items]))
+            processor.register(processor.citation([{"id": item.key} for item in items]))
         prepared = []
         for number, citation in enumerate(citations):
             prepared.append(

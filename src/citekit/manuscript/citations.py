@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -189,10 +188,10 @@ class _Session:
     ) -> None:
         from citekit.csl.engine import Processor
 
-        items = [formatter.item(work, item_id=ids[work.key]) for work in works]
+        items = [formatter.reference(work, item_id=ids[work.key]) for work in works]
         self.processor = Processor.for_style(formatter.style, items)
         if items:
-            self.processor.register(self.processor.citation([{"id": it["id"]} for it in items]))
+            self.processor.register(self.processor.citation([{"id": it.key} for it in items]))
         if sort:
             self.processor.sort()
         self.count = 0
@@ -208,10 +207,9 @@ class _Session:
 
 def work_digest(formatter: CslFormatter, work: Work) -> str:
     """A digest of what the engine reads of a work."""
-    item = formatter.item(work, item_id="item")
-    return hashlib.sha256(
-        json.dumps(item, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
-    ).hexdigest()
+    from citekit.csl.items import fingerprint
+
+    return fingerprint(formatter.reference(work, item_id="item"))
 
 
 def render_clusters(
