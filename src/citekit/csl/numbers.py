@@ -158,8 +158,9 @@ def parse_number(value: str, variable: str, own: str | None = None) -> ParsedNum
     ``own`` is the label term that is the variable's own (a locator's
     label); by default "page" for ``page``, "issue" ("no.") for ``number``
     and ``issue``, "volume" for ``volume``. None also when the value does
-    not start with a number or a label ("Cat. no. 10"), or when it starts
-    with a number and the variable splits no label after one.
+    not start with a number or a label ("Cat. no. 10"). A value that starts
+    with a number, in a variable that splits no label after one, is one
+    segment kept as written.
     """
     matches = list(_LABEL.finditer(value))
     if not matches:
@@ -169,7 +170,8 @@ def parse_number(value: str, variable: str, own: str | None = None) -> ParsedNum
     if head and not numeric_text(head):
         return None
     if head and variable not in _SPLITS_MIDDLE:
-        return None
+        # "10 n. 11-13" in edition: kept as written, and not a list of editions
+        return ParsedNumber((Segment(None, value.strip(), head, literal=True),))
     segments: list[Segment] = []
     if head:
         segments.append(Segment(None, "", head, plural=is_plural_numbers(head)))

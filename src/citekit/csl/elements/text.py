@@ -609,14 +609,17 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         owner = self if context is None else context
         if variable is None and is_substituted(owner, self.get("variable")):
             return None  # its variable was printed by a cs:substitute
+        embedded = None
         if variable is None:
             parsed = self._embedded(item)
             if parsed is not None:
                 # "ch. 15": the term of the label written in the value ("chapter"),
                 # plural for a range or list
                 plural = parsed.plural
-                variable = parsed.label
+                variable = embedded = parsed.label
         text = super().process(item, variable, plural, context=context, **kwargs)
+        if not text and embedded is not None and self.get("form") == "short":
+            text = _short_term(self, embedded, bool(plural))  # no short term: the long one
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return text
 
@@ -890,7 +893,10 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
             return passes.escape(f"{first}{dash}{last}")  # "N110-5": a prefix on one side only
         if variable == "page-first":
             return passes.escape(form_of(first))
-        if page:
+        if page and not (
+            forms and isinstance(node, Number) and node.get("form", "numeric") != "numeric"
+        ):
+            # (pages in a cs:number form, "10th–12th", are not shortened)
             digits_first, digits_last = first_match.group(2), last_match.group(2)
             if int(digits_last) < int(digits_first) and len(digits_last) >= len(digits_first):
                 return passes.escape(first + delimiter + last)
