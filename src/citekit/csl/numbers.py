@@ -97,7 +97,8 @@ class Segment:
     dropped); ``numbers`` is the text after it as written ("5-7 & 9");
     ``literal`` marks a segment kept as written, label and all
     (``written`` is then the whole segment); ``plural`` says whether it
-    holds several numbers.
+    holds several numbers; ``merged`` that its numbers are several groups
+    joined by spaces ("10 p. 5" in ``page`` gives the numbers "10 5").
     """
 
     label: str | None
@@ -105,6 +106,12 @@ class Segment:
     numbers: str
     literal: bool = False
     plural: bool = False
+    merged: bool = False
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The numbers in groups: split at the spaces of a merged segment, else one."""
+        return tuple(self.numbers.split(" ")) if self.merged else (self.numbers,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +140,9 @@ class ParsedNumber:
     @property
     def numeric(self) -> bool:
         """CSL's ``is-numeric`` for the value: no label kept as text, only numbers."""
-        return all(not s.literal and numeric_text(s.numbers) for s in self.segments)
+        return all(
+            not s.literal and all(numeric_text(group) for group in s.groups) for s in self.segments
+        )
 
 
 def is_plural_numbers(text: str) -> bool:
@@ -191,7 +200,7 @@ def parse_number(value: str, variable: str, own: str | None = None) -> ParsedNum
             # "10 p. 5" in page: the page numbers go on ("pp. 10 5")
             last = segments[-1]
             merged = f"{last.numbers} {numbers}"
-            segments[-1] = Segment(last.label, last.written, merged, plural=True)
+            segments[-1] = Segment(last.label, last.written, merged, plural=True, merged=True)
         else:
             segments.append(Segment(label, written, numbers, plural=is_plural_numbers(numbers)))
     return ParsedNumber(tuple(segments))

@@ -366,6 +366,10 @@ _NUMBER_VARIABLES = frozenset(
     ]
 )
 _NUMBER_RANGE = re.compile(r"^\s*\d+\s*-\s*\d+\s*$")
+_ONE_NUMBER = re.compile(r"^[A-Za-z]*(\d+)[A-Za-z]*$")
+#: The number variables citeproc-js knows (part-number and supplement-number
+#: are not among them: their lists are printed as written).
+_JS_NUMBER_VARIABLES = _NUMBER_VARIABLES - {"part-number", "supplement-number"}
 
 
 @element("text")
@@ -495,7 +499,9 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         if value is None:
             return None  # an empty variable renders nothing (no exception: it is common)
         if variable in _NUMBER_VARIABLES:
-            if _NUMBER_RANGE.match(str(value)):
+            if _NUMBER_RANGE.match(str(value)) or (
+                variable in _JS_NUMBER_VARIABLES and numbers.numeric_text(str(value))
+            ):
                 return format_numbers(self, value, variable)  # "3-4" gives "3–4"
             labelled = labelled_numbers(self, value, variable)  # "10 n. 11-13"
             if labelled is not None:
@@ -580,10 +586,13 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         if value is None:
             return False
         if variable.startswith("number-of"):
-            try:
-                return int(value) > 1
-            except ValueError:
-                return False
+            # more than one: "2", "2nd", "5-7 & 9" (not "10.0", "123/456/789")
+            if numbers.parse_number(value, variable) is not None:
+                return False  # "10 n. 11-13": as written
+            if numbers.is_plural_numbers(value):
+                return True
+            count = _ONE_NUMBER.match(value.strip())
+            return count is not None and int(count.group(1)) > 1
         parsed = self._embedded(item)
         if parsed is not None:
             return parsed.plural
@@ -658,7 +667,7 @@ class Number(_Rendered, model.Number):  # type: ignore[misc]
         if variable == "locator":
             label = str(getattr(item.locator, "label", "") or "page")
             text = labelled_numbers(self, item.locator.identifier, variable, own=label)
-        elif variable != "page-first" and not variable.startswith("number-of"):
+        elif variable != "page-first":
             value = item.reference.get(variable.replace("-", "_"))
             if value is not None:
                 text = labelled_numbers(self, value, variable)
@@ -938,9 +947,12 @@ def labelled_numbers(node: Any, value: Any, variable: str, own: str | None = Non
             pieces.append(passes.escape(segment.written))
             continue
         if index == 0:
-            text = format_numbers(node, segment.numbers, first_variable)
+            groups = [format_numbers(node, group, first_variable) for group in segment.groups]
         else:
-            text = format_numbers(node, segment.numbers, "number", forms=False)
+            groups = [
+                format_numbers(node, group, "number", forms=False) for group in segment.groups
+            ]
+        text = " ".join(groups)
         if segment.label is not None and (index > 0 or variable == "page"):
             term = _short_term(node, segment.label, segment.plural) or segment.written
             text = passes.escape(term) + " " + text
