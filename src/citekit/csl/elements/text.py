@@ -645,10 +645,11 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         return value is not None and str(value).strip() != ""
 
     def markup(self, text: Any) -> Any:
-        """Case, formatting and affixes around the term."""
+        """Case, formatting and affixes around the term (its apostrophes typographic)."""
         if not text:
             return None
-        return self.wrap(str(self.format(self.rich_case(str(text), None))))
+        term = str(text).replace("'", "\u2019")  # as citeproc-js: "ch'ppie" gives "ch’ppie"
+        return self.wrap(str(self.format(self.rich_case(term, None))))
 
 
 @element("number")
