@@ -788,3 +788,19 @@ def test_parse_splits_labels_per_variable() -> None:
 )
 def test_numeric_text(value: str, numeric: bool) -> None:
     assert numbers.numeric_text(value) is numeric
+
+
+# citeproc-js's output for page values with escaped hyphens ("\-": not a range)
+ESCAPED = {
+    "54\\-57": "page 54-57",
+    "65-67": "pages 65–67",
+    "70\\-72-83\\-84": "pages 70-72–83-84",
+    "p. 54\\-57": "page 54-57",
+    "ch. 70\\-72-83\\-84": "chapters chaps. 70-72–83-84",
+}
+
+
+@pytest.mark.parametrize(("value", "expected"), ESCAPED.items())
+def test_escaped_hyphens_as_citeproc_js(value: str, expected: str) -> None:
+    values = tuple(ESCAPED)
+    assert _render("page", "label-number", values)[values.index(value)] == expected

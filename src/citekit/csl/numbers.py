@@ -82,7 +82,10 @@ _OWN_LABEL = {"page": "page", "number": "issue", "issue": "issue", "volume": "vo
 # One number: digits with letter affixes ("2nd", "L2", "e678") or a lower
 # case roman numeral below 100 with no "l" ("ix", "xl", "xc"; not "lx", "cm"
 # or "XI"), as citeproc-js takes them.
-_NUMBER = re.compile(r"^(?:[A-Za-z]*\d+[A-Za-z]*|(?=[ivxlc])(?:xc|xl|x{0,3})(?:ix|iv|v?i{0,3}))$")
+# ("70\\-72", its hyphen escaped, is one number too)
+_NUMBER = re.compile(
+    r"^(?:[A-Za-z]*\d+[A-Za-z]*(?:\\-\d+)*|(?=[ivxlc])(?:xc|xl|x{0,3})(?:ix|iv|v?i{0,3}))$"
+)
 # Between the numbers of a range or list ("\-" is an escaped hyphen, no range).
 _SEPARATOR = re.compile(r"\\-|(?<!\\)[-\u2013/,&]")
 _PLURAL_SEPARATOR = re.compile(r"(?<!\\)[-\u2013,&]|\s+[^\s\d]+\s+")

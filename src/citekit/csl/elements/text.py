@@ -807,8 +807,11 @@ _RANGE = re.compile(r"\s*(?<!\\)[-\u2013]\s*")
 _ROMAN = re.compile(r"^[ivxlcdm]+$|^[IVXLCDM]+$")
 
 
+_LEAF = re.compile(r"^\d+(?:\\-\d+)+$")  # "70\\-72": one number, its hyphen escaped
+
+
 def _numeric_side(text: str) -> bool:
-    return bool(re.match(r"^[A-Za-z]*\d+$", text) or _ROMAN.match(text))
+    return bool(re.match(r"^[A-Za-z]*\d+$", text) or _ROMAN.match(text) or _LEAF.match(text))
 
 
 def is_plural_number(value: str) -> bool:
@@ -888,6 +891,10 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
         first, last = parts
         written = _RANGE.search(item.strip())
         dash = written.group(0).strip() if written is not None else "-"
+        if ("\\-" in first or "\\-" in last) and all(
+            _LEAF.match(side) or _DIGITS.match(side) for side in (first, last)
+        ):  # "70\\-72-83\\-84": a range of two numbers written with a hyphen
+            return passes.escape((first + delimiter + last).replace("\\-", "-"))
         first_roman, last_roman = bool(_ROMAN.match(first)), bool(_ROMAN.match(last))
         first_match, last_match = _DIGITS.match(first), _DIGITS.match(last)
         numbers = (first_roman or first_match) and (last_roman or last_match)
