@@ -88,6 +88,7 @@ _NUMBER = re.compile(
 )
 # Between the numbers of a range or list ("\-" is an escaped hyphen, no range).
 _SEPARATOR = re.compile(r"\\-|(?<!\\)[-\u2013/,&]")
+_WORD_LABEL = re.compile(r"(?:[,&]\s*|\s+|^)[A-Za-z]+\.\s+(?=\d)")
 _PLURAL_SEPARATOR = re.compile(r"(?<!\\)[-\u2013,&]|\s+[^\s\d]+\s+")
 
 
@@ -149,10 +150,16 @@ class ParsedNumber:
 
 
 def is_plural_numbers(text: str) -> bool:
-    """Whether ``text`` holds several numbers: "1-3", "i–ix", "2, 5", "1 and 2" (not "3\\-4")."""
+    """Whether ``text`` holds several numbers: "1-3", "i–ix", "2, 5", "1 and 2" (not "3\\-4").
+
+    As citeproc-js counts them: its first two numbers decide ("11-12 with
+    13-14 etc" is plural), up to a word with a period that starts a new part
+    ("294, esp. 1536-1538" is one number).
+    """
+    text = _WORD_LABEL.split(text, maxsplit=1)[0]
     parts = [p.strip() for p in _PLURAL_SEPARATOR.split(text)]
     parts = [p for p in parts if p]
-    return len(parts) > 1 and all(_NUMBER.match(p) for p in parts)
+    return len(parts) > 1 and all(_NUMBER.match(p) for p in parts[:2])
 
 
 def numeric_text(text: str) -> bool:
@@ -179,8 +186,8 @@ def parse_number(value: str, variable: str, own: str | None = None) -> ParsedNum
         return None
     own = own if own is not None else _OWN_LABEL.get(variable)
     head = value[: matches[0].start()].strip()
-    if head and not numeric_text(head):
-        return None
+    if head and not head[0].isdigit() and not numeric_text(head):
+        return None  # "Cat. no. 10"; but "293-a, 262-263, fol. 294" is parsed
     if head and variable not in _SPLITS_MIDDLE:
         # "10 n. 11-13" in edition: kept as written, and not a list of editions
         return ParsedNumber((Segment(None, value.strip(), head, literal=True),))

@@ -596,7 +596,7 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         parsed = self._embedded(item)
         if parsed is not None:
             return parsed.plural
-        return is_plural_number(value)
+        return numbers.is_plural_numbers(html.unescape(value))
 
     def process(
         self,
@@ -928,7 +928,11 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
     return passes.protect_punctuation("".join(formatted))
 
 
-_LIST_SEPARATOR = re.compile(r"(\s*[,&]\s*)")
+# Between the items of a list: a comma or ampersand, or a word between numbers
+# ("12-14 and 15-17", "294, esp. 1536-1538"), kept as written.
+_LIST_SEPARATOR = re.compile(
+    r"((?<=\d)\s*[,&]\s*[A-Za-z]+\.?\s+(?=\d)|\s*[,&]\s*|(?<=\d)\s+[A-Za-z]+\.?\s+(?=\d))"
+)
 
 
 def labelled_numbers(node: Any, value: Any, variable: str, own: str | None = None) -> str | None:
