@@ -54,7 +54,6 @@ Hooks other element classes implement (see :class:`CiteState`):
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -62,7 +61,7 @@ from citeproc import model
 from citeproc.source import VariableError
 from citeproc.string import join, normalize_seam
 
-from citekit.csl import passes
+from citekit.csl import numbers, passes
 from citekit.csl.cite import affixes, collapse, disambiguate, display, grouping
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite import substitute as substitute_
@@ -532,15 +531,16 @@ class Choose(model.Choose):  # type: ignore[misc]
         return found
 
 
-_NUMERIC_PART = re.compile(r"^[A-Za-z]*\d+[A-Za-z]*$")
-
-
 @functools.lru_cache(maxsize=16384)
-def is_numeric_text(value: str) -> bool:
-    """CSL's "is-numeric": numbers, possibly with letter affixes ("2nd", "L2"),
-    alone or joined by hyphens, commas or ampersands ("2-4", "2, 3", "2 & 4")."""
-    parts = [p.strip() for p in re.split(r"[-\u2013,&]", value)]
-    return bool(parts) and all(_NUMERIC_PART.match(p) for p in parts)
+def is_numeric_text(value: str, variable: str = "number", own: str | None = None) -> bool:
+    """CSL's "is-numeric" for ``variable``'s ``value``: :func:`citekit.csl.numbers.is_numeric`.
+
+    Numbers, possibly with letter affixes ("2nd", "L2") or roman ("ix"),
+    alone or joined by hyphens, commas, ampersands or slashes ("2-4",
+    "2, 3", "2 & 4", "1/2"), after the labels the variable splits off
+    ("no. 10"); ``own`` is a locator's label.
+    """
+    return numbers.is_numeric(value, variable, own)
 
 
 _dict_item = dict.__getitem__
@@ -625,15 +625,17 @@ class _Conditions:
         results = []
         for variable in self.get("is-numeric").split():  # type: ignore[attr-defined]
             value: Any = None
+            own = None
             if variable == "locator":
                 if item.has_locator:
                     value = item.locator.identifier
+                    own = str(getattr(item.locator, "label", "") or "page")
             else:
                 try:
                     value = item.reference.get(variable.replace("-", "_"), None)
                 except Exception:  # citeproc-py's VariableError for missing values
                     value = None
-            results.append(value is not None and is_numeric_text(str(value)))
+            results.append(value is not None and is_numeric_text(str(value), variable, own))
         return results
 
     def _compiled(self) -> Callable[[Any, Any], bool]:

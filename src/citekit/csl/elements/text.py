@@ -35,7 +35,7 @@ from citeproc import model
 from citeproc.source import VariableError
 from citeproc.string import NoCase, String, join, normalize_seam
 
-from citekit.csl import passes
+from citekit.csl import numbers, passes
 from citekit.csl.elements import (
     calls_variable,
     children,
@@ -59,6 +59,7 @@ __all__ = [
     "is_plural_number",
     "item_language",
     "join_outputs",
+    "labelled_numbers",
     "locale_quotes",
     "long_ordinal",
     "number_form",
@@ -363,6 +364,10 @@ _NUMBER_VARIABLES = frozenset(
     ]
 )
 _NUMBER_RANGE = re.compile(r"^\s*\d+\s*-\s*\d+\s*$")
+_ONE_NUMBER = re.compile(r"^[A-Za-z]*(\d+)[A-Za-z]*$")
+#: The number variables citeproc-js knows (part-number and supplement-number
+#: are not among them: their lists are printed as written).
+_JS_NUMBER_VARIABLES = _NUMBER_VARIABLES - {"part-number", "supplement-number"}
 
 
 @element("text")
@@ -472,12 +477,19 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             if short.replace("-", "_") in item.reference:
                 variable = short
         if variable.startswith("page"):
+            if variable == "page":
+                labelled = labelled_numbers(self, item.reference.page, variable)
+                if labelled is not None:
+                    return labelled
             pages = self._process(item.reference.page, variable)
             return passes.escape(html.unescape(str(pages)))
         if variable == "citation-number":
             return str(item.number)
         if variable == "locator":
             label = str(getattr(item.locator, "label", "") or "page")
+            labelled = labelled_numbers(self, item.locator.identifier, variable, own=label)
+            if labelled is not None:
+                return labelled
             return format_numbers(
                 self, item.locator.identifier, "page" if label == "page" else variable
             )
@@ -486,8 +498,14 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             return None  # an empty variable renders nothing (no exception: it is common)
         if variable == "citation-label":
             value = marked_label(item, value)  # (an implicit year suffix goes after it)
-        if variable in _NUMBER_VARIABLES and _NUMBER_RANGE.match(str(value)):
-            return format_numbers(self, value, variable)  # "3-4" gives "3–4"
+        if variable in _NUMBER_VARIABLES:
+            if _NUMBER_RANGE.match(str(value)) or (
+                variable in _JS_NUMBER_VARIABLES and numbers.numeric_text(str(value))
+            ):
+                return format_numbers(self, value, variable)  # "3-4" gives "3–4"
+            labelled = labelled_numbers(self, value, variable)  # "10 n. 11-13"
+            if labelled is not None:
+                return labelled
         return field_html(self, value)
 
     def _process(self, value: Any, variable: str) -> Any:
@@ -541,21 +559,44 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
 class Label(_Rendered, model.Label):  # type: ignore[misc]
     """``cs:label`` with case applied to text only and escaped affixes."""
 
-    def _is_plural(self, item: Any) -> bool:
+    def _value(self, item: Any) -> tuple[str | None, str | None]:
+        """The value of the label's variable (None if empty) and, for a locator, its label."""
         variable = self.get("variable")
         try:
             if variable == "locator":
-                value = item.locator.identifier
-            else:
-                value = item.reference[variable.replace("-", "_")]
+                label = str(getattr(item.locator, "label", "") or "page")
+                return str(item.locator.identifier), label
+            return str(item.reference[variable.replace("-", "_")]), None
         except (VariableError, AttributeError, KeyError):
+            return None, None
+
+    def _embedded(self, item: Any) -> numbers.ParsedNumber | None:
+        """The variable's value split at the labels written in it, or None (see numbers)."""
+        variable = self.get("variable")
+        if not variable or variable.startswith("number-of"):
+            return None
+        value, own = self._value(item)
+        if value is None:
+            return None
+        return numbers.parse_number(html.unescape(value), variable, own)
+
+    def _is_plural(self, item: Any) -> bool:
+        variable = self.get("variable")
+        value, _ = self._value(item)
+        if value is None:
             return False
         if variable.startswith("number-of"):
-            try:
-                return int(str(value)) > 1
-            except ValueError:
-                return False
-        return is_plural_number(str(value))
+            # more than one: "2", "2nd", "5-7 & 9" (not "10.0", "123/456/789")
+            if numbers.parse_number(value, variable) is not None:
+                return False  # "10 n. 11-13": as written
+            if numbers.is_plural_numbers(value):
+                return True
+            count = _ONE_NUMBER.match(value.strip())
+            return count is not None and int(count.group(1)) > 1
+        parsed = self._embedded(item)
+        if parsed is not None:
+            return parsed.plural
+        return numbers.is_plural_numbers(html.unescape(value))
 
     def process(
         self,
@@ -577,7 +618,17 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         owner = self if context is None else context
         if variable is None and is_substituted(owner, self.get("variable")):
             return None  # its variable was printed by a cs:substitute
+        embedded = None
+        if variable is None:
+            parsed = self._embedded(item)
+            if parsed is not None:
+                # "ch. 15": the term of the label written in the value ("chapter"),
+                # plural for a range or list
+                plural = parsed.plural
+                variable = embedded = parsed.label
         text = super().process(item, variable, plural, context=context, **kwargs)
+        if not text and embedded is not None and self.get("form") == "short":
+            text = _short_term(self, embedded, bool(plural))  # no short term: the long one
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return text
 
@@ -594,10 +645,11 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         return value is not None and str(value).strip() != ""
 
     def markup(self, text: Any) -> Any:
-        """Case, formatting and affixes around the term."""
+        """Case, formatting and affixes around the term (its apostrophes typographic)."""
         if not text:
             return None
-        return self.wrap(str(self.format(self.rich_case(str(text), None))))
+        term = str(text).replace("'", "\u2019")  # as citeproc-js: "ch'ppie" gives "ch’ppie"
+        return self.wrap(str(self.format(self.rich_case(term, None))))
 
 
 @element("number")
@@ -612,7 +664,17 @@ class Number(_Rendered, model.Number):  # type: ignore[misc]
         owner = self if context is None else context  # (an lxml element may be falsy)
         if kwargs.get("sort_options") is None and is_substituted(owner, variable):
             return None
-        if variable in ("locator", "page-first"):
+        text: Any = None
+        if variable == "locator":
+            label = str(getattr(item.locator, "label", "") or "page")
+            text = labelled_numbers(self, item.locator.identifier, variable, own=label)
+        elif variable != "page-first":
+            value = item.reference.get(variable.replace("-", "_"))
+            if value is not None:
+                text = labelled_numbers(self, value, variable)
+        if text is not None:
+            pass
+        elif variable in ("locator", "page-first"):
             text = super().process(item, context=context, **kwargs)
         else:  # citeproc-py looks up "number-of-volumes" by its CSL name, not its key
             text = self._process(item.reference[variable.replace("-", "_")], variable)
@@ -745,8 +807,11 @@ _RANGE = re.compile(r"\s*(?<!\\)[-\u2013]\s*")
 _ROMAN = re.compile(r"^[ivxlcdm]+$|^[IVXLCDM]+$")
 
 
+_LEAF = re.compile(r"^\d+(?:\\-\d+)+$")  # "70\\-72": one number, its hyphen escaped
+
+
 def _numeric_side(text: str) -> bool:
-    return bool(re.match(r"^[A-Za-z]*\d+$", text) or _ROMAN.match(text))
+    return bool(re.match(r"^[A-Za-z]*\d+$", text) or _ROMAN.match(text) or _LEAF.match(text))
 
 
 def is_plural_number(value: str) -> bool:
@@ -797,17 +862,18 @@ def number_form(node: Any, text: str, variable: str) -> str:
     return str(value)
 
 
-def format_numbers(node: Any, value: Any, variable: str) -> str:
+def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> str:
     """A number variable's value, escaped: each range and list item formatted.
 
     As citeproc-js does it: "12-15" is a range: its parts are formatted
     (``cs:number`` forms), joined by the locale's ``page-range-delimiter``
     (an en dash by default), the second shortened by ``page-range-format``
     for pages unless it is lower than the first ("856-106"). Roman numerals
-    are numbers too ("iv-x", "C-25"). A hyphen between things that are not
-    numbers with the same letter prefix ("3-B", "N110-5", "3:1-3:19",
-    "??-??") is kept as written, as is an escaped ``\\-``; so are the
-    commas and ampersands between the items of a list.
+    are numbers too ("iv-x", "C-25"). A hyphen or en dash between things that
+    are not numbers with the same letter prefix ("3-B", "N110-5",
+    "3:1-3:19", "??-??", "3.–4.") is kept as written, as is an escaped
+    ``\\-``; so are the commas and ampersands between the items of a list.
+    With ``forms`` false, a ``cs:number``'s ``form`` is not applied.
     """
     text = html.unescape(str(value))
     page = variable.startswith("page")
@@ -815,11 +881,20 @@ def format_numbers(node: Any, value: Any, variable: str) -> str:
     delimiter = delimiter or "\u2013"
     form = node.get_root().get("page-range-format") if variable == "page" else None
 
+    def form_of(number: str) -> str:
+        return number_form(node, number, variable) if forms else number
+
     def one(item: str) -> str:
         parts = _RANGE.split(item.strip())
         if len(parts) != 2:
-            return passes.escape(number_form(node, item.strip(), variable).replace("\\-", "-"))
+            return passes.escape(form_of(item.strip()).replace("\\-", "-"))
         first, last = parts
+        written = _RANGE.search(item.strip())
+        dash = written.group(0).strip() if written is not None else "-"
+        if ("\\-" in first or "\\-" in last) and all(
+            _LEAF.match(side) or _DIGITS.match(side) for side in (first, last)
+        ):  # "70\\-72-83\\-84": a range of two numbers written with a hyphen
+            return passes.escape((first + delimiter + last).replace("\\-", "-"))
         first_roman, last_roman = bool(_ROMAN.match(first)), bool(_ROMAN.match(last))
         first_match, last_match = _DIGITS.match(first), _DIGITS.match(last)
         numbers = (first_roman or first_match) and (last_roman or last_match)
@@ -830,19 +905,21 @@ def format_numbers(node: Any, value: Any, variable: str) -> str:
             or last_match is None
             or last_match.group(1) not in ("", first_match.group(1))
         ):
-            return passes.escape(f"{first}-{last}".replace("\\-", "-"))
+            return passes.escape(f"{first}{dash}{last}".replace("\\-", "-"))
         if first_match.group(1) and not last_match.group(1):
-            return passes.escape(f"{first}-{last}")  # "N110-5": a prefix on one side only
+            return passes.escape(f"{first}{dash}{last}")  # "N110-5": a prefix on one side only
         if variable == "page-first":
-            return passes.escape(number_form(node, first, variable))
-        if page:
+            return passes.escape(form_of(first))
+        if page and not (
+            forms and isinstance(node, Number) and node.get("form", "numeric") != "numeric"
+        ):
+            # (pages in a cs:number form, "10th–12th", are not shortened)
             digits_first, digits_last = first_match.group(2), last_match.group(2)
             if int(digits_last) < int(digits_first) and len(digits_last) >= len(digits_first):
                 return passes.escape(first + delimiter + last)
             shortened = format_page_range(first, last, form)
             return passes.escape(first + delimiter + shortened)
-        formatted_first = number_form(node, first, variable)
-        return passes.escape(formatted_first + delimiter + number_form(node, last, variable))
+        return passes.escape(form_of(first) + delimiter + form_of(last))
 
     pieces = _LIST_SEPARATOR.split(text)
     formatted = [
@@ -851,7 +928,59 @@ def format_numbers(node: Any, value: Any, variable: str) -> str:
     return passes.protect_punctuation("".join(formatted))
 
 
-_LIST_SEPARATOR = re.compile(r"(\s*[,&]\s*)")
+# Between the items of a list: a comma or ampersand, or a word between numbers
+# ("12-14 and 15-17", "294, esp. 1536-1538"), kept as written.
+_LIST_SEPARATOR = re.compile(
+    r"((?<=\d)\s*[,&]\s*[A-Za-z]+\.?\s+(?=\d)|\s*[,&]\s*|(?<=\d)\s+[A-Za-z]+\.?\s+(?=\d))"
+)
+
+
+def labelled_numbers(node: Any, value: Any, variable: str, own: str | None = None) -> str | None:
+    """A number variable's value with the labels written in it, escaped; None if it has none.
+
+    The value is split as :func:`citekit.csl.numbers.parse_number` says: the
+    numbers of the first segment are formatted as :func:`format_numbers`
+    does (with the ``cs:number``'s form); a label split off the start is
+    left to ``cs:label``, except in ``page``, where it is printed in short
+    form ("ch. 15" as "chap. 15"); a label in the middle is printed in
+    short form, plural for a range or list ("10 n. 11-13" as
+    "10 nn. 11–13"); a segment the variable does not split is kept as
+    written. ``own`` is a locator's label.
+    """
+    parsed = numbers.parse_number(html.unescape(str(value)), variable, own)
+    if parsed is None:
+        return None
+    first_variable = variable
+    if variable == "locator":
+        first_variable = "page" if own == "page" else variable
+    pieces = []
+    for index, segment in enumerate(parsed.segments):
+        if segment.literal:
+            pieces.append(passes.escape(segment.written))
+            continue
+        if index == 0:
+            groups = [format_numbers(node, group, first_variable) for group in segment.groups]
+        else:
+            groups = [
+                format_numbers(node, group, "number", forms=False) for group in segment.groups
+            ]
+        text = " ".join(groups)
+        if segment.label is not None and (index > 0 or variable == "page"):
+            term = _short_term(node, segment.label, segment.plural) or segment.written
+            text = passes.escape(term) + " " + text
+        pieces.append(text)
+    return " ".join(pieces)
+
+
+def _short_term(node: Any, name: str, plural: bool) -> str:
+    """Term ``name`` in short form (else long), singular or plural; "" if no locale has it."""
+    names = (name, "sub verbo") if name == "sub-verbo" else (name,)  # (its CSL 1.0 name)
+    for form in ("short", None):
+        for candidate in names:
+            term = node.get_term(candidate, form)
+            if term is not None:
+                return str(term.multiple if plural else term.single)
+    return ""
 
 
 def format_page_range(first: str, last: str, form: str | None) -> str:
