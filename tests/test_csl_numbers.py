@@ -27,6 +27,8 @@ LAYOUTS = {
         '<number variable="{v}" form="ordinal"/></group>'
     ),
     "text": '<text variable="{v}"/>',
+    "number-roman": '<number variable="{v}" form="roman"/>',
+    "number-ordinal": '<number variable="{v}" form="ordinal"/>',
     "label-text": '<group delimiter=" "><label variable="{v}"/><text variable="{v}"/></group>',
     "is-numeric": (
         '<choose><if is-numeric="{v}"><text value="Y"/></if><else><text value="N"/></else></choose>'
@@ -843,3 +845,26 @@ LOCATORS_DIFFERENT = {"293-a, 262-263", next(iter(LOCATORS))}
 def test_words_between_locator_numbers_as_citeproc_js(value: str, expected: str) -> None:
     values = tuple(LOCATORS)
     assert _render("locator", "label-text", values)[values.index(value)] == expected
+
+
+# citeproc-js's output of a cs:number in a form for a locator with words in it:
+# a word other than "and" ends the form ("x pos. 1–6"), a range still gets its dash
+WORDS_END_THE_FORM = {
+    ("roman", "10 pos. 1-6"): "x pos. 1–6",
+    ("roman", "10 foo 2"): "x foo 2",
+    ("roman", "10, foo, 12"): "x, foo, xii",
+    ("roman", "10-12 foo 3"): "x–xii foo 3",
+    ("roman", "1-6 pos. 10"): "i–vi pos. 10",
+    ("roman", "12-14 and 15-17"): "xii–xiv and xv–xvii",
+    ("roman", "294, esp. 1536-1538"): "ccxciv, esp. 1536–1538",
+    ("ordinal", "10 pos. 1-6 & 8"): "10th pos. 1–6 & 8",
+    ("ordinal", "12-14 and 15-17"): "12th–14th and 15th–17th",
+}
+
+
+@pytest.mark.parametrize(("form_value", "expected"), WORDS_END_THE_FORM.items())
+def test_a_word_between_numbers_ends_the_numbers_form(
+    form_value: tuple[str, str], expected: str
+) -> None:
+    form, value = form_value
+    assert _render("locator", f"number-{form}", (value,)) == (expected,)

@@ -881,8 +881,10 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
     delimiter = delimiter or "\u2013"
     form = node.get_root().get("page-range-format") if variable == "page" else None
 
+    plain = not forms  # (after a word joined by spaces, numbers keep no form either)
+
     def form_of(number: str) -> str:
-        return number_form(node, number, variable) if forms else number
+        return number if plain else number_form(node, number, variable)
 
     def one(item: str) -> str:
         parts = _RANGE.split(item.strip())
@@ -911,7 +913,7 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
         if variable == "page-first":
             return passes.escape(form_of(first))
         if page and not (
-            forms and isinstance(node, Number) and node.get("form", "numeric") != "numeric"
+            not plain and isinstance(node, Number) and node.get("form", "numeric") != "numeric"
         ):
             # (pages in a cs:number form, "10th–12th", are not shortened)
             digits_first, digits_last = first_match.group(2), last_match.group(2)
@@ -922,11 +924,21 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
         return passes.escape(form_of(first) + delimiter + form_of(last))
 
     pieces = _LIST_SEPARATOR.split(text)
-    formatted = [
-        passes.escape(piece) if index % 2 else one(piece) for index, piece in enumerate(pieces)
-    ]
+    formatted = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            formatted.append(passes.escape(piece))
+            # As citeproc-js: a word between numbers other than "and" ("10
+            # pos. 1-6", "294, esp. 1536-1538") ends the form ("x pos. 1–6")
+            word = "".join(c for c in piece if c.isalpha()).lower()
+            if word and word not in _LIST_WORDS:
+                plain = True
+        else:
+            formatted.append(one(piece))
     return passes.protect_punctuation("".join(formatted))
 
+
+_LIST_WORDS = frozenset({"and"})
 
 # Between the items of a list: a comma or ampersand, or a word between numbers
 # ("12-14 and 15-17", "294, esp. 1536-1538"), kept as written.
