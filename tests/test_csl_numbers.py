@@ -868,3 +868,18 @@ def test_a_word_between_numbers_ends_the_numbers_form(
 ) -> None:
     form, value = form_value
     assert _render("locator", f"number-{form}", (value,)) == (expected,)
+
+
+def test_a_label_term_with_a_slot_wraps_each_number() -> None:
+    # citeproc-js: a term holding "%s" is written around each number of the
+    # segment it labels, not before it
+    csl = """<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <locale><terms><term name="paragraph" form="short">[%s]</term></terms></locale>
+      <citation><layout><group delimiter=" "><label variable="locator"/>
+        <number variable="locator" form="ordinal"/></group></layout></citation>
+    </style>"""
+    processor = Processor.for_style(load_style(csl.encode()), [{"id": "a", "type": "book"}])
+    citation = processor.citation([{"id": "a", "locator": "ch. 10 para. 1-6", "label": "page"}])
+    processor.register(citation)
+    assert html.unescape(processor.cite(citation)) == "chapter 10th [1]–[6]"

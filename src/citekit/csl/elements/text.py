@@ -939,6 +939,7 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
 
 
 _LIST_WORDS = frozenset({"and"})
+_NUMBER_TOKEN = re.compile(r"[0-9A-Za-z]+")
 
 # Between the items of a list: a comma or ampersand, or a word between numbers
 # ("12-14 and 15-17", "294, esp. 1536-1538"), kept as written.
@@ -979,7 +980,12 @@ def labelled_numbers(node: Any, value: Any, variable: str, own: str | None = Non
         text = " ".join(groups)
         if segment.label is not None and (index > 0 or variable == "page"):
             term = _short_term(node, segment.label, segment.plural) or segment.written
-            text = passes.escape(term) + " " + text
+            if "%s" in term:
+                # (citeproc-js: a term with "%s" wraps each number, "[%s]" as "[1]–[6]")
+                wrapper = passes.escape(term)
+                text = _NUMBER_TOKEN.sub(lambda m: wrapper.replace("%s", m.group(0)), text)
+            else:
+                text = passes.escape(term) + " " + text
         pieces.append(text)
     return " ".join(pieces)
 
