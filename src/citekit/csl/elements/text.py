@@ -983,7 +983,9 @@ def labelled_numbers(node: Any, value: Any, variable: str, own: str | None = Non
             if "%s" in term:
                 # (citeproc-js: a term with "%s" wraps each number, "[%s]" as "[1]–[6]")
                 wrapper = passes.escape(term)
-                text = _NUMBER_TOKEN.sub(lambda m: wrapper.replace("%s", m.group(0)), text)
+                text = _NUMBER_TOKEN.sub(
+                    lambda m, wrapper=wrapper: wrapper.replace("%s", m.group(0)), text
+                )
             else:
                 text = passes.escape(term) + " " + text
         pieces.append(text)
