@@ -982,14 +982,16 @@ def labelled_numbers(node: Any, value: Any, variable: str, own: str | None = Non
             term = _short_term(node, segment.label, segment.plural) or segment.written
             if "%s" in term:
                 # (citeproc-js: a term with "%s" wraps each number, "[%s]" as "[1]–[6]")
-                wrapper = passes.escape(term)
-                text = _NUMBER_TOKEN.sub(
-                    lambda m, wrapper=wrapper: wrapper.replace("%s", m.group(0)), text
-                )
+                text = _wrapped_numbers(text, passes.escape(term))
             else:
                 text = passes.escape(term) + " " + text
         pieces.append(text)
     return " ".join(pieces)
+
+
+def _wrapped_numbers(text: str, wrapper: str) -> str:
+    """Each number of ``text`` put in the ``%s`` of ``wrapper``."""
+    return _NUMBER_TOKEN.sub(lambda match: wrapper.replace("%s", match.group(0)), text)
 
 
 def _short_term(node: Any, name: str, plural: bool) -> str:
