@@ -273,3 +273,22 @@ def test_a_term_opening_a_note_is_capitalized() -> None:
         processor.register(citation)
     assert processor.cite(first) == "Book (1910)."
     assert processor.cite(second) == "Ibid."
+
+
+def test_a_localized_date_limited_to_some_parts_drops_the_punctuation_after_them() -> None:
+    # citeproc-js: "April 1" (not "April 1,"), "04/01", "April–May 2000"
+    from citekit.csl.engine import Processor
+    from citekit.csl.styles import load_style
+
+    out = []
+    for form, parts in (("text", "month-day"), ("numeric", "month-day"), ("text", "year-month")):
+        csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+          <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+          <citation><layout><date variable="issued" form="{form}" date-parts="{parts}"/>
+          </layout></citation></style>"""
+        items = [{"id": "a", "type": "book", "issued": {"date-parts": [[2000, 4, 1]]}}]
+        processor = Processor.for_style(load_style(csl.encode()), items)
+        citation = processor.citation([{"id": "a"}])
+        processor.register(citation)
+        out.append(processor.cite(citation))
+    assert out == ["April 1", "04/01", "April 2000"]

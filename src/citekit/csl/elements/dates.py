@@ -356,13 +356,26 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
             if isinstance(child.tag, str) and child.get("name")
         }
         parts = []
+        hidden_after = False  # (a part of the locale's form follows the last one shown)
         for child in localized.iterchildren():
             name = child.get("name") if isinstance(child.tag, str) else None
-            if name not in _FIELDS or name not in shown:
+            if name not in _FIELDS:
                 continue
+            if name not in shown:
+                hidden_after = bool(parts)
+                continue
+            hidden_after = False
             attributes = dict(child.attrib)
             attributes.update(overrides.get(name, {}))
             parts.append((name, attributes))
+        if hidden_after and parts:
+            # As citeproc-js: the punctuation that parted the last part shown
+            # from a part left out goes with it ("April 1" of "April 1, 2000");
+            # a unit stays ("4月1日")
+            name, attributes = parts[-1]
+            suffix = attributes.get("suffix", "")
+            kept = suffix.rstrip(" \u00a0,.;:/-")
+            parts[-1] = (name, {**attributes, "suffix": kept})
         return parts, localized.get("delimiter", "")
 
     def _render(self, parsed: ParsedDate, state: Any, language: str | None) -> str:
