@@ -368,3 +368,17 @@ def test_without_locale_files_english_alone_is_read(
         for cached in (months._locale_files, months._read_locale, months.cross_locale_names):
             cached.cache_clear()
     assert read_date_text("mai 2001", ["fr"]).date == Date.of(2001, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        # citeproc-js reads an underscore as a hyphen
+        ("1897_1912", Date(start=DateParts(1897), end=DateParts(1912))),
+        ("1897 _ 1912", Date(start=DateParts(1897), end=DateParts(1912))),
+        ("March_1912", Date.of(1912, 3)),
+        ("2000_03_04", Date.of(2000, 3, 4)),
+    ],
+)
+def test_an_underscore_reads_as_a_hyphen(text: str, date: Date) -> None:
+    assert read_date_text(text, ["en-US"]).date == date

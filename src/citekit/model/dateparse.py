@@ -457,6 +457,7 @@ def _read(text: str, words: _Vocabulary) -> Date:
     if re.match(r"\.\./", body):
         known = _one(body[3:], words, "-", "-", False)
         return Date(end=_parts(known), open_start=True, circa=known.circa)
+    body = body.replace("_", "-")  # (citeproc-js reads "1897_1912" as "1897-1912")
     body = _DASHES.sub(" – ", body)
     if "/" in body and "-" in body:
         range_mark, date_sep = ("-", "/") if body.count("/") > 2 else ("/", "-")
