@@ -104,12 +104,6 @@ WORK = Work(key="k", type="book", title="Title")
             ),
             r"macro 'a' calls itself \(a -> b -> a\)",
         ),
-        (style("", '<text macro="nowhere"/>'), "no macro named 'nowhere'"),
-        (
-            f'{HEAD}<citation><sort><key macro="x"/></sort><layout><text variable="title"/>'
-            "</layout></citation></style>",
-            "no macro named 'x'",
-        ),
         (style(chain(MAX_MACRO_DEPTH + 5), '<text macro="m0"/>'), "nested more than"),
         (style(chain(40, calls=2), '<text macro="m0"/>'), f"more than {MAX_RENDER_COST:,}"),
         (style("", "<group>" * 10_000 + "</group>" * 10_000), "not well-formed"),
@@ -124,8 +118,6 @@ WORK = Work(key="k", type="book", title="Title")
     ids=[
         "self",
         "mutual",
-        "undefined",
-        "undefined-sort-key",
         "too-deep",
         "exponential",
         "10000-deep-groups",
