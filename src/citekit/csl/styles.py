@@ -567,7 +567,8 @@ def _load_cached(digest: str, data: bytes, source: str, locale: str | None) -> S
     _check_layouts(root, source)
     problems = _check_macros(root, source)
     for problem in problems:
-        warnings.warn(f"{source}:{problem.line}: {problem.message}", StyleWarning, stacklevel=4)
+        # (placed in the style's file, as a compiler places its warnings)
+        warnings.warn_explicit(problem.message, StyleWarning, source, problem.line or 1)
     chosen = locale or default_locale or "en-US"
     _set_up(root, source, chosen)
     style = Style(
