@@ -169,18 +169,27 @@ def test_a_root_in_another_namespace_is_not_a_style() -> None:
         load_style('<style xmlns="urn:other"/>')
 
 
-def test_foreign_elements_in_a_layout_are_refused_when_loading() -> None:
+def test_foreign_elements_where_rendering_goes_are_refused_when_loading() -> None:
     """They made rendering fail (an lxml element cannot render); citeproc-js refuses them too."""
     odd = style(bibliography='<text variable="title"/>\n<x:note xmlns:x="urn:x"/>')
     with pytest.raises(
         StyleError, match=r"line 9: <note> of the namespace urn:x in <bibliography>: only CSL"
     ):
         load_style(odd)
+    in_macro = (
+        '<macro name="author"><names variable="author"><name/></names>\n<x:n xmlns:x="urn:x"/>'
+        "</macro>"
+    )
+    with pytest.raises(StyleError, match=r"line 5: <n> of the namespace urn:x in <macro name="):
+        load_style(style(macros=in_macro))
 
 
-def test_foreign_elements_in_info_are_left_alone() -> None:
+def test_foreign_elements_where_rendering_never_goes_are_left_alone() -> None:
     text = style().replace("</info>", '<x:meta xmlns:x="urn:x">m</x:meta></info>')
     assert entries(text) == [EXPECTED]
+    unused = '<macro name="unused"><x:n xmlns:x="urn:x"/></macro>'
+    macros = '<macro name="author"><names variable="author"><name/></names></macro>' + unused
+    assert entries(style(macros=macros)) == [EXPECTED]
 
 
 def test_csl_m_elements_are_named_as_such() -> None:

@@ -106,9 +106,6 @@ _CSL_M_ELEMENTS = frozenset(
      "institution-part", "intext"]
 )  # fmt: skip
 
-#: The parts of a style that render: every element in them needs a CSL class.
-_RENDERED_PARTS = ("citation", "bibliography", "macro")
-
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_DECLARATION = re.compile(rb"<\?xml\s.*?\?>", re.DOTALL)
 _DECLARED_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
@@ -372,15 +369,6 @@ def _parse(data: bytes, source: str) -> tuple[Any, bytes]:
                     f"{source}: line {node.sourceline}: {attribute}={value!r} on <{name}>"
                     f" is not one of {', '.join(allowed)}"
                 )
-    for part in tree.iterchildren(*(f"{{{_CSL_NS}}}{name}" for name in _RENDERED_PARTS)):
-        for node in part.iter():
-            if isinstance(node.tag, str) and not node.tag.startswith(f"{{{_CSL_NS}}}"):
-                namespace, _, name = node.tag.lstrip("{").rpartition("}")
-                where = f" of the namespace {namespace}" if namespace else " in no namespace"
-                raise StyleError(
-                    f"{source}: line {node.sourceline}: <{name}>{where} in"
-                    f" <{part.tag.rpartition('}')[2]}>: only CSL elements render there"
-                )
     return tree, data
 
 
@@ -405,12 +393,14 @@ def _check_macros(root: Any, source: str) -> list[Problem]:
     the check is linear in the size of the style. A call of a macro that is
     not defined costs nothing and leads nowhere (rendering stops there with
     a StyleError): each such call the layouts can reach is returned as a
-    warning.
+    warning. An element of another namespace where rendering may reach it
+    (it could not render) is a StyleError.
     """
     from citekit.model.problem import Problem
 
     text_tags = (f"{{{_CSL_NS}}}text", f"{{{_CSL_NS}}}key")
     choose_tag = f"{{{_CSL_NS}}}choose"
+    csl_prefix = f"{{{_CSL_NS}}}"
     macros: dict[str, Any] = {}
     for macro in root.iterfind(f"{{{_CSL_NS}}}macro"):
         if macro.get("name") is not None:
@@ -457,6 +447,17 @@ def _check_macros(root: Any, source: str) -> list[Problem]:
         costs[name] = cost(macro, (*chain, name))
         return costs[name]
 
+    def foreign(element: Any, top: Any) -> StyleError:
+        namespace, _, name = element.tag.lstrip("{").rpartition("}")
+        where = f"of the namespace {namespace}" if namespace else "in no namespace"
+        part = top.tag.rpartition("}")[2]
+        if top.get("name") is not None:
+            part += f" name={top.get('name')!r}"
+        return StyleError(
+            f"{source}: line {element.sourceline}: <{name}> {where} in <{part}>:"
+            " only CSL elements can render there"
+        )
+
     def cost(top: Any, chain: tuple[str, ...]) -> int:
         # Post-order without recursion: elements may nest as deep as the parser allows.
         totals: dict[Any, int] = {}
@@ -465,6 +466,8 @@ def _check_macros(root: Any, source: str) -> list[Problem]:
             element, visited = stack.pop()
             children = [c for c in element if isinstance(c.tag, str)]
             if not visited:
+                if not element.tag.startswith(csl_prefix):
+                    raise foreign(element, top)
                 stack.append((element, True))
                 stack.extend((child, False) for child in children)
                 continue
