@@ -64,6 +64,7 @@ def entries(spec: str | bytes | Path, works: list[Work] | None = None) -> list[s
 
 def test_the_plain_style_renders_as_expected() -> None:
     assert entries(style()) == [EXPECTED]
+    assert load_style(style()).problems == () == load_style("apa").problems
 
 
 # --- before the XML declaration --------------------------------------------------------------

@@ -220,11 +220,6 @@ class Style:
         with self._pool_lock:
             self._spare.append(root)
 
-    problems: tuple[Problem, ...] = ()
-    """What is wrong in the style but did not stop it loading (each also a
-    :class:`~citekit.StyleWarning` when the style was first parsed): calls of
-    macros it does not define, which are errors only where rendering reaches them."""
-
     @property
     def title(self) -> str:
         """The style's title (from its ``info``)."""
@@ -240,6 +235,11 @@ class Style:
     def has_bibliography(self) -> bool:
         """True if the style defines a bibliography."""
         return self.root.find(f"{{{_CSL_NS}}}bibliography") is not None
+
+    problems: tuple[Problem, ...] = ()
+    """What is wrong in the style but did not stop it loading (each also a
+    :class:`~citekit.StyleWarning` when the style was first parsed): calls of
+    macros it does not define, which are errors only where rendering reaches them."""
 
     def __repr__(self) -> str:
         return f"<Style {self.title!r} ({self.locale}) from {self.source}>"
