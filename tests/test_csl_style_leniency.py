@@ -136,10 +136,19 @@ def test_bytes_in_no_declared_encoding_are_an_error_with_their_line() -> None:
         load_style(undeclared)
 
 
-def test_an_unknown_declared_encoding_is_named() -> None:
-    declaration = '<?xml version="1.0" encoding="x-no-such-code"?>\n'
+@pytest.mark.parametrize("encoding", ["x-no-such-code", "base64", "punycode", "unicode_escape"])
+def test_an_unknown_declared_encoding_is_named(encoding: str) -> None:
+    """Python's codecs that are no file's encoding (or decode slowly) are not used."""
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>\n'
     data = style(title="Soci\xe9t\xe9", declaration=declaration).encode("latin-1")
-    with pytest.raises(StyleError, match="line 1: unknown encoding 'x-no-such-code'"):
+    with pytest.raises(StyleError, match=f"line 1: unknown text encoding '{encoding}'"):
+        load_style(data)
+
+
+def test_bytes_a_declared_codec_refuses_are_an_error_with_their_line() -> None:
+    declaration = '<?xml version="1.0" encoding="ascii"?>\n'
+    data = style(title="Soci\xe9t\xe9", declaration=declaration).encode("latin-1")
+    with pytest.raises(StyleError, match="line 3: not ascii text though the XML declaration"):
         load_style(data)
 
 

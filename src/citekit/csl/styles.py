@@ -37,6 +37,7 @@ render at the same time.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import os
@@ -107,6 +108,8 @@ _CSL_M_ELEMENTS = frozenset(
 )  # fmt: skip
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+#: Python codecs that are no file's encoding (and decode slowly, or Python's escapes).
+_NOT_FILE_ENCODINGS = frozenset(["idna", "punycode", "unicode-escape", "raw-unicode-escape"])
 _XML_DECLARATION = re.compile(rb"<\?xml\s.*?\?>", re.DOTALL)
 _DECLARED_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
 #: What may come before a root element (declaration, white space, comments,
@@ -296,11 +299,14 @@ def _clean(data: bytes, source: str) -> bytes:
             return data  # (the parser says where the bytes go wrong)
         encoding = declared.group(1).decode("ascii")
         try:
+            if codecs.lookup(encoding).name in _NOT_FILE_ENCODINGS:
+                raise LookupError(encoding)
             return data.decode(encoding).encode("utf-8")
         except LookupError:
-            raise StyleError(f"{source}: line 1: unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
+            raise StyleError(f"{source}: line 1: unknown text encoding {encoding!r}") from None
+        except ValueError as error:  # (UnicodeError, or a codec's own complaint)
+            start = getattr(error, "start", 0)
+            line = data.count(b"\n", 0, start if isinstance(start, int) else 0) + 1
             raise StyleError(
                 f"{source}: line {line}: not {encoding} text though the XML declaration says so"
             ) from None
