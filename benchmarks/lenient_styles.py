@@ -11,13 +11,14 @@ accepts and renders the same (see docs/csl.md, "What a style file may be"):
   outside Latin-1 are left out of this variant);
 - ``no-namespace``: the root's ``xmlns`` taken out;
 - ``undefined-macro``: a call of an undefined macro in a branch no work
-  takes, at the start of the bibliography's layout.
+  takes, at the start of the bibliography's layout (else the citation's).
 
 Each variant is loaded and renders the bibliography of five works of
-``tests/corpus/biblatex-examples.bib``; it counts as ``same`` when the text
+``tests/corpus/biblatex-examples.bib`` (a style without a bibliography,
+a citation of each); it counts as ``same`` when the text
 is the plain file's, ``different`` when not, ``refused`` for a
-:class:`citekit.StyleError` and ``crash`` for anything else. The plain
-files must all render (else the style is left out and said so).
+:class:`citekit.StyleError` and ``crash`` for anything else. A style whose
+plain file does not render is left out, and named.
 
     python benchmarks/lenient_styles.py --every 10
     python benchmarks/lenient_styles.py --every 1 --workers 2
@@ -40,7 +41,10 @@ CORPUS_FILE = REPO / "tests" / "corpus" / "biblatex-examples.bib"
 KEYS = ("murray", "kant:kpv", "geer", "westfahl:space", "ctan")
 CSL_NS = b'xmlns="http://purl.org/net/xbiblio/csl"'
 _DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
-_LAYOUT = re.compile(rb"(<bibliography\b.*?<layout\b[^>]*>)", re.DOTALL)
+_LAYOUTS = (
+    re.compile(rb"<bibliography\b.*?<layout\b[^>]*>", re.DOTALL),
+    re.compile(rb"<citation\b.*?<layout\b[^>]*>", re.DOTALL),
+)
 
 
 def _declared(data: bytes, encoding: str) -> bytes:
@@ -68,7 +72,7 @@ def _no_namespace(data: bytes) -> bytes | None:
 
 def _undefined_macro(data: bytes) -> bytes | None:
     call = b'<choose><if type="legal_case"><text macro="citekit-undefined-macro"/></if></choose>'
-    found = _LAYOUT.search(data)
+    found = _LAYOUTS[0].search(data) or _LAYOUTS[1].search(data)
     if found is None:
         return None
     return data[: found.end()] + call + data[found.end() :]
@@ -96,12 +100,16 @@ def _works() -> list[object]:
 
 
 def _render(data: bytes) -> str:
+    """The bibliography, or for a style without one each work's citation, one a line."""
     import citekit
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (the undefined macro's warning)
         csl = citekit.formatter("csl", style=data)
-    return str(csl.bibliography_text(_works()))
+    works = _works()
+    if csl.style.has_bibliography:
+        return str(csl.bibliography_text(works))
+    return "\n".join(str(csl.cite(works, key)) for key in KEYS)
 
 
 def _one(path: str) -> tuple[str, dict[str, str]]:
@@ -122,7 +130,7 @@ def _one(path: str) -> tuple[str, dict[str, str]]:
         try:
             text = _render(variant)
         except citekit.StyleError as error:
-            message = re.sub(r"line \d+", "line N", str(error).split(": ", 1)[-1])
+            message = re.sub(r"(line|column) \d+", r"\1 N", str(error).split(": ", 1)[-1])
             outcomes[name] = "refused: " + message[:90]
         except Exception as error:  # (counted as a crash)
             outcomes[name] = f"crash: {type(error).__name__}"
