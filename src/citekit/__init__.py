@@ -25,6 +25,7 @@ from citekit.errors import (
     ParseError,
     PluginNotFoundError,
     StyleError,
+    StyleWarning,
     UnknownKeyError,
     WriteError,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "Role",
     "Season",
     "StyleError",
+    "StyleWarning",
     "UnknownKeyError",
     "Work",
     "WorkType",

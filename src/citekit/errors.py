@@ -21,6 +21,7 @@ __all__ = [
     "ParseError",
     "PluginNotFoundError",
     "StyleError",
+    "StyleWarning",
     "UnknownKeyError",
     "WriteError",
 ]
@@ -102,6 +103,15 @@ class PluginNotFoundError(CitekitError, LookupError):
 
 class StyleError(CitekitError, ValueError):
     """A citation style could not be found or parsed."""
+
+
+class StyleWarning(UserWarning):
+    """A citation style loads, but something in it is wrong (a call of an undefined macro).
+
+    The style renders everything that does not meet the problem; rendering
+    that does is a :class:`StyleError`. The same problems are kept as data
+    on the style (:attr:`citekit.csl.styles.Style.problems`).
+    """
 
 
 class UnknownKeyError(CitekitError, KeyError):

@@ -28,6 +28,8 @@ from typing import Any
 
 from citeproc.source import VariableError
 
+from citekit.errors import StyleError
+
 __all__ = [
     "MODULES",
     "calls_variable",
@@ -44,6 +46,10 @@ __all__ = [
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
 MODULES: tuple[str, ...] = ("citations", "dates", "names", "text")
+
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
+_MACRO_TAG = f"{{{_CSL_NS}}}macro"
+_TEXT_TAG = f"{{{_CSL_NS}}}text"
 
 _REGISTERED: dict[str, type] = {}
 
@@ -203,20 +209,47 @@ class _Lookups:
         return root
 
     def calls_variable(self) -> bool:
-        """Whether this element (or a macro it calls) renders a variable (citeproc-py's rule)."""
+        """Whether this element (or a macro it calls) renders a variable (citeproc-py's rule).
+
+        A call of a macro the style does not define calls no variable (the
+        call is an error only if rendering reaches it: see :meth:`called_macro`).
+        """
         calls: bool | None = vars(self).get("_citekit_calls")
         if calls is None:
-            calls = vars(self)["_citekit_calls"] = bool(super().calls_variable())  # type: ignore[misc]
+            calls = vars(self)["_citekit_calls"] = self._calls_variable()
         return calls
+
+    def _calls_variable(self) -> bool:
+        if self.tag == _TEXT_TAG and "variable" not in self.attrib:
+            name = self.get("macro")
+            if name is not None and _find_macro(self.get_root(), name) is None:
+                return False
+        return bool(super().calls_variable())  # type: ignore[misc]
 
     def get_macro(self, name: str) -> Any:
         """The ``cs:macro`` called ``name`` (IndexError if there is none)."""
-        cache = _cache(self.get_root(), "_citekit_macros")
-        try:
-            return cache[name]
-        except KeyError:
-            macro = cache[name] = super().get_macro(name)  # type: ignore[misc]
-            return macro
+        macro = _find_macro(self.get_root(), name)
+        if macro is None:
+            raise IndexError(f"no macro named {name!r}")
+        return macro
+
+    def called_macro(self, name: str) -> Any:
+        """The macro this element calls, when rendering reaches the call.
+
+        A style may call a macro it does not define where rendering never
+        goes (it loads with a :class:`~citekit.StyleWarning`); reaching such
+        a call is a :class:`~citekit.StyleError` naming the style's file and
+        the line of the call.
+        """
+        macro = _find_macro(self.get_root(), name)
+        if macro is None:
+            source = vars(self.get_root()).get("_citekit_source") or "<style>"
+            tag = str(self.tag).rpartition("}")[2]
+            raise StyleError(
+                f"{source}: line {self.sourceline}: <{tag} macro={name!r}>:"
+                f" macro {name!r} is not defined"
+            )
+        return macro
 
     def get_term(
         self,
@@ -307,6 +340,23 @@ class _Decorated:
     def format(self, string: Any) -> Any:
         """``string`` with the element's font and alignment decorations."""
         return decorate(self, string)
+
+
+def _find_macro(root: Any, name: str) -> Any:
+    """The first ``cs:macro`` of ``root`` called ``name``, or None (found once per root).
+
+    The macros are read by their ``name`` attribute, not with an XPath query
+    built from the name, so any name is looked up as it is.
+    """
+    macros: dict[str, Any] | None = vars(root).get("_citekit_macros")
+    if macros is None:
+        macros = {}
+        for macro in root.iterchildren(_MACRO_TAG):
+            macro_name = macro.get("name")
+            if macro_name is not None:
+                macros.setdefault(macro_name, macro)
+        vars(root)["_citekit_macros"] = macros
+    return macros.get(name)
 
 
 def _cache(root: Any, name: str) -> dict[Any, Any]:

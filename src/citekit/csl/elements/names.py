@@ -1210,7 +1210,7 @@ class Key(model.Key):  # type: ignore[misc]
         macro_name = self.get("macro")
         if macro_name is None:
             return [None for _ in items]
-        macro = self.get_macro(macro_name)
+        macro = self.called_macro(macro_name)
         layout = context.get_layout() if not hasattr(context, "repressed") else context
         sort_options: dict[str, Any] = {}
         for option, target in (

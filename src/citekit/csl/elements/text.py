@@ -441,8 +441,8 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         return plan
 
     def _macro(self, name: str) -> Any:
-        """The macro this element calls (IndexError if the style has none of that name)."""
-        macro = self.get_macro(name)
+        """The macro this element calls (StyleError if the style has none of that name)."""
+        macro = self.called_macro(name)
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_macro"] = macro
         return macro
