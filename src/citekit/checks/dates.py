@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from citekit.checks import Context, Entry, EntryRule, Finding, Fix, Severity
 from citekit.checks.identifiers import _delimited
+from citekit.model.dateparse import ENGLISH_MONTHS
 
 __all__ = [
     "DateInvalid",
@@ -19,20 +20,7 @@ __all__ = [
     "YearInvalid",
 ]
 
-_MONTH_NAMES = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+_MONTH_NAMES = ENGLISH_MONTHS
 _MONTHS = {name: i + 1 for i, name in enumerate(_MONTH_NAMES)}
 _MONTHS.update({name[:3]: i + 1 for i, name in enumerate(_MONTH_NAMES)})
 _MONTHS["sept"] = 9

@@ -38,7 +38,14 @@ from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, NoCase, String
 
 from citekit.csl.output import balance_bidi, has_bidi_controls
-from citekit.formats.csl_vocabulary import DATE_FIELDS, MARKUP_FIELDS, TEXT_FIELDS
+from citekit.formats.csl_vocabulary import (
+    DATE_FIELDS,
+    ITEM_ORDER_DATES,
+    ITEM_ORDER_HEAD,
+    ITEM_ORDER_TAIL,
+    MARKUP_FIELDS,
+    TEXT_FIELDS,
+)
 from citekit.model import Date as WorkDate
 from citekit.model import DateParts, Person, Work, WorkType
 from citekit.model.markup import to_csl_text
@@ -66,38 +73,9 @@ _DATE_VARIABLES = frozenset(
 # The CSL-JSON keys of a work's modelled fields, in the order of
 # citekit.formats.csl.work_to_item: what comes later replaces what has the
 # same Python name before it.
-_HEAD = (
-    "title",
-    "title-short",
-    "original-title",
-    "container-title",
-    "container-title-short",
-    "collection-title",
-    "collection-number",
-    "event-title",
-)
-_DATES = ("issued", "original-date", "event-date", "accessed")
-_TAIL = (
-    "edition",
-    "volume",
-    "number-of-volumes",
-    "issue",
-    "number",
-    "page",
-    "number-of-pages",
-    "genre",
-    "medium",
-    "publisher",
-    "publisher-place",
-    "event-place",
-    "language",
-    "DOI",
-    "ISBN",
-    "ISSN",
-    "PMID",
-    "PMCID",
-    "URL",
-)
+_HEAD = ITEM_ORDER_HEAD
+_DATES = ITEM_ORDER_DATES
+_TAIL = ITEM_ORDER_TAIL
 _LAST = ("abstract", "note")
 
 

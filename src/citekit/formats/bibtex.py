@@ -39,6 +39,7 @@ from citekit.errors import FormatError
 from citekit.formats import latex
 from citekit.formats.losses import Loss, compare
 from citekit.model._frozen import FrozenMap
+from citekit.model.dateparse import ENGLISH_MONTHS
 from citekit.model.dates import Date, DateParts
 from citekit.model.excerpts import Excerpt, Locator, LocatorLabel, Original, QuotedIn
 from citekit.model.library import Library, Problem
@@ -449,20 +450,7 @@ for _name, _code in _BABEL.items():
     _BABEL_FOR_CODE.setdefault(_code.lower(), _name)
 _BABEL_FOR_CODE.update({"de": "ngerman", "de-at": "naustrian", "de-ch": "nswissgerman"})
 
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+_MONTHS = ENGLISH_MONTHS
 _MONTH_MACROS = {name[:3]: name.capitalize() for name in _MONTHS}
 _MONTH_NUMBERS = {name: i + 1 for i, name in enumerate(_MONTHS)}
 _MONTH_NUMBERS.update({name[:3]: i + 1 for i, name in enumerate(_MONTHS)})

@@ -39,6 +39,9 @@ from citekit.errors import FormatError
 from citekit.formats.csl_vocabulary import (
     CSL_VARIABLES,
     DATE_FIELDS,
+    ITEM_ORDER_DATES,
+    ITEM_ORDER_HEAD,
+    ITEM_ORDER_TAIL,
     MARKUP_FIELDS,
     ROLES,
     TEXT_FIELDS,
@@ -92,39 +95,6 @@ __all__ = [
 
 # --- the CSL vocabulary: citekit.formats.csl_vocabulary --------------------------------
 
-#: The order of the keys of the items citekit writes (variables and custom come last).
-_ORDER_HEAD = (
-    "title",
-    "title-short",
-    "original-title",
-    "container-title",
-    "container-title-short",
-    "collection-title",
-    "collection-number",
-    "event-title",
-)
-_ORDER_DATES = ("issued", "original-date", "event-date", "accessed")
-_ORDER_TAIL = (
-    "edition",
-    "volume",
-    "number-of-volumes",
-    "issue",
-    "number",
-    "page",
-    "number-of-pages",
-    "genre",
-    "medium",
-    "publisher",
-    "publisher-place",
-    "event-place",
-    "language",
-    "DOI",
-    "ISBN",
-    "ISSN",
-    "PMID",
-    "PMCID",
-    "URL",
-)
 
 #: Keys of ``item["custom"]`` that citekit reads into the model.
 CUSTOM_ARXIV = "arxiv"
@@ -1063,15 +1033,15 @@ def work_to_item(work: Work, *, custom: bool = True) -> dict[str, Any]:
         if value is not None:
             item[name] = value
 
-    for name in _ORDER_HEAD:
+    for name in ITEM_ORDER_HEAD:
         text(name)
     for group in work.contributors:
         item[group.role.value] = [person_to_csl(p) for p in group.persons]
-    for name in _ORDER_DATES:
+    for name in ITEM_ORDER_DATES:
         date = getattr(work, DATE_FIELDS[name])
         if date is not None:
             item[name] = date_to_csl(date)
-    for name in _ORDER_TAIL:
+    for name in ITEM_ORDER_TAIL:
         text(name)
     if work.keywords:
         if any("," in k or ";" in k for k in work.keywords):

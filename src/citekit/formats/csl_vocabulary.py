@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from citekit.model.work import Role
 
-__all__ = ["CSL_VARIABLES", "DATE_FIELDS", "MARKUP_FIELDS", "ROLES", "TEXT_FIELDS"]
+__all__ = [
+    "CSL_VARIABLES",
+    "DATE_FIELDS",
+    "ITEM_ORDER_DATES",
+    "ITEM_ORDER_HEAD",
+    "ITEM_ORDER_TAIL",
+    "MARKUP_FIELDS",
+    "ROLES",
+    "TEXT_FIELDS",
+]
 
 
 #: CSL variables citekit models as text attributes of Work: CSL name -> attribute name.
@@ -95,4 +104,39 @@ _OTHER_VARIABLES = """
 CSL_VARIABLES: frozenset[str] = frozenset(
     {"id", "type", "custom", "keyword", *TEXT_FIELDS, *DATE_FIELDS, *ROLES}
     | set(_OTHER_VARIABLES.split())
+)
+
+
+#: The order of the keys of the items citekit writes (variables and custom come last).
+ITEM_ORDER_HEAD = (
+    "title",
+    "title-short",
+    "original-title",
+    "container-title",
+    "container-title-short",
+    "collection-title",
+    "collection-number",
+    "event-title",
+)
+ITEM_ORDER_DATES = ("issued", "original-date", "event-date", "accessed")
+ITEM_ORDER_TAIL = (
+    "edition",
+    "volume",
+    "number-of-volumes",
+    "issue",
+    "number",
+    "page",
+    "number-of-pages",
+    "genre",
+    "medium",
+    "publisher",
+    "publisher-place",
+    "event-place",
+    "language",
+    "DOI",
+    "ISBN",
+    "ISSN",
+    "PMID",
+    "PMCID",
+    "URL",
 )

@@ -45,7 +45,7 @@ import attrs
 
 from citekit.model.dates import Date, DateParts
 
-__all__ = ["ENGLISH", "DateReading", "MonthNames", "parse_date_text"]
+__all__ = ["ENGLISH", "ENGLISH_MONTHS", "DateReading", "MonthNames", "parse_date_text"]
 
 
 def _key(word: str) -> str:
@@ -95,27 +95,27 @@ class MonthNames:
     prefixes: bool = False
 
 
+#: The English month names, January first, in lowercase.
+ENGLISH_MONTHS: tuple[str, ...] = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
 #: English, always known: full names, any abbreviation of three letters or
 #: more, and "fall" for autumn as well.
 ENGLISH = MonthNames(
     "en",
-    [
-        [name]
-        for name in [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    ],
+    [[name] for name in ENGLISH_MONTHS],
     [["spring"], ["summer"], ["autumn", "fall"], ["winter"]],
     prefixes=True,
 )
