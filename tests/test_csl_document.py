@@ -172,3 +172,55 @@ def test_an_unsorted_citation_keeps_its_cites_in_the_order_given() -> None:
     kept = document.insert([{"id": "r"}, {"id": "d"}], note=2, unsorted=True)
     assert sorted_.changed[-1][1] == "Doe; Roe"
     assert kept.changed[-1][1] == "Roe; Doe"
+
+
+@pytest.mark.parametrize(
+    ("mode", "infix", "expected"),
+    [
+        # citeproc-js's properties.mode on an author-date citation
+        (None, "", "(Kesey 1964)"),
+        ("author-only", "", "Kesey"),
+        ("suppress-author", "", "(1964)"),
+        ("composite", "", "Kesey (1964)"),
+        ("composite", "'s early work", "Kesey’s early work (1964)"),
+    ],
+)
+def test_citation_modes(mode: str | None, infix: str, expected: str) -> None:
+    from citekit.csl.styles import load_style
+
+    csl = b"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout prefix="(" suffix=")" delimiter="; "><group delimiter=" ">
+        <names variable="author"><name form="short"/></names>
+        <date variable="issued"><date-part name="year"/></date></group></layout></citation>
+    </style>"""
+    item = {
+        "id": "kesey",
+        "type": "book",
+        "author": [{"family": "Kesey", "given": "Ken"}],
+        "issued": {"date-parts": [[1964]]},
+    }
+    document = Document(load_style(csl), [item])
+    update = document.insert([{"id": "kesey"}], mode=mode, infix=infix)
+    assert update.changed[-1][1] == expected
+
+
+def test_an_author_only_stub_counts_for_no_position() -> None:
+    # a note style: the narrative stub in the text, then the note, which is
+    # the first reference to the work
+    document = Document(
+        CslFormatter("chicago-notes-bibliography").style,
+        [
+            {
+                "id": "kesey",
+                "type": "book",
+                "title": "Sometimes a Great Notion",
+                "author": [{"family": "Kesey", "given": "Ken"}],
+                "issued": {"date-parts": [[1964]]},
+            }
+        ],
+    )
+    document.insert([{"id": "kesey"}], note=0, mode="author-only")
+    update = document.insert([{"id": "kesey"}], note=1)
+    assert "Sometimes a Great Notion" in update.changed[-1][1]
+    assert "Ibid" not in update.changed[-1][1]

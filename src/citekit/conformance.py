@@ -1029,6 +1029,8 @@ class _CiteprocPySession:
                 citation_id=cluster.citation_id,
                 note_index=cluster.note_index,
                 unsorted=bool(cluster.properties.get("unsorted")),
+                mode=cluster.properties.get("mode"),
+                infix=str(cluster.properties.get("infix") or ""),
             )
             for cluster in document or ()
         ]
@@ -1103,7 +1105,12 @@ class CitekitEngine(CiteprocPyEngine):
         rendered.place(
             [
                 DocumentCitation(
-                    c.citation_id, c.items, c.note_index, bool(c.properties.get("unsorted"))
+                    c.citation_id,
+                    c.items,
+                    c.note_index,
+                    bool(c.properties.get("unsorted")),
+                    c.properties.get("mode"),
+                    str(c.properties.get("infix") or ""),
                 )
                 for c in document
             ]

@@ -59,6 +59,11 @@ class DocumentCitation:
     """The note it sits in (0: in the text)."""
     unsorted: bool = False
     """Its cites stay in the order given, whatever the style's citation sort."""
+    mode: str | None = None
+    """``"author-only"``, ``"suppress-author"`` or ``"composite"`` (see
+    :meth:`citekit.csl.engine.Processor.citation`), or None."""
+    infix: str = ""
+    """A composite citation's text between the author and the rest."""
 
     @property
     def note_index(self) -> int:
@@ -148,11 +153,14 @@ class Document:
         citation_id: str | None = None,
         before: str | None = None,
         unsorted: bool = False,
+        mode: str | None = None,
+        infix: str = "",
     ) -> Update:
         """Add a citation, at the end or before the citation ``before``.
 
         ``unsorted``: its cites stay in the order given (see
-        :attr:`DocumentCitation.unsorted`).
+        :attr:`DocumentCitation.unsorted`); ``mode`` and ``infix``: see
+        :attr:`DocumentCitation.mode`.
 
         :raises ValueError: for an id already in the document, or a cite without an id.
         :raises KeyError: for ``before`` not in the document, or a cite of an unknown item.
@@ -165,7 +173,7 @@ class Document:
                 citation_id = f"citation-{self._count}"
         elif citation_id in self._texts:
             raise ValueError(f"citation {citation_id!r} is already in the document")
-        citation = DocumentCitation(citation_id, cites, note, unsorted)
+        citation = DocumentCitation(citation_id, cites, note, unsorted, mode, infix)
         citations = list(self._citations)
         index = len(citations) if before is None else self._index(before)
         citations.insert(index, citation)
@@ -254,6 +262,8 @@ class Document:
                 citation_id=citation.citation_id,
                 note_index=citation.note,
                 unsorted=citation.unsorted,
+                mode=citation.mode,
+                infix=citation.infix,
             )
             for citation in citations
         ]

@@ -149,6 +149,8 @@ class Processor:
         citation_id: str | None = None,
         note_index: int | None = None,
         unsorted: bool = False,
+        mode: str | None = None,
+        infix: str = "",
     ) -> Any:
         """A citation cluster from cite objects as citeproc-js takes them.
 
@@ -156,7 +158,12 @@ class Processor:
         ``page``), ``prefix``, ``suffix``, ``suppress-author``,
         ``author-only``, ``position``, ``near-note``, ... ``unsorted``: the
         cites stay in the order given, whatever the style's citation sort
-        (citeproc-js's ``properties.unsorted``, an author's choice).
+        (citeproc-js's ``properties.unsorted``, an author's choice). ``mode``,
+        as citeproc-js's ``properties.mode``: ``"author-only"`` (the first
+        cite's author alone, a narrative citation's stub, which counts for no
+        position), ``"suppress-author"`` (the first cite without its author),
+        ``"composite"`` (both, joined by ``infix`` and a space: "Kesey's
+        early work (1962, 1964)").
         """
         from citeproc.source import Citation, Locator
 
@@ -175,6 +182,10 @@ class Processor:
             items.append(_unchecked(CiteItem, key=str(cite.get("id")).lower(), **options))
         citation = Citation(items)
         citation.unsorted = bool(unsorted)
+        if mode not in (None, "author-only", "suppress-author", "composite"):
+            raise ValueError(f"unknown citation mode {mode!r}")
+        citation.mode = mode
+        citation.infix = infix
         if citation_id is not None:
             citation.key = citation_id
         if note_index is not None:

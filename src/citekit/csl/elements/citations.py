@@ -76,6 +76,7 @@ from citekit.csl.elements.state import (
     restore_state,
 )
 from citekit.csl.elements.text import join_outputs, taken_branch
+from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import (
     FIRST,
     IBID,
@@ -277,7 +278,21 @@ class Layout(model.Layout):  # type: ignore[misc]
     # -- citations ---------------------------------------------------------------------
 
     def render_citation(self, citation: Any, callback: Any) -> Any:
-        """One citation: cites sorted, positions and disambiguation applied, collapsed."""
+        """One citation: cites sorted, positions and disambiguation applied, collapsed.
+
+        A citation's ``mode`` (see :meth:`citekit.csl.engine.Processor.citation`)
+        is applied to its first cite; a composite citation is its author-only
+        form, its ``infix``, a space and its suppress-author form.
+        """
+        mode = getattr(citation, "mode", None)
+        if mode == "composite":
+            author = self._render_citation(citation, callback, "author-only")
+            rest = self._render_citation(citation, callback, "suppress-author")
+            infix = affixes.affix_html(getattr(citation, "infix", "") or "", locale_quotes(self))
+            return sessions.as_text(author) + infix + " " + sessions.as_text(rest)
+        return self._render_citation(citation, callback, mode)
+
+    def _render_citation(self, citation: Any, callback: Any, mode: str | None) -> Any:
         bibliography = citation.bibliography
         session = sessions.session(bibliography)
         states = disambiguate.states(self, bibliography)
@@ -291,7 +306,13 @@ class Layout(model.Layout):  # type: ignore[misc]
         # prints nothing, which the manuscript renderer relies on: a numeric
         # style's "@key" is its number alone, as in pandoc.)
         narrative = [cite for cite in good if dict.get(cite, "author_only")]
+        if mode == "author-only" and good and not narrative:
+            narrative = good[:1]
         author_only = bool(narrative)
+        # (a note style without CSL-M's cs:intext prints the author of a
+        # suppress-author citation all the same, as citeproc-js does)
+        note_class = self.get_root().get("class") == "note"
+        suppressed = good[0] if mode == "suppress-author" and good and not note_class else None
         if author_only:
             good = narrative[:1]
         if citation_element.sort is not None and not getattr(citation, "unsorted", False):
@@ -336,16 +357,17 @@ class Layout(model.Layout):  # type: ignore[misc]
             if first_note is not None and not had_note:
                 dict.__setitem__(reference, "first_reference_note_number", str(first_note))
             try:
-                if dict.get(cite, "suppress_author"):
+                if dict.get(cite, "suppress_author") or cite is suppressed:
                     output = self.render_without_names(cite, state)
-                elif dict.get(cite, "author_only"):
+                elif author_only:
                     output = self.author_only(cite, state)
                 else:
                     output = self.render_item(cite, state)
             finally:
                 if first_note is not None and not had_note:
                     dict.pop(reference, "first_reference_note_number", None)
-            previous_in_citation = positions.record(cite.key, token, note, locator)
+            if mode != "author-only":  # (a narrative stub counts for no position)
+                previous_in_citation = positions.record(cite.key, token, note, locator)
             if output is None:
                 continue
             if prefix or suffix:
