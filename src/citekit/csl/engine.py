@@ -81,8 +81,11 @@ def _counts_down(style: Any) -> bool:
 
 def _only_citation_number(root: Any, name: str, depth: int = 0) -> bool:
     """Whether the macro ``name`` renders only the ``citation-number`` variable."""
-    macro = root.find(f"cs:macro[@name='{name}']", _NSMAP) if "'" not in name else None
-    if macro is None or depth > 10:
+    if depth > 10:
+        return False
+    try:
+        macro = root.get_macro(name)  # (looked up by name, as rendering finds it)
+    except IndexError:
         return False
     children = [child for child in macro if isinstance(child.tag, str)]
     if len(children) != 1:

@@ -117,18 +117,9 @@ def _citation_keys(path: str | None, problems: list[Problem]) -> dict[int, str]:
     bbt = Path(path).with_name("better-bibtex.sqlite")
     if not bbt.is_file():
         return {}
+    db: sqlite3.Connection | None = None
     try:
         db = _open(str(bbt))
-    except sqlite3.Error as error:
-        problems.append(
-            Problem(
-                message=f"cannot read Better BibTeX's keys: {error}",
-                path=str(bbt),
-                severity="warning",
-            )
-        )
-        return {}
-    try:
         tables = _tables(db)
         if "citationkey" in tables:
             return {
@@ -158,7 +149,8 @@ def _citation_keys(path: str | None, problems: list[Problem]) -> dict[int, str]:
         )
         return {}
     finally:
-        db.close()
+        if db is not None:
+            db.close()
 
 
 def _open(path: str) -> sqlite3.Connection:

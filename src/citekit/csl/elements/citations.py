@@ -311,15 +311,14 @@ class Layout(model.Layout):  # type: ignore[misc]
         author_only = bool(narrative)
         # (a note style without CSL-M's cs:intext prints the author of a
         # suppress-author citation all the same, as citeproc-js does)
-        note_class = self.get_root().get("class") == "note"
-        suppressed = good[0] if mode == "suppress-author" and good and not note_class else None
+        note_style = self.get_root().get("class") == "note"
+        suppressed = good[0] if mode == "suppress-author" and good and not note_style else None
         if author_only:
             good = narrative[:1]
         if citation_element.sort is not None and not getattr(citation, "unsorted", False):
             good = citation_element.sort.sort(good, self)
             if grouping.groups_cites(citation_element) and len(good) > 2:
                 good = grouping.grouped(self, good, states)
-        note_style = self.get_root().get("class") == "note"
         note = sessions.note_of(citation)
         if session.positions is None:
             distance = int(citation_element.get_option("near-note-distance"))
