@@ -100,6 +100,15 @@ def test_latex_decoding_table(source: str, plain: str) -> None:
         (r"{{nested} deep}", '<span class="nocase">nested deep</span>'),
         (r"A \& B < C", None),  # plain text needs no markup
         (r"{\ss}", None),  # a special character is not case protection
+        # a group inside a word protects the whole word
+        (r"{E}urope", '<span class="nocase">Europe</span>'),
+        (
+            r"Mc{G}ill and {DNA}s",
+            '<span class="nocase">McGill</span> and <span class="nocase">DNAs</span>',
+        ),
+        (r"{E}uro{P}e", '<span class="nocase">Euro</span><span class="nocase">Pe</span>'),
+        (r"{N}ew-{Y}ork", '<span class="nocase">New</span>-<span class="nocase">York</span>'),
+        (r"A {B} c", 'A <span class="nocase">B</span> c'),
     ],
 )
 def test_latex_markup(source: str, rich: str | None) -> None:

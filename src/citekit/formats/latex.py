@@ -19,7 +19,13 @@ go the other way, escaping LaTeX's special characters so that
 Brace protection: a ``{...}`` group not inside another protected group
 becomes ``<span class="nocase">``, except a group that is one "special
 character" (``{\\"u}``, ``{\\ss}``, ``{\\'{e}}``) or a font declaration
-(``{\\it ...}``), which BibTeX does not treat as protection either.
+(``{\\it ...}``), which BibTeX does not treat as protection either. A
+group that covers only part of a word (``{E}urope``, ``Mc{G}ill``,
+``{DNA}s``) protects the whole word (``<span class="nocase">Europe</span>``),
+which is what its writer meant: CSL processors that change case word by word
+would otherwise take the letters after the group for a word of their own
+(citeproc-js prints "EUrope", "McGIll"). Unlike BibTeX's sentence case, the
+other letters of such a word are then kept as written (``{T}CP``).
 """
 
 from __future__ import annotations
@@ -285,7 +291,21 @@ def _decode_all(text: str, paragraphs: bool) -> tuple[str, str | None]:
         rich = _TRAILING_SPACE.sub(r"\1", rich)
     if rich == escape(plain):
         return plain, None
+    if _NOCASE_OPEN in rich:
+        rich = _PARTIAL_WORD.sub(_whole_word, rich)
     return plain, rich
+
+
+# A nocase span with letters glued to it on either side (no tag inside).
+_PARTIAL_WORD = re.compile(r'(\w*)<span class="nocase">([^<]*)</span>(\w*)')
+
+
+def _whole_word(match: re.Match[str]) -> str:
+    """The nocase span of ``match`` widened to the word it is part of."""
+    before, inner, after = match.groups()
+    if not before and not after:
+        return match.group(0)
+    return f"{_NOCASE_OPEN}{before}{inner}{after}{_NOCASE_CLOSE}"
 
 
 def to_plain(text: str) -> str:
