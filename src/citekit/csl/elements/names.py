@@ -701,8 +701,17 @@ def render_name_list(
     if not shown:
         return None
 
-    order = options.get("name-as-sort-order")
     demote = _demote(anchor)
+    if sort_mode:
+        # (a sort key is the names' sort strings alone: none is rendered for display)
+        sort_people = [*shown, people[-1]] if with_last else shown
+        return "\x01".join(
+            passes.escape(
+                _name_sort_string(person, demote, form, _initialized_given(person, options))
+            )
+            for person in sort_people
+        )
+    order = options.get("name-as-sort-order")
     given_style, family_style = _name_part_styles(name, anchor)
 
     def escape(text: str) -> str:
@@ -711,7 +720,7 @@ def render_name_list(
     def render(person: PersonName, index: int) -> _Rendered:
         level = state.givenname_level(variable, index) if state is not None else 0
         person_form = "long" if level else form
-        inverted = sort_mode or order == "all" or (order == "first" and index == 0)
+        inverted = order == "all" or (order == "first" and index == 0)
         return _render_person(
             person,
             form=person_form,
@@ -728,12 +737,6 @@ def render_name_list(
     delimiter = options.get("delimiter")
     delimiter = ", " if delimiter is None else delimiter
     texts = [r.text for r in rendered]
-    if sort_mode:
-        sort_people = [*shown, people[-1]] if with_last else shown
-        return "\x01".join(
-            passes.escape(_name_sort_string(_initialized(person, options), demote, form))
-            for person in sort_people
-        )
 
     truncated = truncated or typed_et_al
     if with_last:
@@ -1118,25 +1121,46 @@ def collation_key(text: str) -> tuple[str, str, str] | None:
     is ignored, and so are case and accents (strings that differ only there
     keep the order they came in); numbers compare by value ("9" before "10").
     """
-    plain = passes.plain_text(text)
-    kept = []
-    for char in plain:
-        category = unicodedata.category(char)
-        if category.startswith("P"):
-            kept.append(" " if char in "'\u2019-\u2010" else "")
-        elif category.startswith("Z") or char.isspace():
-            kept.append(" ")
-        else:
-            kept.append(char)
-    cleaned = " ".join("".join(kept).split())
+    # (text with no markup, entity or marker is its own plain text)
+    plain = passes.plain_text(text) if _MARKUP.search(text) else text
+    cleaned = " ".join(plain.translate(_SORT_CHARACTERS).split())
     if not cleaned:
         return None
-    folded = cleaned.casefold()
-    base = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    base = cleaned.casefold()
+    if not base.isascii():
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", base) if not unicodedata.combining(c)
+        )
     return _DIGITS.sub(_numeric, base), "", ""
 
 
+class _SortCharacters(dict[int, str]):
+    """What each character becomes in a collation key (a ``str.translate`` table).
+
+    Punctuation goes (apostrophes and hyphens become spaces), separators
+    and white space become spaces, every other character stays. Filled in
+    as characters are met; the same for every thread, so a race only
+    computes an entry twice.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category.startswith("P"):
+            value = " " if char in "'\u2019-\u2010" else ""
+        elif category.startswith("Z") or char.isspace():
+            value = " "
+        else:
+            value = char
+        self[code] = value
+        return value
+
+
+_SORT_CHARACTERS = _SortCharacters()
+
+
 _DIGITS = re.compile(r"\d+")
+_MARKUP = re.compile("[<&" + passes.PROTECT + "]")
 
 
 def _numeric(match: re.Match[str]) -> str:
@@ -1145,12 +1169,24 @@ def _numeric(match: re.Match[str]) -> str:
     return f"{len(digits):04d}{digits}"
 
 
-def _name_sort_string(person: PersonName, demote: str, form: str = "long") -> str:
-    """A name as a sort key: its parts in the specification's order for sorting."""
+def _name_sort_string(
+    person: PersonName, demote: str, form: str = "long", given: str | None = None
+) -> str:
+    """A name as a sort key: its parts in the specification's order for sorting.
+
+    ``given``: the given name to use (initialised), the person's own by default.
+    """
     if person.is_literal:
         return person.literal
-    if person.is_cjk:
-        return _joined(person.family, person.given)
+    if given is None or given == person.given:
+        cjk = person.is_cjk
+        given = person.given
+    else:  # (as the initialised person would be: is_cjk of its own parts)
+        cjk = bool(_CJK.search(person.family + given)) and not _LATIN_LIKE.search(
+            person.family + given
+        )
+    if cjk:
+        return _joined(person.family, given)
     if form == "short":
         if demote == "never":
             return _joined(person.non_dropping_particle, person.family)
@@ -1159,14 +1195,14 @@ def _name_sort_string(person: PersonName, demote: str, form: str = "long") -> st
         parts = [
             _joined(person.non_dropping_particle, person.family),
             person.dropping_particle,
-            person.given,
+            given,
             person.suffix,
         ]
     else:
         parts = [
             person.family,
             _joined(person.dropping_particle, person.non_dropping_particle),
-            person.given,
+            given,
             person.suffix,
         ]
     return " ".join(" ".join(part.split()) for part in parts if part)
@@ -1267,7 +1303,7 @@ class Key(model.Key):  # type: ignore[misc]
 
 def _string_value(text: str) -> Any:
     """A comparable value for a rendered or plain string: numbers by value."""
-    plain = passes.plain_text(text).strip()
+    plain = (passes.plain_text(text) if _MARKUP.search(text) else text).strip()
     if not plain:
         return None
     if plain.isdigit():
@@ -1289,13 +1325,14 @@ class Sort(model.Sort):  # type: ignore[misc]
         (the first key for all): a stable sort by the first key, then each run
         of ties by the next, gives the order a comparison of all keys in turn
         gives. The first key of a large list is computed in several
-        processes (each item's keys depend on that item alone).
+        processes (each item's keys depend on that item alone). Values of
+        one key are plain tuples of one shape (see :func:`_string_value`),
+        compared as they are.
         """
         from citekit.csl import parallel
 
-        keys = self.findall("cs:key", _NSMAP)
         runs: list[list[int]] = [list(range(len(items)))]
-        for key in keys:
+        for key in self.findall("cs:key", _NSMAP):
             tied = [index for run in runs if len(run) > 1 for index in run]
             if not tied:
                 break
@@ -1307,49 +1344,35 @@ class Sort(model.Sort):  # type: ignore[misc]
                 return list(key.sort_keys([items[i] for i in tied[start:stop]], context))
 
             values = dict(zip(tied, parallel.map_ranges(values_of, len(tied)), strict=True))
-
-            def compare(
-                left: int,
-                right: int,
-                values: dict[int, Any] = values,
-                descending: bool = descending,
-            ) -> int:
-                return _compare_keys(values[left], values[right], descending)
-
             split: list[list[int]] = []
             for run in runs:
                 if len(run) < 2:
                     split.append(run)
                     continue
-                run.sort(key=functools.cmp_to_key(compare))
-                current = [run[0]]
-                for index in run[1:]:
-                    if compare(current[-1], index) == 0:
-                        current.append(index)
-                    else:
-                        split.append(current)
-                        current = [index]
-                split.append(current)
+                split.extend(_ordered_runs(run, values, descending))
             runs = split
         return [items[index] for run in runs for index in run]
 
 
-def _compare_keys(a: Any, b: Any, descending: bool) -> int:
-    """Two values of one sort key: empty values (None) last, whatever the direction."""
-    if a is None and b is None:
-        return 0
-    if a is None:
-        return 1
-    if b is None:
-        return -1
-    result = _compare_values(a, b)
-    return -result if descending else result
-
-
-def _compare_values(a: Any, b: Any) -> int:
-    if a[0] != b[0]:
-        return -1 if a[0] < b[0] else 1
-    for x, y in zip(a[1:], b[1:], strict=True):
-        if x != y:
-            return -1 if x < y else 1
-    return 0
+def _ordered_runs(run: list[int], values: dict[int, Any], descending: bool) -> list[list[int]]:
+    """The indexes of ``run`` sorted stably by ``values`` (None last), cut into runs of ties."""
+    present = [index for index in run if values[index] is not None]
+    empty = [index for index in run if values[index] is None]
+    # (a stable sort, also in reverse: equal values keep their order)
+    present.sort(key=values.__getitem__, reverse=descending)
+    out: list[list[int]] = []
+    for group in (present, empty):
+        if not group:
+            continue
+        current = [group[0]]
+        previous = values[group[0]]
+        for index in group[1:]:
+            value = values[index]
+            if value == previous:
+                current.append(index)
+            else:
+                out.append(current)
+                current = [index]
+                previous = value
+        out.append(current)
+    return out
