@@ -898,7 +898,7 @@ class Names(model.Names):  # type: ignore[misc]
         et_al = _child(names_context, "et-al")
         label = _child(names_context, "label")
         label_first = False
-        if label is not None and name is not None:
+        if label is not None and name is not None and not sort_mode:
             children = list(names_context)
             label_first = children.index(label) < children.index(name)
 
@@ -1258,14 +1258,15 @@ class Key(model.Key):  # type: ignore[misc]
                 for name in target:
                     sort_options[name] = self.get(option)
         values = []
+        render = macro.render
         for item in items:
             layout.repressed = {}
             try:
-                text = macro.render(item, context=context, sort_options=sort_options)
+                text = render(item, context=context, sort_options=sort_options)
             except VariableError:
                 text = None
-            layout.repressed = {}
             values.append(_string_value(str(text)) if text is not None else None)
+        layout.repressed = {}
         return values
 
     def _variable_value(self, item: Any, variable: str, context: Any) -> Any:
