@@ -47,6 +47,9 @@ class Session:
         self.states: dict[str, CiteState] = {}
         self.year_suffixes: dict[str, str] = {}
         """Item id -> the year suffix disambiguation gave it in this session."""
+        self.sort_values: dict[tuple[Any, ...], Any] = {}
+        """Citation sort keys' values already rendered, by key element and cite
+        (see :func:`citekit.csl.elements.names.cite_token`)."""
         self._views: dict[tuple[str, str | None, str | None], tuple[Any, Any]] = {}
 
     def reference_view(

@@ -50,13 +50,14 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 from citeproc import model
-from citeproc.source import VariableError
+from citeproc.source import Locator, VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
@@ -588,8 +589,26 @@ def _is_subsequent(item: Any, context: Any) -> bool:
     except (AttributeError, IndexError):
         return False
     cites = getattr(citation, "cites", None) or []
-    key = getattr(item, "key", None)
-    return any(getattr(cite, "key", None) == key for cite in cites)
+    return getattr(item, "key", None) in _cited_keys(cites)
+
+
+_CITED = threading.local()
+
+
+def _cited_keys(cites: list[Any]) -> set[Any]:
+    """The keys of ``cites``, the session's cites so far (a list that only grows).
+
+    Kept per thread with the list they index, and brought up to date with
+    the cites added since: a cite's names ask this of every cite before it.
+    """
+    index = getattr(_CITED, "index", None)
+    if index is None or index[0] is not cites or index[1] > len(cites):
+        index = _CITED.index = [cites, 0, set()]
+    if index[1] < len(cites):
+        index[2].update(getattr(cite, "key", None) for cite in cites[index[1] :])
+        index[1] = len(cites)
+    keys: set[Any] = index[2]
+    return keys
 
 
 def _name_part_styles(name: Any, anchor: Any) -> tuple[_PartStyle, _PartStyle]:
@@ -1257,15 +1276,28 @@ class Key(model.Key):  # type: ignore[misc]
             if option in self.attrib:
                 for name in target:
                     sort_options[name] = self.get(option)
+        # A citation sort renders the same keys of the same cites again in
+        # citation after citation: the session keeps their values.
+        known = _sort_values(items, context)
+        locator = _reads_locator(self) if known is not None else True
         values = []
         render = macro.render
         for item in items:
+            token = cite_token(item, context, locator=locator) if known is not None else None
+            if known is not None and token is not None:
+                found = known.get((self, token), _MISSING)
+                if found is not _MISSING:
+                    values.append(found)
+                    continue
             layout.repressed = {}
             try:
                 text = render(item, context=context, sort_options=sort_options)
             except VariableError:
                 text = None
-            values.append(_string_value(str(text)) if text is not None else None)
+            value = _string_value(str(text)) if text is not None else None
+            if known is not None and token is not None:
+                known[(self, token)] = value
+            values.append(value)
         layout.repressed = {}
         return values
 
@@ -1302,6 +1334,97 @@ class Key(model.Key):  # type: ignore[misc]
         return _string_value(str(value))
 
 
+_MISSING = object()
+
+
+def _sort_values(items: Sequence[Any], context: Any) -> dict[tuple[Any, ...], Any] | None:
+    """The session's values of citation sort keys (None for a bibliography's sort)."""
+    from citekit.csl.cite.session import session
+
+    if not items or _in_bibliography(context):
+        return None
+    try:
+        bibliography = items[0].citation.bibliography
+    except (AttributeError, VariableError):
+        return None
+    values: dict[tuple[Any, ...], Any] = session(bibliography).sort_values
+    return values
+
+
+def _reads_locator(key: Any) -> bool:
+    """Whether ``key``'s macro (or one it calls, at any depth) mentions the locator.
+
+    Any attribute naming ``locator`` counts (a variable, a label, a condition).
+    """
+    found = vars(key).get("_citekit_reads_locator")
+    if found is not None:
+        return bool(found)
+    reads = False
+    seen: set[str] = set()
+    pending = [key]
+    while pending and not reads:
+        node = pending.pop()
+        for child in node.iter():
+            if not isinstance(child.tag, str):
+                continue
+            if any(
+                "locator" in (name, *str(value).split()) for name, value in child.attrib.items()
+            ):
+                reads = True
+                break
+            name = child.attrib.get("macro")
+            if name and name not in seen:
+                seen.add(name)
+                try:
+                    pending.append(child.get_macro(name))
+                except (AttributeError, IndexError):
+                    reads = True  # (a macro not found: assume it might)
+                    break
+    vars(key)["_citekit_reads_locator"] = reads
+    return reads
+
+
+def cite_token(cite: Any, context: Any, *, locator: bool = True) -> tuple[Any, ...] | None:
+    """Everything a sort key's rendering of ``cite`` reads besides the style (None: unknown).
+
+    Rendered without a cite state, a key reads the cite's own fields (its
+    item, locator, affixes, explicit position...), its item's reference as
+    the session shows it (the year suffix; whether a citation label was
+    made), the item's citation number, and whether the session has cited
+    the item before (``et-al-subsequent-*``); ``context`` is the layout
+    whose options it inherits. A field of any other kind gives None.
+    ``locator=False`` (a key that never mentions the locator) leaves the
+    locator and its label out.
+    """
+    fields: list[tuple[str, Any]] = []
+    for name, value in dict.items(cite):
+        if name == "citation" or (isinstance(name, str) and name.startswith("_")):
+            continue  # (the cite's citation; what citekit remembers on the cite)
+        if not locator and name in ("locator", "label"):
+            continue
+        if not isinstance(name, str) or name.startswith("citekit"):
+            return None  # (a cite state attached: the rendering is not a sort key's)
+        if value is None or isinstance(value, str | int | float | bool):
+            fields.append((name, value))
+        elif isinstance(value, Locator):
+            fields.append((name, (str(value.label), str(value.identifier))))
+        else:
+            return None
+    try:
+        reference = cite.reference
+        number = cite.number
+    except (AttributeError, KeyError, ValueError, VariableError):
+        return None
+    return (
+        context,
+        tuple(sorted(fields)),
+        dict.get(reference, "year_suffix"),
+        "citation_label" in reference,
+        number,
+        _is_subsequent(cite, context),
+    )
+
+
 def _string_value(text: str) -> Any:
     """A comparable value for a rendered or plain string: numbers by value."""
     plain = (passes.plain_text(text) if _MARKUP.search(text) else text).strip()
@@ -1332,8 +1455,15 @@ class Sort(model.Sort):  # type: ignore[misc]
         """
         from citekit.csl import parallel
 
+        if len(items) < 2:
+            return list(items)
+        node: Any = self
+        remembered: dict[str, Any] = vars(node)
+        keys = remembered.get("_citekit_keys")
+        if keys is None:  # (the style does not change: its keys are found once)
+            keys = remembered["_citekit_keys"] = self.findall("cs:key", _NSMAP)
         runs: list[list[int]] = [list(range(len(items)))]
-        for key in self.findall("cs:key", _NSMAP):
+        for key in keys:
             tied = [index for run in runs if len(run) > 1 for index in run]
             if not tied:
                 break
@@ -1344,7 +1474,11 @@ class Sort(model.Sort):  # type: ignore[misc]
             ) -> list[Any]:
                 return list(key.sort_keys([items[i] for i in tied[start:stop]], context))
 
-            values = dict(zip(tied, parallel.map_ranges(values_of, len(tied)), strict=True))
+            if len(tied) < 2 * parallel.MIN_CHUNK:  # (too few to share between processes)
+                found = values_of(0, len(tied))
+            else:
+                found = parallel.map_ranges(values_of, len(tied))
+            values = dict(zip(tied, found, strict=True))
             split: list[list[int]] = []
             for run in runs:
                 if len(run) < 2:
