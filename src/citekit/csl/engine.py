@@ -105,9 +105,10 @@ class Processor:
     :func:`citeproc_style`, or citeproc-py's own); ``items`` are the
     engine's items (:func:`citekit.csl.items.from_work`) or CSL-JSON objects
     (read by :func:`citekit.csl.items.from_csl`: ids are made text; a missing
-    type is ``""``, which no type condition matches, as in citeproc-js). The
-    engine marks state on its items (a year suffix): give each processor
-    items of its own. Output is HTML in citeproc-js's
+    type is ``""``, which no type condition matches, as in citeproc-js).
+    Rendering writes nothing of a session into the items (its year suffixes
+    and note numbers are the session's), so processors may share them,
+    also in several threads. Output is HTML in citeproc-js's
     conventions (``&#38;``, ``<i>``, ...), passed through ``postprocess``.
     Warnings citeproc-py prints are silenced; its exceptions are not caught
     here (the callers turn them into citekit's errors).

@@ -406,9 +406,8 @@ def source(items: Iterable[Any], style_language: str | None = None) -> Any:
 class WorkItems:
     """The engine's items of works, each work read once (a cache, bounded).
 
-    A work's fields are kept; each call gives a new ``Reference`` (the engine
-    marks a rendering's state on it, such as a year suffix). Safe to share
-    between threads.
+    A work's fields are kept; each call gives a new ``Reference``. Safe to
+    share between threads.
     """
 
     def __init__(self, limit: int = 20_000) -> None:

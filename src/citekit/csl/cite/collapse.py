@@ -118,14 +118,12 @@ def collapse_years(
 
 
 def year_key(layout: Any, cite: Any, state: CiteState) -> str:
-    """The cite without author and year suffix, to tell same-year cites apart."""
-    reference = cite.reference
-    suffix = dict.pop(reference, "year_suffix", None)
-    try:
-        return as_text(layout.render_without_names(cite, state.copy(year_suffix=None)))
-    finally:
-        if suffix is not None:
-            dict.__setitem__(reference, "year_suffix", suffix)
+    """The cite without author and year suffix, to tell same-year cites apart.
+
+    (A cite rendering with a state without a year suffix reads no
+    ``year-suffix`` variable either: see :class:`citekit.csl.cite.session.CiteItem`.)
+    """
+    return as_text(layout.render_without_names(cite, state.copy(year_suffix=None)))
 
 
 class Piece:

@@ -15,8 +15,8 @@ the suffix follows the first year a ``cs:date`` renders (or the
 ``citation-label``), in citations and bibliography.
 
 The results are one :class:`~citekit.csl.elements.state.CiteState` per item,
-kept in the session (:mod:`citekit.csl.cite.session`); the year suffixes are
-also set as the ``year-suffix`` variable of the items' references.
+kept in the session (:mod:`citekit.csl.cite.session`), with the session's
+year suffixes (which its cites read as the ``year-suffix`` variable).
 """
 
 from __future__ import annotations
@@ -83,14 +83,9 @@ def adopt_disambiguation(layout: Any, bibliography: Any, states: Mapping[str, Ci
     the same order; the items' year suffixes are set from it.
     """
     session = sessions.session(bibliography)
-    for reference in session.suffixed:
-        dict.pop(reference, "year_suffix", None)
-    session.suffixed = []
-    for key, state in states.items():
-        if state.year_suffix:
-            reference = bibliography.source[key]
-            dict.__setitem__(reference, "year_suffix", state.year_suffix)
-            session.suffixed.append(reference)
+    session.year_suffixes = {
+        key: state.year_suffix for key, state in states.items() if state.year_suffix
+    }
     session.states = dict(states)
     session.disambiguation_key = tuple(bibliography.keys)
 
@@ -110,9 +105,7 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
     """Disambiguation of every registered item, in the specification's order of steps."""
     from citekit.csl import parallel
 
-    for reference in session.suffixed:
-        dict.pop(reference, "year_suffix", None)
-    session.suffixed = []
+    session.year_suffixes = {}
     citation = layout.getparent()
     keys = list(dict.fromkeys(bibliography.keys))
     # as citeproc-js does, cites are compared in their subsequent form
@@ -186,9 +179,7 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
         for group in groups:
             for number, key in enumerate(sorted(group, key=order.__getitem__)):
                 suffix = year_suffix(number)
-                reference = bibliography.source[key]
-                dict.__setitem__(reference, "year_suffix", suffix)
-                session.suffixed.append(reference)
+                session.year_suffixes[key] = suffix
                 states[key].year_suffix = suffix
                 states[key].year_suffix_after_year = not explicit
     return states

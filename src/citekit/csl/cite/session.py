@@ -1,9 +1,17 @@
 """A rendering session's citation-level state, and reading citeproc-py's cites.
 
 One session is one citeproc-py ``CitationStylesBibliography``: its
-:class:`Session` (positions so far, the registry's disambiguation) lives on
-it. The helpers read what a cite object carries (locator, note, explicit
-position); :class:`CiteItem` is the cite citekit's engine builds.
+:class:`Session` (positions so far, the registry's disambiguation, the year
+suffixes) lives on it. The helpers read what a cite object carries (locator,
+note, explicit position); :class:`CiteItem` is the cite citekit's engine
+builds.
+
+The items' references are shared (a formatter's, a document's; several
+sessions and threads may render them at once), so nothing a session decides
+is written into them: a cite's reference shows the session's year suffix
+(``year-suffix``) and the cite's ``first-reference-note-number`` through a
+per-session copy (:meth:`Session.reference_view`), made only for the items
+that have either.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from typing import Any
 from citeproc.source import Citation as SourceCitation
 from citeproc.source import CitationItem
 
-from citekit.csl.elements.state import CiteState
+from citekit.csl.elements.state import STATE_KEY, CiteState
 from citekit.csl.positions import FIRST, IBID, IBID_WITH_LOCATOR, SUBSEQUENT, PositionTracker
 
 __all__ = [
@@ -37,7 +45,35 @@ class Session:
         self.positions: PositionTracker | None = None
         self.disambiguation_key: tuple[str, ...] | None = None
         self.states: dict[str, CiteState] = {}
-        self.suffixed: list[Any] = []
+        self.year_suffixes: dict[str, str] = {}
+        """Item id -> the year suffix disambiguation gave it in this session."""
+        self.sort_values: dict[tuple[Any, ...], Any] = {}
+        """Citation sort keys' values already rendered, by key element and cite
+        (see :func:`citekit.csl.elements.names.cite_token`)."""
+        self._views: dict[tuple[str, str | None, str | None], tuple[Any, Any]] = {}
+
+    def reference_view(
+        self, key: str, reference: Any, year_suffix: str | None, note: str | None
+    ) -> Any:
+        """``reference`` as this session shows it: with ``year_suffix`` and ``note``.
+
+        A copy of the reference (its class, its variables) with the
+        ``year-suffix`` variable, and the ``first-reference-note-number``
+        unless the item has its own; made once per session for each item and
+        pair of values, the shared reference left as it is.
+        """
+        found = self._views.get((key, year_suffix, note))
+        if found is not None and found[0] is reference:
+            return found[1]
+        kind: Any = type(reference)
+        view = kind.__new__(kind)
+        dict.update(view, reference)
+        if year_suffix is not None:
+            dict.__setitem__(view, "year_suffix", year_suffix)
+        if note is not None and "first_reference_note_number" not in reference:
+            dict.__setitem__(view, "first_reference_note_number", note)
+        self._views[(key, year_suffix, note)] = (reference, view)
+        return view
 
 
 def session(bibliography: Any) -> Session:
@@ -128,12 +164,32 @@ class CiteItem(CitationItem):  # type: ignore[misc]
 
     @property
     def reference(self) -> Any:
-        """The cite's reference (citeproc-py's ``Reference``)."""
-        reference = dict.get(self, _REFERENCE_KEY)
-        if reference is None:
-            reference = CitationItem.reference.fget(self)
-            dict.__setitem__(self, _REFERENCE_KEY, reference)
-        return reference
+        """The cite's reference (citeproc-py's ``Reference``) as its session shows it.
+
+        With the year suffix of the item (the cite state's while one is
+        attached, else the session's) and the state's
+        ``first-reference-note-number``: see :meth:`Session.reference_view`.
+        """
+        found = dict.get(self, _REFERENCE_KEY)
+        if found is None:
+            bibliography = self.citation.bibliography
+            key: str = dict.__getitem__(self, "key")
+            found = (bibliography.source[key], session(bibliography), key)
+            dict.__setitem__(self, _REFERENCE_KEY, found)
+        reference, current, key = found
+        state = dict.get(self, STATE_KEY)
+        if state is not None:
+            suffix = state.year_suffix
+            note = state.first_reference_note_number
+            if suffix is None and note is None:
+                return reference
+        elif current.year_suffixes:
+            suffix, note = current.year_suffixes.get(key), None
+            if suffix is None:
+                return reference
+        else:
+            return reference
+        return current.reference_view(key, reference, suffix, note)
 
 
 def probe(bibliography: Any, key: str) -> Any:

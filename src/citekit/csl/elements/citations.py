@@ -29,12 +29,13 @@ cites' states.
 How the other element classes see the state of the cite being rendered
 ----------------------------------------------------------------------
 
-Per-reference results are stored as ordinary CSL variables on the item's
-reference, so any element renders and tests them like data: ``year-suffix``
-(set for every item that gets one) and ``citation-label`` (generated when the
-item has none). Per-cite results are a :class:`CiteState` attached to the
-cite being rendered: ``first-reference-note-number`` is also set on the
-reference for the duration of the cite. Any element's ``process(item, ...)``
+Per-cite results are a :class:`CiteState` attached to the cite being
+rendered. The ``year-suffix`` (the session's, for every item that gets one)
+and ``first-reference-note-number`` (the state's) are read like any variable
+of the item's reference: the cite's ``reference`` is then a per-session copy
+that has them (:class:`citekit.csl.cite.session.CiteItem`); the shared
+reference is not written to. ``citation-label`` is generated into the
+reference when the item has none. Any element's ``process(item, ...)``
 reads the state with :func:`cite_state`. citeproc-py's ``Text`` drops keyword
 arguments on the way into a macro, so keyword arguments would not reach a
 ``cs:names`` inside a macro: the item does.
@@ -343,28 +344,21 @@ class Layout(model.Layout):  # type: ignore[misc]
             near = positions.near_note(cite.key, note)
             if dict.get(cite, "near_note") is not None:
                 near = bool(dict.get(cite, "near_note"))
+            first_note = dict.get(cite, "first_reference_note_number")
+            if first_note is None:
+                first_note = positions.first_note(cite.key)
             state = base.copy(
                 position=position,
                 near_note=near,
                 capitalize_first_term=note_style and opens_sentence,
+                first_reference_note_number=None if first_note is None else str(first_note),
             )
-            first_note = dict.get(cite, "first_reference_note_number")
-            if first_note is None:
-                first_note = positions.first_note(cite.key)
-            reference = cite.reference
-            had_note = "first_reference_note_number" in reference
-            if first_note is not None and not had_note:
-                dict.__setitem__(reference, "first_reference_note_number", str(first_note))
-            try:
-                if dict.get(cite, "suppress_author") or cite is suppressed:
-                    output = self.render_without_names(cite, state)
-                elif author_only:
-                    output = self.author_only(cite, state)
-                else:
-                    output = self.render_item(cite, state)
-            finally:
-                if first_note is not None and not had_note:
-                    dict.pop(reference, "first_reference_note_number", None)
+            if dict.get(cite, "suppress_author") or cite is suppressed:
+                output = self.render_without_names(cite, state)
+            elif author_only:
+                output = self.author_only(cite, state)
+            else:
+                output = self.render_item(cite, state)
             if mode != "author-only":  # (a narrative stub counts for no position)
                 previous_in_citation = positions.record(cite.key, token, note, locator)
             if output is None:
@@ -373,7 +367,8 @@ class Layout(model.Layout):  # type: ignore[misc]
                 output = affixes.cite_affixes(self, prefix, output, suffix)
                 output = affixes.marked(output, prefix, suffix)
             citation_element.cites.append(cite)
-            rendered.append((cite, output, state))
+            # (collapsing renders the cite again, without its first-reference-note-number)
+            rendered.append((cite, output, state.copy(first_reference_note_number=None)))
         out = collapse.collapse(self, rendered, citation_element)
         for cite in bad:
             value = callback(cite) if callback is not None else None

@@ -50,13 +50,14 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 from citeproc import model
-from citeproc.source import VariableError
+from citeproc.source import Locator, VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
@@ -588,8 +589,26 @@ def _is_subsequent(item: Any, context: Any) -> bool:
     except (AttributeError, IndexError):
         return False
     cites = getattr(citation, "cites", None) or []
-    key = getattr(item, "key", None)
-    return any(getattr(cite, "key", None) == key for cite in cites)
+    return getattr(item, "key", None) in _cited_keys(cites)
+
+
+_CITED = threading.local()
+
+
+def _cited_keys(cites: list[Any]) -> set[Any]:
+    """The keys of ``cites``, the session's cites so far (a list that only grows).
+
+    Kept per thread with the list they index, and brought up to date with
+    the cites added since: a cite's names ask this of every cite before it.
+    """
+    index = getattr(_CITED, "index", None)
+    if index is None or index[0] is not cites or index[1] > len(cites):
+        index = _CITED.index = [cites, 0, set()]
+    if index[1] < len(cites):
+        index[2].update(getattr(cite, "key", None) for cite in cites[index[1] :])
+        index[1] = len(cites)
+    keys: set[Any] = index[2]
+    return keys
 
 
 def _name_part_styles(name: Any, anchor: Any) -> tuple[_PartStyle, _PartStyle]:
@@ -701,8 +720,17 @@ def render_name_list(
     if not shown:
         return None
 
-    order = options.get("name-as-sort-order")
     demote = _demote(anchor)
+    if sort_mode:
+        # (a sort key is the names' sort strings alone: none is rendered for display)
+        sort_people = [*shown, people[-1]] if with_last else shown
+        return "\x01".join(
+            passes.escape(
+                _name_sort_string(person, demote, form, _initialized_given(person, options))
+            )
+            for person in sort_people
+        )
+    order = options.get("name-as-sort-order")
     given_style, family_style = _name_part_styles(name, anchor)
 
     def escape(text: str) -> str:
@@ -711,7 +739,7 @@ def render_name_list(
     def render(person: PersonName, index: int) -> _Rendered:
         level = state.givenname_level(variable, index) if state is not None else 0
         person_form = "long" if level else form
-        inverted = sort_mode or order == "all" or (order == "first" and index == 0)
+        inverted = order == "all" or (order == "first" and index == 0)
         return _render_person(
             person,
             form=person_form,
@@ -728,12 +756,6 @@ def render_name_list(
     delimiter = options.get("delimiter")
     delimiter = ", " if delimiter is None else delimiter
     texts = [r.text for r in rendered]
-    if sort_mode:
-        sort_people = [*shown, people[-1]] if with_last else shown
-        return "\x01".join(
-            passes.escape(_name_sort_string(_initialized(person, options), demote, form))
-            for person in sort_people
-        )
 
     truncated = truncated or typed_et_al
     if with_last:
@@ -895,7 +917,7 @@ class Names(model.Names):  # type: ignore[misc]
         et_al = _child(names_context, "et-al")
         label = _child(names_context, "label")
         label_first = False
-        if label is not None and name is not None:
+        if label is not None and name is not None and not sort_mode:
             children = list(names_context)
             label_first = children.index(label) < children.index(name)
 
@@ -1118,25 +1140,46 @@ def collation_key(text: str) -> tuple[str, str, str] | None:
     is ignored, and so are case and accents (strings that differ only there
     keep the order they came in); numbers compare by value ("9" before "10").
     """
-    plain = passes.plain_text(text)
-    kept = []
-    for char in plain:
-        category = unicodedata.category(char)
-        if category.startswith("P"):
-            kept.append(" " if char in "'\u2019-\u2010" else "")
-        elif category.startswith("Z") or char.isspace():
-            kept.append(" ")
-        else:
-            kept.append(char)
-    cleaned = " ".join("".join(kept).split())
+    # (text with no markup, entity or marker is its own plain text)
+    plain = passes.plain_text(text) if _MARKUP.search(text) else text
+    cleaned = " ".join(plain.translate(_SORT_CHARACTERS).split())
     if not cleaned:
         return None
-    folded = cleaned.casefold()
-    base = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    base = cleaned.casefold()
+    if not base.isascii():
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", base) if not unicodedata.combining(c)
+        )
     return _DIGITS.sub(_numeric, base), "", ""
 
 
+class _SortCharacters(dict[int, str]):
+    """What each character becomes in a collation key (a ``str.translate`` table).
+
+    Punctuation goes (apostrophes and hyphens become spaces), separators
+    and white space become spaces, every other character stays. Filled in
+    as characters are met; the same for every thread, so a race only
+    computes an entry twice.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category.startswith("P"):
+            value = " " if char in "'\u2019-\u2010" else ""
+        elif category.startswith("Z") or char.isspace():
+            value = " "
+        else:
+            value = char
+        self[code] = value
+        return value
+
+
+_SORT_CHARACTERS = _SortCharacters()
+
+
 _DIGITS = re.compile(r"\d+")
+_MARKUP = re.compile("[<&" + passes.PROTECT + "]")
 
 
 def _numeric(match: re.Match[str]) -> str:
@@ -1145,12 +1188,24 @@ def _numeric(match: re.Match[str]) -> str:
     return f"{len(digits):04d}{digits}"
 
 
-def _name_sort_string(person: PersonName, demote: str, form: str = "long") -> str:
-    """A name as a sort key: its parts in the specification's order for sorting."""
+def _name_sort_string(
+    person: PersonName, demote: str, form: str = "long", given: str | None = None
+) -> str:
+    """A name as a sort key: its parts in the specification's order for sorting.
+
+    ``given``: the given name to use (initialised), the person's own by default.
+    """
     if person.is_literal:
         return person.literal
-    if person.is_cjk:
-        return _joined(person.family, person.given)
+    if given is None or given == person.given:
+        cjk = person.is_cjk
+        given = person.given
+    else:  # (as the initialised person would be: is_cjk of its own parts)
+        cjk = bool(_CJK.search(person.family + given)) and not _LATIN_LIKE.search(
+            person.family + given
+        )
+    if cjk:
+        return _joined(person.family, given)
     if form == "short":
         if demote == "never":
             return _joined(person.non_dropping_particle, person.family)
@@ -1159,14 +1214,14 @@ def _name_sort_string(person: PersonName, demote: str, form: str = "long") -> st
         parts = [
             _joined(person.non_dropping_particle, person.family),
             person.dropping_particle,
-            person.given,
+            given,
             person.suffix,
         ]
     else:
         parts = [
             person.family,
             _joined(person.dropping_particle, person.non_dropping_particle),
-            person.given,
+            given,
             person.suffix,
         ]
     return " ".join(" ".join(part.split()) for part in parts if part)
@@ -1221,15 +1276,29 @@ class Key(model.Key):  # type: ignore[misc]
             if option in self.attrib:
                 for name in target:
                     sort_options[name] = self.get(option)
+        # A citation sort renders the same keys of the same cites again in
+        # citation after citation: the session keeps their values.
+        known = _sort_values(items, context)
+        locator = _reads_locator(self) if known is not None else True
         values = []
+        render = macro.render
         for item in items:
+            token = cite_token(item, context, locator=locator) if known is not None else None
+            if known is not None and token is not None:
+                found = known.get((self, token), _MISSING)
+                if found is not _MISSING:
+                    values.append(found)
+                    continue
             layout.repressed = {}
             try:
-                text = macro.render(item, context=context, sort_options=sort_options)
+                text = render(item, context=context, sort_options=sort_options)
             except VariableError:
                 text = None
-            layout.repressed = {}
-            values.append(_string_value(str(text)) if text is not None else None)
+            value = _string_value(str(text)) if text is not None else None
+            if known is not None and token is not None:
+                known[(self, token)] = value
+            values.append(value)
+        layout.repressed = {}
         return values
 
     def _variable_value(self, item: Any, variable: str, context: Any) -> Any:
@@ -1265,9 +1334,100 @@ class Key(model.Key):  # type: ignore[misc]
         return _string_value(str(value))
 
 
+_MISSING = object()
+
+
+def _sort_values(items: Sequence[Any], context: Any) -> dict[tuple[Any, ...], Any] | None:
+    """The session's values of citation sort keys (None for a bibliography's sort)."""
+    from citekit.csl.cite.session import session
+
+    if not items or _in_bibliography(context):
+        return None
+    try:
+        bibliography = items[0].citation.bibliography
+    except (AttributeError, VariableError):
+        return None
+    values: dict[tuple[Any, ...], Any] = session(bibliography).sort_values
+    return values
+
+
+def _reads_locator(key: Any) -> bool:
+    """Whether ``key``'s macro (or one it calls, at any depth) mentions the locator.
+
+    Any attribute naming ``locator`` counts (a variable, a label, a condition).
+    """
+    found = vars(key).get("_citekit_reads_locator")
+    if found is not None:
+        return bool(found)
+    reads = False
+    seen: set[str] = set()
+    pending = [key]
+    while pending and not reads:
+        node = pending.pop()
+        for child in node.iter():
+            if not isinstance(child.tag, str):
+                continue
+            if any(
+                "locator" in (name, *str(value).split()) for name, value in child.attrib.items()
+            ):
+                reads = True
+                break
+            name = child.attrib.get("macro")
+            if name and name not in seen:
+                seen.add(name)
+                try:
+                    pending.append(child.get_macro(name))
+                except (AttributeError, IndexError):
+                    reads = True  # (a macro not found: assume it might)
+                    break
+    vars(key)["_citekit_reads_locator"] = reads
+    return reads
+
+
+def cite_token(cite: Any, context: Any, *, locator: bool = True) -> tuple[Any, ...] | None:
+    """Everything a sort key's rendering of ``cite`` reads besides the style (None: unknown).
+
+    Rendered without a cite state, a key reads the cite's own fields (its
+    item, locator, affixes, explicit position...), its item's reference as
+    the session shows it (the year suffix; whether a citation label was
+    made), the item's citation number, and whether the session has cited
+    the item before (``et-al-subsequent-*``); ``context`` is the layout
+    whose options it inherits. A field of any other kind gives None.
+    ``locator=False`` (a key that never mentions the locator) leaves the
+    locator and its label out.
+    """
+    fields: list[tuple[str, Any]] = []
+    for name, value in dict.items(cite):
+        if name == "citation" or (isinstance(name, str) and name.startswith("_")):
+            continue  # (the cite's citation; what citekit remembers on the cite)
+        if not locator and name in ("locator", "label"):
+            continue
+        if not isinstance(name, str) or name.startswith("citekit"):
+            return None  # (a cite state attached: the rendering is not a sort key's)
+        if value is None or isinstance(value, str | int | float | bool):
+            fields.append((name, value))
+        elif isinstance(value, Locator):
+            fields.append((name, (str(value.label), str(value.identifier))))
+        else:
+            return None
+    try:
+        reference = cite.reference
+        number = cite.number
+    except (AttributeError, KeyError, ValueError, VariableError):
+        return None
+    return (
+        context,
+        tuple(sorted(fields)),
+        dict.get(reference, "year_suffix"),
+        "citation_label" in reference,
+        number,
+        _is_subsequent(cite, context),
+    )
+
+
 def _string_value(text: str) -> Any:
     """A comparable value for a rendered or plain string: numbers by value."""
-    plain = passes.plain_text(text).strip()
+    plain = (passes.plain_text(text) if _MARKUP.search(text) else text).strip()
     if not plain:
         return None
     if plain.isdigit():
@@ -1289,11 +1449,19 @@ class Sort(model.Sort):  # type: ignore[misc]
         (the first key for all): a stable sort by the first key, then each run
         of ties by the next, gives the order a comparison of all keys in turn
         gives. The first key of a large list is computed in several
-        processes (each item's keys depend on that item alone).
+        processes (each item's keys depend on that item alone). Values of
+        one key are plain tuples of one shape (see :func:`_string_value`),
+        compared as they are.
         """
         from citekit.csl import parallel
 
-        keys = self.findall("cs:key", _NSMAP)
+        if len(items) < 2:
+            return list(items)
+        node: Any = self
+        remembered: dict[str, Any] = vars(node)
+        keys = remembered.get("_citekit_keys")
+        if keys is None:  # (the style does not change: its keys are found once)
+            keys = remembered["_citekit_keys"] = self.findall("cs:key", _NSMAP)
         runs: list[list[int]] = [list(range(len(items)))]
         for key in keys:
             tied = [index for run in runs if len(run) > 1 for index in run]
@@ -1306,50 +1474,40 @@ class Sort(model.Sort):  # type: ignore[misc]
             ) -> list[Any]:
                 return list(key.sort_keys([items[i] for i in tied[start:stop]], context))
 
-            values = dict(zip(tied, parallel.map_ranges(values_of, len(tied)), strict=True))
-
-            def compare(
-                left: int,
-                right: int,
-                values: dict[int, Any] = values,
-                descending: bool = descending,
-            ) -> int:
-                return _compare_keys(values[left], values[right], descending)
-
+            if len(tied) < 2 * parallel.MIN_CHUNK:  # (too few to share between processes)
+                found = values_of(0, len(tied))
+            else:
+                found = parallel.map_ranges(values_of, len(tied))
+            values = dict(zip(tied, found, strict=True))
             split: list[list[int]] = []
             for run in runs:
                 if len(run) < 2:
                     split.append(run)
                     continue
-                run.sort(key=functools.cmp_to_key(compare))
-                current = [run[0]]
-                for index in run[1:]:
-                    if compare(current[-1], index) == 0:
-                        current.append(index)
-                    else:
-                        split.append(current)
-                        current = [index]
-                split.append(current)
+                split.extend(_ordered_runs(run, values, descending))
             runs = split
         return [items[index] for run in runs for index in run]
 
 
-def _compare_keys(a: Any, b: Any, descending: bool) -> int:
-    """Two values of one sort key: empty values (None) last, whatever the direction."""
-    if a is None and b is None:
-        return 0
-    if a is None:
-        return 1
-    if b is None:
-        return -1
-    result = _compare_values(a, b)
-    return -result if descending else result
-
-
-def _compare_values(a: Any, b: Any) -> int:
-    if a[0] != b[0]:
-        return -1 if a[0] < b[0] else 1
-    for x, y in zip(a[1:], b[1:], strict=True):
-        if x != y:
-            return -1 if x < y else 1
-    return 0
+def _ordered_runs(run: list[int], values: dict[int, Any], descending: bool) -> list[list[int]]:
+    """The indexes of ``run`` sorted stably by ``values`` (None last), cut into runs of ties."""
+    present = [index for index in run if values[index] is not None]
+    empty = [index for index in run if values[index] is None]
+    # (a stable sort, also in reverse: equal values keep their order)
+    present.sort(key=values.__getitem__, reverse=descending)
+    out: list[list[int]] = []
+    for group in (present, empty):
+        if not group:
+            continue
+        current = [group[0]]
+        previous = values[group[0]]
+        for index in group[1:]:
+            value = values[index]
+            if value == previous:
+                current.append(index)
+            else:
+                out.append(current)
+                current = [index]
+                previous = value
+        out.append(current)
+    return out

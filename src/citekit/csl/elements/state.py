@@ -15,6 +15,7 @@ from citekit.csl import passes
 from citekit.csl.positions import FIRST
 
 __all__ = [
+    "STATE_KEY",
     "CiteState",
     "YearMarks",
     "attach_state",
@@ -26,6 +27,8 @@ __all__ = [
 ]
 
 _STATE_KEY = "citekit-cite-state"
+STATE_KEY = _STATE_KEY
+"""The key a cite's attached :class:`CiteState` is kept under (see :func:`attach_state`)."""
 
 
 class CiteState:
@@ -50,6 +53,7 @@ class CiteState:
         substitute_names: tuple[Any, str] | None = None,
         mark_years: bool = False,
         omitted: Any = None,
+        first_reference_note_number: str | None = None,
     ) -> None:
         self.position = position
         """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
@@ -89,6 +93,13 @@ class CiteState:
         (:func:`citekit.csl.elements.calls_variable`); the style's tree is
         not touched.
         """
+        self.first_reference_note_number = first_reference_note_number
+        """The note of the cite's first citation of the item, which the
+        ``first-reference-note-number`` variable renders (None: none yet).
+
+        Not written into the item's reference: the cite's reference shows
+        it (:class:`citekit.csl.cite.session.CiteItem`).
+        """
 
     def givenname_level(self, variable: str, index: int) -> int:
         """The given-name level for name ``index`` of ``variable``: 0 (style), 1, or 2."""
@@ -103,6 +114,8 @@ class CiteState:
         """
         out: dict[str, Any] = {}
         for name, value in vars(self).items():
+            if name == "first_reference_note_number" and value is None:
+                continue  # (a cite's, never disambiguation's: data stays as it was)
             if name == "givennames":
                 out[name] = sorted([key[0], key[1], level] for key, level in value.items())
             elif value is None or isinstance(value, bool | int | str):
