@@ -1,0 +1,42 @@
+"""Locale terms as the engine finds them: the forms that fall back to others
+(CSL 1.0.2, "Term Forms"), and terms whose text is only white space."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from citekit.csl.engine import Processor
+from citekit.csl.styles import load_style
+
+
+def _cite(layout: str, item: dict[str, Any], *, terms: str = "", cite: Any = None) -> str:
+    csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <locale><terms>{terms}</terms></locale>
+      <citation><layout>{layout}</layout></citation>
+    </style>"""
+    processor = Processor.for_style(load_style(csl.encode()), [{"type": "book", **item}])
+    citation = processor.citation([{"id": item["id"], **(cite or {})}])
+    processor.register(citation)
+    return str(processor.cite(citation))
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ("verb-short", "[by] Ann Hall"),  # en-US has no verb-short form: the verb one
+        ("verb", "[by] Ann Hall"),
+        ("short", "[rev] Ann Hall"),
+        ("symbol", "[rev] Ann Hall"),  # no symbol: the short one
+    ],
+)
+def test_a_missing_term_form_falls_back(form: str, expected: str) -> None:
+    layout = (
+        f'<names variable="reviewed-author"><label form="{form}" prefix="[" suffix="] "/>'
+        "<name/></names>"
+    )
+    terms = '<term name="reviewed-author" form="short">rev</term>'
+    item = {"id": "a", "reviewed-author": [{"family": "Hall", "given": "Ann"}]}
+    assert _cite(layout, item, terms=terms) == expected
