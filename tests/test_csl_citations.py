@@ -820,17 +820,43 @@ def test_a_term_after_a_prefix_is_capitalised_after_a_sentence(prefix: str, expe
     assert cite_all(csl, items, clusters)[1] == expected
 
 
-def test_an_aligned_entry_ends_without_white_space() -> None:
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        (
+            '<text variable="citation-number" suffix=". "/><text variable="title" suffix=". "/>',
+            '\n    <div class="csl-left-margin">1. </div>'
+            '<div class="csl-right-inline">T.</div>\n   ',
+        ),
+        (  # one space goes out; a second stays
+            '<text variable="citation-number" suffix=". "/><text variable="title" suffix=".  "/>',
+            '\n    <div class="csl-left-margin">1. </div>'
+            '<div class="csl-right-inline">T. </div>\n   ',
+        ),
+        (  # an entry of the first field alone
+            '<text variable="citation-number" suffix=". "/>',
+            '\n    <div class="csl-left-margin">1.</div> ',
+        ),
+        (
+            '<text variable="citation-number" suffix="." display="left-margin"/>'
+            '<text variable="title" suffix=". " display="block"/>',
+            '\n    <div class="csl-left-margin">1.</div>\n\n    <div class="csl-block">T.</div>\n ',
+        ),
+    ],
+)
+def test_a_space_ending_an_entry_in_divs_goes_after_the_last_div(
+    layout: str, expected: str
+) -> None:
+    # as citeproc-js lays the entry out
+    align = "" if "display" in layout else ' second-field-align="flush"'
     csl = style(
         "<citation><layout><text variable='title'/></layout></citation>",
-        """<bibliography second-field-align="flush"><layout>
-        <text variable="citation-number" suffix=". "/><text variable="title" suffix=". "/>
-        </layout></bibliography>""",
+        f"<bibliography{align}><layout>{layout}</layout></bibliography>",
     )
     processor = Processor(csl, [{"id": "a", "type": "book", "title": "T"}])
     processor.register(processor.citation([{"id": "a"}]))
     [(_, entry)] = processor.bibliography()
-    assert '<div class="csl-right-inline">T.</div>' in entry
+    assert entry == expected
 
 
 @pytest.mark.parametrize(
