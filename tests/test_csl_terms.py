@@ -40,3 +40,24 @@ def test_a_missing_term_form_falls_back(form: str, expected: str) -> None:
     terms = '<term name="reviewed-author" form="short">rev</term>'
     item = {"id": "a", "reviewed-author": [{"family": "Hall", "given": "Ann"}]}
     assert _cite(layout, item, terms=terms) == expected
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("213 & 235", "213 AND 235"),
+        ("3&4", "3 AND 4"),
+        ("1-3 & 5-7", "1–3 AND 5–7"),
+        ("1, 2 & 3", "1, 2 AND 3"),
+        ("Q&A", "QANDA"),  # not after a number: joined, as citeproc-js
+    ],
+)
+def test_an_ampersand_in_a_number_is_the_locales_and_symbol(page: str, expected: str) -> None:
+    terms = '<term name="and" form="symbol">AND</term>'
+    assert _cite('<number variable="page"/>', {"id": "a", "page": page}, terms=terms) == expected
+    locator = _cite('<text variable="locator"/>', {"id": "a"}, terms=terms, cite={"locator": page})
+    assert locator == expected
+
+
+def test_an_ampersand_in_a_number_with_the_default_symbol_is_escaped() -> None:
+    assert _cite('<text variable="page"/>', {"id": "a", "page": "5&6"}) == "5 &#38; 6"
