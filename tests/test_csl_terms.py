@@ -61,3 +61,17 @@ def test_an_ampersand_in_a_number_is_the_locales_and_symbol(page: str, expected:
 
 def test_an_ampersand_in_a_number_with_the_default_symbol_is_escaped() -> None:
     assert _cite('<text variable="page"/>', {"id": "a", "page": "5&6"}) == "5 &#38; 6"
+
+
+def test_a_term_of_white_space_alone_is_empty_and_a_line_break_a_space() -> None:
+    layout = (
+        '<names variable="author"><name et-al-min="2" et-al-use-first="1"/>'
+        '<et-al term="and others"/></names><text term="editor" prefix="[" suffix="]"/>'
+        '<text value="end"/>'
+    )
+    terms = (
+        '<term name="and others">\n      </term>'
+        '<term name="editor"><single>\ned.\n</single><multiple>eds.</multiple></term>'
+    )
+    item = {"id": "a", "author": [{"family": "Roe", "given": "Ann"}, {"family": "Doe"}]}
+    assert _cite(layout, item, terms=terms) == "Ann Roe[ ed. ]end"  # as citeproc-js
