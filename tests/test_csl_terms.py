@@ -75,3 +75,22 @@ def test_a_term_of_white_space_alone_is_empty_and_a_line_break_a_space() -> None
     )
     item = {"id": "a", "author": [{"family": "Roe", "given": "Ann"}, {"family": "Doe"}]}
     assert _cite(layout, item, terms=terms) == "Ann Roe[ ed. ]end"  # as citeproc-js
+
+
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        ('<text term="editor"/>', "C:"),  # empty, but a term: the substitution ends
+        ('<group><text term="editor"/><text variable="abstract"/></group>', "C:"),
+        ('<text term="no-such-term"/>', "C:"),
+        ('<choose><if variable="abstract"><text term="editor"/></if></choose>', "C:AUTH"),
+        ('<text variable="abstract"/>', "C:AUTH"),  # an empty variable: the next one
+    ],
+)
+def test_a_term_ends_a_substitution_even_when_empty(first: str, expected: str) -> None:
+    layout = (
+        '<text value="C:"/><names variable="translator"><substitute>'
+        f'{first}<text term="author"/></substitute></names>'
+    )
+    terms = '<term name="author">AUTH</term><term name="editor"></term>'
+    assert _cite(layout, {"id": "a", "title": "T"}, terms=terms) == expected

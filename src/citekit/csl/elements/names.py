@@ -1050,6 +1050,35 @@ class Et_Al(model.Et_Al):  # type: ignore[misc]
         return self.get_single_term(self.get("term", "et-al"))
 
 
+def _evaluates_term(node: Any, item: Any, context: Any, seen: frozenset[str]) -> bool:
+    """Whether rendering ``node`` for ``item`` reaches a ``cs:text`` term.
+
+    Through groups, the taken branch of a ``cs:choose`` and macro calls.
+    """
+    if not isinstance(node.tag, str):
+        return False
+    tag = node.tag.rpartition("}")[2]
+    children: Any = ()
+    if tag == "text":
+        if node.get("term") is not None:
+            return True
+        name = node.get("macro")
+        if name is None or name in seen:
+            return False
+        try:
+            children = node.get_macro(name)
+        except IndexError:
+            return False
+        seen = seen | {name}
+    elif tag == "group":
+        children = node
+    elif tag == "choose":
+        children = taken_branch(node, item, context)
+        if children is None:
+            return False
+    return any(_evaluates_term(child, item, context, seen) for child in children)
+
+
 @element("substitute")
 class Substitute(model.Substitute):  # type: ignore[misc]
     """``cs:substitute``: the first child that renders, its variables then suppressed."""
@@ -1077,6 +1106,10 @@ class Substitute(model.Substitute):  # type: ignore[misc]
             if text:
                 self._suppress(child, context)
                 return text
+            if _evaluates_term(child, item, context, frozenset()):
+                # As citeproc-js: a term ends the substitution even when it
+                # prints nothing (a term the locale leaves empty)
+                return None
         return None
 
     @classmethod
