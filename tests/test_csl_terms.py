@@ -94,3 +94,38 @@ def test_a_term_ends_a_substitution_even_when_empty(first: str, expected: str) -
     )
     terms = '<term name="author">AUTH</term><term name="editor"></term>'
     assert _cite(layout, {"id": "a", "title": "T"}, terms=terms) == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "precedes", "expected"),
+    [
+        (["A", "B"], "contextual", "A\u05d5\u2008B"),
+        (["A", "B", "C"], "contextual", "A, B\u05d5\u2008C"),  # no delimiter either
+        (["A", "B"], "always", "A, \u05d5\u2008B"),
+    ],
+)
+def test_an_and_term_not_in_a_spaced_script_joins_the_names(
+    names: list[str], precedes: str, expected: str
+) -> None:
+    # the Hebrew "and" (vav) is written joined to the name after it
+    layout = (
+        f'<names variable="author"><name and="text" delimiter-precedes-last="{precedes}"/></names>'
+    )
+    item = {"id": "a", "author": [{"family": name} for name in names]}
+    terms = '<term name="and">\u05d5&#8200;</term>'
+    assert _cite(layout, item, terms=terms) == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [(["A", "B"], "A\u7b49"), (["A", "B", "C"], "A, B, \u7b49")],
+)
+def test_an_et_al_term_not_in_a_spaced_script_follows_the_name_unspaced(
+    names: list[str], expected: str
+) -> None:
+    layout = '<names variable="author"><name et-al-min="2" et-al-use-first="1"/></names>'
+    if len(names) == 3:
+        layout = layout.replace('min="2" et-al-use-first="1"', 'min="3" et-al-use-first="2"')
+    item = {"id": "a", "author": [{"family": name} for name in names]}
+    terms = '<term name="et-al">\u7b49</term>'
+    assert _cite(layout, item, terms=terms) == expected

@@ -49,6 +49,7 @@ names or given names); a cite's ``position`` (``"first"``, ``"subsequent"``,
 from __future__ import annotations
 
 import functools
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -623,6 +624,21 @@ def _et_al_term(et_al: Any, anchor: Any) -> str:
     return str(anchor.get_single_term("et-al") or "")
 
 
+# What a term that is spaced from the names before it starts with, as citeproc-js
+# tells it: "&", Latin, Greek, Cyrillic, Armenian, Hebrew but for its letter vav
+# (the Hebrew "and" is written joined), Arabic, Thai, and direction marks.
+_SPACED_TERM = re.compile(
+    "^[&a-zA-Z\u00c0-\u017f\u0218-\u021b\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+    "\u05d6-\u05ff\u0600-\u06ff\u0e01-\u0e5b\u1f00-\u1fff\u200c-\u200e\u202a-\u202e]"
+)
+
+
+def _spaced_term(term: str) -> bool:
+    """Whether an "and" or et-al term is set off from the names by spaces (see above)."""
+    plain = re.sub(r"<[^>]*>", "", html.unescape(term))
+    return _SPACED_TERM.match(plain) is not None
+
+
 def _typed_et_al(people: Sequence[PersonName]) -> tuple[Sequence[PersonName], bool]:
     """The names without an "et al." typed after the last given name, and whether there was one.
 
@@ -751,7 +767,10 @@ def render_name_list(
             or (precedes == "contextual" and len(texts) >= 2)
             or (precedes == "after-inverted-name" and rendered[-1].inverted)
         )
-        return text + (delimiter if use_delimiter else " ") + term
+        joiner = delimiter if use_delimiter else " "
+        if joiner == " " and not _spaced_term(term):
+            joiner = ""  # "Zither等": no space before a term not in a spaced script
+        return text + joiner + term
     and_option = options.get("and")
     if and_option in ("text", "symbol") and len(texts) > 1:
         and_term = str(anchor.get_single_term("and") or "") if and_option == "text" else "&#38;"
@@ -762,6 +781,12 @@ def render_name_list(
             or (precedes == "after-inverted-name" and rendered[-2].inverted)
         )
         head = delimiter.join(texts[:-1])
+        if and_term and not _spaced_term(and_term):
+            # As citeproc-js: an "and" not in a spaced script ("ו" in Hebrew)
+            # joins the last name without spaces, or a delimiter but for two
+            # names with delimiter-precedes-last="always"
+            joiner = delimiter if precedes == "always" and len(texts) == 2 else ""
+            return f"{head}{joiner}{and_term}{texts[-1]}"
         joiner = delimiter if use_delimiter else " "
         if not and_term:
             return head + joiner + texts[-1]
