@@ -883,6 +883,23 @@ def test_the_citation_label_is_made_as_citeproc_js_makes_it(
     assert cite_all(csl, [item], [([{"id": "a"}], None)]) == [label]
 
 
+def test_the_bibliography_sorts_by_the_made_citation_label() -> None:
+    # as citeproc-js: the label is made before the bibliography is sorted;
+    # the year suffixes then follow the order of the entries
+    csl = style(
+        '<citation disambiguate-add-year-suffix="true"><layout>'
+        '<text variable="citation-label"/></layout></citation>',
+        '<bibliography><sort><key variable="citation-label"/></sort><layout>'
+        '<text variable="citation-label"/><text variable="title" prefix=" "/></layout>'
+        "</bibliography>",
+    )
+    items = [book("a", "Roe", 1978, "A"), book("b", "Doe", 1965, "B"), book("c", "Roe", 1978, "C")]
+    processor = Processor(csl, items)
+    processor.register(processor.citation([{"id": "a"}, {"id": "b"}, {"id": "c"}]))
+    processor.sort()
+    assert [entry for _, entry in processor.bibliography()] == ["Doe65 B", "Roe78a A", "Roe78b C"]
+
+
 @pytest.mark.parametrize(
     ("cites", "expected"),
     [
