@@ -258,7 +258,9 @@ def _initial(word: str) -> str:
     return word[0]
 
 
-_TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
+# A word of a given name (with the markup tags that open before it and close
+# after it, "<b>John</b>"), its period, or a hyphen.
+_TOKEN = re.compile(r"((?:<[^<>]*>)*)([^\s.\-\u2010<>]+)(\.?)((?:</[^<>]*>)*)|([\-\u2010])")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -270,15 +272,17 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
     ``mark``. Other words become their initial followed by ``mark`` when
     ``initialize`` is true, and stay whole otherwise. Parts joined by a hyphen
     keep the hyphen when ``hyphen`` is true ("J.-P."); a lowercase part after
-    a hyphen is dropped from initials ("Guo-ping" gives "G.").
+    a hyphen is dropped from initials ("Guo-ping" gives "G."). Markup around
+    a word stays around its initial and the mark's period ("<b>John</b>"
+    gives "<b>J.</b>").
     """
     pieces: list[tuple[str, str]] = []  # (text, separator after it)
     after_hyphen = False
     for match in _TOKEN.finditer(given):
-        if match.group(3):
+        if match.group(5):
             after_hyphen = hyphen
             continue
-        word, period = match.group(1), match.group(2)
+        opening, word, period, closing = match.group(1, 2, 3, 4)
         joined_by_hyphen = after_hyphen
         after_hyphen = False
         is_initial = bool(period) or len(word) == 1
@@ -290,6 +294,9 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
             continue
         else:
             text, separator = word, " "
+        if opening or closing:
+            inside = separator.rstrip() if separator != " " else ""
+            text, separator = opening + text + inside + closing, separator[len(inside) :]
         if joined_by_hyphen and pieces:
             previous, previous_separator = pieces[-1]
             pieces[-1] = (previous, previous_separator.rstrip() + "-")
