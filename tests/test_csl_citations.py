@@ -820,17 +820,43 @@ def test_a_term_after_a_prefix_is_capitalised_after_a_sentence(prefix: str, expe
     assert cite_all(csl, items, clusters)[1] == expected
 
 
-def test_an_aligned_entry_ends_without_white_space() -> None:
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        (
+            '<text variable="citation-number" suffix=". "/><text variable="title" suffix=". "/>',
+            '\n    <div class="csl-left-margin">1. </div>'
+            '<div class="csl-right-inline">T.</div>\n   ',
+        ),
+        (  # one space goes out; a second stays
+            '<text variable="citation-number" suffix=". "/><text variable="title" suffix=".  "/>',
+            '\n    <div class="csl-left-margin">1. </div>'
+            '<div class="csl-right-inline">T. </div>\n   ',
+        ),
+        (  # an entry of the first field alone
+            '<text variable="citation-number" suffix=". "/>',
+            '\n    <div class="csl-left-margin">1.</div> ',
+        ),
+        (
+            '<text variable="citation-number" suffix="." display="left-margin"/>'
+            '<text variable="title" suffix=". " display="block"/>',
+            '\n    <div class="csl-left-margin">1.</div>\n\n    <div class="csl-block">T.</div>\n ',
+        ),
+    ],
+)
+def test_a_space_ending_an_entry_in_divs_goes_after_the_last_div(
+    layout: str, expected: str
+) -> None:
+    # as citeproc-js lays the entry out
+    align = "" if "display" in layout else ' second-field-align="flush"'
     csl = style(
         "<citation><layout><text variable='title'/></layout></citation>",
-        """<bibliography second-field-align="flush"><layout>
-        <text variable="citation-number" suffix=". "/><text variable="title" suffix=". "/>
-        </layout></bibliography>""",
+        f"<bibliography{align}><layout>{layout}</layout></bibliography>",
     )
     processor = Processor(csl, [{"id": "a", "type": "book", "title": "T"}])
     processor.register(processor.citation([{"id": "a"}]))
     [(_, entry)] = processor.bibliography()
-    assert '<div class="csl-right-inline">T.</div>' in entry
+    assert entry == expected
 
 
 @pytest.mark.parametrize(
@@ -855,6 +881,23 @@ def test_the_citation_label_is_made_as_citeproc_js_makes_it(
     csl = style('<citation><layout><text variable="citation-label"/></layout></citation>')
     item = {"id": "a", "type": "book", "author": authors, "issued": {"date-parts": [[2008]]}}
     assert cite_all(csl, [item], [([{"id": "a"}], None)]) == [label]
+
+
+def test_the_bibliography_sorts_by_the_made_citation_label() -> None:
+    # as citeproc-js: the label is made before the bibliography is sorted;
+    # the year suffixes then follow the order of the entries
+    csl = style(
+        '<citation disambiguate-add-year-suffix="true"><layout>'
+        '<text variable="citation-label"/></layout></citation>',
+        '<bibliography><sort><key variable="citation-label"/></sort><layout>'
+        '<text variable="citation-label"/><text variable="title" prefix=" "/></layout>'
+        "</bibliography>",
+    )
+    items = [book("a", "Roe", 1978, "A"), book("b", "Doe", 1965, "B"), book("c", "Roe", 1978, "C")]
+    processor = Processor(csl, items)
+    processor.register(processor.citation([{"id": "a"}, {"id": "b"}, {"id": "c"}]))
+    processor.sort()
+    assert [entry for _, entry in processor.bibliography()] == ["Doe65 B", "Roe78a A", "Roe78b C"]
 
 
 @pytest.mark.parametrize(

@@ -201,3 +201,20 @@ def test_names_in_a_substitutes_choose_are_tried_one_by_one() -> None:
     citation = processor.citation([{"id": item["id"]} for item in items], unsorted=True)
     processor.register(citation)
     assert processor.cite(citation) == "A Ed; B Tr; T; T"
+
+
+@pytest.mark.parametrize(
+    ("given", "mark", "expected"),
+    [
+        ("<b>John</b> Quiggly", ". ", "<b>J.</b> Q."),
+        ("<b>John</b>-Quiggly", ". ", "<b>J.</b>-Q."),
+        ("<b>J</b> Q", ". ", "<b>J.</b> Q."),
+        ("<b>J</b>-Q", ".", "<b>J.</b>-Q."),
+        ("<b>John Quiggly</b>", ".", "<b>J.Q.</b>"),
+    ],
+)
+def test_markup_around_a_given_name_stays_around_its_initial(
+    given: str, mark: str, expected: str
+) -> None:
+    # as citeproc-js: the period of the mark inside the tags, its space outside
+    assert initialize_given(given, mark) == expected

@@ -223,8 +223,11 @@ class Processor:
         bibliography, as in citeproc-js: its last entry is number 1.
         """
         if self.style.has_bibliography():
+            from citekit.csl.cite.disambiguate import label_items
+
             bibliography = self._bibliography
             _registration(bibliography)
+            label_items(self.style.root, bibliography)  # (a sort key may be the label)
             facts = vars(bibliography)
             facts[REVERSED_NUMBERS] = False
             facts[SORTING] = True  # (citation numbers are the order of first citation)

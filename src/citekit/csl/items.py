@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -57,6 +58,7 @@ __all__ = [
     "from_csl",
     "from_work",
     "python_name",
+    "read_note_fields",
     "source",
     "text",
     "to_csl",
@@ -187,6 +189,94 @@ def _has_controls(value: Any) -> bool:
     return False
 
 
+# -- variables in the note ------------------------------------------------------------
+
+#: A ``key: value`` line of a note: a lowercase CSL variable or an upper-case one (``DOI``).
+_NOTE_FIELD = re.compile(r"^([-_a-z]+|[A-Z]+):\s*([^}]+)$")
+#: ``{:key: value}`` within a line.
+_INLINE_FIELD = re.compile(r"\{:(?:[-_a-z]+|[A-Z]+):[^}]+\}")
+#: A note that may hold fields (a cheap test before :func:`read_note_fields`).
+_MAY_HOLD_FIELDS = re.compile(r"^\s*(?:[-_a-z]+|[A-Z]+):|\{:", re.MULTILINE)
+
+
+def _inline_fields(line: str, first: bool) -> str:
+    """A line with its ``{:key: value}`` fields put on lines of their own.
+
+    A field after text that is not itself a field ends the reading of the
+    line (but for the start of the note's first line).
+    """
+    pieces: list[str] = []
+    start = 0
+    for number, found in enumerate(_INLINE_FIELD.finditer(line)):
+        before = line[start : found.start()]
+        if before.strip() and not (first and number == 0) and not _NOTE_FIELD.match(before):
+            break
+        pieces.append(before)
+        pieces.append("\n" + found.group()[2:-1].strip() + "\n")
+        start = found.end()
+    pieces.append(line[start:])
+    return "".join(pieces)
+
+
+def read_note_fields(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``item`` with the variables its ``note`` gives in ``key: value`` lines, as citeproc-js.
+
+    Zotero users put variables Zotero has no field for in the note (Zotero's
+    "Extra"), one a line at its start (``original-date: 1950``,
+    ``reviewed-author: Hall || W.C.``) or as ``{:key: value}`` in it;
+    citeproc-js reads them, and so does the engine: from the note's start,
+    blank lines and a first line that is not a field skipped, up to the
+    first other line. ``type`` sets the type; a date variable is read as a
+    date, a name variable as a name (``family || given``, or one literal
+    name; a line a name each); any other key as text. A variable the item
+    already has is not replaced (its line stays in the note). The lines read
+    leave the note; a note left empty is no variable. The item itself when
+    its note holds no field.
+    """
+    note = item.get("note")
+    if not isinstance(note, str) or not _MAY_HOLD_FIELDS.search(note):
+        return item
+    lines = [_inline_fields(line, not n) for n, line in enumerate(note.split("\n"))]
+    lines = "\n".join(lines).split("\n")
+    read = dict(item)
+    names: dict[str, list[dict[str, str]]] = {}
+    for number, line in enumerate(lines):
+        if not line.strip():
+            continue
+        found = _NOTE_FIELD.match(line)
+        if found is None:
+            if number == 0:
+                continue
+            break
+        key, value = found.group(1), found.group(2).strip()
+        if key == "type":
+            read["type"] = value
+        elif key in _DATE_VARIABLES:
+            if read.get(key):
+                continue
+            read[key] = {"raw": value}
+        elif read.get(key):
+            continue
+        elif key in _NAME_VARIABLES:
+            parts = re.split(r"\s*\|\|\s*", value)
+            if len(parts) == 1:
+                names.setdefault(key, []).append({"literal": parts[0]})
+            elif len(parts) == 2:
+                names.setdefault(key, []).append({"family": parts[0], "given": parts[1]})
+            else:
+                names.setdefault(key, [])
+        else:
+            read[key] = value
+        lines[number] = ""
+    read.update(names)
+    rest = "\n".join(lines).strip()
+    if rest:
+        read["note"] = rest
+    else:
+        del read["note"]
+    return read
+
+
 # -- from CSL-JSON --------------------------------------------------------------------
 
 
@@ -198,8 +288,15 @@ def from_csl(item: Mapping[str, Any], style_language: str | None = None) -> Any:
     date (``raw``) is read with the month names of ``style_language`` and of
     the item's ``language``, besides English.
     """
+    item = read_note_fields(item)
     fields = _csl_fields(item, (style_language, item.get("language")))
     return _reference(str(item.get("id", "")), item.get("type", ""), fields)
+
+
+#: CSL-JSON's older names of two variables (Zotero's): each is read as the
+#: variable it names when the item does not give that variable itself, as
+#: citeproc-js reads them.
+_ALIASES = {"shortTitle": "title-short", "journalAbbreviation": "container-title-short"}
 
 
 def _csl_fields(item: Mapping[str, Any], languages: Sequence[Any] = ()) -> dict[str, Any]:
@@ -208,6 +305,11 @@ def _csl_fields(item: Mapping[str, Any], languages: Sequence[Any] = ()) -> dict[
     for key, value in item.items():
         if key in ("id", "type", "key"):
             continue
+        alias = _ALIASES.get(key)
+        if alias is not None:
+            if item.get(alias) or not value:
+                continue  # (the variable's own value wins; an empty alias is none)
+            key = alias
         fields[python_name(key)] = _value(key, value, languages)
     return fields
 
@@ -248,10 +350,11 @@ def _work_fields(work: Work) -> tuple[str, dict[str, Any]]:
     """A work's type and its engine fields (by Python name), without the id."""
     from citekit.formats.csl import _zotero_derived, thaw
 
-    if _zotero_derived(work):
+    if _zotero_derived(work) or (work.note and _MAY_HOLD_FIELDS.search(work.note)):
         # Read from Zotero's CSL-JSON: the item gives the fields Zotero kept in
-        # the note back to the note (work_to_item's business), so it is read.
-        item = to_csl(work, work.key)
+        # the note back to the note (work_to_item's business), so it is read;
+        # so is any other note that may hold fields.
+        item = read_note_fields(to_csl(work, work.key))
         return item.get("type", ""), _csl_fields(item)
     fields: dict[str, Any] = {}
     written: set[str] = set()  # the CSL-JSON keys an item of the work has
@@ -298,6 +401,11 @@ def _work_fields(work: Work) -> tuple[str, dict[str, Any]]:
             # custom is not rendered, "key" not read; a modelled attribute wins
             # over a kept bad value
             continue
+        alias = _ALIASES.get(key)
+        if alias is not None:
+            if alias in written or work.variables.get(alias) or not value:
+                continue
+            key = alias
         written.add(key)
         fields[python_name(key)] = _value(key, _balanced(thaw(value)))
     if "citation-key" not in written:

@@ -342,7 +342,24 @@ def _parse(data: bytes, source: str) -> tuple[Any, bytes]:
                     f"{source}: line {node.sourceline}: {attribute}={value!r} on <{name}>"
                     f" is not one of {', '.join(allowed)}"
                 )
+        if namespace == _CSL_NS and name in _TERM_TEXTS and node.text:
+            node.text = _term_text(node.text)
     return tree, data
+
+
+#: The elements whose text is a term's.
+_TERM_TEXTS = frozenset({"term", "single", "multiple"})
+
+
+def _term_text(text: str) -> str | None:
+    """A term's text as citeproc-js reads it: white space alone is none, a line break a space.
+
+    (A style's XML laid out over lines gives a term of white space alone, as
+    ``<term name="and others">`` then ``</term>`` on the next line.)
+    """
+    if not text.strip():
+        return None
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
 def _check_layouts(root: Any, source: str) -> None:

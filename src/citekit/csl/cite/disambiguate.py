@@ -40,6 +40,7 @@ __all__ = [
     "citation_label",
     "compute",
     "disambiguation",
+    "label_items",
     "states",
     "tests_disambiguate",
     "year_suffix",
@@ -111,17 +112,7 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
     # as citeproc-js does, cites are compared in their subsequent form
     # (the form that repeats in a document; a first cite is usually full)
     states = {key: CiteState(position=SUBSEQUENT) for key in keys}
-    wants_label = any(
-        e.attrib.get("variable") == "citation-label"
-        for e in layout.get_root().iter()
-        if isinstance(e.tag, str)
-    )
-    for key in keys if wants_label else ():
-        reference = bibliography.source[key]
-        if "citation_label" not in reference:
-            label = citation_label(reference)
-            if label:
-                dict.__setitem__(reference, "citation_label", label)
+    label_items(layout.get_root(), bibliography)
     add_names = citation.flag("disambiguate-add-names")
     add_givenname = citation.flag("disambiguate-add-givenname")
     add_year_suffix = citation.flag("disambiguate-add-year-suffix")
@@ -549,6 +540,23 @@ def year_suffix(number: int) -> str:
 
 
 _LABEL_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def label_items(root: Any, bibliography: Any) -> None:
+    """Give each registered item without one the default ``citation-label``.
+
+    Only when the style reads the variable (prints it, tests it or sorts by
+    it), before the bibliography is sorted and before disambiguation.
+    """
+    wants_label = any(
+        e.attrib.get("variable") == "citation-label" for e in root.iter() if isinstance(e.tag, str)
+    )
+    for key in dict.fromkeys(bibliography.keys) if wants_label else ():
+        reference = bibliography.source[key]
+        if "citation_label" not in reference:
+            label = citation_label(reference)
+            if label:
+                dict.__setitem__(reference, "citation_label", label)
 
 
 def citation_label(reference: Any) -> str:

@@ -113,7 +113,7 @@ def display_entry(layout: Any, parts: list[tuple[str | None, str]]) -> str:
 
     The layout's prefix goes into the first part and its suffix into the
     last one (inside their divs); whitespace leading the first div is
-    put before it.
+    put before it, and a space ending the last one after it.
     """
     parts = [(display, value) for display, value in parts if value]
     if not parts:
@@ -124,6 +124,10 @@ def display_entry(layout: Any, parts: list[tuple[str | None, str]]) -> str:
     parts[0] = (display, prefix + as_text(normalize_seam(prefix, value)))
     display, value = parts[-1]
     parts[-1] = (display, value + as_text(normalize_seam(value, suffix)))
+    display, value = parts[-1]
+    tail = ""
+    if display is not None and value.endswith(" "):
+        parts[-1], tail = (display, value[:-1]), " "
     lead = ""
     if parts[0][0] is not None:
         stripped = parts[0][1].lstrip()
@@ -142,11 +146,15 @@ def display_entry(layout: Any, parts: list[tuple[str | None, str]]) -> str:
         else:
             texts.append(value)
     body = as_text(layout.join(texts)) if texts else ""
-    return lead + as_text(layout.format(body)) if body else ""
+    return lead + as_text(layout.format(body)) + tail if body else ""
 
 
 def aligned_entry(layout: Any, parts: list[tuple[str | None, str]]) -> str:
-    """second-field-align: the first field in the margin, the rest beside it."""
+    """second-field-align: the first field in the margin, the rest beside it.
+
+    A space ending the entry goes after the last div, as citeproc-js puts it
+    (and an entry of one field is its margin div alone).
+    """
     first = passes.escape(layout.get("prefix", "")) + parts[0][1]
     rest = as_text(layout.join([value for _, value in parts[1:]])) if parts[1:] else ""
     suffix = passes.escape(layout.get("suffix", ""))
@@ -154,8 +162,16 @@ def aligned_entry(layout: Any, parts: list[tuple[str | None, str]]) -> str:
         rest = as_text(model.join([rest, ""], "")) + as_text(normalize_seam(rest, suffix))
     else:
         first += as_text(normalize_seam(first, suffix))
-    body = f'\n    <div class="csl-left-margin">{as_text(layout.format(first))}</div>'
+    first = as_text(layout.format(first))
+    rest = as_text(layout.format(rest)) if rest else ""
+    tail = ""
+    if (rest or first).endswith(" "):
+        tail = " "
+        if rest:
+            rest = rest[:-1]
+        else:
+            first = first[:-1]
+    body = f'\n    <div class="csl-left-margin">{first}</div>'
     if rest:
-        # (white space at the end of the entry goes, as in citeproc-js)
-        body += f'<div class="csl-right-inline">{as_text(layout.format(rest)).rstrip()}</div>'
-    return body + "\n  "
+        body += f'<div class="csl-right-inline">{rest}</div>\n  '
+    return body + tail

@@ -49,6 +49,7 @@ names or given names); a cite's ``position`` (``"first"``, ``"subsequent"``,
 from __future__ import annotations
 
 import functools
+import html
 import re
 import threading
 import unicodedata
@@ -258,7 +259,9 @@ def _initial(word: str) -> str:
     return word[0]
 
 
-_TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
+# A word of a given name (with the markup tags that open before it and close
+# after it, "<b>John</b>"), its period, or a hyphen.
+_TOKEN = re.compile(r"((?:<[^<>]*>)*)([^\s.\-\u2010<>]+)(\.?)((?:</[^<>]*>)*)|([\-\u2010])")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -270,15 +273,17 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
     ``mark``. Other words become their initial followed by ``mark`` when
     ``initialize`` is true, and stay whole otherwise. Parts joined by a hyphen
     keep the hyphen when ``hyphen`` is true ("J.-P."); a lowercase part after
-    a hyphen is dropped from initials ("Guo-ping" gives "G.").
+    a hyphen is dropped from initials ("Guo-ping" gives "G."). Markup around
+    a word stays around its initial and the mark's period ("<b>John</b>"
+    gives "<b>J.</b>").
     """
     pieces: list[tuple[str, str]] = []  # (text, separator after it)
     after_hyphen = False
     for match in _TOKEN.finditer(given):
-        if match.group(3):
+        if match.group(5):
             after_hyphen = hyphen
             continue
-        word, period = match.group(1), match.group(2)
+        opening, word, period, closing = match.group(1, 2, 3, 4)
         joined_by_hyphen = after_hyphen
         after_hyphen = False
         is_initial = bool(period) or len(word) == 1
@@ -290,6 +295,9 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
             continue
         else:
             text, separator = word, " "
+        if opening or closing:
+            inside = separator.rstrip() if separator != " " else ""
+            text, separator = opening + text + inside + closing, separator[len(inside) :]
         if joined_by_hyphen and pieces:
             previous, previous_separator = pieces[-1]
             pieces[-1] = (previous, previous_separator.rstrip() + "-")
@@ -642,6 +650,21 @@ def _et_al_term(et_al: Any, anchor: Any) -> str:
     return str(anchor.get_single_term("et-al") or "")
 
 
+# What a term that is spaced from the names before it starts with, as citeproc-js
+# tells it: "&", Latin, Greek, Cyrillic, Armenian, Hebrew but for its letter vav
+# (the Hebrew "and" is written joined), Arabic, Thai, and direction marks.
+_SPACED_TERM = re.compile(
+    "^[&a-zA-Z\u00c0-\u017f\u0218-\u021b\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+    "\u05d6-\u05ff\u0600-\u06ff\u0e01-\u0e5b\u1f00-\u1fff\u200c-\u200e\u202a-\u202e]"
+)
+
+
+def _spaced_term(term: str) -> bool:
+    """Whether an "and" or et-al term is set off from the names by spaces (see above)."""
+    plain = re.sub(r"<[^>]*>", "", html.unescape(term))
+    return _SPACED_TERM.match(plain) is not None
+
+
 def _typed_et_al(people: Sequence[PersonName]) -> tuple[Sequence[PersonName], bool]:
     """The names without an "et al." typed after the last given name, and whether there was one.
 
@@ -773,7 +796,10 @@ def render_name_list(
             or (precedes == "contextual" and len(texts) >= 2)
             or (precedes == "after-inverted-name" and rendered[-1].inverted)
         )
-        return text + (delimiter if use_delimiter else " ") + term
+        joiner = delimiter if use_delimiter else " "
+        if joiner == " " and not _spaced_term(term):
+            joiner = ""  # "Zither等": no space before a term not in a spaced script
+        return text + joiner + term
     and_option = options.get("and")
     if and_option in ("text", "symbol") and len(texts) > 1:
         and_term = str(anchor.get_single_term("and") or "") if and_option == "text" else "&#38;"
@@ -784,6 +810,12 @@ def render_name_list(
             or (precedes == "after-inverted-name" and rendered[-2].inverted)
         )
         head = delimiter.join(texts[:-1])
+        if and_term and not _spaced_term(and_term):
+            # As citeproc-js: an "and" not in a spaced script ("ו" in Hebrew)
+            # joins the last name without spaces, or a delimiter but for two
+            # names with delimiter-precedes-last="always"
+            joiner = delimiter if precedes == "always" and len(texts) == 2 else ""
+            return f"{head}{joiner}{and_term}{texts[-1]}"
         joiner = delimiter if use_delimiter else " "
         if not and_term:
             return head + joiner + texts[-1]
@@ -1072,6 +1104,35 @@ class Et_Al(model.Et_Al):  # type: ignore[misc]
         return self.get_single_term(self.get("term", "et-al"))
 
 
+def _evaluates_term(node: Any, item: Any, context: Any, seen: frozenset[str]) -> bool:
+    """Whether rendering ``node`` for ``item`` reaches a ``cs:text`` term.
+
+    Through groups, the taken branch of a ``cs:choose`` and macro calls.
+    """
+    if not isinstance(node.tag, str):
+        return False
+    tag = node.tag.rpartition("}")[2]
+    children: Any = ()
+    if tag == "text":
+        if node.get("term") is not None:
+            return True
+        name = node.get("macro")
+        if name is None or name in seen:
+            return False
+        try:
+            children = node.get_macro(name)
+        except IndexError:
+            return False
+        seen = seen | {name}
+    elif tag == "group":
+        children = node
+    elif tag == "choose":
+        children = taken_branch(node, item, context)
+        if children is None:
+            return False
+    return any(_evaluates_term(child, item, context, seen) for child in children)
+
+
 @element("substitute")
 class Substitute(model.Substitute):  # type: ignore[misc]
     """``cs:substitute``: the first child that renders, its variables then suppressed."""
@@ -1099,6 +1160,10 @@ class Substitute(model.Substitute):  # type: ignore[misc]
             if text:
                 self._suppress(child, context)
                 return text
+            if _evaluates_term(child, item, context, frozenset()):
+                # As citeproc-js: a term ends the substitution even when it
+                # prints nothing (a term the locale leaves empty)
+                return None
         return None
 
     @classmethod

@@ -872,7 +872,8 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
     are numbers too ("iv-x", "C-25"). A hyphen or en dash between things that
     are not numbers with the same letter prefix ("3-B", "N110-5",
     "3:1-3:19", "??-??", "3.–4.") is kept as written, as is an escaped
-    ``\\-``; so are the commas and ampersands between the items of a list.
+    ``\\-``; so are the commas between the items of a list (an ampersand
+    is the locale's "and" symbol, spaced after a number).
     With ``forms`` false, a ``cs:number``'s ``form`` is not applied.
     """
     text = html.unescape(str(value))
@@ -926,7 +927,14 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
     pieces = _LIST_SEPARATOR.split(text)
     formatted = []
     for index, piece in enumerate(pieces):
-        if index % 2:
+        if index % 2 and piece.strip() == "&":
+            # As citeproc-js: an ampersand between items is the locale's "and"
+            # in symbol form, spaced after a number ("213 & 235", "3&4" as
+            # "3 & 4"), else joined ("Q&A", "Part A & B" as "Part A&B")
+            symbol = html.unescape(str(node.get_single_term(name="and", form="symbol") or "&"))
+            spaced = pieces[index - 1][-1:].isdigit()
+            formatted.append(passes.escape(f" {symbol} " if spaced else symbol))
+        elif index % 2:
             formatted.append(passes.escape(piece))
             # As citeproc-js: a word between numbers other than "and" ("10
             # pos. 1-6", "294, esp. 1536-1538") ends the form ("x pos. 1–6")
