@@ -30,7 +30,7 @@ from citeproc.source import VariableError
 
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite.session import as_text
-from citekit.csl.elements.state import CiteState
+from citekit.csl.elements.state import CiteState, attach_state, restore_state
 from citekit.csl.positions import SUBSEQUENT
 
 __all__ = [
@@ -311,11 +311,10 @@ def global_givennames(
         for key in keys[start:stop]:
             mine: list[tuple[Any, ...]] = []
             found.append(mine)
-            names_element, _ = layout.first_names(items[key], states[key])
-            if names_element is None:
+            names_element, variables = shown_names(layout, items[key], states[key])
+            if not variables:
                 continue
             reference = items[key].reference
-            names_element, variables = rendered_names(layout, names_element, items[key])
             shape = NameForms(names_element).shape
             for position, variable in enumerate(variables):
                 for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
@@ -364,6 +363,28 @@ def global_givennames(
                 states[key].givennames[(variable, index)] = level
 
 
+def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str]]:
+    """The ``cs:names`` element whose names the cite of ``item`` shows first, and its variables.
+
+    As :func:`rendered_names` of the first ``cs:names`` that renders
+    (:meth:`~citekit.csl.elements.citations.Layout.first_names`), found
+    without rendering the names: a ``cs:names`` renders when one of its
+    variables has names, or else when its ``cs:substitute`` renders.
+    ``(None, [])`` when no ``cs:names`` renders; ``(element, [])`` when the
+    first that renders shows no names (its substitute renders a title).
+    """
+    previous = attach_state(item, state)
+    try:
+        for names_element in layout.taken_names(item):
+            found = _names_or_substitute(layout, names_element, item)
+            if found is not None:
+                return found
+        return None, []
+    finally:
+        layout.repressed = {}
+        restore_state(item, previous)
+
+
 def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, list[str]]:
     """The ``cs:names`` element whose names render for ``item``, and its variables.
 
@@ -376,6 +397,14 @@ def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, lis
     ``names_element`` is returned for it. ``(names_element, [])`` when no
     names render.
     """
+    found = _names_or_substitute(layout, names_element, item)
+    return found if found is not None else (names_element, [])
+
+
+def _names_or_substitute(
+    layout: Any, names_element: Any, item: Any
+) -> tuple[Any, list[str]] | None:
+    """:func:`rendered_names` of ``names_element``; None when it renders nothing."""
     reference = item.reference
 
     def present(element: Any) -> list[str]:
@@ -419,8 +448,7 @@ def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, lis
     substitute = next(
         (c for c in names_element.iterchildren() if str(c.tag).endswith("}substitute")), None
     )
-    found = first(substitute.iterchildren()) if substitute is not None else None
-    return found if found is not None else (names_element, [])
+    return first(substitute.iterchildren()) if substitute is not None else None
 
 
 def collisions(keys: Sequence[str], render: Callable[[str], str]) -> list[list[str]]:

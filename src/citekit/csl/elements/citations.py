@@ -206,6 +206,14 @@ class Layout(model.Layout):  # type: ignore[misc]
             self.repressed = {}
             restore_state(item, previous)
 
+    def taken_names(self, item: Any) -> Iterator[Any]:
+        """The ``cs:names`` elements the layout reaches for ``item``, in order.
+
+        Macros are followed and only the taken branch of each ``cs:choose``
+        is looked into (its conditions read the state attached to ``item``).
+        """
+        return self._taken_names(item)
+
     def _taken_names(self, item: Any) -> Iterator[Any]:
         def walk(node: Any, seen: frozenset[str]) -> Iterator[Any]:
             for child in node.iterchildren():
