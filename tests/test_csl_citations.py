@@ -240,6 +240,23 @@ def test_disambiguate_condition_in_a_macro() -> None:
     assert texts == ["Doe, Alpha; Doe, Beta; Roe"]
 
 
+def test_disambiguate_conditions_hold_one_more_at_a_time() -> None:
+    # citeproc-js: the first disambiguate="true" test a cite evaluates holds
+    # for every colliding cite; the next only for those that still collide
+    csl = style(
+        """<citation><layout delimiter="; "><group delimiter=", ">
+        <names variable="author"><name form="short"/></names>
+        <choose><if disambiguate="true"><text variable="title"/></if></choose>
+        <choose><if disambiguate="true"><date variable="issued" form="numeric"
+          date-parts="year"/></if></choose>
+        </group></layout></citation>"""
+    )
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta")]
+    items += [book("c", "Doe", 2002, "Beta"), book("d", "Roe", 2003, "Gamma")]
+    texts = cite_all(csl, items, [([{"id": key}], None) for key in "abcd"])
+    assert texts == ["Doe, Alpha", "Doe, Beta, 2001", "Doe, Beta, 2002", "Roe"]
+
+
 def test_mla_adds_the_title_for_two_works_of_one_author() -> None:
     csl = citeproc_style(load_style("modern-language-association"))
     items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta")]

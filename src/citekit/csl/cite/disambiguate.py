@@ -30,7 +30,12 @@ from citeproc.source import VariableError
 
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite.session import as_text
-from citekit.csl.elements.state import CiteState, attach_state, restore_state
+from citekit.csl.elements.state import (
+    CiteState,
+    attach_state,
+    disambiguate_tests,
+    restore_state,
+)
 from citekit.csl.positions import SUBSEQUENT
 
 __all__ = [
@@ -137,26 +142,32 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
         return states
     items = {key: sessions.probe(bibliography, key) for key in keys}
 
-    memo: dict[str, tuple[Any, str]] = {}
+    # per cite: (the state's signature, its text, its disambiguate tests)
+    memo: dict[str, tuple[Any, str, tuple[int, int]]] = {}
 
     def signature(key: str) -> tuple[Any, ...]:
         state = states[key]
         return (
             state.names_min,
             tuple(sorted(state.givennames.items())),
-            state.disambiguate,
+            int(state.disambiguate),
         )
 
-    def render(key: str) -> str:
+    def rendered(key: str) -> tuple[Any, str, tuple[int, int]]:
         cached = memo.get(key)
         if cached is not None and cached[0] == signature(key):
-            return cached[1]
-        text = as_text(layout.render_item(items[key], states[key]))
-        memo[key] = (signature(key), text)
-        return text
+            return cached
+        item = items[key]
+        text = as_text(layout.render_item(item, states[key]))
+        cached = (signature(key), text, disambiguate_tests(item))
+        memo[key] = cached
+        return cached
 
-    def first_renders(start: int, stop: int) -> list[tuple[Any, str]]:
-        return [(signature(key), render(key)) for key in keys[start:stop]]
+    def render(key: str) -> str:
+        return rendered(key)[1]
+
+    def first_renders(start: int, stop: int) -> list[tuple[Any, str, tuple[int, int]]]:
+        return [rendered(key) for key in keys[start:stop]]
 
     rule = citation.get("givenname-disambiguation-rule", "by-cite")
     if add_givenname and rule != "by-cite":
@@ -170,12 +181,7 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
     if add_givenname and rule == "by-cite" and groups:
         groups = step_add_givennames(layout, groups, items, states, render, add_names)
     if uses_condition and groups:
-        remaining = []
-        for group in groups:
-            for key in group:
-                states[key].disambiguate = True
-            remaining += collisions(group, render)
-        groups = remaining
+        groups = step_condition(groups, states, rendered, add_year_suffix)
     if add_year_suffix and groups:
         explicit = any(
             e.get("variable") == "year-suffix"
@@ -286,6 +292,50 @@ def step_add_givennames(
             for key, state in committed.items():
                 states[key] = state
         remaining += collisions(group, render)
+    return remaining
+
+
+def step_condition(
+    groups: list[list[str]],
+    states: dict[str, CiteState],
+    rendered: Callable[[str], tuple[Any, str, tuple[int, int]]],
+    add_year_suffix: bool,
+) -> list[list[str]]:
+    """Step 3: the ``disambiguate="true"`` tests made to hold, one more at a time.
+
+    As citeproc-js: every cite of a colliding group gets the first test
+    (level 1 of :attr:`CiteState.disambiguate`); those that still collide
+    get the next (the level goes up by one) while their rendering
+    evaluates more tests than hold; a cite that stops
+    colliding keeps its level. Cites that still collide when no test is
+    left are set to level 1 when year suffixes follow (citeproc-js's
+    ``disambiguate = true``), else keep their last level.
+    """
+
+    def render(key: str) -> str:
+        return rendered(key)[1]
+
+    remaining: list[list[str]] = []
+    for group in groups:
+        pending = list(group)
+        level = 0
+        while pending:
+            level += 1
+            for key in pending:
+                states[key].disambiguate = level
+            clashing = {key for found in collisions(group, render) for key in found}
+            pending = [
+                key
+                for key in pending
+                if key in clashing and rendered(key)[2][1] > rendered(key)[2][0]
+            ]
+        left = collisions(group, render)
+        if add_year_suffix and left:
+            for found in left:
+                for key in found:
+                    states[key].disambiguate = 1
+            left = collisions(group, render)
+        remaining += left
     return remaining
 
 

@@ -72,6 +72,7 @@ from citekit.csl.elements.state import (
     YearMarks,
     attach_state,
     cite_state,
+    disambiguate_test,
     omitted_element,
     restore_state,
 )
@@ -729,8 +730,11 @@ class _Conditions:
             elif name == "position":
                 results += self._positions(item, context)
             else:
-                state = cite_state(item)
-                results.append(bool(state and state.disambiguate) == wanted)
+                if wanted:
+                    results.append(disambiguate_test(item))
+                else:
+                    state = cite_state(item)
+                    results.append(not (state and state.disambiguate))
         if match == "any":
             return any(results)
         if match == "none":
