@@ -142,39 +142,44 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
         return states
     items = {key: sessions.probe(bibliography, key) for key in keys}
 
-    # per cite: (the state's signature, its text, its disambiguate tests)
-    memo: dict[str, tuple[Any, str, tuple[int, int]]] = {}
+    # per cite, per signature of its state: (its text, its disambiguate
+    # tests); a state tried before (a step that undoes a trial) is not
+    # rendered again
+    memo: dict[str, dict[Any, tuple[str, tuple[int, int]]]] = {}
 
     def signature(key: str) -> tuple[Any, ...]:
         state = states[key]
         return (
             state.names_min,
-            tuple(sorted(state.givennames.items())),
+            tuple(sorted(state.givennames.items())) if state.givennames else (),
             int(state.disambiguate),
         )
 
-    def rendered(key: str) -> tuple[Any, str, tuple[int, int]]:
-        cached = memo.get(key)
-        if cached is not None and cached[0] == signature(key):
-            return cached
-        item = items[key]
-        text = as_text(layout.render_item(item, states[key]))
-        cached = (signature(key), text, disambiguate_tests(item))
-        memo[key] = cached
+    def rendered(key: str) -> tuple[str, tuple[int, int]]:
+        mine = memo.setdefault(key, {})
+        wanted = signature(key)
+        cached = mine.get(wanted)
+        if cached is None:
+            item = items[key]
+            cached = (as_text(layout.render_item(item, states[key])), disambiguate_tests(item))
+            mine[wanted] = cached
         return cached
 
     def render(key: str) -> str:
-        return rendered(key)[1]
+        return rendered(key)[0]
 
     def first_renders(start: int, stop: int) -> list[tuple[Any, str, tuple[int, int]]]:
-        return [rendered(key) for key in keys[start:stop]]
+        return [(signature(key), *rendered(key)) for key in keys[start:stop]]
 
     rule = citation.get("givenname-disambiguation-rule", "by-cite")
     if add_givenname and rule != "by-cite":
         global_givennames(layout, keys, items, states, rule)
     # Every cite is rendered once before the steps compare them: a large
     # registry's cites are rendered in several processes.
-    memo.update(zip(keys, parallel.map_ranges(first_renders, len(keys)), strict=True))
+    for key, (wanted, text, tests) in zip(
+        keys, parallel.map_ranges(first_renders, len(keys)), strict=True
+    ):
+        memo.setdefault(key, {})[wanted] = (text, tests)
     groups = collisions(keys, render)
     if add_names and groups:
         groups = step_add_names(layout, groups, items, states, render)
@@ -298,7 +303,7 @@ def step_add_givennames(
 def step_condition(
     groups: list[list[str]],
     states: dict[str, CiteState],
-    rendered: Callable[[str], tuple[Any, str, tuple[int, int]]],
+    rendered: Callable[[str], tuple[str, tuple[int, int]]],
     add_year_suffix: bool,
 ) -> list[list[str]]:
     """Step 3: the ``disambiguate="true"`` tests made to hold, one more at a time.
@@ -313,7 +318,7 @@ def step_condition(
     """
 
     def render(key: str) -> str:
-        return rendered(key)[1]
+        return rendered(key)[0]
 
     remaining: list[list[str]] = []
     for group in groups:
@@ -327,7 +332,7 @@ def step_condition(
             pending = [
                 key
                 for key in pending
-                if key in clashing and rendered(key)[2][1] > rendered(key)[2][0]
+                if key in clashing and rendered(key)[1][1] > rendered(key)[1][0]
             ]
         left = collisions(group, render)
         if add_year_suffix and left:
