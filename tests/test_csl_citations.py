@@ -530,6 +530,37 @@ def test_all_names_expands_names_of_different_people_everywhere() -> None:
     )
 
 
+def test_periods_in_given_names_separate_initials() -> None:
+    # "M.A." is two initials, "MA" one (as initialised): two people, as in
+    # citeproc-js's name registry ("M. A. Frutos" and "M. Frutos")
+    items = [
+        people("a", 2002, ("Frutos", "M.A."), ("Ruiz", "P.")),
+        people("b", 2003, ("Frutos", "MA"), ("Suarez", "MA")),
+    ]
+    cites = [{"id": key} for key in "ab"]
+    [text] = cite_all(givenname_style("primary-name-with-initials"), items, [(cites, None)])
+    assert text == "M. A. Frutos and Ruiz 2002; M. Frutos and Suarez 2003"
+
+
+def test_names_the_bibliography_sorts_by_count_for_global_rules() -> None:
+    # citeproc-js registers the names its bibliography sort keys render: the
+    # editor Sean Healy makes the author Kieran Healy ambiguous in citations
+    csl = style(
+        """<macro name="source"><names variable="editor"><name/></names></macro>
+        <macro name="author"><names variable="author"><name/></names></macro>
+        <citation disambiguate-add-givenname="true" givenname-disambiguation-rule="primary-name">
+        <layout delimiter="; "><group delimiter=" ">
+        <names variable="author"><name form="short" initialize-with=". "/></names>
+        <date variable="issued"><date-part name="year"/></date></group></layout></citation>""",
+        """<bibliography><sort><key macro="author"/><key macro="source"/></sort>
+        <layout><text macro="author"/></layout></bibliography>""",
+    )
+    items = [people("a", 2000, ("Healy", "Kieran")), people("b", 1998, ("Roe", "Jane"))]
+    items[1]["editor"] = [{"family": "Healy", "given": "Sean"}]
+    cites = [{"id": key} for key in "ab"]
+    assert cite_all(csl, items, [(cites, None)]) == ["K. Healy 2000; Roe 1998"]
+
+
 def test_by_cite_expands_only_where_it_disambiguates() -> None:
     items = [
         people("a", 1980, ("Smith", "John")),

@@ -21,7 +21,6 @@ also set as the ``year-suffix`` variable of the items' references.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -358,14 +357,31 @@ def global_givennames(
     initials_only = rule.endswith("-with-initials")
     from citekit.csl import parallel
 
+    bibliography = getattr(layout.get_root(), "bibliography", None)
+    sort = (
+        next((c for c in bibliography.iterchildren() if str(c.tag).endswith("}sort")), None)
+        if bibliography is not None
+        else None
+    )
+    sort_keys = (
+        [c for c in sort.iterchildren() if str(c.tag).endswith("}key")] if sort is not None else []
+    )
+
     def names_of(start: int, stop: int) -> list[list[tuple[Any, ...]]]:
-        # per cite, its names as (variable, index, person, name form, parts):
-        # each cite's depend on it alone, so a large registry's are found
-        # in several processes
+        # per cite, its names as (variable, index, person, name form, parts),
+        # then the names only its bibliography sort keys render as
+        # (None, index, person, None, parts): each cite's depend on it
+        # alone, so a large registry's are found in several processes
         found: list[list[tuple[Any, ...]]] = []
         for key in keys[start:stop]:
             mine: list[tuple[Any, ...]] = []
             found.append(mine)
+            if sort_keys:
+                for index, name in sorted_names(layout, sort_keys, items[key], primary):
+                    given, family, suffix = name_key(name)
+                    if family:
+                        person = person_key(family, given, suffix)
+                        mine.append((None, index, person, None, (family, given, suffix)))
             names_element, variables = shown_names(layout, items[key], states[key])
             if not variables:
                 continue
@@ -378,15 +394,32 @@ def global_givennames(
                     given, family, suffix = name_key(name)
                     if not family:
                         continue
-                    person = (family, re.sub(r"[\s.]+", "", given), suffix)
+                    person = person_key(family, given, suffix)
                     mine.append((variable, index, person, shape, (family, given, suffix)))
         return found
 
-    entries: list[tuple[str, str, int, tuple[str, str, str], Callable[[int], Any]]] = []
+    entries: list[tuple[str, str | None, int, tuple[str, str, str], Callable[[int], Any]]] = []
+    # names the bibliography's sort keys render join the registry of names
+    # (citeproc-js registers every name it renders, sort keys included,
+    # before the citations render), but no cite shows them
+    sorted_only: list[tuple[str, tuple[str, str, str], tuple[str, str, str]]] = []
+    shapes: set[tuple[str | None, str | None, bool]] = set()
     for key, names in zip(keys, parallel.map_ranges(names_of, len(keys)), strict=True):
         for variable, index, person, shape, parts in names:
+            if variable is None:
+                sorted_only.append((key, person, parts))
+                continue
+            shapes.add(shape)
             renderer = NameForms.of_shape(shape).renderer(*parts)
             entries.append((key, variable, index, person, renderer))
+    if sorted_only:
+        shown = {(entry[0], entry[3]) for entry in entries}
+        for key, person, parts in sorted_only:
+            if (key, person) in shown:
+                continue
+            for shape in shapes:
+                renderer = NameForms.of_shape(shape).renderer(*parts)
+                entries.append((key, None, 0, person, renderer))
     by_base: dict[Any, list[int]] = defaultdict(list)
     for number, entry in enumerate(entries):
         by_base[entry[4](0)].append(number)
@@ -396,6 +429,8 @@ def global_givennames(
             continue
         for number in members:
             key, variable, index, person, rendered = entries[number]
+            if variable is None:
+                continue
             others = {entries[n][4] for n in members if entries[n][3] != person}
             level = 0
             candidates = (1,) if initials_only else (1, 2)
@@ -418,6 +453,73 @@ def global_givennames(
                 states[key].givennames[(variable, index)] = level
 
 
+def sorted_names(
+    layout: Any, sort_keys: Sequence[Any], item: Any, primary: bool
+) -> list[tuple[int, Any]]:
+    """(index, name) of the names the bibliography's sort keys render for ``item``.
+
+    A key's name variable, or the ``cs:names`` its macro reaches (taken
+    ``cs:choose`` branches only, a substitute resolved as it renders);
+    ``primary``: the first name of each list only.
+    """
+    reference = item.reference
+    lists: list[Any] = []
+    previous = attach_state(item, CiteState(in_bibliography=True))
+    try:
+        for key in sort_keys:
+            variable = key.get("variable")
+            if variable:
+                if variable.replace("-", "_") in NAME_VARIABLES:
+                    lists.append(reference.get(variable.replace("-", "_")) or ())
+                continue
+            name = key.get("macro")
+            if not name:
+                continue
+            try:
+                macro = key.get_macro(name)
+            except (AttributeError, IndexError):
+                continue
+            for names_element in _names_reached(layout, macro, item, frozenset({name})):
+                found = _names_or_substitute(layout, names_element, item)
+                for shown in found[1] if found is not None else ():
+                    lists.append(reference.get(shown.replace("-", "_")) or ())
+    finally:
+        layout.repressed = {}
+        restore_state(item, previous)
+    out: list[tuple[int, Any]] = []
+    for names in lists:
+        for index, person in enumerate(names):
+            if primary and index:
+                break
+            out.append((index, person))
+    return out
+
+
+def _names_reached(layout: Any, node: Any, item: Any, seen: frozenset[str]) -> Iterable[Any]:
+    """The ``cs:names`` elements under ``node`` that ``item`` reaches, in order."""
+    for child in node.iterchildren():
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "names":
+            yield child
+        elif tag == "choose":
+            branch = layout.taken_branch(child, item)
+            if branch is not None:
+                yield from _names_reached(layout, branch, item, seen)
+        elif tag == "text" and child.get("macro"):
+            name = child.get("macro")
+            if name in seen:
+                continue
+            try:
+                macro = child.get_macro(name)
+            except (AttributeError, IndexError):
+                continue
+            yield from _names_reached(layout, macro, item, seen | {name})
+        else:
+            yield from _names_reached(layout, child, item, seen)
+
+
 def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str]]:
     """The ``cs:names`` element whose names the cite of ``item`` shows first, and its variables.
 
@@ -438,6 +540,16 @@ def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str
     finally:
         layout.repressed = {}
         restore_state(item, previous)
+
+
+def person_key(family: str, given: str, suffix: str = "") -> tuple[str, str, str]:
+    """Who a name is, for name disambiguation: its given name without periods.
+
+    As citeproc-js's name registry, periods count as spaces ("M.A." is
+    "M. A.", two initials), so "M.A. Frutos" and "MA Frutos" (one
+    initial, as initialised) are two people.
+    """
+    return (family, " ".join(given.replace(".", " ").split()), suffix)
 
 
 def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, list[str]]:
