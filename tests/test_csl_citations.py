@@ -592,6 +592,23 @@ def test_added_names_are_expanded_when_that_disambiguates() -> None:
     assert text == "A. Asthma, Brandon Bronchitis, et al.; A. Asthma, Biff Bronchitis, et al."
 
 
+def test_by_cite_tries_the_given_name_before_adding_a_name() -> None:
+    # citeproc-js: with both options and the by-cite rule, a shown name's
+    # given name is expanded before the next name is added
+    csl = style(
+        """<citation et-al-min="3" et-al-use-first="1" disambiguate-add-names="true"
+        disambiguate-add-givenname="true"><layout delimiter="; ">
+        <names variable="author"><name form="short" initialize-with=". " delimiter=", "/>
+        </names></layout></citation>"""
+    )
+    items = [
+        people("a", 1990, ("Calhoun", "Craig"), ("Meyer", "M."), ("Roe", "R.")),
+        people("b", 1991, ("Calhoun", "Craig J."), ("Gerteis", "J."), ("Moody", "J.")),
+    ]
+    [text] = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}], None)])
+    assert text == "C. Calhoun et al.; C. J. Calhoun et al."
+
+
 def test_cite_group_delimiter_groups_cites_by_author() -> None:
     csl = style(
         """<citation cite-group-delimiter=", "><sort><key variable="issued"/></sort>

@@ -2,7 +2,9 @@
 
 In the specification's order: ``disambiguate-add-names``,
 ``disambiguate-add-givenname``, the ``disambiguate="true"`` condition, then
-``disambiguate-add-year-suffix``. Cites are grouped by their rendered text,
+``disambiguate-add-year-suffix``; with both of the first two and the
+``by-cite`` rule, as citeproc-js, a shown name's given name is expanded
+before the next name is added. Cites are grouped by their rendered text,
 so only colliding groups are worked on (near-linear in the number of items).
 A cite keeps an added name or an expanded given name only when it reduces
 the number of cites it collides with. ``givenname-disambiguation-rule``:
@@ -180,7 +182,10 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
     ):
         memo.setdefault(key, {})[wanted] = (text, tests)
     groups = collisions(keys, render)
-    if add_names and groups:
+    # with both options and the by-cite rule, names are added within the
+    # given-name step, each shown name expanded before the next is added
+    # (citeproc-js's order: "C. Calhoun et al.", not "Calhoun, Meyer, et al.")
+    if add_names and groups and not (add_givenname and rule == "by-cite"):
         groups = step_add_names(layout, groups, items, states, render)
     if add_givenname and rule == "by-cite" and groups:
         groups = step_add_givennames(layout, groups, items, states, render, add_names)
@@ -363,25 +368,18 @@ def global_givennames(
         if bibliography is not None
         else None
     )
-    sort_keys = (
+    plan = sort_plan(
         [c for c in sort.iterchildren() if str(c.tag).endswith("}key")] if sort is not None else []
     )
 
     def names_of(start: int, stop: int) -> list[list[tuple[Any, ...]]]:
-        # per cite, its names as (variable, index, person, name form, parts),
-        # then the names only its bibliography sort keys render as
-        # (None, index, person, None, parts): each cite's depend on it
-        # alone, so a large registry's are found in several processes
+        # per cite, its names as (variable, index, person, name form, parts):
+        # each cite's depend on it alone, so a large registry's are found
+        # in several processes
         found: list[list[tuple[Any, ...]]] = []
         for key in keys[start:stop]:
             mine: list[tuple[Any, ...]] = []
             found.append(mine)
-            if sort_keys:
-                for index, name in sorted_names(layout, sort_keys, items[key], primary):
-                    given, family, suffix = name_key(name)
-                    if family:
-                        person = person_key(family, given, suffix)
-                        mine.append((None, index, person, None, (family, given, suffix)))
             names_element, variables = shown_names(layout, items[key], states[key])
             if not variables:
                 continue
@@ -406,12 +404,30 @@ def global_givennames(
     shapes: set[tuple[str | None, str | None, bool]] = set()
     for key, names in zip(keys, parallel.map_ranges(names_of, len(keys)), strict=True):
         for variable, index, person, shape, parts in names:
-            if variable is None:
-                sorted_only.append((key, person, parts))
-                continue
             shapes.add(shape)
             renderer = NameForms.of_shape(shape).renderer(*parts)
             entries.append((key, variable, index, person, renderer))
+    if plan:
+        # only the items with a name of a cited family can add to the
+        # registry what matters; their sort keys are walked
+        families = {entry[3][0] for entry in entries}
+        cited = {(entry[0], (entry[1] or "").replace("-", "_"), entry[2]) for entry in entries}
+        for key in keys:
+            reference = items[key].reference
+            if not any(
+                (key, variable, index) not in cited and name_key(name)[1] in families
+                for variable in NAME_VARIABLES
+                for index, name in enumerate(
+                    (reference.get(variable) or ())[: 1 if primary else None]
+                )
+            ):
+                continue
+            for _, name in sorted_names(layout, plan, items[key], primary):
+                given, family, suffix = name_key(name)
+                if family in families:
+                    sorted_only.append(
+                        (key, person_key(family, given, suffix), (family, given, suffix))
+                    )
     if sorted_only:
         shown = {(entry[0], entry[3]) for entry in entries}
         for key, person, parts in sorted_only:
@@ -453,36 +469,98 @@ def global_givennames(
                 states[key].givennames[(variable, index)] = level
 
 
+def sort_plan(sort_keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """What of the bibliography's sort keys can render names, for :func:`sorted_names`.
+
+    Steps: ``("variable", name)`` for a key of a name variable,
+    ``("names", element)`` for a ``cs:names`` a key's macro reaches, and
+    ``("choose", element, [(branch, steps), ...])`` for a ``cs:choose``
+    with names in a branch; macros are inlined, everything else left out
+    (made once per style, so each item's walk is short).
+    """
+
+    macros: dict[str, list[tuple[Any, ...]]] = {}
+
+    def macro_steps(node: Any, name: str, seen: frozenset[str]) -> list[tuple[Any, ...]]:
+        # a macro's steps depend on it alone (a macro calling itself is cut)
+        if name in seen:
+            return []
+        found = macros.get(name)
+        if found is None:
+            try:
+                macro = node.get_macro(name)
+            except (AttributeError, IndexError):
+                return []
+            found = steps_of(macro, seen | {name})
+            macros[name] = found
+        return found
+
+    def steps_of(node: Any, seen: frozenset[str]) -> list[tuple[Any, ...]]:
+        steps: list[tuple[Any, ...]] = []
+        for child in node.iterchildren():
+            if not isinstance(child.tag, str):
+                continue
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "names":
+                steps.append(("names", child))
+            elif tag == "choose":
+                branches = [
+                    (branch, steps_of(branch, seen))
+                    for branch in child.iterchildren()
+                    if isinstance(branch.tag, str)
+                ]
+                if any(sub for _, sub in branches):
+                    steps.append(("choose", child, branches))
+            elif tag == "text" and child.get("macro"):
+                steps += macro_steps(child, child.get("macro"), seen)
+            else:
+                steps += steps_of(child, seen)
+        return steps
+
+    plan: list[tuple[Any, ...]] = []
+    for key in sort_keys:
+        variable = key.get("variable")
+        if variable:
+            if variable.replace("-", "_") in NAME_VARIABLES:
+                plan.append(("variable", variable.replace("-", "_")))
+            continue
+        name = key.get("macro")
+        if name:
+            plan += macro_steps(key, name, frozenset())
+    return plan
+
+
 def sorted_names(
-    layout: Any, sort_keys: Sequence[Any], item: Any, primary: bool
+    layout: Any, plan: Sequence[tuple[Any, ...]], item: Any, primary: bool
 ) -> list[tuple[int, Any]]:
     """(index, name) of the names the bibliography's sort keys render for ``item``.
 
-    A key's name variable, or the ``cs:names`` its macro reaches (taken
-    ``cs:choose`` branches only, a substitute resolved as it renders);
-    ``primary``: the first name of each list only.
+    ``plan`` is :func:`sort_plan`'s: a key's name variable, or the
+    ``cs:names`` its macro reaches (taken ``cs:choose`` branches only, a
+    substitute resolved as it renders); ``primary``: the first name of each
+    list only.
     """
     reference = item.reference
     lists: list[Any] = []
-    previous = attach_state(item, CiteState(in_bibliography=True))
-    try:
-        for key in sort_keys:
-            variable = key.get("variable")
-            if variable:
-                if variable.replace("-", "_") in NAME_VARIABLES:
-                    lists.append(reference.get(variable.replace("-", "_")) or ())
-                continue
-            name = key.get("macro")
-            if not name:
-                continue
-            try:
-                macro = key.get_macro(name)
-            except (AttributeError, IndexError):
-                continue
-            for names_element in _names_reached(layout, macro, item, frozenset({name})):
-                found = _names_or_substitute(layout, names_element, item)
+
+    def walk(steps: Sequence[tuple[Any, ...]]) -> None:
+        for step in steps:
+            if step[0] == "variable":
+                lists.append(reference.get(step[1]) or ())
+            elif step[0] == "names":
+                found = _names_or_substitute(layout, step[1], item)
                 for shown in found[1] if found is not None else ():
                     lists.append(reference.get(shown.replace("-", "_")) or ())
+            else:
+                taken = layout.taken_branch(step[1], item)
+                for branch, sub in step[2]:
+                    if branch is taken:
+                        walk(sub)
+                        break
+
+    previous = attach_state(item, CiteState(in_bibliography=True))
+    try:
+        walk(plan)
     finally:
         layout.repressed = {}
         restore_state(item, previous)
@@ -493,31 +571,6 @@ def sorted_names(
                 break
             out.append((index, person))
     return out
-
-
-def _names_reached(layout: Any, node: Any, item: Any, seen: frozenset[str]) -> Iterable[Any]:
-    """The ``cs:names`` elements under ``node`` that ``item`` reaches, in order."""
-    for child in node.iterchildren():
-        if not isinstance(child.tag, str):
-            continue
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "names":
-            yield child
-        elif tag == "choose":
-            branch = layout.taken_branch(child, item)
-            if branch is not None:
-                yield from _names_reached(layout, branch, item, seen)
-        elif tag == "text" and child.get("macro"):
-            name = child.get("macro")
-            if name in seen:
-                continue
-            try:
-                macro = child.get_macro(name)
-            except (AttributeError, IndexError):
-                continue
-            yield from _names_reached(layout, macro, item, seen | {name})
-        else:
-            yield from _names_reached(layout, child, item, seen)
 
 
 def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str]]:
