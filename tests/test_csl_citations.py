@@ -240,6 +240,23 @@ def test_disambiguate_condition_in_a_macro() -> None:
     assert texts == ["Doe, Alpha; Doe, Beta; Roe"]
 
 
+def test_disambiguate_conditions_hold_one_more_at_a_time() -> None:
+    # citeproc-js: the first disambiguate="true" test a cite evaluates holds
+    # for every colliding cite; the next only for those that still collide
+    csl = style(
+        """<citation><layout delimiter="; "><group delimiter=", ">
+        <names variable="author"><name form="short"/></names>
+        <choose><if disambiguate="true"><text variable="title"/></if></choose>
+        <choose><if disambiguate="true"><date variable="issued" form="numeric"
+          date-parts="year"/></if></choose>
+        </group></layout></citation>"""
+    )
+    items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta")]
+    items += [book("c", "Doe", 2002, "Beta"), book("d", "Roe", 2003, "Gamma")]
+    texts = cite_all(csl, items, [([{"id": key}], None) for key in "abcd"])
+    assert texts == ["Doe, Alpha", "Doe, Beta, 2001", "Doe, Beta, 2002", "Roe"]
+
+
 def test_mla_adds_the_title_for_two_works_of_one_author() -> None:
     csl = citeproc_style(load_style("modern-language-association"))
     items = [book("a", "Doe", 2000, "Alpha"), book("b", "Doe", 2001, "Beta")]
@@ -513,6 +530,37 @@ def test_all_names_expands_names_of_different_people_everywhere() -> None:
     )
 
 
+def test_periods_in_given_names_separate_initials() -> None:
+    # "M.A." is two initials, "MA" one (as initialised): two people, as in
+    # citeproc-js's name registry ("M. A. Frutos" and "M. Frutos")
+    items = [
+        people("a", 2002, ("Frutos", "M.A."), ("Ruiz", "P.")),
+        people("b", 2003, ("Frutos", "MA"), ("Suarez", "MA")),
+    ]
+    cites = [{"id": key} for key in "ab"]
+    [text] = cite_all(givenname_style("primary-name-with-initials"), items, [(cites, None)])
+    assert text == "M. A. Frutos and Ruiz 2002; M. Frutos and Suarez 2003"
+
+
+def test_names_the_bibliography_sorts_by_count_for_global_rules() -> None:
+    # citeproc-js registers the names its bibliography sort keys render: the
+    # editor Sean Healy makes the author Kieran Healy ambiguous in citations
+    csl = style(
+        """<macro name="source"><names variable="editor"><name/></names></macro>
+        <macro name="author"><names variable="author"><name/></names></macro>
+        <citation disambiguate-add-givenname="true" givenname-disambiguation-rule="primary-name">
+        <layout delimiter="; "><group delimiter=" ">
+        <names variable="author"><name form="short" initialize-with=". "/></names>
+        <date variable="issued"><date-part name="year"/></date></group></layout></citation>""",
+        """<bibliography><sort><key macro="author"/><key macro="source"/></sort>
+        <layout><text macro="author"/></layout></bibliography>""",
+    )
+    items = [people("a", 2000, ("Healy", "Kieran")), people("b", 1998, ("Roe", "Jane"))]
+    items[1]["editor"] = [{"family": "Healy", "given": "Sean"}]
+    cites = [{"id": key} for key in "ab"]
+    assert cite_all(csl, items, [(cites, None)]) == ["K. Healy 2000; Roe 1998"]
+
+
 def test_by_cite_expands_only_where_it_disambiguates() -> None:
     items = [
         people("a", 1980, ("Smith", "John")),
@@ -542,6 +590,23 @@ def test_added_names_are_expanded_when_that_disambiguates() -> None:
     ]
     [text] = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}], None)])
     assert text == "A. Asthma, Brandon Bronchitis, et al.; A. Asthma, Biff Bronchitis, et al."
+
+
+def test_by_cite_tries_the_given_name_before_adding_a_name() -> None:
+    # citeproc-js: with both options and the by-cite rule, a shown name's
+    # given name is expanded before the next name is added
+    csl = style(
+        """<citation et-al-min="3" et-al-use-first="1" disambiguate-add-names="true"
+        disambiguate-add-givenname="true"><layout delimiter="; ">
+        <names variable="author"><name form="short" initialize-with=". " delimiter=", "/>
+        </names></layout></citation>"""
+    )
+    items = [
+        people("a", 1990, ("Calhoun", "Craig"), ("Meyer", "M."), ("Roe", "R.")),
+        people("b", 1991, ("Calhoun", "Craig J."), ("Gerteis", "J."), ("Moody", "J.")),
+    ]
+    [text] = cite_all(csl, items, [([{"id": "a"}, {"id": "b"}], None)])
+    assert text == "C. Calhoun et al.; C. J. Calhoun et al."
 
 
 def test_cite_group_delimiter_groups_cites_by_author() -> None:

@@ -2,7 +2,9 @@
 
 In the specification's order: ``disambiguate-add-names``,
 ``disambiguate-add-givenname``, the ``disambiguate="true"`` condition, then
-``disambiguate-add-year-suffix``. Cites are grouped by their rendered text,
+``disambiguate-add-year-suffix``; with both of the first two and the
+``by-cite`` rule, as citeproc-js, a shown name's given name is expanded
+before the next name is added. Cites are grouped by their rendered text,
 so only colliding groups are worked on (near-linear in the number of items).
 A cite keeps an added name or an expanded given name only when it reduces
 the number of cites it collides with. ``givenname-disambiguation-rule``:
@@ -21,7 +23,6 @@ year suffixes (which its cites read as the ``year-suffix`` variable).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -30,7 +31,12 @@ from citeproc.source import VariableError
 
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite.session import as_text
-from citekit.csl.elements.state import CiteState
+from citekit.csl.elements.state import (
+    CiteState,
+    attach_state,
+    disambiguate_tests,
+    restore_state,
+)
 from citekit.csl.positions import SUBSEQUENT
 
 __all__ = [
@@ -121,45 +127,54 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
         return states
     items = {key: sessions.probe(bibliography, key) for key in keys}
 
-    memo: dict[str, tuple[Any, str]] = {}
+    # per cite, per signature of its state: (its text, its disambiguate
+    # tests); a state tried before (a step that undoes a trial) is not
+    # rendered again
+    memo: dict[str, dict[Any, tuple[str, tuple[int, int]]]] = {}
 
     def signature(key: str) -> tuple[Any, ...]:
         state = states[key]
         return (
             state.names_min,
-            tuple(sorted(state.givennames.items())),
-            state.disambiguate,
+            tuple(sorted(state.givennames.items())) if state.givennames else (),
+            int(state.disambiguate),
         )
 
-    def render(key: str) -> str:
-        cached = memo.get(key)
-        if cached is not None and cached[0] == signature(key):
-            return cached[1]
-        text = as_text(layout.render_item(items[key], states[key]))
-        memo[key] = (signature(key), text)
-        return text
+    def rendered(key: str) -> tuple[str, tuple[int, int]]:
+        mine = memo.setdefault(key, {})
+        wanted = signature(key)
+        cached = mine.get(wanted)
+        if cached is None:
+            item = items[key]
+            cached = (as_text(layout.render_item(item, states[key])), disambiguate_tests(item))
+            mine[wanted] = cached
+        return cached
 
-    def first_renders(start: int, stop: int) -> list[tuple[Any, str]]:
-        return [(signature(key), render(key)) for key in keys[start:stop]]
+    def render(key: str) -> str:
+        return rendered(key)[0]
+
+    def first_renders(start: int, stop: int) -> list[tuple[Any, str, tuple[int, int]]]:
+        return [(signature(key), *rendered(key)) for key in keys[start:stop]]
 
     rule = citation.get("givenname-disambiguation-rule", "by-cite")
     if add_givenname and rule != "by-cite":
         global_givennames(layout, keys, items, states, rule)
     # Every cite is rendered once before the steps compare them: a large
     # registry's cites are rendered in several processes.
-    memo.update(zip(keys, parallel.map_ranges(first_renders, len(keys)), strict=True))
+    for key, (wanted, text, tests) in zip(
+        keys, parallel.map_ranges(first_renders, len(keys)), strict=True
+    ):
+        memo.setdefault(key, {})[wanted] = (text, tests)
     groups = collisions(keys, render)
-    if add_names and groups:
+    # with both options and the by-cite rule, names are added within the
+    # given-name step, each shown name expanded before the next is added
+    # (citeproc-js's order: "C. Calhoun et al.", not "Calhoun, Meyer, et al.")
+    if add_names and groups and not (add_givenname and rule == "by-cite"):
         groups = step_add_names(layout, groups, items, states, render)
     if add_givenname and rule == "by-cite" and groups:
         groups = step_add_givennames(layout, groups, items, states, render, add_names)
     if uses_condition and groups:
-        remaining = []
-        for group in groups:
-            for key in group:
-                states[key].disambiguate = True
-            remaining += collisions(group, render)
-        groups = remaining
+        groups = step_condition(groups, states, rendered, add_year_suffix)
     if add_year_suffix and groups:
         explicit = any(
             e.get("variable") == "year-suffix"
@@ -271,6 +286,50 @@ def step_add_givennames(
     return remaining
 
 
+def step_condition(
+    groups: list[list[str]],
+    states: dict[str, CiteState],
+    rendered: Callable[[str], tuple[str, tuple[int, int]]],
+    add_year_suffix: bool,
+) -> list[list[str]]:
+    """Step 3: the ``disambiguate="true"`` tests made to hold, one more at a time.
+
+    As citeproc-js: every cite of a colliding group gets the first test
+    (level 1 of :attr:`CiteState.disambiguate`); those that still collide
+    get the next (the level goes up by one) while their rendering
+    evaluates more tests than hold; a cite that stops
+    colliding keeps its level. Cites that still collide when no test is
+    left are set to level 1 when year suffixes follow (citeproc-js's
+    ``disambiguate = true``), else keep their last level.
+    """
+
+    def render(key: str) -> str:
+        return rendered(key)[0]
+
+    remaining: list[list[str]] = []
+    for group in groups:
+        pending = list(group)
+        level = 0
+        while pending:
+            level += 1
+            for key in pending:
+                states[key].disambiguate = level
+            clashing = {key for found in collisions(group, render) for key in found}
+            pending = [
+                key
+                for key in pending
+                if key in clashing and rendered(key)[1][1] > rendered(key)[1][0]
+            ]
+        left = collisions(group, render)
+        if add_year_suffix and left:
+            for found in left:
+                for key in found:
+                    states[key].disambiguate = 1
+            left = collisions(group, render)
+        remaining += left
+    return remaining
+
+
 def global_givennames(
     layout: Any, keys: list[str], items: dict[str, Any], states: dict[str, CiteState], rule: str
 ) -> None:
@@ -285,6 +344,16 @@ def global_givennames(
     initials_only = rule.endswith("-with-initials")
     from citekit.csl import parallel
 
+    bibliography = getattr(layout.get_root(), "bibliography", None)
+    sort = (
+        next((c for c in bibliography.iterchildren() if str(c.tag).endswith("}sort")), None)
+        if bibliography is not None
+        else None
+    )
+    plan = sort_plan(
+        [c for c in sort.iterchildren() if str(c.tag).endswith("}key")] if sort is not None else []
+    )
+
     def names_of(start: int, stop: int) -> list[list[tuple[Any, ...]]]:
         # per cite, its names as (variable, index, person, name form, parts):
         # each cite's depend on it alone, so a large registry's are found
@@ -293,11 +362,10 @@ def global_givennames(
         for key in keys[start:stop]:
             mine: list[tuple[Any, ...]] = []
             found.append(mine)
-            names_element, _ = layout.first_names(items[key], states[key])
-            if names_element is None:
+            names_element, variables = shown_names(layout, items[key], states[key])
+            if not variables:
                 continue
             reference = items[key].reference
-            names_element, variables = rendered_names(layout, names_element, items[key])
             shape = NameForms(names_element).shape
             for position, variable in enumerate(variables):
                 for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
@@ -306,15 +374,50 @@ def global_givennames(
                     given, family, suffix = name_key(name)
                     if not family:
                         continue
-                    person = (family, re.sub(r"[\s.]+", "", given), suffix)
+                    person = person_key(family, given, suffix)
                     mine.append((variable, index, person, shape, (family, given, suffix)))
         return found
 
-    entries: list[tuple[str, str, int, tuple[str, str, str], Callable[[int], Any]]] = []
+    entries: list[tuple[str, str | None, int, tuple[str, str, str], Callable[[int], Any]]] = []
+    # names the bibliography's sort keys render join the registry of names
+    # (citeproc-js registers every name it renders, sort keys included,
+    # before the citations render), but no cite shows them
+    sorted_only: list[tuple[str, tuple[str, str, str], tuple[str, str, str]]] = []
+    shapes: set[tuple[str | None, str | None, bool]] = set()
     for key, names in zip(keys, parallel.map_ranges(names_of, len(keys)), strict=True):
         for variable, index, person, shape, parts in names:
+            shapes.add(shape)
             renderer = NameForms.of_shape(shape).renderer(*parts)
             entries.append((key, variable, index, person, renderer))
+    if plan:
+        # only the items with a name of a cited family can add to the
+        # registry what matters; their sort keys are walked
+        families = {entry[3][0] for entry in entries}
+        cited = {(entry[0], (entry[1] or "").replace("-", "_"), entry[2]) for entry in entries}
+        for key in keys:
+            reference = items[key].reference
+            if not any(
+                (key, variable, index) not in cited and name_key(name)[1] in families
+                for variable in NAME_VARIABLES
+                for index, name in enumerate(
+                    (reference.get(variable) or ())[: 1 if primary else None]
+                )
+            ):
+                continue
+            for _, name in sorted_names(layout, plan, items[key], primary):
+                given, family, suffix = name_key(name)
+                if family in families:
+                    sorted_only.append(
+                        (key, person_key(family, given, suffix), (family, given, suffix))
+                    )
+    if sorted_only:
+        shown = {(entry[0], entry[3]) for entry in entries}
+        for key, person, parts in sorted_only:
+            if (key, person) in shown:
+                continue
+            for shape in shapes:
+                renderer = NameForms.of_shape(shape).renderer(*parts)
+                entries.append((key, None, 0, person, renderer))
     by_base: dict[Any, list[int]] = defaultdict(list)
     for number, entry in enumerate(entries):
         by_base[entry[4](0)].append(number)
@@ -324,6 +427,8 @@ def global_givennames(
             continue
         for number in members:
             key, variable, index, person, rendered = entries[number]
+            if variable is None:
+                continue
             others = {entries[n][4] for n in members if entries[n][3] != person}
             level = 0
             candidates = (1,) if initials_only else (1, 2)
@@ -346,6 +451,142 @@ def global_givennames(
                 states[key].givennames[(variable, index)] = level
 
 
+def sort_plan(sort_keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """What of the bibliography's sort keys can render names, for :func:`sorted_names`.
+
+    Steps: ``("variable", name)`` for a key of a name variable,
+    ``("names", element)`` for a ``cs:names`` a key's macro reaches, and
+    ``("choose", element, [(branch, steps), ...])`` for a ``cs:choose``
+    with names in a branch; macros are inlined, everything else left out
+    (made once per style, so each item's walk is short).
+    """
+
+    macros: dict[str, list[tuple[Any, ...]]] = {}
+
+    def macro_steps(node: Any, name: str, seen: frozenset[str]) -> list[tuple[Any, ...]]:
+        # a macro's steps depend on it alone (a macro calling itself is cut)
+        if name in seen:
+            return []
+        found = macros.get(name)
+        if found is None:
+            try:
+                macro = node.get_macro(name)
+            except (AttributeError, IndexError):
+                return []
+            found = steps_of(macro, seen | {name})
+            macros[name] = found
+        return found
+
+    def steps_of(node: Any, seen: frozenset[str]) -> list[tuple[Any, ...]]:
+        steps: list[tuple[Any, ...]] = []
+        for child in node.iterchildren():
+            if not isinstance(child.tag, str):
+                continue
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "names":
+                steps.append(("names", child))
+            elif tag == "choose":
+                branches = [
+                    (branch, steps_of(branch, seen))
+                    for branch in child.iterchildren()
+                    if isinstance(branch.tag, str)
+                ]
+                if any(sub for _, sub in branches):
+                    steps.append(("choose", child, branches))
+            elif tag == "text" and child.get("macro"):
+                steps += macro_steps(child, child.get("macro"), seen)
+            else:
+                steps += steps_of(child, seen)
+        return steps
+
+    plan: list[tuple[Any, ...]] = []
+    for key in sort_keys:
+        variable = key.get("variable")
+        if variable:
+            if variable.replace("-", "_") in NAME_VARIABLES:
+                plan.append(("variable", variable.replace("-", "_")))
+            continue
+        name = key.get("macro")
+        if name:
+            plan += macro_steps(key, name, frozenset())
+    return plan
+
+
+def sorted_names(
+    layout: Any, plan: Sequence[tuple[Any, ...]], item: Any, primary: bool
+) -> list[tuple[int, Any]]:
+    """(index, name) of the names the bibliography's sort keys render for ``item``.
+
+    ``plan`` is :func:`sort_plan`'s: a key's name variable, or the
+    ``cs:names`` its macro reaches (taken ``cs:choose`` branches only, a
+    substitute resolved as it renders); ``primary``: the first name of each
+    list only.
+    """
+    reference = item.reference
+    lists: list[Any] = []
+
+    def walk(steps: Sequence[tuple[Any, ...]]) -> None:
+        for step in steps:
+            if step[0] == "variable":
+                lists.append(reference.get(step[1]) or ())
+            elif step[0] == "names":
+                found = _names_or_substitute(layout, step[1], item)
+                for shown in found[1] if found is not None else ():
+                    lists.append(reference.get(shown.replace("-", "_")) or ())
+            else:
+                taken = layout.taken_branch(step[1], item)
+                for branch, sub in step[2]:
+                    if branch is taken:
+                        walk(sub)
+                        break
+
+    previous = attach_state(item, CiteState(in_bibliography=True))
+    try:
+        walk(plan)
+    finally:
+        layout.repressed = {}
+        restore_state(item, previous)
+    out: list[tuple[int, Any]] = []
+    for names in lists:
+        for index, person in enumerate(names):
+            if primary and index:
+                break
+            out.append((index, person))
+    return out
+
+
+def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str]]:
+    """The ``cs:names`` element whose names the cite of ``item`` shows first, and its variables.
+
+    As :func:`rendered_names` of the first ``cs:names`` that renders
+    (:meth:`~citekit.csl.elements.citations.Layout.first_names`), found
+    without rendering the names: a ``cs:names`` renders when one of its
+    variables has names, or else when its ``cs:substitute`` renders.
+    ``(None, [])`` when no ``cs:names`` renders; ``(element, [])`` when the
+    first that renders shows no names (its substitute renders a title).
+    """
+    previous = attach_state(item, state)
+    try:
+        for names_element in layout.taken_names(item):
+            found = _names_or_substitute(layout, names_element, item)
+            if found is not None:
+                return found
+        return None, []
+    finally:
+        layout.repressed = {}
+        restore_state(item, previous)
+
+
+def person_key(family: str, given: str, suffix: str = "") -> tuple[str, str, str]:
+    """Who a name is, for name disambiguation: its given name without periods.
+
+    As citeproc-js's name registry, periods count as spaces ("M.A." is
+    "M. A.", two initials), so "M.A. Frutos" and "MA Frutos" (one
+    initial, as initialised) are two people.
+    """
+    return (family, " ".join(given.replace(".", " ").split()), suffix)
+
+
 def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, list[str]]:
     """The ``cs:names`` element whose names render for ``item``, and its variables.
 
@@ -358,6 +599,14 @@ def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, lis
     ``names_element`` is returned for it. ``(names_element, [])`` when no
     names render.
     """
+    found = _names_or_substitute(layout, names_element, item)
+    return found if found is not None else (names_element, [])
+
+
+def _names_or_substitute(
+    layout: Any, names_element: Any, item: Any
+) -> tuple[Any, list[str]] | None:
+    """:func:`rendered_names` of ``names_element``; None when it renders nothing."""
     reference = item.reference
 
     def present(element: Any) -> list[str]:
@@ -401,8 +650,7 @@ def rendered_names(layout: Any, names_element: Any, item: Any) -> tuple[Any, lis
     substitute = next(
         (c for c in names_element.iterchildren() if str(c.tag).endswith("}substitute")), None
     )
-    found = first(substitute.iterchildren()) if substitute is not None else None
-    return found if found is not None else (names_element, [])
+    return first(substitute.iterchildren()) if substitute is not None else None
 
 
 def collisions(keys: Sequence[str], render: Callable[[str], str]) -> list[list[str]]:

@@ -73,6 +73,7 @@ from citekit.csl.elements.state import (
     YearMarks,
     attach_state,
     cite_state,
+    disambiguate_test,
     omitted_element,
     restore_state,
 )
@@ -206,6 +207,14 @@ class Layout(model.Layout):  # type: ignore[misc]
         finally:
             self.repressed = {}
             restore_state(item, previous)
+
+    def taken_names(self, item: Any) -> Iterator[Any]:
+        """The ``cs:names`` elements the layout reaches for ``item``, in order.
+
+        Macros are followed and only the taken branch of each ``cs:choose``
+        is looked into (its conditions read the state attached to ``item``).
+        """
+        return self._taken_names(item)
 
     def _taken_names(self, item: Any) -> Iterator[Any]:
         def walk(node: Any, seen: frozenset[str]) -> Iterator[Any]:
@@ -716,8 +725,11 @@ class _Conditions:
             elif name == "position":
                 results += self._positions(item, context)
             else:
-                state = cite_state(item)
-                results.append(bool(state and state.disambiguate) == wanted)
+                if wanted:
+                    results.append(disambiguate_test(item))
+                else:
+                    state = cite_state(item)
+                    results.append(not (state and state.disambiguate))
         if match == "any":
             return any(results)
         if match == "none":

@@ -20,6 +20,8 @@ __all__ = [
     "YearMarks",
     "attach_state",
     "cite_state",
+    "disambiguate_test",
+    "disambiguate_tests",
     "marked_label",
     "omitted_element",
     "restore_state",
@@ -44,7 +46,7 @@ class CiteState:
         position: int = FIRST,
         near_note: bool = False,
         in_bibliography: bool = False,
-        disambiguate: bool = False,
+        disambiguate: int = 0,
         names_min: int | None = None,
         givennames: dict[tuple[str, int], int] | None = None,
         year_suffix: str | None = None,
@@ -62,7 +64,13 @@ class CiteState:
         self.in_bibliography = in_bibliography
         """True when the bibliography is rendering (no position test is true there)."""
         self.disambiguate = disambiguate
-        """Whether ``disambiguate="true"`` conditions test true for this cite."""
+        """How many ``disambiguate="true"`` tests hold for this cite (0: none).
+
+        As citeproc-js: while the cite renders, the first that many tests
+        it evaluates hold and the later ones do not, so a style's extra
+        details are added one condition at a time (see
+        :func:`disambiguate_test`). True counts as 1.
+        """
         self.names_min = names_min
         """At least this many names per names variable (``disambiguate-add-names``)."""
         self.givennames = dict(givennames or {})
@@ -174,8 +182,13 @@ def cite_state(item: Any) -> CiteState | None:
 
 
 def attach_state(item: Any, state: CiteState | None) -> Any:
-    """Attach ``state`` to the cite ``item`` (None: detach); the state it had before."""
+    """Attach ``state`` to the cite ``item`` (None: detach); the state it had before.
+
+    A rendering with the state begins: no ``disambiguate`` test has been
+    evaluated yet (:func:`disambiguate_tests`).
+    """
     previous = dict.get(item, _STATE_KEY)
+    dict.pop(item, _TESTS_KEY, None)
     if state is None:
         dict.pop(item, _STATE_KEY, None)
     else:
@@ -189,6 +202,34 @@ def restore_state(item: Any, previous: Any) -> None:
         dict.pop(item, _STATE_KEY, None)
     else:
         dict.__setitem__(item, _STATE_KEY, previous)
+
+
+_TESTS_KEY = "citekit-disambiguate-tests"
+
+
+def disambiguate_test(item: Any) -> bool:
+    """One ``disambiguate="true"`` test, evaluated while the cite ``item`` renders.
+
+    True for the first :attr:`CiteState.disambiguate` tests of the
+    rendering, false for the later ones (citeproc-js's counting).
+    """
+    state = cite_state(item)
+    level = int(state.disambiguate) if state is not None else 0
+    counts = dict.get(item, _TESTS_KEY)
+    if counts is None:
+        counts = [0, 0]
+        dict.__setitem__(item, _TESTS_KEY, counts)
+    counts[1] += 1
+    if counts[0] < level:
+        counts[0] += 1
+        return True
+    return False
+
+
+def disambiguate_tests(item: Any) -> tuple[int, int]:
+    """(held, evaluated): the ``disambiguate="true"`` tests of the cite's last rendering."""
+    counts = dict.get(item, _TESTS_KEY)
+    return (counts[0], counts[1]) if counts is not None else (0, 0)
 
 
 _YEAR_MARK = "\ue012"
