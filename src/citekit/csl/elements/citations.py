@@ -72,10 +72,16 @@ from citekit.csl.elements.state import (
     YearMarks,
     attach_state,
     cite_state,
-    omitted_element,
     restore_state,
 )
-from citekit.csl.elements.text import join_outputs, taken_branch
+from citekit.csl.elements.text import (
+    CHOOSE,
+    render_branch,
+    render_choose,
+    taken_branch,
+    walk,
+    walk_plan,
+)
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import (
     FIRST,
@@ -245,21 +251,11 @@ class Layout(model.Layout):  # type: ignore[misc]
 
     def render_children(self, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
         """citeproc-py's rendering of the layout's children, without the cite's omitted one."""
-        omitted = omitted_element(item)
-        output = []
-        for child in children(self):
-            if child is omitted:
-                continue
-            try:
-                if isinstance(child, model.Choose):
-                    text = child.render(item, delimiter=delimiter, **kwargs)
-                else:
-                    text = child.render(item, **kwargs)
-                if text is not None:
-                    output.append(text)
-            except VariableError:
-                pass
-        return join(output, delimiter) if output else None
+        kwargs.setdefault("context", None)  # (None or left out: the same to every child)
+        state = cite_state(item)
+        omitted = state.omitted if state is not None else None
+        output = walk(walk_plan(self), item, kwargs, delimiter, state, omitted, None)
+        return join([text for _, text in output], delimiter) if output else None
 
     # -- disambiguation (citekit.csl.cite.disambiguate) ----------------------------------
 
@@ -516,10 +512,8 @@ class Choose(model.Choose):  # type: ignore[misc]
         if plan is None:
             plan = self._plan()
         if plan:
-            for test, branch in plan:
-                if test is None or test(item, context):
-                    return _render_branch(branch, item, context, delimiter, kwargs)
-            return None
+            kwargs["context"] = context
+            return render_choose(self, plan, item, kwargs, delimiter, cite_state(item))
         for branch in children(self):  # a branch of another kind (not from citekit's lookup)
             if isinstance(branch, _Conditions):
                 if branch.test(item, context):
@@ -531,18 +525,19 @@ class Choose(model.Choose):  # type: ignore[misc]
                 continue
         return None
 
-    def _plan(self) -> tuple[tuple[Callable[[Any, Any], bool] | None, Any], ...]:
-        """(its test, or None for ``cs:else``; the branch) for each branch, in order.
+    def _plan(self) -> tuple[tuple[Callable[[Any, Any], bool] | None, Any, Any], ...]:
+        """(its test, or None for ``cs:else``; the branch; its walk plan) for each branch.
 
         Empty when a branch is not citekit's ``If``/``Else-If``/``Else`` (then
         each branch renders itself, as in citeproc-py).
         """
-        plan: list[tuple[Callable[[Any, Any], bool] | None, Any]] = []
+        plan: list[tuple[Callable[[Any, Any], bool] | None, Any, Any]] = []
         for branch in children(self):
             if isinstance(branch, _Conditions):
-                plan.append((vars(branch).get("_citekit_test") or branch._compiled(), branch))
+                test = vars(branch).get("_citekit_test") or branch._compiled()
+                plan.append((test, branch, walk_plan(branch)))
             elif isinstance(branch, Else):
-                plan.append((None, branch))
+                plan.append((None, branch, walk_plan(branch)))
             else:
                 plan = []
                 break
@@ -550,6 +545,10 @@ class Choose(model.Choose):  # type: ignore[misc]
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = found
         return found
+
+
+Choose._citekit_walk_kind = CHOOSE
+Choose._citekit_walk_render = Choose.render
 
 
 @functools.lru_cache(maxsize=16384)
@@ -788,21 +787,5 @@ def _render_branch(
     children, and is handed on unchanged to a nested ``cs:choose``; it is
     escaped where it is put between outputs.
     """
-    output = []
-    choose = model.Choose
-    omitted = omitted_element(item)  # (a suppressed author)
-    for child in children(branch):
-        if child is omitted:
-            continue
-        try:
-            if isinstance(child, choose):
-                text = child.render(item, context=context, delimiter=delimiter, **kwargs)
-            else:
-                text = child.render(item, context=context, **kwargs)
-        except VariableError:
-            continue
-        if text is not None:
-            output.append(text)
-    if not output:
-        return None
-    return join_outputs(output, passes.escape(delimiter))
+    kwargs = {**kwargs, "context": context}
+    return render_branch(walk_plan(branch), item, kwargs, delimiter, cite_state(item))

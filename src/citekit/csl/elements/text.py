@@ -45,7 +45,7 @@ from citekit.csl.elements import (
     taken_branch,
 )
 from citekit.csl.elements.names import is_substituted, note_substituted
-from citekit.csl.elements.state import cite_state, marked_label, omitted_element
+from citekit.csl.elements.state import cite_state, marked_label
 from citekit.csl.locale import locale_quotes
 
 __all__ = [
@@ -122,24 +122,98 @@ def capitalize_if_first(item: Any, text: Any, **kwargs: Any) -> Any:
 
 
 def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) -> list[Any]:
-    """The outputs of ``parent``'s children, each rendered in turn.
+    """The outputs of ``parent``'s children, each rendered in turn: (child, output) pairs.
 
     As citeproc-py's ``Parent.render_children`` (a ``cs:choose`` child gets the
     delimiter, a child that raises ``VariableError`` renders nothing), and
     every output counts as rendered for the capitalization of a first term
     (names included, whose element does not say so itself).
     """
+    kwargs.setdefault("context", None)  # (passed as None or left out: the same to every child)
+    state = cite_state(item)
+    live = state if kwargs.get("sort_options") is None else None
+    omitted = live.omitted if live is not None else None  # (a suppressed author)
+    return walk(walk_plan(parent), item, kwargs, delimiter, state, omitted, live)
+
+
+# The walk -------------------------------------------------------------------------
+#
+# Rendering a cite walks the style's elements. The elements the walk meets
+# most (cs:text, cs:group, cs:choose) are rendered from their plans, made
+# once per parsed style and never changed, with the cite's state and the
+# keyword arguments handed down as they are; any other element renders
+# itself with its ``render`` method, called as citeproc-py calls it.
+
+#: How the walk renders a child: by its own ``render`` (OTHER, OTHER_CHOOSE:
+#: a ``cs:choose`` of another kind, which gets the delimiter), or from its
+#: plan (TEXT, GROUP, CHOOSE).
+OTHER, TEXT, GROUP, CHOOSE, OTHER_CHOOSE = 0, 1, 2, 3, 4
+
+_WALK = "_citekit_walk"
+
+
+def walk_kind(node: Any) -> int:
+    """How the walk renders ``node`` (a class that overrides ``render`` renders itself)."""
+    cls = type(node)
+    kind: int = getattr(cls, "_citekit_walk_kind", OTHER)
+    if kind != OTHER and cls.render is not getattr(cls, "_citekit_walk_render", None):
+        kind = OTHER
+    if kind == OTHER and isinstance(node, model.Choose):
+        kind = OTHER_CHOOSE
+    return kind
+
+
+def walk_plan(parent: Any) -> tuple[tuple[Any, int, Any], ...]:
+    """(child, its kind, its plan) for each child of ``parent``, made once per parsed style.
+
+    A ``cs:text`` plan is its attributes (see ``Text._plan``), a ``cs:group``
+    plan its delimiter, affixes and own walk plan, a ``cs:choose`` plan its
+    branches' tests and walk plans. A called macro's plan is made when the
+    macro is first reached (a style may call a macro it does not define
+    where rendering never goes).
+    """
+    found: tuple[tuple[Any, int, Any], ...] | None = vars(parent).get(_WALK)
+    if found is None:
+        entries = []
+        for child in children(parent):
+            kind = walk_kind(child)
+            plan = child._plan() if kind in (TEXT, GROUP, CHOOSE) else None
+            entries.append((child, kind, plan))
+        found = tuple(entries)
+        vars(parent)[_WALK] = found
+    return found
+
+
+def walk(
+    entries: tuple[tuple[Any, int, Any], ...],
+    item: Any,
+    kwargs: dict[str, Any],
+    delimiter: str,
+    state: Any,
+    omitted: Any,
+    live: Any,
+) -> list[Any]:
+    """(child, output) for each child of a walk plan that renders something.
+
+    ``kwargs`` (with ``context``) are what each child's ``render`` gets;
+    ``state`` is the cite's :class:`~citekit.csl.elements.state.CiteState`
+    (or None), ``omitted`` an element left out, ``live`` the state whose
+    first-term capitalization an output ends (None: none).
+    """
     output = []
-    # rendered_something, inline (this runs for every child): the cite's
-    # state, which a child's rendering may replace but always puts back
-    state = cite_state(item) if kwargs.get("sort_options") is None else None
-    omitted = state.omitted if state is not None else None  # (a suppressed author)
-    choose = model.Choose
-    for child in children(parent):
+    context = kwargs["context"]
+    sort_options = kwargs.get("sort_options")
+    for child, kind, plan in entries:
         if child is omitted:
             continue
         try:
-            if isinstance(child, choose):
+            if kind == TEXT:
+                text = render_text(child, plan, item, context, sort_options, state)
+            elif kind == GROUP:
+                text = render_group(child, plan, item, kwargs, state)
+            elif kind == CHOOSE:
+                text = render_choose(child, plan, item, kwargs, delimiter, state)
+            elif kind == OTHER_CHOOSE:
                 text = child.render(item, delimiter=delimiter, **kwargs)
             else:
                 text = child.render(item, **kwargs)
@@ -147,9 +221,117 @@ def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) 
             continue
         if text is not None:
             output.append((child, text))
-            if text and state is not None:
-                state.capitalize_first_term = False
+            if text and live is not None:
+                live.capitalize_first_term = False
     return output
+
+
+def render_text(
+    node: Any, plan: Any, item: Any, context: Any, sort_options: Any, state: Any
+) -> Any:
+    """A ``cs:text`` for ``item``: intermediate HTML, or None when it renders nothing.
+
+    The variable, macro (an implicit group), term or value; then
+    strip-periods and text-case (text only), formatting, quotes and the
+    escaped affixes. ``plan`` is the element's (see ``Text._plan``),
+    ``state`` the cite's.
+    """
+    kind, name, text_case, strip_periods, quoted, prefix, suffix = plan
+    if context is None:
+        context = node
+    live = state if sort_options is None else None
+    text: Any = None
+    if kind == "variable":
+        text = node._variable_html(item, context)
+        if text and sort_options is None:
+            note_substituted(context, "text", name, text)
+    elif kind == "macro":
+        macro = vars(node).get("_citekit_macro")
+        if macro is None:
+            macro = node._macro(str(name))
+        outputs = walk(
+            walk_plan(macro),
+            item,
+            {"context": context, "sort_options": sort_options},
+            "",
+            state,
+            live.omitted if live is not None else None,
+            live,
+        )
+        if _renders(macro, outputs, True, item, context, state):
+            text = join_outputs([text for _, text in outputs])
+    elif kind == "term":
+        text = node._term(item)
+        if text and live is not None and live.capitalize_first_term:
+            # (capitalize_if_first: the first thing rendered in the cite)
+            live.capitalize_first_term = False
+            text = passes.apply_case(str(text), "capitalize-first")
+    elif kind == "value":
+        text = node._value_html()
+    if not text:
+        return None
+    if live is not None:
+        live.capitalize_first_term = False
+    rendered = str(text)
+    if text_case or strip_periods:
+        # (the language only matters to text-case)
+        language = item_language(node, item) if text_case else None
+        rendered = node.rich_case(rendered, language)
+    rendered = str(node.format(rendered))
+    if quoted:
+        rendered = locale_quotes(node).open_tag() + rendered + passes.QUOTE_CLOSE
+    seamed = prefix + normalize_seam(prefix, rendered)
+    return String(str(seamed + normalize_seam(seamed, suffix)))
+
+
+def render_group(node: Any, plan: Any, item: Any, kwargs: dict[str, Any], state: Any) -> Any:
+    """A ``cs:group``: its children joined by the delimiter, formatted, between the affixes.
+
+    None when the group is suppressed. ``kwargs`` (with ``context``) are
+    what its children get.
+    """
+    delimiter, escaped, prefix, suffix, entries = plan
+    live = state if kwargs.get("sort_options") is None else None
+    outputs = walk(
+        entries, item, kwargs, delimiter, state, live.omitted if live is not None else None, live
+    )
+    if not _renders(node, outputs, False, item, kwargs["context"], state):
+        return None  # as an empty variable: the enclosing element leaves it out
+    text = join_outputs([text for _, text in outputs], escaped)
+    if not text:
+        return None
+    formatted = node.format(text)
+    seamed = prefix + normalize_seam(prefix, formatted)
+    return String(str(seamed + normalize_seam(seamed, suffix)))
+
+
+def render_choose(
+    node: Any, plan: Any, item: Any, kwargs: dict[str, Any], delimiter: str, state: Any
+) -> Any:
+    """A ``cs:choose``: the first branch whose condition holds, rendered (None: none holds).
+
+    ``plan`` is (test, branch, the branch's walk plan) per branch (the test
+    None for ``cs:else``); an empty plan (a branch not of citekit's
+    classes) leaves the choose to render itself.
+    """
+    if not plan:
+        return node.render(item, delimiter=delimiter, **kwargs)
+    context = kwargs["context"]
+    for test, _, entries in plan:
+        if test is None or test(item, context):
+            return render_branch(entries, item, kwargs, delimiter, state)
+    return None
+
+
+def render_branch(
+    entries: Any, item: Any, kwargs: dict[str, Any], delimiter: str, state: Any
+) -> Any:
+    """The children of a taken branch (its walk plan), joined by the escaped ``delimiter``."""
+    omitted = state.omitted if state is not None else None  # (a suppressed author)
+    outputs = walk(entries, item, kwargs, delimiter, state, omitted, None)
+    if not outputs:
+        return None
+    return join_outputs([text for _, text in outputs], passes.escape(delimiter))
 
 
 _PUNCTUATION_AND_SPACE = " .,;:!?"
@@ -242,9 +424,17 @@ def _group_renders(
     a ``cs:choose`` by its taken branch's). In a macro, as in citeproc-js, a
     ``cs:names`` whose variables are all empty does not count as a call.
     """
+    state = cite_state(item) if item is not None else None
+    return _renders(parent, outputs, macro, item, context, state)
+
+
+def _renders(
+    parent: Any, outputs: list[Any], macro: bool, item: Any, context: Any, state: Any
+) -> bool:
+    """:func:`_group_renders`, given the cite's state."""
     if not outputs:
         return False
-    omitted = omitted_element(item) if item is not None else None  # (a suppressed author)
+    omitted = state.omitted if state is not None else None  # (a suppressed author)
     if omitted is not None and id(parent) not in holders(omitted):
         omitted = None
     plan = None if omitted is not None else vars(parent).get("_citekit_suppression")
@@ -384,44 +574,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         entry.
         """
         plan = vars(self).get("_citekit_plan") or self._plan()
-        kind, name, text_case, strip_periods, quoted, prefix, suffix = plan
-        if context is None:
-            context = self
-        sort_options = kwargs.get("sort_options")
-        text: Any = None
-        if kind == "variable":
-            text = self._variable_html(item, context)
-            if text and sort_options is None:
-                note_substituted(context, "text", name, text)
-        elif kind == "macro":
-            macro = vars(self).get("_citekit_macro")
-            if macro is None:
-                macro = self._macro(str(name))
-            outputs = render_children(macro, item, context=context, sort_options=sort_options)
-            if _group_renders(macro, outputs, macro=True, item=item, context=context):
-                text = join_outputs([text for _, text in outputs])
-        elif kind == "term":
-            text = self._term(item)
-            if text and sort_options is None:
-                text = capitalize_if_first(item, text)
-        elif kind == "value":
-            text = self._value_html()
-        if not text:
-            return None
-        if sort_options is None:
-            state = cite_state(item)
-            if state is not None:
-                state.capitalize_first_term = False
-        rendered = str(text)
-        if text_case or strip_periods:
-            # (the language only matters to text-case)
-            language = item_language(self, item) if text_case else None
-            rendered = self.rich_case(rendered, language)
-        rendered = str(self.format(rendered))
-        if quoted:
-            rendered = locale_quotes(self).open_tag() + rendered + passes.QUOTE_CLOSE
-        seamed = prefix + normalize_seam(prefix, rendered)
-        return String(str(seamed + normalize_seam(seamed, suffix)))
+        return render_text(self, plan, item, context, kwargs.get("sort_options"), cite_state(item))
 
     def _plan(self) -> tuple[str | None, str | None, bool, bool, bool, str, str]:
         """(kind, its attribute's value, text-case, strip-periods, quotes, prefix, suffix)."""
@@ -512,6 +665,10 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         return format_numbers(self, value, variable)
 
 
+Text._citekit_walk_kind = TEXT
+Text._citekit_walk_render = Text.render
+
+
 @element("group")
 class Group(_Rendered, model.Group):  # type: ignore[misc]
     """``cs:group`` with escaped affixes and delimiter."""
@@ -525,25 +682,18 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         ``calls_variable()``). The delimiter and affixes are read once.
         """
         plan = vars(self).get("_citekit_plan") or self._plan()
-        delimiter, escaped, prefix, suffix = plan
-        outputs = render_children(self, item, delimiter=delimiter, context=context, **kwargs)
-        if not _group_renders(self, outputs, item=item, context=context):
-            return None  # as an empty variable: the enclosing element leaves it out
-        text = join_outputs([text for _, text in outputs], escaped)
-        if not text:
-            return None
-        formatted = self.format(text)
-        seamed = prefix + normalize_seam(prefix, formatted)
-        return String(str(seamed + normalize_seam(seamed, suffix)))
+        kwargs["context"] = context
+        return render_group(self, plan, item, kwargs, cite_state(item))
 
-    def _plan(self) -> tuple[str, str, str, str]:
-        """(delimiter as written, delimiter escaped, prefix and suffix escaped)."""
+    def _plan(self) -> tuple[str, str, str, str, tuple[tuple[Any, int, Any], ...]]:
+        """(delimiter as written, delimiter escaped, prefix and suffix escaped, walk plan)."""
         delimiter = self.get("delimiter", "")
         plan = (
             delimiter,
             passes.escape(delimiter),
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
+            walk_plan(self),
         )
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
@@ -553,6 +703,10 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         """The rendered children joined by the (escaped) delimiter."""
         delimiter = passes.escape(self.get("delimiter", default_delimiter))
         return join((s for s in strings if s is not None), delimiter)
+
+
+Group._citekit_walk_kind = GROUP
+Group._citekit_walk_render = Group.render
 
 
 @element("label")
