@@ -76,6 +76,7 @@ from citekit.csl.elements.state import (
 )
 from citekit.csl.elements.text import (
     CHOOSE,
+    branch_calls,
     render_branch,
     render_choose,
     taken_branch,
@@ -255,7 +256,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         state = cite_state(item)
         omitted = state.omitted if state is not None else None
         output = walk(walk_plan(self), item, kwargs, delimiter, state, omitted, None)
-        return join([text for _, text in output], delimiter) if output else None
+        return join([text for _, text, _ in output], delimiter) if output else None
 
     # -- disambiguation (citekit.csl.cite.disambiguate) ----------------------------------
 
@@ -525,19 +526,20 @@ class Choose(model.Choose):  # type: ignore[misc]
                 continue
         return None
 
-    def _plan(self) -> tuple[tuple[Callable[[Any, Any], bool] | None, Any, Any], ...]:
-        """(its test, or None for ``cs:else``; the branch; its walk plan) for each branch.
+    def _plan(self) -> tuple[tuple[Callable[[Any, Any], bool] | None, Any, Any, bool | None], ...]:
+        """(its test, or None for ``cs:else``; the branch; its walk plan; whether it calls a
+        variable, see :func:`~citekit.csl.elements.text.branch_calls`) for each branch.
 
         Empty when a branch is not citekit's ``If``/``Else-If``/``Else`` (then
         each branch renders itself, as in citeproc-py).
         """
-        plan: list[tuple[Callable[[Any, Any], bool] | None, Any, Any]] = []
+        plan: list[tuple[Callable[[Any, Any], bool] | None, Any, Any, bool | None]] = []
         for branch in children(self):
             if isinstance(branch, _Conditions):
                 test = vars(branch).get("_citekit_test") or branch._compiled()
-                plan.append((test, branch, walk_plan(branch)))
+                plan.append((test, branch, walk_plan(branch), branch_calls(branch)))
             elif isinstance(branch, Else):
-                plan.append((None, branch, walk_plan(branch)))
+                plan.append((None, branch, walk_plan(branch), branch_calls(branch)))
             else:
                 plan = []
                 break

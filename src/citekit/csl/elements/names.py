@@ -60,7 +60,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import element, taken_branch
+from citekit.csl.elements import element, taken_branch, thread_value
 from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import FIRST
@@ -809,7 +809,7 @@ def _depth(layout: Any) -> int:
     """How many cs:substitute elements of ``layout`` are rendering (nested)."""
     if layout is None:
         return 0
-    value = getattr(layout, _SUBSTITUTING, 0)
+    value = thread_value(layout, _SUBSTITUTING, 0)  # (the layout's per-thread count)
     return value if isinstance(value, int) else 0
 
 
@@ -852,9 +852,13 @@ def is_substituted(context: Any, variable: str | None) -> bool:
     False while a cs:substitute is still rendering (so a label beside the
     number it labels is kept).
     """
-    if not variable or _substituting(context):
+    if not variable:
         return False
-    return variable in _repressed(context).get("text", ())
+    layout = _layout(context)
+    if layout is None or _depth(layout):
+        return False
+    repressed = thread_value(layout, "repressed")  # (read, not made: see _repressed)
+    return bool(repressed) and variable in repressed.get("text", ())
 
 
 def _repressed(context: Any) -> dict[str, list[Any]]:

@@ -41,6 +41,7 @@ from citekit.csl.elements import (
     children,
     decorate,
     element,
+    find_macro,
     holders,
     taken_branch,
 )
@@ -122,7 +123,7 @@ def capitalize_if_first(item: Any, text: Any, **kwargs: Any) -> Any:
 
 
 def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) -> list[Any]:
-    """The outputs of ``parent``'s children, each rendered in turn: (child, output) pairs.
+    """The outputs of ``parent``'s children, each rendered in turn (see :func:`walk`).
 
     As citeproc-py's ``Parent.render_children`` (a ``cs:choose`` child gets the
     delimiter, a child that raises ``VariableError`` renders nothing), and
@@ -163,29 +164,61 @@ def walk_kind(node: Any) -> int:
     return kind
 
 
-def walk_plan(parent: Any) -> tuple[tuple[Any, int, Any], ...]:
-    """(child, its kind, its plan) for each child of ``parent``, made once per parsed style.
+#: A ``cs:text`` plan: (kind: "variable", "macro", "term", "value" or None; the
+#: attribute's value; whether it has text-case; strip-periods; quotes; prefix
+#: and suffix escaped; the called macro, None if the style has none of that
+#: name; whether ``form`` is short; its "normal" decoration styles).
+TextPlan = tuple["str | None", "str | None", bool, bool, bool, str, str, Any, bool, tuple[str, ...]]
 
-    A ``cs:text`` plan is its attributes (see ``Text._plan``), a ``cs:group``
-    plan its delimiter, affixes and own walk plan, a ``cs:choose`` plan its
-    branches' tests and walk plans. A called macro's plan is made when the
-    macro is first reached (a style may call a macro it does not define
-    where rendering never goes).
+#: A walk plan: (child, its kind, its plan, whether it calls a variable) per child.
+WalkPlan = tuple[tuple[Any, int, Any, "bool | None"], ...]
+
+
+def walk_plan(parent: Any) -> WalkPlan:
+    """(child, its kind, its plan, whether it calls a variable) per child of ``parent``.
+
+    Made once per parsed style. A ``cs:text`` plan is its attributes (see
+    ``Text._plan``), a ``cs:group`` plan its delimiter, affixes and own walk
+    plan, a ``cs:choose`` plan its branches' tests, walk plans and whether
+    they call a variable. A called macro's plan is made when the macro is
+    first reached (a style may call a macro it does not define where
+    rendering never goes). Whether a child calls a variable is citeproc-py's
+    rule (:func:`~citekit.csl.elements.calls_variable`), None for a
+    ``cs:choose`` (its taken branch decides).
     """
-    found: tuple[tuple[Any, int, Any], ...] | None = vars(parent).get(_WALK)
+    found: WalkPlan | None = vars(parent).get(_WALK)
     if found is None:
         entries = []
         for child in children(parent):
             kind = walk_kind(child)
             plan = child._plan() if kind in (TEXT, GROUP, CHOOSE) else None
-            entries.append((child, kind, plan))
+            calls = None if isinstance(child, model.Choose) else _static_calls(child)
+            entries.append((child, kind, plan, calls))
         found = tuple(entries)
         vars(parent)[_WALK] = found
     return found
 
 
+def _static_calls(child: Any) -> bool | None:
+    """:func:`~citekit.csl.elements.calls_variable` of ``child``, None if it cannot tell yet."""
+    try:
+        return calls_variable(child)
+    except Exception:  # (an odd element: asked again, as before, if a group's output needs it)
+        return None
+
+
+def branch_calls(branch: Any) -> bool | None:
+    """Whether a ``cs:choose`` branch calls a variable; None when a ``cs:choose`` in it decides."""
+    calls = False
+    for _, _, _, child_calls in walk_plan(branch):
+        if child_calls is None:
+            return None
+        calls = calls or child_calls
+    return calls
+
+
 def walk(
-    entries: tuple[tuple[Any, int, Any], ...],
+    entries: WalkPlan,
     item: Any,
     kwargs: dict[str, Any],
     delimiter: str,
@@ -193,8 +226,10 @@ def walk(
     omitted: Any,
     live: Any,
 ) -> list[Any]:
-    """(child, output) for each child of a walk plan that renders something.
+    """(child, output, whether it calls a variable) for each child that renders something.
 
+    Whether it calls a variable is the walk plan's, and for a ``cs:choose``
+    its taken branch's (None where that is not known beforehand).
     ``kwargs`` (with ``context``) are what each child's ``render`` gets;
     ``state`` is the cite's :class:`~citekit.csl.elements.state.CiteState`
     (or None), ``omitted`` an element left out, ``live`` the state whose
@@ -203,7 +238,7 @@ def walk(
     output = []
     context = kwargs["context"]
     sort_options = kwargs.get("sort_options")
-    for child, kind, plan in entries:
+    for child, kind, plan, calls in entries:
         if child is omitted:
             continue
         try:
@@ -212,7 +247,17 @@ def walk(
             elif kind == GROUP:
                 text = render_group(child, plan, item, kwargs, state)
             elif kind == CHOOSE:
-                text = render_choose(child, plan, item, kwargs, delimiter, state)
+                # (render_choose, inline: the taken branch's calls are known)
+                if not plan:
+                    text = child.render(item, delimiter=delimiter, **kwargs)
+                else:
+                    for test, _, branch_entries, taken_calls in plan:
+                        if test is None or test(item, context):
+                            text = render_branch(branch_entries, item, kwargs, delimiter, state)
+                            calls = taken_calls
+                            break
+                    else:
+                        continue
             elif kind == OTHER_CHOOSE:
                 text = child.render(item, delimiter=delimiter, **kwargs)
             else:
@@ -220,7 +265,7 @@ def walk(
         except VariableError:
             continue
         if text is not None:
-            output.append((child, text))
+            output.append((child, text, calls))
             if text and live is not None:
                 live.capitalize_first_term = False
     return output
@@ -233,20 +278,19 @@ def render_text(
 
     The variable, macro (an implicit group), term or value; then
     strip-periods and text-case (text only), formatting, quotes and the
-    escaped affixes. ``plan`` is the element's (see ``Text._plan``),
+    escaped affixes. ``plan`` is the element's (see :data:`TextPlan`),
     ``state`` the cite's.
     """
-    kind, name, text_case, strip_periods, quoted, prefix, suffix = plan
+    kind, name, text_case, strip_periods, quoted, prefix, suffix, macro, short, normals = plan
     if context is None:
         context = node
     live = state if sort_options is None else None
     text: Any = None
     if kind == "variable":
-        text = node._variable_html(item, context)
+        text = node._variable_html(item, context, name, short)
         if text and sort_options is None:
             note_substituted(context, "text", name, text)
     elif kind == "macro":
-        macro = vars(node).get("_citekit_macro")
         if macro is None:
             macro = node._macro(str(name))
         outputs = walk(
@@ -259,7 +303,7 @@ def render_text(
             live,
         )
         if _renders(macro, outputs, True, item, context, state):
-            text = join_outputs([text for _, text in outputs])
+            text = join_outputs([text for _, text, _ in outputs])
     elif kind == "term":
         text = node._term(item)
         if text and live is not None and live.capitalize_first_term:
@@ -277,7 +321,9 @@ def render_text(
         # (the language only matters to text-case)
         language = item_language(node, item) if text_case else None
         rendered = node.rich_case(rendered, language)
-    rendered = str(node.format(rendered))
+    rendered = str(decorate(node, rendered))  # (node.format: decorations, then normals)
+    for style in normals:
+        rendered = f'<span style="{style}">{rendered}</span>'
     if quoted:
         rendered = locale_quotes(node).open_tag() + rendered + passes.QUOTE_CLOSE
     seamed = prefix + normalize_seam(prefix, rendered)
@@ -297,7 +343,7 @@ def render_group(node: Any, plan: Any, item: Any, kwargs: dict[str, Any], state:
     )
     if not _renders(node, outputs, False, item, kwargs["context"], state):
         return None  # as an empty variable: the enclosing element leaves it out
-    text = join_outputs([text for _, text in outputs], escaped)
+    text = join_outputs([text for _, text, _ in outputs], escaped)
     if not text:
         return None
     formatted = node.format(text)
@@ -317,7 +363,7 @@ def render_choose(
     if not plan:
         return node.render(item, delimiter=delimiter, **kwargs)
     context = kwargs["context"]
-    for test, _, entries in plan:
+    for test, _, entries, _ in plan:
         if test is None or test(item, context):
             return render_branch(entries, item, kwargs, delimiter, state)
     return None
@@ -331,7 +377,7 @@ def render_branch(
     outputs = walk(entries, item, kwargs, delimiter, state, omitted, None)
     if not outputs:
         return None
-    return join_outputs([text for _, text in outputs], passes.escape(delimiter))
+    return join_outputs([text for _, text, _ in outputs], passes.escape(delimiter))
 
 
 _PUNCTUATION_AND_SPACE = " .,;:!?"
@@ -444,20 +490,31 @@ def _renders(
     # (loops, not any() of a generator: this runs for every group of every cite)
     if not static:
         for child in chooses:
-            if _calls_variable(child, item, context, omitted):
+            calls = None
+            if omitted is None:  # (what the walk found for a choose that rendered)
+                for rendered_child, _, rendered_calls in outputs:
+                    if rendered_child is child:
+                        calls = rendered_calls
+                        break
+            if calls is None:
+                calls = _calls_variable(child, item, context, omitted)
+            if calls:
                 break
         else:
             if not names:
                 return True  # calls no variable
-            rendered = {id(child) for child, _ in outputs}
+            rendered = {id(child) for child, _, _ in outputs}
             for child in names:
                 if id(child) in rendered and calls_variable(child, omitted):
                     break
             else:
                 return True  # calls no variable
     choose = model.Choose
-    for child, _ in outputs:
-        if isinstance(child, choose):
+    for child, _, calls in outputs:
+        if calls is not None and omitted is None:
+            if calls:
+                return True
+        elif isinstance(child, choose):
             if _calls_variable(child, item, context, omitted):
                 return True
         elif calls_variable(child, omitted):
@@ -501,6 +558,17 @@ _NORMALS = (
 )
 
 
+def _normals(node: Any) -> tuple[str, ...]:
+    """The styles of ``node``'s explicit "normal" decorations (``_Rendered.format``), found once."""
+    normals: tuple[str, ...] | None = vars(node).get("_citekit_normals")
+    if normals is None:
+        get = node.get
+        normals = vars(node)["_citekit_normals"] = tuple(
+            style for attribute, value, style in _NORMALS if get(attribute) == value
+        )
+    return normals
+
+
 class _Rendered:
     """Escaped affixes, and case and periods applied to text only."""
 
@@ -521,12 +589,7 @@ class _Rendered:
         kept as a span that :func:`~citekit.csl.passes.postprocess` drops
         where nothing is to be undone.
         """
-        normals = vars(self).get("_citekit_normals")
-        if normals is None:
-            get = self.get
-            normals = vars(self)["_citekit_normals"] = tuple(
-                style for attribute, value, style in _NORMALS if get(attribute) == value
-            )
+        normals = _normals(self)
         text = str(decorate(self, string))
         for style in normals:
             text = f'<span style="{style}">{text}</span>'
@@ -576,18 +639,25 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         plan = vars(self).get("_citekit_plan") or self._plan()
         return render_text(self, plan, item, context, kwargs.get("sort_options"), cite_state(item))
 
-    def _plan(self) -> tuple[str | None, str | None, bool, bool, bool, str, str]:
-        """(kind, its attribute's value, text-case, strip-periods, quotes, prefix, suffix)."""
+    def _plan(self) -> TextPlan:
+        """The element's attributes, read once (see :data:`TextPlan`)."""
         attrib = self.attrib
         kind = next((k for k in ("variable", "macro", "term", "value") if k in attrib), None)
+        name = self.get(kind) if kind is not None else None
+        macro = None
+        if kind == "macro" and name is not None:
+            macro = find_macro(self.get_root(), name)  # (None: an error when reached)
         plan = (
             kind,
-            self.get(kind) if kind is not None else None,
+            name,
             "text-case" in attrib,
             self.get("strip-periods", "false").lower() == "true",
             self.get("quotes", "false").lower() == "true",
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
+            macro,
+            self.get("form") == "short",
+            _normals(self),
         )
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
@@ -621,14 +691,21 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             text = passes.PROTECT + text
         return text
 
-    def _variable_html(self, item: Any, context: Any) -> str | None:
-        variable = self.get("variable")
+    def _variable_html(
+        self, item: Any, context: Any, variable: str | None = None, short: bool | None = None
+    ) -> str | None:
+        """The variable's value as intermediate HTML (``variable`` and whether ``form`` is
+        short: the element's own unless given)."""
+        if variable is None:
+            variable = self.get("variable")
+        if short is None:
+            short = self.get("form") == "short"
         if is_substituted(context, variable):
             return None
-        if self.get("form") == "short":
-            short = f"{variable}-short"
-            if short.replace("-", "_") in item.reference:
-                variable = short
+        if short:
+            short_name = f"{variable}-short"
+            if short_name.replace("-", "_") in item.reference:
+                variable = short_name
         if variable.startswith("page"):
             if variable == "page":
                 labelled = labelled_numbers(self, item.reference.page, variable)
@@ -685,7 +762,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         kwargs["context"] = context
         return render_group(self, plan, item, kwargs, cite_state(item))
 
-    def _plan(self) -> tuple[str, str, str, str, tuple[tuple[Any, int, Any], ...]]:
+    def _plan(self) -> tuple[str, str, str, str, WalkPlan]:
         """(delimiter as written, delimiter escaped, prefix and suffix escaped, walk plan)."""
         delimiter = self.get("delimiter", "")
         plan = (
