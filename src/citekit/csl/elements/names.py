@@ -861,6 +861,30 @@ def is_substituted(context: Any, variable: str | None) -> bool:
     return bool(repressed) and variable in repressed.get("text", ())
 
 
+def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
+    """(cs:name, cs:et-al, cs:label of a cs:names, whether the label comes first), found once."""
+    found: tuple[Any, Any, Any, bool] | None = vars(names).get("_citekit_names_parts")
+    if found is None:
+        name = _child(names, "name")
+        et_al = _child(names, "et-al")
+        label = _child(names, "label")
+        label_first = False
+        if label is not None and name is not None:
+            elements = list(names)
+            label_first = elements.index(label) < elements.index(name)
+        found = vars(names)["_citekit_names_parts"] = (name, et_al, label, label_first)
+    return found
+
+
+def _repressed_view(context: Any) -> dict[str, list[Any]]:
+    """:func:`_repressed`, to read only (an empty dict where the layout has none yet)."""
+    layout = _layout(context)
+    if layout is None:
+        return {}
+    repressed = thread_value(layout, "repressed")
+    return repressed if repressed is not None else {}
+
+
 def _repressed(context: Any) -> dict[str, list[Any]]:
     try:
         layout = context.get_layout()
@@ -885,26 +909,25 @@ class Names(model.Names):  # type: ignore[misc]
         **kwargs: Any,
     ) -> Any:
         """The names of the variables, or the substitute's output; ``None`` when empty."""
+        plan = vars(self).get("_citekit_names_plan") or self._plan()
+        inherited, all_variables, own_delimiter, substitute = plan
         if context is None:
             context = self
         if names_context is None:
-            names_context = _inherited_names(self)
+            names_context = inherited
         sort_options = kwargs.get("sort_options")
         overrides = dict(kwargs.get("name_options") or {})
         if sort_options:
             overrides.update(sort_options)
         sort_mode = sort_options is not None
 
-        name = _child(names_context, "name")
-        et_al = _child(names_context, "et-al")
-        label = _child(names_context, "label")
-        label_first = False
-        if label is not None and name is not None:
-            children = list(names_context)
-            label_first = children.index(label) < children.index(name)
+        name, et_al, label, label_first = _parts(names_context)
 
-        repressed = _repressed(context).get(self.tag, [])
-        variables = [v for v in (self.get("variable") or "").split() if v not in repressed]
+        repressed = _repressed_view(context).get(self.tag)
+        if repressed:
+            variables = [v for v in all_variables if v not in repressed]
+        else:
+            variables = list(all_variables)
         lists = {variable: _names_of(item, variable) for variable in variables}
         combined = (
             "editor" in variables
@@ -953,16 +976,28 @@ class Names(model.Names):  # type: ignore[misc]
             if not texts:  # form="count" for every variable
                 count = sum(outputs)
                 return String(str(count)) if count > 0 else None
-            delimiter = self.get("delimiter")
+            delimiter = own_delimiter
             if delimiter is None:
                 delimiter = self.get_parent_delimiter(context)
             if sort_mode:
                 delimiter = "\x01"
             return String(delimiter.join(str(t) for t in texts))
-        substitute = _child(self, "substitute")
         if substitute is not None:
             return substitute.render(item, context=context, **kwargs)
         return None
+
+    def _plan(self) -> tuple[Any, tuple[str, ...], str | None, Any]:
+        """(the cs:names whose cs:name it uses, its variables, its own delimiter or None,
+        its cs:substitute or None), read once."""
+        plan = (
+            _inherited_names(self),
+            tuple((self.get("variable") or "").split()),
+            self.get("delimiter"),
+            _child(self, "substitute"),
+        )
+        node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+        vars(node)["_citekit_names_plan"] = plan
+        return plan
 
     def render(self, item: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
         """The names with formatting and affixes; a bibliography's subsequent-author-substitute.
