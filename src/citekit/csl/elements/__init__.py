@@ -38,12 +38,14 @@ __all__ = [
     "element",
     "element_classes",
     "find_macro",
+    "has_decorations",
     "holders",
     "keep_alive",
     "lookup",
     "per_thread",
     "taken_branch",
     "thread_value",
+    "thread_values",
 ]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
@@ -144,6 +146,13 @@ def _scratch(node: Any) -> threading.local:
     if found is None:
         # (setdefault: two threads meeting here keep the same one)
         found = vars(node).setdefault("_citekit_scratch", threading.local())
+    return found
+
+
+def thread_values(node: Any) -> threading.local | None:
+    """``node``'s :func:`per_thread` values (an object with one attribute per value set in
+    this thread), or None when no thread has set one."""
+    found: threading.local | None = vars(node).get("_citekit_scratch")
     return found
 
 
@@ -329,6 +338,11 @@ def decorate(node: Any, text: Any) -> Any:
         for decoration in classes:
             text = decoration(text)
     return text
+
+
+def has_decorations(node: Any) -> bool:
+    """Whether ``node`` asks for a font or alignment decoration (see :func:`decorate`)."""
+    return any(node.get(attribute, plain) != plain for attribute, plain, _ in _DECORATIONS)
 
 
 def _decorations(node: Any) -> tuple[Any, tuple[Any, ...]]:

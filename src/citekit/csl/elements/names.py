@@ -60,7 +60,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import element, taken_branch, thread_value
+from citekit.csl.elements import element, taken_branch, thread_value, thread_values
 from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import FIRST
@@ -573,6 +573,19 @@ def _names_of(item: Any, variable: str) -> list[PersonName]:
 _PEOPLE = "_citekit_people:"
 
 
+def _has_names(item: Any, variables: Sequence[str]) -> bool:
+    """False when :func:`_names_of` finds no names in any of ``variables`` (a quick look)."""
+    try:
+        get = item.reference.get
+        for variable in variables:
+            value = get(variable.replace("-", "_"))
+            if value and not isinstance(value, str):
+                return True
+    except (AttributeError, VariableError):
+        return True  # (let _names_of decide)
+    return False
+
+
 def _is_subsequent(item: Any, context: Any) -> bool:
     """Whether a cite has been made before (so ``et-al-subsequent-*`` apply)."""
     state = cite_state(item)
@@ -802,7 +815,20 @@ def _layout(context: Any) -> Any:
 
 def _substituting(context: Any) -> bool:
     """Whether a cs:substitute of the layout is rendering (its names then suppress)."""
-    return bool(_depth(_layout(context)))
+    scratch = _layout_values(context)
+    if scratch is None:
+        return False
+    depth = getattr(scratch, _SUBSTITUTING, 0)
+    return bool(depth) and isinstance(depth, int)
+
+
+def _layout_values(context: Any) -> Any:
+    """This thread's values of the layout of ``context`` (see :func:`thread_values`), or None."""
+    try:
+        layout = context.get_layout()
+    except (AttributeError, IndexError):
+        return None
+    return thread_values(layout)
 
 
 def _depth(layout: Any) -> int:
@@ -854,11 +880,16 @@ def is_substituted(context: Any, variable: str | None) -> bool:
     """
     if not variable:
         return False
-    layout = _layout(context)
-    if layout is None or _depth(layout):
+    scratch = _layout_values(context)  # (read, not made: see _repressed)
+    if scratch is None:
         return False
-    repressed = thread_value(layout, "repressed")  # (read, not made: see _repressed)
-    return bool(repressed) and variable in repressed.get("text", ())
+    depth = getattr(scratch, _SUBSTITUTING, 0)
+    if depth and isinstance(depth, int):
+        return False
+    repressed: dict[str, list[Any]] | None = getattr(scratch, "repressed", None)
+    if not repressed:
+        return False
+    return variable in repressed.get("text", ())
 
 
 def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
@@ -878,10 +909,8 @@ def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
 
 def _repressed_view(context: Any) -> dict[str, list[Any]]:
     """:func:`_repressed`, to read only (an empty dict where the layout has none yet)."""
-    layout = _layout(context)
-    if layout is None:
-        return {}
-    repressed = thread_value(layout, "repressed")
+    scratch = _layout_values(context)
+    repressed = getattr(scratch, "repressed", None) if scratch is not None else None
     return repressed if repressed is not None else {}
 
 
@@ -928,6 +957,8 @@ class Names(model.Names):  # type: ignore[misc]
             variables = [v for v in all_variables if v not in repressed]
         else:
             variables = list(all_variables)
+        if not _has_names(item, variables):
+            variables = []  # (none of them has a name: the substitute, if any, renders)
         lists = {variable: _names_of(item, variable) for variable in variables}
         combined = (
             "editor" in variables

@@ -42,6 +42,7 @@ from citekit.csl.elements import (
     decorate,
     element,
     find_macro,
+    has_decorations,
     holders,
     taken_branch,
 )
@@ -167,8 +168,11 @@ def walk_kind(node: Any) -> int:
 #: A ``cs:text`` plan: (kind: "variable", "macro", "term", "value" or None; the
 #: attribute's value; whether it has text-case; strip-periods; quotes; prefix
 #: and suffix escaped; the called macro, None if the style has none of that
-#: name; whether ``form`` is short; its "normal" decoration styles).
-TextPlan = tuple["str | None", "str | None", bool, bool, bool, str, str, Any, bool, tuple[str, ...]]
+#: name; whether ``form`` is short; its "normal" decoration styles; whether it
+#: has other decorations).
+TextPlan = tuple[
+    "str | None", "str | None", bool, bool, bool, str, str, Any, bool, tuple[str, ...], bool
+]
 
 #: A walk plan: (child, its kind, its plan, whether it calls a variable) per child.
 WalkPlan = tuple[tuple[Any, int, Any, "bool | None"], ...]
@@ -207,6 +211,22 @@ def _static_calls(child: Any) -> bool | None:
         return None
 
 
+def macro_plan(macro: Any) -> tuple[WalkPlan, bool]:
+    """A ``cs:macro``'s walk plan, and whether its showing may ask its ``cs:choose``
+    children what they call; made once per parsed style."""
+    found: tuple[WalkPlan, bool] | None = vars(macro).get("_citekit_macro_plan")
+    if found is None:
+        found = (walk_plan(macro), _asks_chooses(macro, True))
+        vars(macro)["_citekit_macro_plan"] = found
+    return found
+
+
+def _asks_chooses(parent: Any, macro: bool) -> bool:
+    """Whether :func:`_renders` may ask ``parent``'s ``cs:choose`` children what they call."""
+    static, chooses, _ = _suppression_plan(parent, macro)
+    return not static and bool(chooses)
+
+
 def branch_calls(branch: Any) -> bool | None:
     """Whether a ``cs:choose`` branch calls a variable; None when a ``cs:choose`` in it decides."""
     calls = False
@@ -225,6 +245,7 @@ def walk(
     state: Any,
     omitted: Any,
     live: Any,
+    quiet: list[tuple[Any, bool | None]] | None = None,
 ) -> list[Any]:
     """(child, output, whether it calls a variable) for each child that renders something.
 
@@ -233,7 +254,9 @@ def walk(
     ``kwargs`` (with ``context``) are what each child's ``render`` gets;
     ``state`` is the cite's :class:`~citekit.csl.elements.state.CiteState`
     (or None), ``omitted`` an element left out, ``live`` the state whose
-    first-term capitalization an output ends (None: none).
+    first-term capitalization an output ends (None: none). A ``cs:choose``
+    of citekit's that renders nothing is put in ``quiet`` (when given) with
+    whether its taken branch calls a variable (False for none taken).
     """
     output = []
     context = kwargs["context"]
@@ -251,12 +274,16 @@ def walk(
                 if not plan:
                     text = child.render(item, delimiter=delimiter, **kwargs)
                 else:
+                    text = None
+                    calls = False  # (no branch taken)
                     for test, _, branch_entries, taken_calls in plan:
                         if test is None or test(item, context):
                             text = render_branch(branch_entries, item, kwargs, delimiter, state)
                             calls = taken_calls
                             break
-                    else:
+                    if text is None:
+                        if quiet is not None:
+                            quiet.append((child, calls))
                         continue
             elif kind == OTHER_CHOOSE:
                 text = child.render(item, delimiter=delimiter, **kwargs)
@@ -281,7 +308,19 @@ def render_text(
     escaped affixes. ``plan`` is the element's (see :data:`TextPlan`),
     ``state`` the cite's.
     """
-    kind, name, text_case, strip_periods, quoted, prefix, suffix, macro, short, normals = plan
+    (
+        kind,
+        name,
+        text_case,
+        strip_periods,
+        quoted,
+        prefix,
+        suffix,
+        macro,
+        short,
+        normals,
+        fonts,
+    ) = plan
     if context is None:
         context = node
     live = state if sort_options is None else None
@@ -293,16 +332,19 @@ def render_text(
     elif kind == "macro":
         if macro is None:
             macro = node._macro(str(name))
+        entries, chooses = macro_plan(macro)
+        quiet: list[tuple[Any, bool | None]] | None = [] if chooses else None
         outputs = walk(
-            walk_plan(macro),
+            entries,
             item,
             {"context": context, "sort_options": sort_options},
             "",
             state,
             live.omitted if live is not None else None,
             live,
+            quiet,
         )
-        if _renders(macro, outputs, True, item, context, state):
+        if _renders(macro, outputs, True, item, context, state, quiet):
             text = join_outputs([text for _, text, _ in outputs])
     elif kind == "term":
         text = node._term(item)
@@ -321,13 +363,18 @@ def render_text(
         # (the language only matters to text-case)
         language = item_language(node, item) if text_case else None
         rendered = node.rich_case(rendered, language)
-    rendered = str(decorate(node, rendered))  # (node.format: decorations, then normals)
+    if fonts:  # (node.format: decorations, then normals)
+        rendered = str(decorate(node, rendered))
     for style in normals:
         rendered = f'<span style="{style}">{rendered}</span>'
     if quoted:
         rendered = locale_quotes(node).open_tag() + rendered + passes.QUOTE_CLOSE
-    seamed = prefix + normalize_seam(prefix, rendered)
-    return String(str(seamed + normalize_seam(seamed, suffix)))
+    # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
+    if prefix:
+        rendered = prefix + normalize_seam(prefix, rendered)
+    if suffix:
+        rendered = rendered + normalize_seam(rendered, suffix)
+    return String(str(rendered))
 
 
 def render_group(node: Any, plan: Any, item: Any, kwargs: dict[str, Any], state: Any) -> Any:
@@ -336,19 +383,31 @@ def render_group(node: Any, plan: Any, item: Any, kwargs: dict[str, Any], state:
     None when the group is suppressed. ``kwargs`` (with ``context``) are
     what its children get.
     """
-    delimiter, escaped, prefix, suffix, entries = plan
+    delimiter, escaped, prefix, suffix, entries, chooses = plan
     live = state if kwargs.get("sort_options") is None else None
+    quiet: list[tuple[Any, bool | None]] | None = [] if chooses else None
     outputs = walk(
-        entries, item, kwargs, delimiter, state, live.omitted if live is not None else None, live
+        entries,
+        item,
+        kwargs,
+        delimiter,
+        state,
+        live.omitted if live is not None else None,
+        live,
+        quiet,
     )
-    if not _renders(node, outputs, False, item, kwargs["context"], state):
+    if not _renders(node, outputs, False, item, kwargs["context"], state, quiet):
         return None  # as an empty variable: the enclosing element leaves it out
     text = join_outputs([text for _, text, _ in outputs], escaped)
     if not text:
         return None
     formatted = node.format(text)
-    seamed = prefix + normalize_seam(prefix, formatted)
-    return String(str(seamed + normalize_seam(seamed, suffix)))
+    # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
+    if prefix:
+        formatted = prefix + normalize_seam(prefix, formatted)
+    if suffix:
+        formatted = formatted + normalize_seam(formatted, suffix)
+    return String(str(formatted))
 
 
 def render_choose(
@@ -475,9 +534,15 @@ def _group_renders(
 
 
 def _renders(
-    parent: Any, outputs: list[Any], macro: bool, item: Any, context: Any, state: Any
+    parent: Any,
+    outputs: list[Any],
+    macro: bool,
+    item: Any,
+    context: Any,
+    state: Any,
+    quiet: list[tuple[Any, bool | None]] | None = None,
 ) -> bool:
-    """:func:`_group_renders`, given the cite's state."""
+    """:func:`_group_renders`, given the cite's state (and what :func:`walk` put in ``quiet``)."""
     if not outputs:
         return False
     omitted = state.omitted if state is not None else None  # (a suppressed author)
@@ -491,11 +556,16 @@ def _renders(
     if not static:
         for child in chooses:
             calls = None
-            if omitted is None:  # (what the walk found for a choose that rendered)
+            if omitted is None:  # (what the walk found for a choose, rendered or not)
                 for rendered_child, _, rendered_calls in outputs:
                     if rendered_child is child:
                         calls = rendered_calls
                         break
+                else:
+                    for quiet_child, quiet_calls in quiet or ():
+                        if quiet_child is child:
+                            calls = quiet_calls
+                            break
             if calls is None:
                 calls = _calls_variable(child, item, context, omitted)
             if calls:
@@ -658,6 +728,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             macro,
             self.get("form") == "short",
             _normals(self),
+            has_decorations(self),
         )
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
@@ -762,8 +833,9 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         kwargs["context"] = context
         return render_group(self, plan, item, kwargs, cite_state(item))
 
-    def _plan(self) -> tuple[str, str, str, str, WalkPlan]:
-        """(delimiter as written, delimiter escaped, prefix and suffix escaped, walk plan)."""
+    def _plan(self) -> tuple[str, str, str, str, WalkPlan, bool]:
+        """(delimiter as written, delimiter escaped, prefix and suffix escaped, walk plan,
+        whether its showing may ask its ``cs:choose`` children what they call)."""
         delimiter = self.get("delimiter", "")
         plan = (
             delimiter,
@@ -771,6 +843,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
             walk_plan(self),
+            _asks_chooses(self, False),
         )
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
