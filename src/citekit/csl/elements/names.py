@@ -339,7 +339,7 @@ class _Options:
         instructions = _instructions(context)
         if instructions is not None:
             self.sources.append(instructions)
-        root = context.getroottree().getroot() if context is not None else None
+        root = context.get_root() if context is not None else None
         if root is not None:
             self.sources.append(root)
         self.found: dict[str, str | None] = _resolved(name, instructions, root, self.overrides)
@@ -942,6 +942,16 @@ class Names(model.Names):  # type: ignore[misc]
         inherited, all_variables, own_delimiter, substitute = plan
         if context is None:
             context = self
+        repressed = _repressed_view(context).get(self.tag)
+        if repressed:
+            variables = [v for v in all_variables if v not in repressed]
+        else:
+            variables = list(all_variables)
+        if not _has_names(item, variables):
+            # (none of them has a name: the substitute, if any, renders)
+            if substitute is not None:
+                return substitute.render(item, context=context, **kwargs)
+            return None
         if names_context is None:
             names_context = inherited
         sort_options = kwargs.get("sort_options")
@@ -951,14 +961,6 @@ class Names(model.Names):  # type: ignore[misc]
         sort_mode = sort_options is not None
 
         name, et_al, label, label_first = _parts(names_context)
-
-        repressed = _repressed_view(context).get(self.tag)
-        if repressed:
-            variables = [v for v in all_variables if v not in repressed]
-        else:
-            variables = list(all_variables)
-        if not _has_names(item, variables):
-            variables = []  # (none of them has a name: the substitute, if any, renders)
         lists = {variable: _names_of(item, variable) for variable in variables}
         combined = (
             "editor" in variables

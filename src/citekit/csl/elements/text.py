@@ -693,6 +693,10 @@ _ONE_NUMBER = re.compile(r"^[A-Za-z]*(\d+)[A-Za-z]*$")
 _JS_NUMBER_VARIABLES = _NUMBER_VARIABLES - {"part-number", "supplement-number"}
 
 
+#: Variables ``cs:text`` reads from the cite rather than from the reference's fields.
+_COMPUTED_VARIABLES = frozenset(["citation-number", "locator"])
+
+
 @element("text")
 class Text(_Rendered, model.Text):  # type: ignore[misc]
     """``cs:text`` rendering rich, escaped field text (see the module documentation)."""
@@ -771,6 +775,13 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             variable = self.get("variable")
         if short is None:
             short = self.get("form") == "short"
+        if (
+            not short
+            and variable not in _COMPUTED_VARIABLES
+            and not variable.startswith("page")
+            and dict.get(item.reference, variable.replace("-", "_")) is None
+        ):
+            return None  # an empty variable (most are): nothing to render, substituted or not
         if is_substituted(context, variable):
             return None
         if short:
