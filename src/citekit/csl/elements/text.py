@@ -46,7 +46,7 @@ from citekit.csl.elements import (
     holders,
     taken_branch,
 )
-from citekit.csl.elements.names import is_substituted, note_substituted
+from citekit.csl.elements.names import Names, is_substituted, note_substituted
 from citekit.csl.elements.state import cite_state, marked_label
 from citekit.csl.locale import locale_quotes
 
@@ -174,12 +174,13 @@ TextPlan = tuple[
     "str | None", "str | None", bool, bool, bool, str, str, Any, bool, tuple[str, ...], bool
 ]
 
-#: A walk plan: (child, its kind, its plan, whether it calls a variable) per child.
-WalkPlan = tuple[tuple[Any, int, Any, "bool | None"], ...]
+#: A walk plan: (child, its kind, its plan, whether it calls a variable, the
+#: fields of the reference without which it renders nothing) per child.
+WalkPlan = tuple[tuple[Any, int, Any, "bool | None", "tuple[str, ...] | None"], ...]
 
 
 def walk_plan(parent: Any) -> WalkPlan:
-    """(child, its kind, its plan, whether it calls a variable) per child of ``parent``.
+    """(child, its kind, its plan, whether it calls a variable, its fields) per child of ``parent``.
 
     Made once per parsed style. A ``cs:text`` plan is its attributes (see
     ``Text._plan``), a ``cs:group`` plan its delimiter, affixes and own walk
@@ -188,7 +189,8 @@ def walk_plan(parent: Any) -> WalkPlan:
     first reached (a style may call a macro it does not define where
     rendering never goes). Whether a child calls a variable is citeproc-py's
     rule (:func:`~citekit.csl.elements.calls_variable`), None for a
-    ``cs:choose`` (its taken branch decides).
+    ``cs:choose`` (its taken branch decides). Its fields (see :func:`_fields`)
+    let the walk pass over an element whose variables the item does not have.
     """
     found: WalkPlan | None = vars(parent).get(_WALK)
     if found is None:
@@ -197,10 +199,41 @@ def walk_plan(parent: Any) -> WalkPlan:
             kind = walk_kind(child)
             plan = child._plan() if kind in (TEXT, GROUP, CHOOSE) else None
             calls = None if isinstance(child, model.Choose) else _static_calls(child)
-            entries.append((child, kind, plan, calls))
+            entries.append((child, kind, plan, calls, _fields(child, kind, plan)))
         found = tuple(entries)
         vars(parent)[_WALK] = found
     return found
+
+
+def _fields(child: Any, kind: int, plan: Any) -> tuple[str, ...] | None:
+    """The reference's fields without which ``child`` renders nothing, or None.
+
+    A ``cs:text`` of a variable read from the reference (not a short form,
+    a page or a variable of the cite) renders nothing when the field is
+    absent; a ``cs:names`` of citekit's without a ``cs:substitute``, when all
+    its variables are. None for any other element (it is rendered).
+    """
+    if kind == TEXT:
+        variable_kind, variable, short = plan[0], plan[1], plan[8]
+        if (
+            variable_kind == "variable"
+            and variable
+            and not short
+            and variable not in _COMPUTED_VARIABLES
+            and not variable.startswith("page")
+        ):
+            return (variable.replace("-", "_"),)
+        return None
+    cls = type(child)
+    if (
+        kind == OTHER
+        and isinstance(child, Names)
+        and cls.render is Names.render
+        and cls.process is Names.process
+        and child.find("cs:substitute", _CSL) is None
+    ):
+        return tuple(v.replace("-", "_") for v in (child.get("variable") or "").split())
+    return None
 
 
 def _static_calls(child: Any) -> bool | None:
@@ -230,7 +263,7 @@ def _asks_chooses(parent: Any, macro: bool) -> bool:
 def branch_calls(branch: Any) -> bool | None:
     """Whether a ``cs:choose`` branch calls a variable; None when a ``cs:choose`` in it decides."""
     calls = False
-    for _, _, _, child_calls in walk_plan(branch):
+    for _, _, _, child_calls, _ in walk_plan(branch):
         if child_calls is None:
             return None
         calls = calls or child_calls
@@ -261,9 +294,19 @@ def walk(
     output = []
     context = kwargs["context"]
     sort_options = kwargs.get("sort_options")
-    for child, kind, plan, calls in entries:
+    reference: Any = _UNREAD
+    for child, kind, plan, calls, fields in entries:
         if child is omitted:
             continue
+        if fields is not None:
+            if reference is _UNREAD:
+                reference = _reference(item)
+            if reference is not None:
+                for field in fields:
+                    if dict.get(reference, field) is not None:
+                        break
+                else:
+                    continue  # (none of its fields: it renders nothing)
         try:
             if kind == TEXT:
                 text = render_text(child, plan, item, context, sort_options, state)
@@ -296,6 +339,18 @@ def walk(
             if text and live is not None:
                 live.capitalize_first_term = False
     return output
+
+
+_UNREAD = object()
+
+
+def _reference(item: Any) -> dict[str, Any] | None:
+    """The cite's reference, a dict of fields (None if it has none that :func:`walk` can read)."""
+    try:
+        reference = item.reference
+    except Exception:  # (an odd cite: its elements render as they would)
+        return None
+    return reference if isinstance(reference, dict) else None
 
 
 def render_text(
