@@ -167,9 +167,10 @@ def walk_kind(node: Any) -> int:
 
 #: A ``cs:text`` plan: (kind: "variable", "macro", "term", "value" or None; the
 #: attribute's value; whether it has text-case; strip-periods; quotes; prefix
-#: and suffix escaped; the called macro, None if the style has none of that
-#: name; whether ``form`` is short; its "normal" decoration styles; whether it
-#: has other decorations).
+#: and suffix escaped; the called macro with its walk plan and whether its
+#: showing asks its cs:choose children (see :func:`macro_plan`), None when it
+#: is looked up when reached; whether ``form`` is short; its "normal"
+#: decoration styles; whether it has other decorations).
 TextPlan = tuple[
     "str | None", "str | None", bool, bool, bool, str, str, Any, bool, tuple[str, ...], bool
 ]
@@ -371,7 +372,7 @@ def render_text(
         quoted,
         prefix,
         suffix,
-        macro,
+        called,
         short,
         normals,
         fonts,
@@ -385,9 +386,11 @@ def render_text(
         if text and sort_options is None:
             note_substituted(context, "text", name, text)
     elif kind == "macro":
-        if macro is None:
+        if called is None:
             macro = node._macro(str(name))
-        entries, chooses = macro_plan(macro)
+            entries, chooses = macro_plan(macro)
+        else:
+            macro, entries, chooses = called
         quiet: list[tuple[Any, bool | None]] | None = [] if chooses else None
         outputs = walk(
             entries,
@@ -773,9 +776,14 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         attrib = self.attrib
         kind = next((k for k in ("variable", "macro", "term", "value") if k in attrib), None)
         name = self.get(kind) if kind is not None else None
-        macro = None
+        called = None  # (None: the macro is looked up, or found missing, when reached)
         if kind == "macro" and name is not None:
-            macro = find_macro(self.get_root(), name)  # (None: an error when reached)
+            macro = find_macro(self.get_root(), name)
+            if macro is not None:
+                try:
+                    called = (macro, *macro_plan(macro))
+                except RecursionError:  # (macros calling each other: planned when reached)
+                    called = None
         plan = (
             kind,
             name,
@@ -784,7 +792,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             self.get("quotes", "false").lower() == "true",
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
-            macro,
+            called,
             self.get("form") == "short",
             _normals(self),
             has_decorations(self),
