@@ -51,10 +51,19 @@ from citekit.csl.elements.state import cite_state, marked_label
 from citekit.csl.locale import locale_quotes
 
 __all__ = [
+    "CHOOSE",
+    "GROUP",
+    "OTHER",
+    "OTHER_CHOOSE",
+    "TEXT",
     "Group",
     "Label",
     "Number",
     "Text",
+    "TextPlan",
+    "WalkPlan",
+    "branch_calls",
+    "compile_style",
     "field_html",
     "format_numbers",
     "format_page_range",
@@ -64,10 +73,19 @@ __all__ = [
     "labelled_numbers",
     "locale_quotes",
     "long_ordinal",
+    "macro_plan",
     "number_form",
     "ordinal",
+    "render_branch",
+    "render_children",
+    "render_choose",
+    "render_group",
+    "render_text",
     "taken_branch",
     "term_gender",
+    "walk",
+    "walk_kind",
+    "walk_plan",
 ]
 
 
@@ -259,6 +277,31 @@ def _asks_chooses(parent: Any, macro: bool) -> bool:
     """Whether :func:`_renders` may ask ``parent``'s ``cs:choose`` children what they call."""
     static, chooses, _ = _suppression_plan(parent, macro)
     return not static and bool(chooses)
+
+
+_LAYOUT_TAG = "{http://purl.org/net/xbiblio/csl}layout"
+_MACRO_TAG = "{http://purl.org/net/xbiblio/csl}macro"
+
+
+def compile_style(root: Any) -> None:
+    """Make the plans of a parsed style once, when it is loaded (see :func:`walk_plan`).
+
+    The walk plans of its layouts and macros (with those of the groups,
+    choices, texts and branches in them) and the plans of its ``cs:names``.
+    They depend on the style alone and are never changed, so every session
+    and thread rendering the style shares them. A plan that cannot be made
+    here (an odd element) is made when rendering first reaches it, as before.
+    """
+    for node in root.iter(_LAYOUT_TAG, _MACRO_TAG, "{http://purl.org/net/xbiblio/csl}names"):
+        try:
+            if node.tag == _LAYOUT_TAG:
+                walk_plan(node)
+            elif node.tag == _MACRO_TAG:
+                macro_plan(node)
+            elif type(node).process is Names.process:
+                node._plan()
+        except Exception:  # (made, or the error met, when rendering reaches it)
+            continue
 
 
 def branch_calls(branch: Any) -> bool | None:
