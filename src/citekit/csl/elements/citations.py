@@ -76,6 +76,18 @@ from citekit.csl.elements.state import (
 )
 from citekit.csl.elements.text import (
     CHOOSE,
+    TEST_ALL,
+    TEST_ANY,
+    TEST_CALL,
+    TEST_HAS,
+    TEST_HAS_NOT,
+    TEST_NEITHER,
+    TEST_NONE,
+    TEST_NOT_TYPE,
+    TEST_TYPE,
+    TEST_TYPE_AND_ALL,
+    TEST_TYPE_OR_ANY,
+    TestSpec,
     branch_calls,
     render_branch,
     render_choose,
@@ -526,18 +538,22 @@ class Choose(model.Choose):  # type: ignore[misc]
                 continue
         return None
 
-    def _plan(self) -> tuple[tuple[Callable[[Any, Any], bool] | None, Any, Any, bool | None], ...]:
+    def _plan(self) -> tuple[tuple[TestSpec | None, Any, Any, bool | None], ...]:
         """(its test, or None for ``cs:else``; the branch; its walk plan; whether it calls a
         variable, see :func:`~citekit.csl.elements.text.branch_calls`) for each branch.
+
+        A test is a :data:`~citekit.csl.elements.text.TestSpec`: the
+        condition's parsed values, with its function for anything else.
 
         Empty when a branch is not citekit's ``If``/``Else-If``/``Else`` (then
         each branch renders itself, as in citeproc-py).
         """
-        plan: list[tuple[Callable[[Any, Any], bool] | None, Any, Any, bool | None]] = []
+        plan: list[tuple[TestSpec | None, Any, Any, bool | None]] = []
         for branch in children(self):
             if isinstance(branch, _Conditions):
                 test = vars(branch).get("_citekit_test") or branch._compiled()
-                plan.append((test, branch, walk_plan(branch), branch_calls(branch)))
+                spec = vars(branch).get("_citekit_spec", (TEST_CALL, None, None, test))
+                plan.append((spec, branch, walk_plan(branch), branch_calls(branch)))
             elif isinstance(branch, Else):
                 plan.append((None, branch, walk_plan(branch), branch_calls(branch)))
             else:
@@ -609,6 +625,48 @@ def _simple_test(
             return lambda item, context: names.isdisjoint(item.reference)
         return lambda item, context: names.issubset(item.reference)
     return None
+
+
+def _test_values(
+    types: tuple[str, ...] | None,
+    variables: tuple[str, ...] | None,
+    others: tuple[str, ...],
+    match: str,
+) -> tuple[int, frozenset[str], Any]:
+    """A condition's test as values (:data:`~citekit.csl.elements.text.TestSpec` without its
+    function): the same cases, and results, as :func:`_simple_test`'s functions."""
+    none: frozenset[str] = frozenset()
+    if others:
+        return TEST_CALL, none, None
+    if types is not None and variables is not None:
+        if "locator" in variables or match not in ("any", "none", "all"):
+            return TEST_CALL, none, None
+        kinds, names = frozenset(types), frozenset(variables)
+        if match == "any":
+            return TEST_TYPE_OR_ANY, kinds, names
+        if match == "none":
+            return TEST_NEITHER, kinds, names
+        if not kinds:
+            return TEST_ALL, none, names
+        return TEST_TYPE_AND_ALL, kinds, names
+    if types is None and variables is None:
+        return TEST_CALL, none, None
+    if types:
+        if match in ("any", "all"):
+            return TEST_TYPE, frozenset(types), None
+        if match == "none":
+            return TEST_NOT_TYPE, frozenset(types), None
+        return TEST_CALL, none, None
+    if variables and "locator" not in variables and match in ("any", "none", "all"):
+        if len(variables) == 1:
+            return (TEST_HAS_NOT if match == "none" else TEST_HAS), none, variables[0]
+        names = frozenset(variables)
+        if match == "any":
+            return TEST_ANY, none, names
+        if match == "none":
+            return TEST_NONE, none, names
+        return TEST_ALL, none, names
+    return TEST_CALL, none, None
 
 
 def _mixed_test(
@@ -683,6 +741,8 @@ class _Conditions:
             def test(item: Any, context: Any) -> bool:
                 return self._test(item, context, types, variables, others, wanted, match)
 
+        code, kinds, names = _test_values(types, variables, others, match)
+        vars(self)["_citekit_spec"] = (code, kinds, names, test)
         vars(self)["_citekit_test"] = test
         return test
 

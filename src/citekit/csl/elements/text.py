@@ -55,10 +55,22 @@ __all__ = [
     "GROUP",
     "OTHER",
     "OTHER_CHOOSE",
+    "TEST_ALL",
+    "TEST_ANY",
+    "TEST_CALL",
+    "TEST_HAS",
+    "TEST_HAS_NOT",
+    "TEST_NEITHER",
+    "TEST_NONE",
+    "TEST_NOT_TYPE",
+    "TEST_TYPE",
+    "TEST_TYPE_AND_ALL",
+    "TEST_TYPE_OR_ANY",
     "TEXT",
     "Group",
     "Label",
     "Number",
+    "TestSpec",
     "Text",
     "TextPlan",
     "WalkPlan",
@@ -67,6 +79,7 @@ __all__ = [
     "field_html",
     "format_numbers",
     "format_page_range",
+    "holds",
     "is_plural_number",
     "item_language",
     "join_outputs",
@@ -364,10 +377,28 @@ def walk(
                     text = None
                     calls = False  # (no branch taken)
                     for test, _, branch_entries, taken_calls in plan:
-                        if test is None or test(item, context):
-                            text = render_branch(branch_entries, item, kwargs, delimiter, state)
-                            calls = taken_calls
-                            break
+                        if test is not None:  # (holds(), inline for the commonest tests)
+                            code = test[0]
+                            if code == TEST_CALL:
+                                if not test[3](item, context):
+                                    continue
+                            else:
+                                if reference is _UNREAD:
+                                    reference = _reference(item)
+                                if reference is None:
+                                    if not test[3](item, context):
+                                        continue
+                                elif code == TEST_HAS:
+                                    if test[2] not in reference:
+                                        continue
+                                elif code == TEST_TYPE:
+                                    if _dict_item(reference, "type") not in test[1]:
+                                        continue
+                                elif not holds(test, item, context, reference):
+                                    continue
+                        text = render_branch(branch_entries, item, kwargs, delimiter, state)
+                        calls = taken_calls
+                        break
                     if text is None:
                         if quiet is not None:
                             quiet.append((child, calls))
@@ -523,10 +554,62 @@ def render_choose(
     if not plan:
         return node.render(item, delimiter=delimiter, **kwargs)
     context = kwargs["context"]
+    reference = _reference(item)
     for test, _, entries, _ in plan:
-        if test is None or test(item, context):
+        if test is None or holds(test, item, context, reference):
             return render_branch(entries, item, kwargs, delimiter, state)
     return None
+
+
+#: A condition's test as values: (code, types, variables, its function). The
+#: codes: TEST_CALL (the function decides), TEST_TYPE (the item's type is
+#: one of the types), TEST_NOT_TYPE, TEST_HAS (the reference has the
+#: variable), TEST_HAS_NOT, TEST_ANY (it has one of the variables),
+#: TEST_NONE, TEST_ALL, TEST_TYPE_OR_ANY, TEST_NEITHER (neither the type
+#: nor a variable), TEST_TYPE_AND_ALL; variables are the reference's keys.
+TestSpec = tuple[int, frozenset[str], Any, Any]
+
+(
+    TEST_CALL,
+    TEST_TYPE,
+    TEST_NOT_TYPE,
+    TEST_HAS,
+    TEST_HAS_NOT,
+    TEST_ANY,
+    TEST_NONE,
+    TEST_ALL,
+    TEST_TYPE_OR_ANY,
+    TEST_NEITHER,
+    TEST_TYPE_AND_ALL,
+) = range(11)
+
+_dict_item = dict.__getitem__
+
+
+def holds(test: TestSpec, item: Any, context: Any, reference: dict[str, Any] | None) -> bool:
+    """Whether a condition's :data:`TestSpec` holds for ``item`` (its ``reference``, or None)."""
+    code, kinds, names, function = test
+    if code == TEST_CALL or reference is None:
+        return bool(function(item, context))
+    if code == TEST_HAS:
+        return names in reference
+    if code == TEST_TYPE:
+        return _dict_item(reference, "type") in kinds
+    if code == TEST_ANY:
+        return not names.isdisjoint(reference)
+    if code == TEST_NONE:
+        return bool(names.isdisjoint(reference))
+    if code == TEST_HAS_NOT:
+        return names not in reference
+    if code == TEST_ALL:
+        return bool(names.issubset(reference))
+    if code == TEST_NOT_TYPE:
+        return _dict_item(reference, "type") not in kinds
+    if code == TEST_TYPE_OR_ANY:
+        return _dict_item(reference, "type") in kinds or not names.isdisjoint(reference)
+    if code == TEST_NEITHER:
+        return _dict_item(reference, "type") not in kinds and bool(names.isdisjoint(reference))
+    return _dict_item(reference, "type") in kinds and bool(names.issubset(reference))
 
 
 def render_branch(
