@@ -336,6 +336,7 @@ def walk(
     omitted: Any,
     live: Any,
     quiet: list[tuple[Any, bool | None]] | None = None,
+    reference: Any = None,
 ) -> list[Any]:
     """(child, output, whether it calls a variable) for each child that renders something.
 
@@ -347,28 +348,28 @@ def walk(
     first-term capitalization an output ends (None: none). A ``cs:choose``
     of citekit's that renders nothing is put in ``quiet`` (when given) with
     whether its taken branch calls a variable (False for none taken).
+    ``reference`` is the cite's reference, read once for the walks a
+    rendering makes (None: read here).
     """
     output = []
     context = kwargs["context"]
     sort_options = kwargs.get("sort_options")
-    reference: Any = _UNREAD
+    if reference is None:
+        reference = _reference(item)
     for child, kind, plan, calls, fields in entries:
         if child is omitted:
             continue
-        if fields is not None:
-            if reference is _UNREAD:
-                reference = _reference(item)
-            if reference is not None:
-                for field in fields:
-                    if dict.get(reference, field) is not None:
-                        break
-                else:
-                    continue  # (none of its fields: it renders nothing)
+        if fields is not None and reference is not _NO_REFERENCE:
+            for field in fields:
+                if dict.get(reference, field) is not None:
+                    break
+            else:
+                continue  # (none of its fields: it renders nothing)
         try:
             if kind == TEXT:
-                text = render_text(child, plan, item, context, sort_options, state)
+                text = render_text(child, plan, item, context, sort_options, state, reference)
             elif kind == GROUP:
-                text = render_group(child, plan, item, kwargs, state)
+                text = render_group(child, plan, item, kwargs, state, reference)
             elif kind == CHOOSE:
                 # (render_choose, inline: the taken branch's calls are known)
                 if not plan:
@@ -383,9 +384,7 @@ def walk(
                                 if not test[3](item, context):
                                     continue
                             else:
-                                if reference is _UNREAD:
-                                    reference = _reference(item)
-                                if reference is None:
+                                if reference is _NO_REFERENCE:
                                     if not test[3](item, context):
                                         continue
                                 elif code == TEST_HAS:
@@ -396,7 +395,9 @@ def walk(
                                         continue
                                 elif not holds(test, item, context, reference):
                                     continue
-                        text = render_branch(branch_entries, item, kwargs, delimiter, state)
+                        text = render_branch(
+                            branch_entries, item, kwargs, delimiter, state, reference
+                        )
                         calls = taken_calls
                         break
                     if text is None:
@@ -416,27 +417,33 @@ def walk(
     return output
 
 
-_UNREAD = object()
+_NO_REFERENCE: Any = object()  # (a cite without a dict of fields: rendered as they would be)
 
 
-def _reference(item: Any) -> dict[str, Any] | None:
-    """The cite's reference, a dict of fields (None if it has none that :func:`walk` can read)."""
+def _reference(item: Any) -> Any:
+    """The cite's reference, a dict of fields (``_NO_REFERENCE`` if it has none to read)."""
     try:
         reference = item.reference
     except Exception:  # (an odd cite: its elements render as they would)
-        return None
-    return reference if isinstance(reference, dict) else None
+        return _NO_REFERENCE
+    return reference if isinstance(reference, dict) else _NO_REFERENCE
 
 
 def render_text(
-    node: Any, plan: Any, item: Any, context: Any, sort_options: Any, state: Any
+    node: Any,
+    plan: Any,
+    item: Any,
+    context: Any,
+    sort_options: Any,
+    state: Any,
+    reference: Any = None,
 ) -> Any:
     """A ``cs:text`` for ``item``: intermediate HTML, or None when it renders nothing.
 
     The variable, macro (an implicit group), term or value; then
     strip-periods and text-case (text only), formatting, quotes and the
     escaped affixes. ``plan`` is the element's (see :data:`TextPlan`),
-    ``state`` the cite's.
+    ``state`` the cite's (``reference`` as for :func:`walk`).
     """
     (
         kind,
@@ -475,6 +482,7 @@ def render_text(
             live.omitted if live is not None else None,
             live,
             quiet,
+            reference,
         )
         if _renders(macro, outputs, True, item, context, state, quiet):
             text = join_outputs([text for _, text, _ in outputs])
@@ -509,7 +517,14 @@ def render_text(
     return String(str(rendered))
 
 
-def render_group(node: Any, plan: Any, item: Any, kwargs: dict[str, Any], state: Any) -> Any:
+def render_group(
+    node: Any,
+    plan: Any,
+    item: Any,
+    kwargs: dict[str, Any],
+    state: Any,
+    reference: Any = None,
+) -> Any:
     """A ``cs:group``: its children joined by the delimiter, formatted, between the affixes.
 
     None when the group is suppressed. ``kwargs`` (with ``context``) are
@@ -527,6 +542,7 @@ def render_group(node: Any, plan: Any, item: Any, kwargs: dict[str, Any], state:
         live.omitted if live is not None else None,
         live,
         quiet,
+        reference,
     )
     if not _renders(node, outputs, False, item, kwargs["context"], state, quiet):
         return None  # as an empty variable: the enclosing element leaves it out
@@ -557,7 +573,7 @@ def render_choose(
     reference = _reference(item)
     for test, _, entries, _ in plan:
         if test is None or holds(test, item, context, reference):
-            return render_branch(entries, item, kwargs, delimiter, state)
+            return render_branch(entries, item, kwargs, delimiter, state, reference)
     return None
 
 
@@ -586,10 +602,10 @@ TestSpec = tuple[int, frozenset[str], Any, Any]
 _dict_item = dict.__getitem__
 
 
-def holds(test: TestSpec, item: Any, context: Any, reference: dict[str, Any] | None) -> bool:
-    """Whether a condition's :data:`TestSpec` holds for ``item`` (its ``reference``, or None)."""
+def holds(test: TestSpec, item: Any, context: Any, reference: Any) -> bool:
+    """Whether a condition's :data:`TestSpec` holds for ``item`` (``reference``: its fields)."""
     code, kinds, names, function = test
-    if code == TEST_CALL or reference is None:
+    if code == TEST_CALL or not isinstance(reference, dict):
         return bool(function(item, context))
     if code == TEST_HAS:
         return names in reference
@@ -613,11 +629,16 @@ def holds(test: TestSpec, item: Any, context: Any, reference: dict[str, Any] | N
 
 
 def render_branch(
-    entries: Any, item: Any, kwargs: dict[str, Any], delimiter: str, state: Any
+    entries: Any,
+    item: Any,
+    kwargs: dict[str, Any],
+    delimiter: str,
+    state: Any,
+    reference: Any = None,
 ) -> Any:
     """The children of a taken branch (its walk plan), joined by the escaped ``delimiter``."""
     omitted = state.omitted if state is not None else None  # (a suppressed author)
-    outputs = walk(entries, item, kwargs, delimiter, state, omitted, None)
+    outputs = walk(entries, item, kwargs, delimiter, state, omitted, None, None, reference)
     if not outputs:
         return None
     return join_outputs([text for _, text, _ in outputs], passes.escape(delimiter))
