@@ -276,20 +276,18 @@ def _static_calls(child: Any) -> bool | None:
         return None
 
 
-def macro_plan(macro: Any) -> tuple[WalkPlan, bool]:
-    """A ``cs:macro``'s walk plan, and whether its showing may ask its ``cs:choose``
-    children what they call; made once per parsed style."""
-    found: tuple[WalkPlan, bool] | None = vars(macro).get("_citekit_macro_plan")
+#: What deciding whether a group (or macro) shows needs of its children (see
+#: :func:`_suppression_plan`).
+Suppression = tuple[bool, tuple[Any, ...], tuple[Any, ...]]
+
+
+def macro_plan(macro: Any) -> tuple[WalkPlan, Suppression]:
+    """A ``cs:macro``'s walk plan and suppression plan, made once per parsed style."""
+    found: tuple[WalkPlan, Suppression] | None = vars(macro).get("_citekit_macro_plan")
     if found is None:
-        found = (walk_plan(macro), _asks_chooses(macro, True))
+        found = (walk_plan(macro), _suppression_plan(macro, True))
         vars(macro)["_citekit_macro_plan"] = found
     return found
-
-
-def _asks_chooses(parent: Any, macro: bool) -> bool:
-    """Whether :func:`_renders` may ask ``parent``'s ``cs:choose`` children what they call."""
-    static, chooses, _ = _suppression_plan(parent, macro)
-    return not static and bool(chooses)
 
 
 _LAYOUT_TAG = "{http://purl.org/net/xbiblio/csl}layout"
@@ -469,10 +467,12 @@ def render_text(
     elif kind == "macro":
         if called is None:
             macro = node._macro(str(name))
-            entries, chooses = macro_plan(macro)
+            entries, suppression = macro_plan(macro)
         else:
-            macro, entries, chooses = called
-        quiet: list[tuple[Any, bool | None]] | None = [] if chooses else None
+            macro, entries, suppression = called
+        quiet: list[tuple[Any, bool | None]] | None = (
+            [] if not suppression[0] and suppression[1] else None
+        )
         outputs = walk(
             entries,
             item,
@@ -484,7 +484,7 @@ def render_text(
             quiet,
             reference,
         )
-        if _renders(macro, outputs, True, item, context, state, quiet):
+        if _renders(macro, outputs, True, item, context, state, quiet, suppression):
             text = join_outputs([text for _, text, _ in outputs])
     elif kind == "term":
         text = node._term(item)
@@ -530,9 +530,11 @@ def render_group(
     None when the group is suppressed. ``kwargs`` (with ``context``) are
     what its children get.
     """
-    delimiter, escaped, prefix, suffix, entries, chooses = plan
+    delimiter, escaped, prefix, suffix, entries, suppression, normals, fonts = plan
     live = state if kwargs.get("sort_options") is None else None
-    quiet: list[tuple[Any, bool | None]] | None = [] if chooses else None
+    quiet: list[tuple[Any, bool | None]] | None = (
+        [] if not suppression[0] and suppression[1] else None
+    )
     outputs = walk(
         entries,
         item,
@@ -544,12 +546,15 @@ def render_group(
         quiet,
         reference,
     )
-    if not _renders(node, outputs, False, item, kwargs["context"], state, quiet):
+    if not _renders(node, outputs, False, item, kwargs["context"], state, quiet, suppression):
         return None  # as an empty variable: the enclosing element leaves it out
     text = join_outputs([text for _, text, _ in outputs], escaped)
     if not text:
         return None
-    formatted = node.format(text)
+    # (node.format: decorations, then normals)
+    formatted = str(decorate(node, text)) if fonts else str(text)
+    for style in normals:
+        formatted = f'<span style="{style}">{formatted}</span>'
     # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
     if prefix:
         formatted = prefix + normalize_seam(prefix, formatted)
@@ -746,14 +751,18 @@ def _renders(
     context: Any,
     state: Any,
     quiet: list[tuple[Any, bool | None]] | None = None,
+    suppression: Suppression | None = None,
 ) -> bool:
-    """:func:`_group_renders`, given the cite's state (and what :func:`walk` put in ``quiet``)."""
+    """:func:`_group_renders`, given the cite's state (and what :func:`walk` put in ``quiet``,
+    and the parent's suppression plan when the caller has it)."""
     if not outputs:
         return False
     omitted = state.omitted if state is not None else None  # (a suppressed author)
     if omitted is not None and id(parent) not in holders(omitted):
         omitted = None
-    plan = None if omitted is not None else vars(parent).get("_citekit_suppression")
+    plan = None
+    if omitted is None:
+        plan = suppression or vars(parent).get("_citekit_suppression")
     if plan is None:
         plan = _suppression_plan(parent, macro, omitted)
     static, chooses, names = plan
@@ -1054,9 +1063,11 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         kwargs["context"] = context
         return render_group(self, plan, item, kwargs, cite_state(item))
 
-    def _plan(self) -> tuple[str, str, str, str, WalkPlan, bool]:
+    def _plan(
+        self,
+    ) -> tuple[str, str, str, str, WalkPlan, Suppression, tuple[str, ...], bool]:
         """(delimiter as written, delimiter escaped, prefix and suffix escaped, walk plan,
-        whether its showing may ask its ``cs:choose`` children what they call)."""
+        suppression plan, "normal" decoration styles, whether it has other decorations)."""
         delimiter = self.get("delimiter", "")
         plan = (
             delimiter,
@@ -1064,7 +1075,9 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
             walk_plan(self),
-            _asks_chooses(self, False),
+            _suppression_plan(self, False),
+            _normals(self),
+            has_decorations(self),
         )
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
