@@ -578,6 +578,8 @@ def _set_up(root: Any, source: str, chosen: str) -> None:
     except Exception as error:  # a defect of citeproc-py on an odd style
         raise StyleError(f"{source}: cannot set up locale {chosen!r}: {error}") from error
     from citekit.csl.elements import keep_alive
+    from citekit.csl.elements.text import compile_style
 
     vars(root)["_citekit_source"] = source  # (for errors met while rendering)
     keep_alive(root)
+    compile_style(root)  # (the plans rendering reads, made once for every session)

@@ -37,11 +37,15 @@ __all__ = [
     "decorate",
     "element",
     "element_classes",
+    "find_macro",
+    "has_decorations",
     "holders",
     "keep_alive",
     "lookup",
     "per_thread",
     "taken_branch",
+    "thread_value",
+    "thread_values",
 ]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
@@ -145,6 +149,22 @@ def _scratch(node: Any) -> threading.local:
     return found
 
 
+def thread_values(node: Any) -> threading.local | None:
+    """``node``'s :func:`per_thread` values (an object with one attribute per value set in
+    this thread), or None when no thread has set one."""
+    found: threading.local | None = vars(node).get("_citekit_scratch")
+    return found
+
+
+def thread_value(node: Any, name: str, default: Any = None) -> Any:
+    """This thread's value of ``node``'s :func:`per_thread` attribute ``name`` (``default``
+    if it has none yet), read without making one."""
+    scratch = vars(node).get("_citekit_scratch")
+    if scratch is None:
+        return default
+    return getattr(scratch, name, default)
+
+
 def per_thread(name: str, make: Callable[[], Any], doc: str) -> Any:
     """An attribute whose value each thread has to itself (``make()`` before the first set).
 
@@ -222,13 +242,13 @@ class _Lookups:
     def _calls_variable(self) -> bool:
         if self.tag == _TEXT_TAG and "variable" not in self.attrib:
             name = self.get("macro")
-            if name is not None and _find_macro(self.get_root(), name) is None:
+            if name is not None and find_macro(self.get_root(), name) is None:
                 return False
         return bool(super().calls_variable())  # type: ignore[misc]
 
     def get_macro(self, name: str) -> Any:
         """The ``cs:macro`` called ``name`` (IndexError if there is none)."""
-        macro = _find_macro(self.get_root(), name)
+        macro = find_macro(self.get_root(), name)
         if macro is None:
             raise IndexError(f"no macro named {name!r}")
         return macro
@@ -241,7 +261,7 @@ class _Lookups:
         a call is a :class:`~citekit.StyleError` naming the style's file and
         the line of the call.
         """
-        macro = _find_macro(self.get_root(), name)
+        macro = find_macro(self.get_root(), name)
         if macro is None:
             source = vars(self.get_root()).get("_citekit_source") or "<style>"
             tag = str(self.tag).rpartition("}")[2]
@@ -329,6 +349,11 @@ def decorate(node: Any, text: Any) -> Any:
     return text
 
 
+def has_decorations(node: Any) -> bool:
+    """Whether ``node`` asks for a font or alignment decoration (see :func:`decorate`)."""
+    return any(node.get(attribute, plain) != plain for attribute, plain, _ in _DECORATIONS)
+
+
 def _decorations(node: Any) -> tuple[Any, tuple[Any, ...]]:
     """(the output formatter, its classes for ``node``'s decorations); no formatter for none."""
     found = []
@@ -351,7 +376,7 @@ class _Decorated:
         return decorate(self, string)
 
 
-def _find_macro(root: Any, name: str) -> Any:
+def find_macro(root: Any, name: str) -> Any:
     """The first ``cs:macro`` of ``root`` called ``name``, or None (found once per root).
 
     The macros are read by their ``name`` attribute, not with an XPath query

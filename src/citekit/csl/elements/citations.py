@@ -74,10 +74,29 @@ from citekit.csl.elements.state import (
     attach_state,
     cite_state,
     disambiguate_test,
-    omitted_element,
     restore_state,
 )
-from citekit.csl.elements.text import join_outputs, taken_branch
+from citekit.csl.elements.text import (
+    CHOOSE,
+    TEST_ALL,
+    TEST_ANY,
+    TEST_CALL,
+    TEST_HAS,
+    TEST_HAS_NOT,
+    TEST_NEITHER,
+    TEST_NONE,
+    TEST_NOT_TYPE,
+    TEST_TYPE,
+    TEST_TYPE_AND_ALL,
+    TEST_TYPE_OR_ANY,
+    TestSpec,
+    branch_calls,
+    render_branch,
+    render_choose,
+    taken_branch,
+    walk,
+    walk_plan,
+)
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import (
     FIRST,
@@ -255,21 +274,11 @@ class Layout(model.Layout):  # type: ignore[misc]
 
     def render_children(self, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
         """citeproc-py's rendering of the layout's children, without the cite's omitted one."""
-        omitted = omitted_element(item)
-        output = []
-        for child in children(self):
-            if child is omitted:
-                continue
-            try:
-                if isinstance(child, model.Choose):
-                    text = child.render(item, delimiter=delimiter, **kwargs)
-                else:
-                    text = child.render(item, **kwargs)
-                if text is not None:
-                    output.append(text)
-            except VariableError:
-                pass
-        return join(output, delimiter) if output else None
+        kwargs.setdefault("context", None)  # (None or left out: the same to every child)
+        state = cite_state(item)
+        omitted = state.omitted if state is not None else None
+        output = walk(walk_plan(self), item, kwargs, delimiter, state, omitted, None)
+        return join([text for _, text, _ in output], delimiter) if output else None
 
     # -- disambiguation (citekit.csl.cite.disambiguate) ----------------------------------
 
@@ -520,10 +529,8 @@ class Choose(model.Choose):  # type: ignore[misc]
         if plan is None:
             plan = self._plan()
         if plan:
-            for test, branch in plan:
-                if test is None or test(item, context):
-                    return _render_branch(branch, item, context, delimiter, kwargs)
-            return None
+            kwargs["context"] = context
+            return render_choose(self, plan, item, kwargs, delimiter, cite_state(item))
         for branch in children(self):  # a branch of another kind (not from citekit's lookup)
             if isinstance(branch, _Conditions):
                 if branch.test(item, context):
@@ -535,18 +542,24 @@ class Choose(model.Choose):  # type: ignore[misc]
                 continue
         return None
 
-    def _plan(self) -> tuple[tuple[Callable[[Any, Any], bool] | None, Any], ...]:
-        """(its test, or None for ``cs:else``; the branch) for each branch, in order.
+    def _plan(self) -> tuple[tuple[TestSpec | None, Any, Any, bool | None], ...]:
+        """(its test, or None for ``cs:else``; the branch; its walk plan; whether it calls a
+        variable, see :func:`~citekit.csl.elements.text.branch_calls`) for each branch.
+
+        A test is a :data:`~citekit.csl.elements.text.TestSpec`: the
+        condition's parsed values, with its function for anything else.
 
         Empty when a branch is not citekit's ``If``/``Else-If``/``Else`` (then
         each branch renders itself, as in citeproc-py).
         """
-        plan: list[tuple[Callable[[Any, Any], bool] | None, Any]] = []
+        plan: list[tuple[TestSpec | None, Any, Any, bool | None]] = []
         for branch in children(self):
             if isinstance(branch, _Conditions):
-                plan.append((vars(branch).get("_citekit_test") or branch._compiled(), branch))
+                test = vars(branch).get("_citekit_test") or branch._compiled()
+                spec = vars(branch).get("_citekit_spec", (TEST_CALL, None, None, test))
+                plan.append((spec, branch, walk_plan(branch), branch_calls(branch)))
             elif isinstance(branch, Else):
-                plan.append((None, branch))
+                plan.append((None, branch, walk_plan(branch), branch_calls(branch)))
             else:
                 plan = []
                 break
@@ -554,6 +567,10 @@ class Choose(model.Choose):  # type: ignore[misc]
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = found
         return found
+
+
+Choose._citekit_walk_kind = CHOOSE
+Choose._citekit_walk_render = Choose.render
 
 
 @functools.lru_cache(maxsize=16384)
@@ -612,6 +629,48 @@ def _simple_test(
             return lambda item, context: names.isdisjoint(item.reference)
         return lambda item, context: names.issubset(item.reference)
     return None
+
+
+def _test_values(
+    types: tuple[str, ...] | None,
+    variables: tuple[str, ...] | None,
+    others: tuple[str, ...],
+    match: str,
+) -> tuple[int, frozenset[str], Any]:
+    """A condition's test as values (:data:`~citekit.csl.elements.text.TestSpec` without its
+    function): the same cases, and results, as :func:`_simple_test`'s functions."""
+    none: frozenset[str] = frozenset()
+    if others:
+        return TEST_CALL, none, None
+    if types is not None and variables is not None:
+        if "locator" in variables or match not in ("any", "none", "all"):
+            return TEST_CALL, none, None
+        kinds, names = frozenset(types), frozenset(variables)
+        if match == "any":
+            return TEST_TYPE_OR_ANY, kinds, names
+        if match == "none":
+            return TEST_NEITHER, kinds, names
+        if not kinds:
+            return TEST_ALL, none, names
+        return TEST_TYPE_AND_ALL, kinds, names
+    if types is None and variables is None:
+        return TEST_CALL, none, None
+    if types:
+        if match in ("any", "all"):
+            return TEST_TYPE, frozenset(types), None
+        if match == "none":
+            return TEST_NOT_TYPE, frozenset(types), None
+        return TEST_CALL, none, None
+    if variables and "locator" not in variables and match in ("any", "none", "all"):
+        if len(variables) == 1:
+            return (TEST_HAS_NOT if match == "none" else TEST_HAS), none, variables[0]
+        names = frozenset(variables)
+        if match == "any":
+            return TEST_ANY, none, names
+        if match == "none":
+            return TEST_NONE, none, names
+        return TEST_ALL, none, names
+    return TEST_CALL, none, None
 
 
 def _mixed_test(
@@ -686,6 +745,8 @@ class _Conditions:
             def test(item: Any, context: Any) -> bool:
                 return self._test(item, context, types, variables, others, wanted, match)
 
+        code, kinds, names = _test_values(types, variables, others, match)
+        vars(self)["_citekit_spec"] = (code, kinds, names, test)
         vars(self)["_citekit_test"] = test
         return test
 
@@ -795,21 +856,5 @@ def _render_branch(
     children, and is handed on unchanged to a nested ``cs:choose``; it is
     escaped where it is put between outputs.
     """
-    output = []
-    choose = model.Choose
-    omitted = omitted_element(item)  # (a suppressed author)
-    for child in children(branch):
-        if child is omitted:
-            continue
-        try:
-            if isinstance(child, choose):
-                text = child.render(item, context=context, delimiter=delimiter, **kwargs)
-            else:
-                text = child.render(item, context=context, **kwargs)
-        except VariableError:
-            continue
-        if text is not None:
-            output.append(text)
-    if not output:
-        return None
-    return join_outputs(output, passes.escape(delimiter))
+    kwargs = {**kwargs, "context": context}
+    return render_branch(walk_plan(branch), item, kwargs, delimiter, cite_state(item))

@@ -62,7 +62,7 @@ from citeproc.source import Locator, VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import element, taken_branch
+from citekit.csl.elements import element, taken_branch, thread_value, thread_values
 from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import FIRST
@@ -348,7 +348,7 @@ class _Options:
         instructions = _instructions(context)
         if instructions is not None:
             self.sources.append(instructions)
-        root = context.getroottree().getroot() if context is not None else None
+        root = context.get_root() if context is not None else None
         if root is not None:
             self.sources.append(root)
         self.found: dict[str, str | None] = _resolved(name, instructions, root, self.overrides)
@@ -580,6 +580,19 @@ def _names_of(item: Any, variable: str) -> list[PersonName]:
 
 
 _PEOPLE = "_citekit_people:"
+
+
+def _has_names(item: Any, variables: Sequence[str]) -> bool:
+    """False when :func:`_names_of` finds no names in any of ``variables`` (a quick look)."""
+    try:
+        get = item.reference.get
+        for variable in variables:
+            value = get(variable.replace("-", "_"))
+            if value and not isinstance(value, str):
+                return True
+    except (AttributeError, VariableError):
+        return True  # (let _names_of decide)
+    return False
 
 
 def _is_subsequent(item: Any, context: Any) -> bool:
@@ -856,14 +869,27 @@ def _layout(context: Any) -> Any:
 
 def _substituting(context: Any) -> bool:
     """Whether a cs:substitute of the layout is rendering (its names then suppress)."""
-    return bool(_depth(_layout(context)))
+    scratch = _layout_values(context)
+    if scratch is None:
+        return False
+    depth = getattr(scratch, _SUBSTITUTING, 0)
+    return bool(depth) and isinstance(depth, int)
+
+
+def _layout_values(context: Any) -> Any:
+    """This thread's values of the layout of ``context`` (see :func:`thread_values`), or None."""
+    try:
+        layout = context.get_layout()
+    except (AttributeError, IndexError):
+        return None
+    return thread_values(layout)
 
 
 def _depth(layout: Any) -> int:
     """How many cs:substitute elements of ``layout`` are rendering (nested)."""
     if layout is None:
         return 0
-    value = getattr(layout, _SUBSTITUTING, 0)
+    value = thread_value(layout, _SUBSTITUTING, 0)  # (the layout's per-thread count)
     return value if isinstance(value, int) else 0
 
 
@@ -906,9 +932,40 @@ def is_substituted(context: Any, variable: str | None) -> bool:
     False while a cs:substitute is still rendering (so a label beside the
     number it labels is kept).
     """
-    if not variable or _substituting(context):
+    if not variable:
         return False
-    return variable in _repressed(context).get("text", ())
+    scratch = _layout_values(context)  # (read, not made: see _repressed)
+    if scratch is None:
+        return False
+    depth = getattr(scratch, _SUBSTITUTING, 0)
+    if depth and isinstance(depth, int):
+        return False
+    repressed: dict[str, list[Any]] | None = getattr(scratch, "repressed", None)
+    if not repressed:
+        return False
+    return variable in repressed.get("text", ())
+
+
+def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
+    """(cs:name, cs:et-al, cs:label of a cs:names, whether the label comes first), found once."""
+    found: tuple[Any, Any, Any, bool] | None = vars(names).get("_citekit_names_parts")
+    if found is None:
+        name = _child(names, "name")
+        et_al = _child(names, "et-al")
+        label = _child(names, "label")
+        label_first = False
+        if label is not None and name is not None:
+            elements = list(names)
+            label_first = elements.index(label) < elements.index(name)
+        found = vars(names)["_citekit_names_parts"] = (name, et_al, label, label_first)
+    return found
+
+
+def _repressed_view(context: Any) -> dict[str, list[Any]]:
+    """:func:`_repressed`, to read only (an empty dict where the layout has none yet)."""
+    scratch = _layout_values(context)
+    repressed = getattr(scratch, "repressed", None) if scratch is not None else None
+    return repressed if repressed is not None else {}
 
 
 def _repressed(context: Any) -> dict[str, list[Any]]:
@@ -935,26 +992,31 @@ class Names(model.Names):  # type: ignore[misc]
         **kwargs: Any,
     ) -> Any:
         """The names of the variables, or the substitute's output; ``None`` when empty."""
+        plan = vars(self).get("_citekit_names_plan") or self._plan()
+        inherited, all_variables, own_delimiter, substitute = plan
         if context is None:
             context = self
+        repressed = _repressed_view(context).get(self.tag)
+        if repressed:
+            variables = [v for v in all_variables if v not in repressed]
+        else:
+            variables = list(all_variables)
+        if not _has_names(item, variables):
+            # (none of them has a name: the substitute, if any, renders)
+            if substitute is not None:
+                return substitute.render(item, context=context, **kwargs)
+            return None
         if names_context is None:
-            names_context = _inherited_names(self)
+            names_context = inherited
         sort_options = kwargs.get("sort_options")
         overrides = dict(kwargs.get("name_options") or {})
         if sort_options:
             overrides.update(sort_options)
         sort_mode = sort_options is not None
 
-        name = _child(names_context, "name")
-        et_al = _child(names_context, "et-al")
-        label = _child(names_context, "label")
-        label_first = False
-        if label is not None and name is not None and not sort_mode:
-            children = list(names_context)
-            label_first = children.index(label) < children.index(name)
-
-        repressed = _repressed(context).get(self.tag, [])
-        variables = [v for v in (self.get("variable") or "").split() if v not in repressed]
+        name, et_al, label, label_first = _parts(names_context)
+        if sort_mode:
+            label_first = False
         lists = {variable: _names_of(item, variable) for variable in variables}
         combined = (
             "editor" in variables
@@ -1003,16 +1065,28 @@ class Names(model.Names):  # type: ignore[misc]
             if not texts:  # form="count" for every variable
                 count = sum(outputs)
                 return String(str(count)) if count > 0 else None
-            delimiter = self.get("delimiter")
+            delimiter = own_delimiter
             if delimiter is None:
                 delimiter = self.get_parent_delimiter(context)
             if sort_mode:
                 delimiter = "\x01"
             return String(delimiter.join(str(t) for t in texts))
-        substitute = _child(self, "substitute")
         if substitute is not None:
             return substitute.render(item, context=context, **kwargs)
         return None
+
+    def _plan(self) -> tuple[Any, tuple[str, ...], str | None, Any]:
+        """(the cs:names whose cs:name it uses, its variables, its own delimiter or None,
+        its cs:substitute or None), read once."""
+        plan = (
+            _inherited_names(self),
+            tuple((self.get("variable") or "").split()),
+            self.get("delimiter"),
+            _child(self, "substitute"),
+        )
+        node: Any = self  # (lxml elements take attributes; the stubs do not say so)
+        vars(node)["_citekit_names_plan"] = plan
+        return plan
 
     def render(self, item: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
         """The names with formatting and affixes; a bibliography's subsequent-author-substitute.

@@ -41,31 +41,64 @@ from citekit.csl.elements import (
     children,
     decorate,
     element,
+    find_macro,
+    has_decorations,
     holders,
     taken_branch,
 )
-from citekit.csl.elements.names import is_substituted, note_substituted
-from citekit.csl.elements.state import cite_state, marked_label, omitted_element
+from citekit.csl.elements.names import Names, is_substituted, note_substituted
+from citekit.csl.elements.state import cite_state, marked_label
 from citekit.csl.locale import locale_quotes
 
 __all__ = [
+    "CHOOSE",
+    "GROUP",
+    "OTHER",
+    "OTHER_CHOOSE",
+    "TEST_ALL",
+    "TEST_ANY",
+    "TEST_CALL",
+    "TEST_HAS",
+    "TEST_HAS_NOT",
+    "TEST_NEITHER",
+    "TEST_NONE",
+    "TEST_NOT_TYPE",
+    "TEST_TYPE",
+    "TEST_TYPE_AND_ALL",
+    "TEST_TYPE_OR_ANY",
+    "TEXT",
     "Group",
     "Label",
     "Number",
+    "TestSpec",
     "Text",
+    "TextPlan",
+    "WalkPlan",
+    "branch_calls",
+    "compile_style",
     "field_html",
     "format_numbers",
     "format_page_range",
+    "holds",
     "is_plural_number",
     "item_language",
     "join_outputs",
     "labelled_numbers",
     "locale_quotes",
     "long_ordinal",
+    "macro_plan",
     "number_form",
     "ordinal",
+    "render_branch",
+    "render_children",
+    "render_choose",
+    "render_group",
+    "render_text",
     "taken_branch",
     "term_gender",
+    "walk",
+    "walk_kind",
+    "walk_plan",
 ]
 
 
@@ -122,34 +155,498 @@ def capitalize_if_first(item: Any, text: Any, **kwargs: Any) -> Any:
 
 
 def render_children(parent: Any, item: Any, delimiter: str = "", **kwargs: Any) -> list[Any]:
-    """The outputs of ``parent``'s children, each rendered in turn.
+    """The outputs of ``parent``'s children, each rendered in turn (see :func:`walk`).
 
     As citeproc-py's ``Parent.render_children`` (a ``cs:choose`` child gets the
     delimiter, a child that raises ``VariableError`` renders nothing), and
     every output counts as rendered for the capitalization of a first term
     (names included, whose element does not say so itself).
     """
+    kwargs.setdefault("context", None)  # (passed as None or left out: the same to every child)
+    state = cite_state(item)
+    live = state if kwargs.get("sort_options") is None else None
+    omitted = live.omitted if live is not None else None  # (a suppressed author)
+    return walk(walk_plan(parent), item, kwargs, delimiter, state, omitted, live)
+
+
+# The walk -------------------------------------------------------------------------
+#
+# Rendering a cite walks the style's elements. The elements the walk meets
+# most (cs:text, cs:group, cs:choose) are rendered from their plans, made
+# once per parsed style and never changed, with the cite's state and the
+# keyword arguments handed down as they are; any other element renders
+# itself with its ``render`` method, called as citeproc-py calls it.
+
+#: How the walk renders a child: by its own ``render`` (OTHER, OTHER_CHOOSE:
+#: a ``cs:choose`` of another kind, which gets the delimiter), or from its
+#: plan (TEXT, GROUP, CHOOSE).
+OTHER, TEXT, GROUP, CHOOSE, OTHER_CHOOSE = 0, 1, 2, 3, 4
+
+_WALK = "_citekit_walk"
+
+
+def walk_kind(node: Any) -> int:
+    """How the walk renders ``node`` (a class that overrides ``render`` renders itself)."""
+    cls = type(node)
+    kind: int = getattr(cls, "_citekit_walk_kind", OTHER)
+    if kind != OTHER and cls.render is not getattr(cls, "_citekit_walk_render", None):
+        kind = OTHER
+    if kind == OTHER and isinstance(node, model.Choose):
+        kind = OTHER_CHOOSE
+    return kind
+
+
+#: A ``cs:text`` plan: (kind: "variable", "macro", "term", "value" or None; the
+#: attribute's value; whether it has text-case; strip-periods; quotes; prefix
+#: and suffix escaped; the called macro with its walk plan and whether its
+#: showing asks its cs:choose children (see :func:`macro_plan`), None when it
+#: is looked up when reached; whether ``form`` is short; its "normal"
+#: decoration styles; whether it has other decorations).
+TextPlan = tuple[
+    "str | None", "str | None", bool, bool, bool, str, str, Any, bool, tuple[str, ...], bool
+]
+
+#: A walk plan: (child, its kind, its plan, whether it calls a variable, the
+#: fields of the reference without which it renders nothing) per child.
+WalkPlan = tuple[tuple[Any, int, Any, "bool | None", "tuple[str, ...] | None"], ...]
+
+
+def walk_plan(parent: Any) -> WalkPlan:
+    """(child, its kind, its plan, whether it calls a variable, its fields) per child of ``parent``.
+
+    Made once per parsed style. A ``cs:text`` plan is its attributes (see
+    ``Text._plan``), a ``cs:group`` plan its delimiter, affixes and own walk
+    plan, a ``cs:choose`` plan its branches' tests, walk plans and whether
+    they call a variable. A called macro's plan is made when the macro is
+    first reached (a style may call a macro it does not define where
+    rendering never goes). Whether a child calls a variable is citeproc-py's
+    rule (:func:`~citekit.csl.elements.calls_variable`), None for a
+    ``cs:choose`` (its taken branch decides). Its fields (see :func:`_fields`)
+    let the walk pass over an element whose variables the item does not have.
+    """
+    found: WalkPlan | None = vars(parent).get(_WALK)
+    if found is None:
+        entries = []
+        for child in children(parent):
+            kind = walk_kind(child)
+            plan = child._plan() if kind in (TEXT, GROUP, CHOOSE) else None
+            calls = None if isinstance(child, model.Choose) else _static_calls(child)
+            entries.append((child, kind, plan, calls, _fields(child, kind, plan)))
+        found = tuple(entries)
+        vars(parent)[_WALK] = found
+    return found
+
+
+def _fields(child: Any, kind: int, plan: Any) -> tuple[str, ...] | None:
+    """The reference's fields without which ``child`` renders nothing, or None.
+
+    A ``cs:text`` of a variable read from the reference (not a short form,
+    a page or a variable of the cite) renders nothing when the field is
+    absent; a ``cs:names`` of citekit's without a ``cs:substitute``, when all
+    its variables are. None for any other element (it is rendered).
+    """
+    if kind == TEXT:
+        variable_kind, variable, short = plan[0], plan[1], plan[8]
+        if (
+            variable_kind == "variable"
+            and variable
+            and not short
+            and variable not in _COMPUTED_VARIABLES
+            and not variable.startswith("page")
+        ):
+            return (variable.replace("-", "_"),)
+        return None
+    cls = type(child)
+    if (
+        kind == OTHER
+        and isinstance(child, Names)
+        and cls.render is Names.render
+        and cls.process is Names.process
+        and child.find("cs:substitute", _CSL) is None
+    ):
+        return tuple(v.replace("-", "_") for v in (child.get("variable") or "").split())
+    return None
+
+
+def _static_calls(child: Any) -> bool | None:
+    """:func:`~citekit.csl.elements.calls_variable` of ``child``, None if it cannot tell yet."""
+    try:
+        return calls_variable(child)
+    except Exception:  # (an odd element: asked again, as before, if a group's output needs it)
+        return None
+
+
+#: What deciding whether a group (or macro) shows needs of its children (see
+#: :func:`_suppression_plan`).
+Suppression = tuple[bool, tuple[Any, ...], tuple[Any, ...]]
+
+
+def macro_plan(macro: Any) -> tuple[WalkPlan, Suppression]:
+    """A ``cs:macro``'s walk plan and suppression plan, made once per parsed style."""
+    found: tuple[WalkPlan, Suppression] | None = vars(macro).get("_citekit_macro_plan")
+    if found is None:
+        found = (walk_plan(macro), _suppression_plan(macro, True))
+        vars(macro)["_citekit_macro_plan"] = found
+    return found
+
+
+_LAYOUT_TAG = "{http://purl.org/net/xbiblio/csl}layout"
+_MACRO_TAG = "{http://purl.org/net/xbiblio/csl}macro"
+
+
+def compile_style(root: Any) -> None:
+    """Make the plans of a parsed style once, when it is loaded (see :func:`walk_plan`).
+
+    The walk plans of its layouts and macros (with those of the groups,
+    choices, texts and branches in them) and the plans of its ``cs:names``.
+    They depend on the style alone and are never changed, so every session
+    and thread rendering the style shares them. A plan that cannot be made
+    here (an odd element) is made when rendering first reaches it, as before.
+    """
+    for node in root.iter(_LAYOUT_TAG, _MACRO_TAG, "{http://purl.org/net/xbiblio/csl}names"):
+        try:
+            if node.tag == _LAYOUT_TAG:
+                walk_plan(node)
+            elif node.tag == _MACRO_TAG:
+                macro_plan(node)
+            elif type(node).process is Names.process:
+                node._plan()
+        except Exception:  # (made, or the error met, when rendering reaches it)
+            continue
+
+
+def branch_calls(branch: Any) -> bool | None:
+    """Whether a ``cs:choose`` branch calls a variable; None when a ``cs:choose`` in it decides."""
+    calls = False
+    for _, _, _, child_calls, _ in walk_plan(branch):
+        if child_calls is None:
+            return None
+        calls = calls or child_calls
+    return calls
+
+
+def walk(
+    entries: WalkPlan,
+    item: Any,
+    kwargs: dict[str, Any],
+    delimiter: str,
+    state: Any,
+    omitted: Any,
+    live: Any,
+    quiet: list[tuple[Any, bool | None]] | None = None,
+    reference: Any = None,
+) -> list[Any]:
+    """(child, output, whether it calls a variable) for each child that renders something.
+
+    Whether it calls a variable is the walk plan's, and for a ``cs:choose``
+    its taken branch's (None where that is not known beforehand).
+    ``kwargs`` (with ``context``) are what each child's ``render`` gets;
+    ``state`` is the cite's :class:`~citekit.csl.elements.state.CiteState`
+    (or None), ``omitted`` an element left out, ``live`` the state whose
+    first-term capitalization an output ends (None: none). A ``cs:choose``
+    of citekit's that renders nothing is put in ``quiet`` (when given) with
+    whether its taken branch calls a variable (False for none taken).
+    ``reference`` is the cite's reference, read once for the walks a
+    rendering makes (None: read here).
+    """
     output = []
-    # rendered_something, inline (this runs for every child): the cite's
-    # state, which a child's rendering may replace but always puts back
-    state = cite_state(item) if kwargs.get("sort_options") is None else None
-    omitted = state.omitted if state is not None else None  # (a suppressed author)
-    choose = model.Choose
-    for child in children(parent):
+    context = kwargs["context"]
+    sort_options = kwargs.get("sort_options")
+    if reference is None:
+        reference = _reference(item)
+    for child, kind, plan, calls, fields in entries:
         if child is omitted:
             continue
+        if fields is not None and reference is not _NO_REFERENCE:
+            for field in fields:
+                if dict.get(reference, field) is not None:
+                    break
+            else:
+                continue  # (none of its fields: it renders nothing)
         try:
-            if isinstance(child, choose):
+            if kind == TEXT:
+                text = render_text(child, plan, item, context, sort_options, state, reference)
+            elif kind == GROUP:
+                text = render_group(child, plan, item, kwargs, state, reference)
+            elif kind == CHOOSE:
+                # (render_choose, inline: the taken branch's calls are known)
+                if not plan:
+                    text = child.render(item, delimiter=delimiter, **kwargs)
+                else:
+                    text = None
+                    calls = False  # (no branch taken)
+                    for test, _, branch_entries, taken_calls in plan:
+                        if test is not None:  # (holds(), inline for the commonest tests)
+                            code = test[0]
+                            if code == TEST_CALL:
+                                if not test[3](item, context):
+                                    continue
+                            else:
+                                if reference is _NO_REFERENCE:
+                                    if not test[3](item, context):
+                                        continue
+                                elif code == TEST_HAS:
+                                    if test[2] not in reference:
+                                        continue
+                                elif code == TEST_TYPE:
+                                    if _dict_item(reference, "type") not in test[1]:
+                                        continue
+                                elif not holds(test, item, context, reference):
+                                    continue
+                        text = render_branch(
+                            branch_entries, item, kwargs, delimiter, state, reference
+                        )
+                        calls = taken_calls
+                        break
+                    if text is None:
+                        if quiet is not None:
+                            quiet.append((child, calls))
+                        continue
+            elif kind == OTHER_CHOOSE:
                 text = child.render(item, delimiter=delimiter, **kwargs)
             else:
                 text = child.render(item, **kwargs)
         except VariableError:
             continue
         if text is not None:
-            output.append((child, text))
-            if text and state is not None:
-                state.capitalize_first_term = False
+            output.append((child, text, calls))
+            if text and live is not None:
+                live.capitalize_first_term = False
     return output
+
+
+_NO_REFERENCE: Any = object()  # (a cite without a dict of fields: rendered as they would be)
+
+
+def _reference(item: Any) -> Any:
+    """The cite's reference, a dict of fields (``_NO_REFERENCE`` if it has none to read)."""
+    try:
+        reference = item.reference
+    except Exception:  # (an odd cite: its elements render as they would)
+        return _NO_REFERENCE
+    return reference if isinstance(reference, dict) else _NO_REFERENCE
+
+
+def render_text(
+    node: Any,
+    plan: Any,
+    item: Any,
+    context: Any,
+    sort_options: Any,
+    state: Any,
+    reference: Any = None,
+) -> Any:
+    """A ``cs:text`` for ``item``: intermediate HTML, or None when it renders nothing.
+
+    The variable, macro (an implicit group), term or value; then
+    strip-periods and text-case (text only), formatting, quotes and the
+    escaped affixes. ``plan`` is the element's (see :data:`TextPlan`),
+    ``state`` the cite's (``reference`` as for :func:`walk`).
+    """
+    (
+        kind,
+        name,
+        text_case,
+        strip_periods,
+        quoted,
+        prefix,
+        suffix,
+        called,
+        short,
+        normals,
+        fonts,
+    ) = plan
+    if context is None:
+        context = node
+    live = state if sort_options is None else None
+    text: Any = None
+    if kind == "variable":
+        text = node._variable_html(item, context, name, short)
+        if text and sort_options is None:
+            note_substituted(context, "text", name, text)
+    elif kind == "macro":
+        if called is None:
+            macro = node._macro(str(name))
+            entries, suppression = macro_plan(macro)
+        else:
+            macro, entries, suppression = called
+        quiet: list[tuple[Any, bool | None]] | None = (
+            [] if not suppression[0] and suppression[1] else None
+        )
+        outputs = walk(
+            entries,
+            item,
+            {"context": context, "sort_options": sort_options},
+            "",
+            state,
+            live.omitted if live is not None else None,
+            live,
+            quiet,
+            reference,
+        )
+        if _renders(macro, outputs, True, item, context, state, quiet, suppression):
+            text = join_outputs([text for _, text, _ in outputs])
+    elif kind == "term":
+        text = node._term(item)
+        if text and live is not None and live.capitalize_first_term:
+            # (capitalize_if_first: the first thing rendered in the cite)
+            live.capitalize_first_term = False
+            text = passes.apply_case(str(text), "capitalize-first")
+    elif kind == "value":
+        text = node._value_html()
+    if not text:
+        return None
+    if live is not None:
+        live.capitalize_first_term = False
+    rendered = str(text)
+    if text_case or strip_periods:
+        # (the language only matters to text-case)
+        language = item_language(node, item) if text_case else None
+        rendered = node.rich_case(rendered, language)
+    if fonts:  # (node.format: decorations, then normals)
+        rendered = str(decorate(node, rendered))
+    for style in normals:
+        rendered = f'<span style="{style}">{rendered}</span>'
+    if quoted:
+        rendered = locale_quotes(node).open_tag() + rendered + passes.QUOTE_CLOSE
+    # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
+    if prefix:
+        rendered = prefix + normalize_seam(prefix, rendered)
+    if suffix:
+        rendered = rendered + normalize_seam(rendered, suffix)
+    return String(str(rendered))
+
+
+def render_group(
+    node: Any,
+    plan: Any,
+    item: Any,
+    kwargs: dict[str, Any],
+    state: Any,
+    reference: Any = None,
+) -> Any:
+    """A ``cs:group``: its children joined by the delimiter, formatted, between the affixes.
+
+    None when the group is suppressed. ``kwargs`` (with ``context``) are
+    what its children get.
+    """
+    delimiter, escaped, prefix, suffix, entries, suppression, normals, fonts = plan
+    live = state if kwargs.get("sort_options") is None else None
+    quiet: list[tuple[Any, bool | None]] | None = (
+        [] if not suppression[0] and suppression[1] else None
+    )
+    outputs = walk(
+        entries,
+        item,
+        kwargs,
+        delimiter,
+        state,
+        live.omitted if live is not None else None,
+        live,
+        quiet,
+        reference,
+    )
+    if not _renders(node, outputs, False, item, kwargs["context"], state, quiet, suppression):
+        return None  # as an empty variable: the enclosing element leaves it out
+    text = join_outputs([text for _, text, _ in outputs], escaped)
+    if not text:
+        return None
+    # (node.format: decorations, then normals)
+    formatted = str(decorate(node, text)) if fonts else str(text)
+    for style in normals:
+        formatted = f'<span style="{style}">{formatted}</span>'
+    # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
+    if prefix:
+        formatted = prefix + normalize_seam(prefix, formatted)
+    if suffix:
+        formatted = formatted + normalize_seam(formatted, suffix)
+    return String(str(formatted))
+
+
+def render_choose(
+    node: Any, plan: Any, item: Any, kwargs: dict[str, Any], delimiter: str, state: Any
+) -> Any:
+    """A ``cs:choose``: the first branch whose condition holds, rendered (None: none holds).
+
+    ``plan`` is (test, branch, the branch's walk plan) per branch (the test
+    None for ``cs:else``); an empty plan (a branch not of citekit's
+    classes) leaves the choose to render itself.
+    """
+    if not plan:
+        return node.render(item, delimiter=delimiter, **kwargs)
+    context = kwargs["context"]
+    reference = _reference(item)
+    for test, _, entries, _ in plan:
+        if test is None or holds(test, item, context, reference):
+            return render_branch(entries, item, kwargs, delimiter, state, reference)
+    return None
+
+
+#: A condition's test as values: (code, types, variables, its function). The
+#: codes: TEST_CALL (the function decides), TEST_TYPE (the item's type is
+#: one of the types), TEST_NOT_TYPE, TEST_HAS (the reference has the
+#: variable), TEST_HAS_NOT, TEST_ANY (it has one of the variables),
+#: TEST_NONE, TEST_ALL, TEST_TYPE_OR_ANY, TEST_NEITHER (neither the type
+#: nor a variable), TEST_TYPE_AND_ALL; variables are the reference's keys.
+TestSpec = tuple[int, frozenset[str], Any, Any]
+
+(
+    TEST_CALL,
+    TEST_TYPE,
+    TEST_NOT_TYPE,
+    TEST_HAS,
+    TEST_HAS_NOT,
+    TEST_ANY,
+    TEST_NONE,
+    TEST_ALL,
+    TEST_TYPE_OR_ANY,
+    TEST_NEITHER,
+    TEST_TYPE_AND_ALL,
+) = range(11)
+
+_dict_item = dict.__getitem__
+
+
+def holds(test: TestSpec, item: Any, context: Any, reference: Any) -> bool:
+    """Whether a condition's :data:`TestSpec` holds for ``item`` (``reference``: its fields)."""
+    code, kinds, names, function = test
+    if code == TEST_CALL or not isinstance(reference, dict):
+        return bool(function(item, context))
+    if code == TEST_HAS:
+        return names in reference
+    if code == TEST_TYPE:
+        return _dict_item(reference, "type") in kinds
+    if code == TEST_ANY:
+        return not names.isdisjoint(reference)
+    if code == TEST_NONE:
+        return bool(names.isdisjoint(reference))
+    if code == TEST_HAS_NOT:
+        return names not in reference
+    if code == TEST_ALL:
+        return bool(names.issubset(reference))
+    if code == TEST_NOT_TYPE:
+        return _dict_item(reference, "type") not in kinds
+    if code == TEST_TYPE_OR_ANY:
+        return _dict_item(reference, "type") in kinds or not names.isdisjoint(reference)
+    if code == TEST_NEITHER:
+        return _dict_item(reference, "type") not in kinds and bool(names.isdisjoint(reference))
+    return _dict_item(reference, "type") in kinds and bool(names.issubset(reference))
+
+
+def render_branch(
+    entries: Any,
+    item: Any,
+    kwargs: dict[str, Any],
+    delimiter: str,
+    state: Any,
+    reference: Any = None,
+) -> Any:
+    """The children of a taken branch (its walk plan), joined by the escaped ``delimiter``."""
+    omitted = state.omitted if state is not None else None  # (a suppressed author)
+    outputs = walk(entries, item, kwargs, delimiter, state, omitted, None, None, reference)
+    if not outputs:
+        return None
+    return join_outputs([text for _, text, _ in outputs], passes.escape(delimiter))
 
 
 _PUNCTUATION_AND_SPACE = " .,;:!?"
@@ -242,32 +739,66 @@ def _group_renders(
     a ``cs:choose`` by its taken branch's). In a macro, as in citeproc-js, a
     ``cs:names`` whose variables are all empty does not count as a call.
     """
+    state = cite_state(item) if item is not None else None
+    return _renders(parent, outputs, macro, item, context, state)
+
+
+def _renders(
+    parent: Any,
+    outputs: list[Any],
+    macro: bool,
+    item: Any,
+    context: Any,
+    state: Any,
+    quiet: list[tuple[Any, bool | None]] | None = None,
+    suppression: Suppression | None = None,
+) -> bool:
+    """:func:`_group_renders`, given the cite's state (and what :func:`walk` put in ``quiet``,
+    and the parent's suppression plan when the caller has it)."""
     if not outputs:
         return False
-    omitted = omitted_element(item) if item is not None else None  # (a suppressed author)
+    omitted = state.omitted if state is not None else None  # (a suppressed author)
     if omitted is not None and id(parent) not in holders(omitted):
         omitted = None
-    plan = None if omitted is not None else vars(parent).get("_citekit_suppression")
+    plan = None
+    if omitted is None:
+        plan = suppression or vars(parent).get("_citekit_suppression")
     if plan is None:
         plan = _suppression_plan(parent, macro, omitted)
     static, chooses, names = plan
     # (loops, not any() of a generator: this runs for every group of every cite)
     if not static:
         for child in chooses:
-            if _calls_variable(child, item, context, omitted):
+            calls = None
+            if omitted is None:  # (what the walk found for a choose, rendered or not)
+                for rendered_child, _, rendered_calls in outputs:
+                    if rendered_child is child:
+                        calls = rendered_calls
+                        break
+                else:
+                    for quiet_child, quiet_calls in quiet or ():
+                        if quiet_child is child:
+                            calls = quiet_calls
+                            break
+            if calls is None:
+                calls = _calls_variable(child, item, context, omitted)
+            if calls:
                 break
         else:
             if not names:
                 return True  # calls no variable
-            rendered = {id(child) for child, _ in outputs}
+            rendered = {id(child) for child, _, _ in outputs}
             for child in names:
                 if id(child) in rendered and calls_variable(child, omitted):
                     break
             else:
                 return True  # calls no variable
     choose = model.Choose
-    for child, _ in outputs:
-        if isinstance(child, choose):
+    for child, _, calls in outputs:
+        if calls is not None and omitted is None:
+            if calls:
+                return True
+        elif isinstance(child, choose):
             if _calls_variable(child, item, context, omitted):
                 return True
         elif calls_variable(child, omitted):
@@ -311,6 +842,17 @@ _NORMALS = (
 )
 
 
+def _normals(node: Any) -> tuple[str, ...]:
+    """The styles of ``node``'s explicit "normal" decorations (``_Rendered.format``), found once."""
+    normals: tuple[str, ...] | None = vars(node).get("_citekit_normals")
+    if normals is None:
+        get = node.get
+        normals = vars(node)["_citekit_normals"] = tuple(
+            style for attribute, value, style in _NORMALS if get(attribute) == value
+        )
+    return normals
+
+
 class _Rendered:
     """Escaped affixes, and case and periods applied to text only."""
 
@@ -331,12 +873,7 @@ class _Rendered:
         kept as a span that :func:`~citekit.csl.passes.postprocess` drops
         where nothing is to be undone.
         """
-        normals = vars(self).get("_citekit_normals")
-        if normals is None:
-            get = self.get
-            normals = vars(self)["_citekit_normals"] = tuple(
-                style for attribute, value, style in _NORMALS if get(attribute) == value
-            )
+        normals = _normals(self)
         text = str(decorate(self, string))
         for style in normals:
             text = f'<span style="{style}">{text}</span>'
@@ -370,6 +907,10 @@ _ONE_NUMBER = re.compile(r"^[A-Za-z]*(\d+)[A-Za-z]*$")
 _JS_NUMBER_VARIABLES = _NUMBER_VARIABLES - {"part-number", "supplement-number"}
 
 
+#: Variables ``cs:text`` reads from the cite rather than from the reference's fields.
+_COMPUTED_VARIABLES = frozenset(["citation-number", "locator"])
+
+
 @element("text")
 class Text(_Rendered, model.Text):  # type: ignore[misc]
     """``cs:text`` rendering rich, escaped field text (see the module documentation)."""
@@ -384,57 +925,33 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         entry.
         """
         plan = vars(self).get("_citekit_plan") or self._plan()
-        kind, name, text_case, strip_periods, quoted, prefix, suffix = plan
-        if context is None:
-            context = self
-        sort_options = kwargs.get("sort_options")
-        text: Any = None
-        if kind == "variable":
-            text = self._variable_html(item, context)
-            if text and sort_options is None:
-                note_substituted(context, "text", name, text)
-        elif kind == "macro":
-            macro = vars(self).get("_citekit_macro")
-            if macro is None:
-                macro = self._macro(str(name))
-            outputs = render_children(macro, item, context=context, sort_options=sort_options)
-            if _group_renders(macro, outputs, macro=True, item=item, context=context):
-                text = join_outputs([text for _, text in outputs])
-        elif kind == "term":
-            text = self._term(item)
-            if text and sort_options is None:
-                text = capitalize_if_first(item, text)
-        elif kind == "value":
-            text = self._value_html()
-        if not text:
-            return None
-        if sort_options is None:
-            state = cite_state(item)
-            if state is not None:
-                state.capitalize_first_term = False
-        rendered = str(text)
-        if text_case or strip_periods:
-            # (the language only matters to text-case)
-            language = item_language(self, item) if text_case else None
-            rendered = self.rich_case(rendered, language)
-        rendered = str(self.format(rendered))
-        if quoted:
-            rendered = locale_quotes(self).open_tag() + rendered + passes.QUOTE_CLOSE
-        seamed = prefix + normalize_seam(prefix, rendered)
-        return String(str(seamed + normalize_seam(seamed, suffix)))
+        return render_text(self, plan, item, context, kwargs.get("sort_options"), cite_state(item))
 
-    def _plan(self) -> tuple[str | None, str | None, bool, bool, bool, str, str]:
-        """(kind, its attribute's value, text-case, strip-periods, quotes, prefix, suffix)."""
+    def _plan(self) -> TextPlan:
+        """The element's attributes, read once (see :data:`TextPlan`)."""
         attrib = self.attrib
         kind = next((k for k in ("variable", "macro", "term", "value") if k in attrib), None)
+        name = self.get(kind) if kind is not None else None
+        called = None  # (None: the macro is looked up, or found missing, when reached)
+        if kind == "macro" and name is not None:
+            macro = find_macro(self.get_root(), name)
+            if macro is not None:
+                try:
+                    called = (macro, *macro_plan(macro))
+                except RecursionError:  # (macros calling each other: planned when reached)
+                    called = None
         plan = (
             kind,
-            self.get(kind) if kind is not None else None,
+            name,
             "text-case" in attrib,
             self.get("strip-periods", "false").lower() == "true",
             self.get("quotes", "false").lower() == "true",
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
+            called,
+            self.get("form") == "short",
+            _normals(self),
+            has_decorations(self),
         )
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
@@ -468,14 +985,28 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             text = passes.PROTECT + text
         return text
 
-    def _variable_html(self, item: Any, context: Any) -> str | None:
-        variable = self.get("variable")
+    def _variable_html(
+        self, item: Any, context: Any, variable: str | None = None, short: bool | None = None
+    ) -> str | None:
+        """The variable's value as intermediate HTML (``variable`` and whether ``form`` is
+        short: the element's own unless given)."""
+        if variable is None:
+            variable = self.get("variable")
+        if short is None:
+            short = self.get("form") == "short"
+        if (
+            not short
+            and variable not in _COMPUTED_VARIABLES
+            and not variable.startswith("page")
+            and dict.get(item.reference, variable.replace("-", "_")) is None
+        ):
+            return None  # an empty variable (most are): nothing to render, substituted or not
         if is_substituted(context, variable):
             return None
-        if self.get("form") == "short":
-            short = f"{variable}-short"
-            if short.replace("-", "_") in item.reference:
-                variable = short
+        if short:
+            short_name = f"{variable}-short"
+            if short_name.replace("-", "_") in item.reference:
+                variable = short_name
         if variable.startswith("page"):
             if variable == "page":
                 labelled = labelled_numbers(self, item.reference.page, variable)
@@ -512,6 +1043,10 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         return format_numbers(self, value, variable)
 
 
+Text._citekit_walk_kind = TEXT
+Text._citekit_walk_render = Text.render
+
+
 @element("group")
 class Group(_Rendered, model.Group):  # type: ignore[misc]
     """``cs:group`` with escaped affixes and delimiter."""
@@ -525,25 +1060,24 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         ``calls_variable()``). The delimiter and affixes are read once.
         """
         plan = vars(self).get("_citekit_plan") or self._plan()
-        delimiter, escaped, prefix, suffix = plan
-        outputs = render_children(self, item, delimiter=delimiter, context=context, **kwargs)
-        if not _group_renders(self, outputs, item=item, context=context):
-            return None  # as an empty variable: the enclosing element leaves it out
-        text = join_outputs([text for _, text in outputs], escaped)
-        if not text:
-            return None
-        formatted = self.format(text)
-        seamed = prefix + normalize_seam(prefix, formatted)
-        return String(str(seamed + normalize_seam(seamed, suffix)))
+        kwargs["context"] = context
+        return render_group(self, plan, item, kwargs, cite_state(item))
 
-    def _plan(self) -> tuple[str, str, str, str]:
-        """(delimiter as written, delimiter escaped, prefix and suffix escaped)."""
+    def _plan(
+        self,
+    ) -> tuple[str, str, str, str, WalkPlan, Suppression, tuple[str, ...], bool]:
+        """(delimiter as written, delimiter escaped, prefix and suffix escaped, walk plan,
+        suppression plan, "normal" decoration styles, whether it has other decorations)."""
         delimiter = self.get("delimiter", "")
         plan = (
             delimiter,
             passes.escape(delimiter),
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
+            walk_plan(self),
+            _suppression_plan(self, False),
+            _normals(self),
+            has_decorations(self),
         )
         node: Any = self  # (lxml elements take attributes; the stubs do not say so)
         vars(node)["_citekit_plan"] = plan
@@ -553,6 +1087,10 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         """The rendered children joined by the (escaped) delimiter."""
         delimiter = passes.escape(self.get("delimiter", default_delimiter))
         return join((s for s in strings if s is not None), delimiter)
+
+
+Group._citekit_walk_kind = GROUP
+Group._citekit_walk_render = Group.render
 
 
 @element("label")
