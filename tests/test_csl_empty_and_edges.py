@@ -1,0 +1,102 @@
+"""CSL rendering at the edges: cites and entries a style prints as nothing, and others."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from citekit.csl.elements.citations import NO_PRINTED_FORM
+from citekit.csl.engine import Processor, citeproc_style
+from citekit.csl.styles import load_style
+
+
+def style(citation: str, bibliography: str = "", *, cls: str = "in-text") -> Any:
+    xml = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0">
+      <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
+      {citation}
+      {bibliography}
+    </style>"""
+    return citeproc_style(load_style(xml.encode("utf-8")))
+
+
+def cite(
+    csl: Any, items: list[dict[str, Any]], *clusters: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    processor = Processor(csl, items)
+    citations = [
+        processor.citation(list(cites), citation_id=f"C{n}") for n, cites in enumerate(clusters)
+    ]
+    for citation in citations:
+        processor.register(citation)
+    processor.sort()
+    return [processor.cite(citation) for citation in citations]
+
+
+TITLE_CITATION = """<citation><layout prefix="(" suffix=")" delimiter="; ">
+  <text variable="title"/></layout></citation>"""
+
+UNTITLED = [
+    {"id": "a", "type": "book", "title": "Alpha"},
+    {"id": "b", "type": "book"},
+    {"id": "c", "type": "book", "title": "Gamma"},
+]
+
+
+def test_a_first_cite_printing_nothing_says_so() -> None:
+    csl = style(TITLE_CITATION)
+    assert cite(csl, UNTITLED, [{"id": "b"}], [{"id": "b"}, {"id": "a"}]) == [
+        f"({NO_PRINTED_FORM})",
+        f"({NO_PRINTED_FORM}; Alpha)",
+    ]
+
+
+def test_a_later_cite_printing_nothing_is_left_out() -> None:
+    csl = style(TITLE_CITATION)
+    assert cite(csl, UNTITLED, [{"id": "a"}, {"id": "b"}, {"id": "c"}]) == ["(Alpha; Gamma)"]
+
+
+def test_a_cite_with_a_prefix_is_not_reported() -> None:
+    csl = style(TITLE_CITATION)
+    assert NO_PRINTED_FORM not in cite(csl, UNTITLED, [{"id": "b", "prefix": "see "}])[0]
+
+
+NUMBERED = """<citation><layout><text variable="citation-number"/></layout></citation>"""
+TITLED = """<citation><layout><text variable="title"/></layout></citation>"""
+LETTERS_LEFT_OUT = """<bibliography><layout><choose>
+  <if type="personal_communication" match="none"><group delimiter=". ">
+    <text variable="citation-number"/><text variable="title"/></group></if>
+  </choose></layout></bibliography>"""
+
+
+def bibliography(csl: Any, items: list[dict[str, Any]]) -> list[str]:
+    processor = Processor(csl, items)
+    processor.register(processor.citation([{"id": item["id"]} for item in items]))
+    processor.sort()
+    return [text for _, text in processor.bibliography()]
+
+
+ITEMS = [
+    {"id": "a", "type": "book", "title": "One"},
+    {"id": "b", "type": "personal_communication", "title": "Letter"},
+    {"id": "c", "type": "book", "title": "Two"},
+]
+
+
+def test_a_numeric_style_keeps_the_number_of_an_entry_printing_nothing() -> None:
+    csl = style(NUMBERED, LETTERS_LEFT_OUT)
+    assert bibliography(csl, ITEMS) == ["1. One", f"2. {NO_PRINTED_FORM}", "3. Two"]
+
+
+def test_a_numeric_style_through_a_macro_in_a_branch() -> None:
+    csl = style(
+        """<macro name="number"><text variable="citation-number"/></macro>
+        <citation><layout><choose><if type="book"><text macro="number"/></if>
+        <else><text variable="title"/></else></choose></layout></citation>""",
+        LETTERS_LEFT_OUT,
+    )
+    assert bibliography(csl, ITEMS)[1] == f"2. {NO_PRINTED_FORM}"
+
+
+def test_other_styles_leave_the_entry_empty() -> None:
+    csl = style(TITLED, LETTERS_LEFT_OUT)
+    assert bibliography(csl, ITEMS) == ["1. One", "3. Two"]
