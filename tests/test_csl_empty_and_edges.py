@@ -100,3 +100,42 @@ def test_a_numeric_style_through_a_macro_in_a_branch() -> None:
 def test_other_styles_leave_the_entry_empty() -> None:
     csl = style(TITLED, LETTERS_LEFT_OUT)
     assert bibliography(csl, ITEMS) == ["1. One", "3. Two"]
+
+
+YEAR_SUFFIX_CITATION = """<citation disambiguate-add-year-suffix="true">
+  <layout prefix="(" suffix=")" delimiter="; "><group delimiter=" ">
+    <names variable="author"><name/></names>
+    <choose><if variable="issued"><date variable="issued" date-parts="year" form="text"/></if>
+      <else><text term="no date" form="short"/></else></choose>
+    <text variable="year-suffix"/>
+    <date variable="accessed" form="text" prefix="[" suffix="]"/>
+  </group></layout></citation>"""
+
+
+def read_on(key: str, year: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": key,
+        "type": "webpage",
+        "author": [{"family": "Doe", "given": "John"}],
+        "accessed": {"date-parts": [[year, 6, 1]]},
+        **fields,
+    }
+
+
+def test_works_told_apart_only_by_when_they_were_read_get_year_suffixes() -> None:
+    csl = style(YEAR_SUFFIX_CITATION)
+    items = [read_on("a", 1965), read_on("b", 2065)]
+    assert cite(csl, items, [{"id": "a"}, {"id": "b"}]) == [
+        "(John Doe n.d. a [June 1, 1965]; John Doe n.d. b [June 1, 2065])"
+    ]
+
+
+def test_works_told_apart_by_another_date_get_none() -> None:
+    csl = style(YEAR_SUFFIX_CITATION)
+    items = [
+        read_on("a", 1965, issued={"date-parts": [[1999]]}),
+        read_on("b", 2065, issued={"date-parts": [[2000]]}),
+    ]
+    assert cite(csl, items, [{"id": "a"}, {"id": "b"}]) == [
+        "(John Doe 1999 [June 1, 1965]; John Doe 2000 [June 1, 2065])"
+    ]

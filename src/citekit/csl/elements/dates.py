@@ -41,7 +41,7 @@ from citeproc.source import VariableError
 
 from citekit.csl import passes
 from citekit.csl.elements import element
-from citekit.csl.elements.state import cite_state, year_mark
+from citekit.csl.elements.state import cite_state, is_probe, year_mark
 from citekit.csl.elements.text import _Rendered, item_language, ordinal, term_gender
 
 __all__ = ["Date", "DateValue", "Date_Part", "ParsedDate", "parse_date"]
@@ -290,6 +290,8 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
             layout = None
         if name in (getattr(layout, "repressed", None) or {}).get(self.tag, ()):
             return None  # rendered already by a cs:substitute
+        if name == "accessed" and is_probe(item):
+            return None  # (compared for disambiguation without it, as citeproc-js)
         try:
             value = item.reference[name.replace("-", "_")]
         except (VariableError, KeyError, AttributeError):

@@ -19,6 +19,8 @@ __all__ = [
     "YearMarks",
     "attach_state",
     "cite_state",
+    "is_probe",
+    "mark_probe",
     "marked_label",
     "omitted_element",
     "restore_state",
@@ -143,6 +145,24 @@ class CiteState:
         for name, value in changes.items():
             setattr(state, name, value)
         return state
+
+
+_PROBE_KEY = "citekit-probe"
+
+
+def mark_probe(item: Any) -> None:
+    """Mark the cite ``item`` as rendered only to be compared with others (disambiguation)."""
+    dict.__setitem__(item, _PROBE_KEY, True)
+
+
+def is_probe(item: Any) -> bool:
+    """Whether the cite ``item`` is rendered only to be compared (see :func:`mark_probe`).
+
+    Such a rendering leaves out the ``accessed`` date, as citeproc-js's does
+    ("just looking"): works told apart only by when they were read are still
+    ambiguous.
+    """
+    return isinstance(item, dict) and bool(dict.get(item, _PROBE_KEY, False))
 
 
 def omitted_element(item: Any) -> Any:
