@@ -139,3 +139,26 @@ def test_works_told_apart_by_another_date_get_none() -> None:
     assert cite(csl, items, [{"id": "a"}, {"id": "b"}]) == [
         "(John Doe 1999 [June 1, 1965]; John Doe 2000 [June 1, 2065])"
     ]
+
+
+def label_of(names: str, variable: str, count: int = 1) -> str:
+    csl = style(f"<citation><layout>{names}</layout></citation>")
+    people = [{"family": f"Doe{n}", "given": "J"} for n in range(count)]
+    [text] = cite(csl, [{"id": "a", "type": "book", variable: people}], [{"id": "a"}])
+    return text
+
+
+def test_a_label_form_no_locale_has_falls_back_to_the_next() -> None:
+    # reviewed-author has a "verb" form only; "symbol" falls back to "short"
+    verb_short = (
+        '<names variable="reviewed-author"><label form="verb-short" suffix=" "/><name/></names>'
+    )
+    assert label_of(verb_short, "reviewed-author") == "by J Doe0"
+    symbol = '<names variable="director"><label form="symbol" suffix=" "/><name/></names>'
+    assert label_of(symbol, "director") == "dir. J Doe0"
+    assert label_of(symbol, "director", 2) == "dirs. J Doe0, J Doe1"
+
+
+def test_a_label_form_a_locale_gives_as_empty_stays_empty() -> None:
+    short = '<names variable="reviewed-author"><name/><label form="short" prefix=", "/></names>'
+    assert label_of(short, "reviewed-author") == "J Doe0"
