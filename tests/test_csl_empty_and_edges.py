@@ -162,3 +162,24 @@ def test_a_label_form_no_locale_has_falls_back_to_the_next() -> None:
 def test_a_label_form_a_locale_gives_as_empty_stays_empty() -> None:
     short = '<names variable="reviewed-author"><name/><label form="short" prefix=", "/></names>'
     assert label_of(short, "reviewed-author") == "J Doe0"
+
+
+def test_a_date_a_substitute_renders_through_a_macro_is_not_repeated() -> None:
+    csl = style(
+        """<macro name="title"><text variable="title" suffix=", "/>
+        <date variable="issued" date-parts="year" form="text"/></macro>
+        <citation><layout><group delimiter=" "><names variable="author"><name/>
+        <substitute><text macro="title"/></substitute></names>
+        <date variable="issued" prefix="[" suffix="]"><date-part name="month"/></date>
+        <date variable="accessed" form="text" date-parts="year"/></group></layout></citation>"""
+    )
+    item = {
+        "id": "a",
+        "type": "legislation",
+        "title": "Act",
+        "issued": {"date-parts": [[1992, 3, 23]]},
+        "accessed": {"date-parts": [[2017, 8, 29]]},
+    }
+    assert cite(csl, [item], [{"id": "a"}]) == ["Act, 1992 2017"]
+    with_author = item | {"author": [{"family": "Doe", "given": "J"}]}
+    assert cite(csl, [with_author], [{"id": "a"}]) == ["J Doe [March] 2017"]
