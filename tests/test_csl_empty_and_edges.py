@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from citekit.csl import passes
 from citekit.csl.elements.citations import NO_PRINTED_FORM
 from citekit.csl.engine import Processor, citeproc_style
 from citekit.csl.styles import load_style
@@ -22,7 +23,7 @@ def style(citation: str, bibliography: str = "", *, cls: str = "in-text") -> Any
 def cite(
     csl: Any, items: list[dict[str, Any]], *clusters: Sequence[Mapping[str, Any]]
 ) -> list[str]:
-    processor = Processor(csl, items)
+    processor = Processor(csl, items, postprocess=passes.postprocess)
     citations = [
         processor.citation(list(cites), citation_id=f"C{n}") for n, cites in enumerate(clusters)
     ]
@@ -183,3 +184,30 @@ def test_a_date_a_substitute_renders_through_a_macro_is_not_repeated() -> None:
     assert cite(csl, [item], [{"id": "a"}]) == ["Act, 1992 2017"]
     with_author = item | {"author": [{"family": "Doe", "given": "J"}]}
     assert cite(csl, [with_author], [{"id": "a"}]) == ["J Doe [March] 2017"]
+
+
+LOCATOR_CITATION = """<citation><layout><group delimiter=" ">
+  <label variable="locator" form="short"/><text variable="locator" suffix="."/>
+  </group></layout></citation>"""
+
+
+def test_quotes_in_a_locator_are_the_locales_with_the_period_inside() -> None:
+    csl = style(LOCATOR_CITATION)
+    items = [{"id": "a", "type": "book", "title": "T"}]
+    cites = [
+        [{"id": "a", "label": "sub verbo", "locator": '"gargoyle"'}],
+        [{"id": "a", "label": "sub-verbo", "locator": "'gargoyle'"}],
+        [{"id": "a", "label": "page", "locator": '"x" 5'}],
+    ]
+    assert cite(csl, items, *cites) == [
+        "s.v. \u201cgargoyle.\u201d",
+        "s.v. \u201cgargoyle.\u201d",
+        "p. \u201cx\u201d 5.",
+    ]
+
+
+def test_quotes_in_a_locator_list_are_kept_as_written() -> None:
+    csl = style(LOCATOR_CITATION)
+    items = [{"id": "a", "type": "book", "title": "T"}]
+    [text] = cite(csl, items, [{"id": "a", "label": "page", "locator": '"a, b" 3-5'}])
+    assert text == 'p. "a, b" 3-5.'

@@ -476,6 +476,10 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             short = f"{variable}-short"
             if short.replace("-", "_") in item.reference:
                 variable = short
+        if variable in ("page", "locator"):
+            quoted = _quoted_text(self, item, variable)
+            if quoted is not None:
+                return quoted
         if variable.startswith("page"):
             if variable == "page":
                 labelled = labelled_numbers(self, item.reference.page, variable)
@@ -510,6 +514,27 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
 
     def _process(self, value: Any, variable: str) -> Any:
         return format_numbers(self, value, variable)
+
+
+def _quoted_text(node: Any, item: Any, variable: str) -> str | None:
+    """A page or locator with quotes that is no number, range or list, as rich text.
+
+    As citeproc-js: its quotes are the locale's, and punctuation after it
+    moves into them as into a title's ('s.v. "gargoyle"' then a period
+    gives 's.v. “gargoyle.”'). None for any other value.
+    """
+    if variable == "locator":
+        value = getattr(item.locator, "identifier", None)
+    else:
+        value = dict.get(item.reference, "page")
+    if value is None:
+        return None
+    text = html.unescape(str(value))
+    if _QUOTE_MARKS.search(text) is None or _LIST_SEPARATOR.search(text):
+        return None
+    if len(_RANGE.split(text.strip())) != 1:
+        return None
+    return passes.rich_text(text, locale_quotes(node))
 
 
 @element("group")
@@ -978,6 +1003,7 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
 
 
 _LIST_WORDS = frozenset({"and"})
+_QUOTE_MARKS = re.compile("[\"'\u2018\u2019\u201c\u201d]")
 _NUMBER_TOKEN = re.compile(r"[0-9A-Za-z]+")
 
 # Between the items of a list: a comma or ampersand, or a word between numbers
