@@ -211,3 +211,39 @@ def test_quotes_in_a_locator_list_are_kept_as_written() -> None:
     items = [{"id": "a", "type": "book", "title": "T"}]
     [text] = cite(csl, items, [{"id": "a", "label": "page", "locator": '"a, b" 3-5'}])
     assert text == 'p. "a, b" 3-5.'
+
+
+def collapsed(mode: str, *cites: tuple[str, str | None]) -> str:
+    csl = style(
+        f"""<citation collapse="{mode}" after-collapse-delimiter="; ">
+        <layout prefix="(" suffix=")" delimiter=", "><group delimiter=" ">
+        <names variable="author"><name form="short"/></names>
+        <date variable="issued" date-parts="year" form="text"/><text variable="locator"/>
+        </group></layout></citation>"""
+    )
+    works = {"d0": ("Doe", 2000), "d1": ("Doe", 2001), "r2": ("Roe", 2002), "p3": ("Poe", 2003)}
+    items = [
+        {
+            "id": key,
+            "type": "book",
+            "author": [{"family": family, "given": "J"}],
+            "issued": {"date-parts": [[year]]},
+        }
+        for key, (family, year) in works.items()
+    ]
+    [text] = cite(
+        csl, items, [{"id": key, **({"locator": loc} if loc else {})} for key, loc in cites]
+    )
+    return text
+
+
+def test_after_collapse_delimiter_follows_cites_that_collapsed_with_none() -> None:
+    cites = (("d0", None), ("d1", None), ("r2", None), ("p3", None))
+    assert collapsed("year", *cites) == "(Doe 2000, 2001; Roe 2002; Poe 2003)"
+    assert collapsed("year-suffix-ranged", ("r2", None), ("p3", None)) == "(Roe 2002; Poe 2003)"
+
+
+def test_with_year_suffix_only_a_locator_or_a_collapse_brings_it() -> None:
+    cites = (("d0", None), ("d1", None), ("r2", None), ("p3", None))
+    assert collapsed("year-suffix", *cites) == "(Doe 2000, 2001; Roe 2002, Poe 2003)"
+    assert collapsed("year-suffix", ("r2", "4"), ("p3", None)) == "(Roe 2002 4; Poe 2003)"
