@@ -247,3 +247,24 @@ def test_with_year_suffix_only_a_locator_or_a_collapse_brings_it() -> None:
     cites = (("d0", None), ("d1", None), ("r2", None), ("p3", None))
     assert collapsed("year-suffix", *cites) == "(Doe 2000, 2001; Roe 2002, Poe 2003)"
     assert collapsed("year-suffix", ("r2", "4"), ("p3", None)) == "(Roe 2002 4; Poe 2003)"
+
+
+def shown(body: str, macros: str = "") -> list[str]:
+    csl = style(
+        f"""<macro name="value"><text value="[m]"/></macro>{macros}
+        <macro name="body">{body}</macro>
+        <citation><layout><text macro="body"/></layout></citation>"""
+    )
+    return cite(csl, [{"id": "a", "type": "book", "title": "T"}], [{"id": "a"}])
+
+
+def test_a_macro_whose_only_names_are_empty_is_suppressed_as_a_group() -> None:
+    body = '<text value="[s]"/><names variable="recipient"><name/></names><text value="[e]"/>'
+    assert shown(body) == [f"{NO_PRINTED_FORM}"]
+    assert shown(f"<group>{body}</group>") == [f"{NO_PRINTED_FORM}"]
+
+
+def test_a_macro_that_renders_counts_for_the_group_around_it() -> None:
+    body = '<names variable="recipient"><name/></names><text macro="value"/>'
+    assert shown(body) == ["[m]"]
+    assert shown(f"<group>{body}</group>") == ["[m]"]

@@ -231,7 +231,6 @@ def _group_renders(
     parent: Any,
     outputs: list[Any],
     *,
-    macro: bool = False,
     item: Any = None,
     context: Any = None,
 ) -> bool:
@@ -239,8 +238,9 @@ def _group_renders(
 
     CSL 1.0.2: not when nothing renders, nor when it calls variables and none
     of them renders ("a child calls a variable" by its ``calls_variable()``,
-    a ``cs:choose`` by its taken branch's). In a macro, as in citeproc-js, a
-    ``cs:names`` whose variables are all empty does not count as a call.
+    a ``cs:choose`` by its taken branch's). As in citeproc-js, a macro call
+    that renders counts as a variable that renders, if it prints only a term
+    ("Anon." beside an empty ``cs:names``).
     """
     if not outputs:
         return False
@@ -249,55 +249,46 @@ def _group_renders(
         omitted = None
     plan = None if omitted is not None else vars(parent).get("_citekit_suppression")
     if plan is None:
-        plan = _suppression_plan(parent, macro, omitted)
-    static, chooses, names = plan
+        plan = _suppression_plan(parent, omitted)
+    static, chooses = plan
     # (loops, not any() of a generator: this runs for every group of every cite)
     if not static:
         for child in chooses:
             if _calls_variable(child, item, context, omitted):
                 break
         else:
-            if not names:
-                return True  # calls no variable
-            rendered = {id(child) for child, _ in outputs}
-            for child in names:
-                if id(child) in rendered and calls_variable(child, omitted):
-                    break
-            else:
-                return True  # calls no variable
+            return True  # calls no variable
     choose = model.Choose
-    for child, _ in outputs:
+    for child, text in outputs:
         if isinstance(child, choose):
             if _calls_variable(child, item, context, omitted):
                 return True
-        elif calls_variable(child, omitted):
+        elif calls_variable(child, omitted) or (text and _is_macro_call(child)):
             return True
     return False
 
 
-def _suppression_plan(
-    parent: Any, macro: bool, omitted: Any = None
-) -> tuple[bool, tuple[Any, ...], tuple[Any, ...]]:
+def _is_macro_call(child: Any) -> bool:
+    """Whether ``child`` is a ``cs:text`` that calls a macro."""
+    return "macro" in child.attrib and bool(child.tag.endswith("}text"))
+
+
+def _suppression_plan(parent: Any, omitted: Any = None) -> tuple[bool, tuple[Any, ...]]:
     """What :func:`_group_renders` needs of ``parent``'s children, found once.
 
-    (whether a child that is neither a ``cs:choose`` nor, in a macro, a
-    ``cs:names`` calls a variable; the ``cs:choose`` children, whose taken
-    branch decides; in a macro, the ``cs:names`` children, which count only
-    when they render).
+    (whether a child that is not a ``cs:choose`` calls a variable; the
+    ``cs:choose`` children, whose taken branch decides).
     """
     static = False
     chooses = []
-    names = []
     for child in children(parent):
         if child is omitted:
             continue
         if isinstance(child, model.Choose):
             chooses.append(child)
-        elif macro and isinstance(child, model.Names):
-            names.append(child)
         elif not static and calls_variable(child, omitted):
             static = True
-    plan = (static, tuple(chooses), tuple(names))
+    plan = (static, tuple(chooses))
     if omitted is None:
         vars(parent)["_citekit_suppression"] = plan
     return plan
@@ -398,7 +389,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             if macro is None:
                 macro = self._macro(str(name))
             outputs = render_children(macro, item, context=context, sort_options=sort_options)
-            if _group_renders(macro, outputs, macro=True, item=item, context=context):
+            if _group_renders(macro, outputs, item=item, context=context):
                 text = join_outputs([text for _, text in outputs])
         elif kind == "term":
             text = self._term(item)
