@@ -268,3 +268,50 @@ def test_a_macro_that_renders_counts_for_the_group_around_it() -> None:
     body = '<names variable="recipient"><name/></names><text macro="value"/>'
     assert shown(body) == ["[m]"]
     assert shown(f"<group>{body}</group>") == ["[m]"]
+
+
+def person(family: str) -> dict[str, str]:
+    return {"family": family, "given": "J"}
+
+
+def substituted(names: str, works: list[tuple[str, list[str]]], rule: str) -> list[str]:
+    csl = style(
+        TITLED,
+        f"""<bibliography subsequent-author-substitute="---"
+        subsequent-author-substitute-rule="{rule}"><layout><group delimiter=". ">
+        {names}<text variable="title"/></group></layout></bibliography>""",
+    )
+    items = [
+        {"id": title, "type": "book", "title": title, role: [person(f) for f in families]}
+        for title, (role, *families) in ((t, w) for t, w in works)
+    ]
+    processor = Processor(csl, items, postprocess=passes.postprocess)
+    processor.register(processor.citation([{"id": item["id"]} for item in items]))
+    return [text for _, text in processor.bibliography()]
+
+
+AUTHOR_OR_EDITOR = """<names variable="author"><name/><label form="short" prefix=", "/>
+  <substitute><names variable="editor"/></substitute></names>"""
+
+
+def test_complete_all_keeps_the_label_after_the_names() -> None:
+    works = [("A", ["author", "Doe"]), ("B", ["editor", "Doe"]), ("C", ["editor", "Doe", "Roe"])]
+    assert substituted(AUTHOR_OR_EDITOR, works, "complete-all") == [
+        "J Doe. A",
+        "---, ed. B",
+        "J Doe, J Roe, eds. C",
+    ]
+
+
+def test_only_the_names_shown_are_compared() -> None:
+    names = """<names variable="author"><name et-al-min="3" et-al-use-first="1"/></names>"""
+    works = [
+        ("A", ["author", "Doe", "Roe", "Poe"]),
+        ("B", ["author", "Doe", "Xi", "Yu", "Zed"]),
+        ("C", ["author", "Doe", "Roe"]),
+    ]
+    assert substituted(names, works, "complete-all") == [
+        "J Doe et al. A",
+        "---. B",
+        "J Doe, J Roe. C",
+    ]
