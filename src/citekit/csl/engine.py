@@ -180,7 +180,10 @@ class Processor:
                 if key in ("id", "label"):
                     continue
                 if key == "locator":
-                    options["locator"] = Locator(cite.get("label", "page"), value)
+                    label = cite.get("label", "page")
+                    # (CSL 1.0's name of the locator type CSL 1.0.2 calls "sub-verbo")
+                    label = "sub-verbo" if label == "sub verbo" else label
+                    options["locator"] = Locator(label, value)
                 else:
                     options[key.replace("-", "_")] = value
             items.append(_unchecked(CiteItem, key=str(cite.get("id")).lower(), **options))

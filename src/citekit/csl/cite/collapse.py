@@ -102,7 +102,12 @@ def collapse_years(
     out: list[tuple[Any, str | None]] = []
     for group in groups:
         if len(group) == 1:
-            out.append((group[0][1], None))
+            # As citeproc-js: after-collapse-delimiter also follows a cite
+            # that collapsed with none, except between two such cites with
+            # collapse="year-suffix" when the first has no locator.
+            cite = group[0][0]
+            alone = collapse == "year-suffix" and locator_of(cite) is None
+            out.append((group[0][1], None if alone else after))
             continue
         pieces = [Piece(as_text(group[0][1]), group[0][0], group[0][2])]
         for cite, _, state, _ in group[1:]:

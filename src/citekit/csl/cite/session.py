@@ -21,7 +21,7 @@ from typing import Any
 from citeproc.source import Citation as SourceCitation
 from citeproc.source import CitationItem
 
-from citekit.csl.elements.state import STATE_KEY, CiteState
+from citekit.csl.elements.state import STATE_KEY, CiteState, mark_probe
 from citekit.csl.positions import FIRST, IBID, IBID_WITH_LOCATOR, SUBSEQUENT, PositionTracker
 
 __all__ = [
@@ -193,8 +193,13 @@ class CiteItem(CitationItem):  # type: ignore[misc]
 
 
 def probe(bibliography: Any, key: str) -> Any:
-    """A bare cite of ``key`` (no locator, prefix, suffix) in a citation of its own."""
+    """A bare cite of ``key`` (no locator, prefix, suffix) in a citation of its own.
+
+    It is rendered only to be compared with other cites, and marked so
+    (:func:`citekit.csl.elements.state.mark_probe`).
+    """
     cite = CiteItem(key)
+    mark_probe(cite)
     citation = SourceCitation([cite])
     citation.bibliography = bibliography
     return cite

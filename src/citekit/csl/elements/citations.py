@@ -109,10 +109,15 @@ from citekit.csl.positions import (
 
 T = TypeVar("T")
 
+#: What citeproc-js prints for a cite, or a numeric style's bibliography entry,
+#: that the style renders as nothing.
+NO_PRINTED_FORM = "[CSL STYLE ERROR: reference with no printed form.]"
+
 __all__ = [
     "FIRST",
     "IBID",
     "IBID_WITH_LOCATOR",
+    "NO_PRINTED_FORM",
     "SUBSEQUENT",
     "Bibliography",
     "Choose",
@@ -379,6 +384,13 @@ class Layout(model.Layout):  # type: ignore[misc]
                 output = self.render_item(cite, state)
             if mode != "author-only":  # (a narrative stub counts for no position)
                 previous_in_citation = positions.record(cite.key, token, note, locator)
+            if output is None and not prefix and not suffix and not author_only:
+                # As citeproc-js: the citation's first cite printing nothing
+                # says so (a later one is left out); a suppressed author's
+                # cite is left out.
+                if index > 0 or dict.get(cite, "suppress_author") or cite is suppressed:
+                    continue
+                output = passes.escape(NO_PRINTED_FORM)
             if output is None:
                 continue
             if prefix or suffix:
@@ -454,6 +466,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         rule = parent.get("subsequent-author-substitute-rule", "complete-all")
         displayed = display.has_display(self)
         aligned = not displayed and parent.get("second-field-align") in ("flush", "margin")
+        numbered = cites_by_number(self.get_root())
 
         def entry(item: Any, previous_names: list[str] | None) -> tuple[str, Any, bool]:
             """(the entry, the names for the next entry, whether the style prints it)."""
@@ -498,8 +511,12 @@ class Layout(model.Layout):  # type: ignore[misc]
                     if printed:
                         previous_names = names
                         break
-            for item in items[start:stop]:
+            for index, item in enumerate(items[start:stop], start):
                 text, previous_names, _ = entry(item, previous_names)
+                if not text and numbered:
+                    # As citeproc-js: a style whose citations print
+                    # citation-number keeps the entry's number and says why.
+                    text = passes.escape(f"{index + 1}. {NO_PRINTED_FORM}")
                 if finish is None:
                     yield text
                 else:
@@ -510,6 +527,39 @@ class Layout(model.Layout):  # type: ignore[misc]
     def taken_branch(self, choose: Any, item: Any) -> Any:
         """The branch of ``choose`` whose condition holds for ``item``, or None."""
         return taken_branch(choose, item, self)
+
+
+def cites_by_number(root: Any) -> bool:
+    """Whether the style's citations print ``citation-number`` (remembered per style).
+
+    As citeproc-js's numeric mode: a ``cs:text`` of the variable in the
+    citation's layout or a macro it calls, in any branch.
+    """
+    found: bool | None = vars(root).get("_citekit_cites_by_number")
+    if found is None:
+        citation = getattr(root, "citation", None)
+        found = citation is not None and _prints_citation_number(citation, set())
+        vars(root)["_citekit_cites_by_number"] = found
+    return found
+
+
+def _prints_citation_number(node: Any, seen: set[str]) -> bool:
+    for child in children(node):
+        if child.tag.rsplit("}", 1)[-1] == "text":
+            if child.get("variable") == "citation-number":
+                return True
+            name = child.get("macro")
+            if name is not None and name not in seen:
+                seen.add(name)
+                try:
+                    macro = child.get_macro(name)
+                except IndexError:
+                    continue
+                if _prints_citation_number(macro, seen):
+                    return True
+        elif _prints_citation_number(child, seen):
+            return True
+    return False
 
 
 # cs:choose and conditions -----------------------------------------------------------

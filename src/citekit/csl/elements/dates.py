@@ -41,7 +41,8 @@ from citeproc.source import VariableError
 
 from citekit.csl import passes
 from citekit.csl.elements import element
-from citekit.csl.elements.state import cite_state, year_mark
+from citekit.csl.elements.names import note_substituted
+from citekit.csl.elements.state import cite_state, is_probe, year_mark
 from citekit.csl.elements.text import _Rendered, item_language, ordinal, term_gender
 
 __all__ = ["Date", "DateValue", "Date_Part", "ParsedDate", "parse_date"]
@@ -290,6 +291,8 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
             layout = None
         if name in (getattr(layout, "repressed", None) or {}).get(self.tag, ()):
             return None  # rendered already by a cs:substitute
+        if name == "accessed" and is_probe(item):
+            return None  # (compared for disambiguation without it, as citeproc-js)
         try:
             value = item.reference[name.replace("-", "_")]
         except (VariableError, KeyError, AttributeError):
@@ -312,6 +315,10 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
             text = self._render(parsed, state, item_language(self, item))
         if text and state is not None:
             state.capitalize_first_term = False
+        if text and not sorting:
+            # a date a cs:substitute renders (through a macro too) is not
+            # rendered again in the rest of the output
+            note_substituted(context if context is not None else self, self.tag, name, text)
         return text or None
 
     def markup(self, text: Any) -> Any:

@@ -76,7 +76,9 @@ __all__ = [
     "PersonName",
     "Sort",
     "Substitute",
+    "child_element",
     "collation_key",
+    "inherited_names",
     "initialize_given",
     "person_name",
 ]
@@ -905,6 +907,16 @@ def _inherited_names(names: Any) -> Any:
         return names
     found = names.xpath("./ancestor::cs:substitute[1]/parent::cs:names", namespaces=_NSMAP)
     return found[0] if found else names
+
+
+def child_element(names: Any, tag: str) -> Any:
+    """The ``cs:name``, ``cs:et-al``, ``cs:label`` or ``cs:substitute`` of ``names``, or None."""
+    return _child(names, tag)
+
+
+def inherited_names(names: Any) -> Any:
+    """The ``cs:names`` whose ``cs:name``, ``cs:et-al`` and ``cs:label`` ``names`` uses."""
+    return _inherited_names(names)
 
 
 def note_substituted(

@@ -22,6 +22,8 @@ __all__ = [
     "cite_state",
     "disambiguate_test",
     "disambiguate_tests",
+    "is_probe",
+    "mark_probe",
     "marked_label",
     "omitted_element",
     "restore_state",
@@ -164,6 +166,24 @@ class CiteState:
         for name, value in changes.items():
             setattr(state, name, value)
         return state
+
+
+_PROBE_KEY = "citekit-probe"
+
+
+def mark_probe(item: Any) -> None:
+    """Mark the cite ``item`` as rendered only to be compared with others (disambiguation)."""
+    dict.__setitem__(item, _PROBE_KEY, True)
+
+
+def is_probe(item: Any) -> bool:
+    """Whether the cite ``item`` is rendered only to be compared (see :func:`mark_probe`).
+
+    Such a rendering leaves out the ``accessed`` date, as citeproc-js's does
+    ("just looking"): works told apart only by when they were read are still
+    ambiguous.
+    """
+    return isinstance(item, dict) and bool(dict.get(item, _PROBE_KEY, False))
 
 
 def omitted_element(item: Any) -> Any:

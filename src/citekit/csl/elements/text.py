@@ -278,14 +278,14 @@ def _static_calls(child: Any) -> bool | None:
 
 #: What deciding whether a group (or macro) shows needs of its children (see
 #: :func:`_suppression_plan`).
-Suppression = tuple[bool, tuple[Any, ...], tuple[Any, ...]]
+Suppression = tuple[bool, tuple[Any, ...]]
 
 
 def macro_plan(macro: Any) -> tuple[WalkPlan, Suppression]:
     """A ``cs:macro``'s walk plan and suppression plan, made once per parsed style."""
     found: tuple[WalkPlan, Suppression] | None = vars(macro).get("_citekit_macro_plan")
     if found is None:
-        found = (walk_plan(macro), _suppression_plan(macro, True))
+        found = (walk_plan(macro), _suppression_plan(macro))
         vars(macro)["_citekit_macro_plan"] = found
     return found
 
@@ -484,7 +484,7 @@ def render_text(
             quiet,
             reference,
         )
-        if _renders(macro, outputs, True, item, context, state, quiet, suppression):
+        if _renders(macro, outputs, item, context, state, quiet, suppression):
             text = join_outputs([text for _, text, _ in outputs])
     elif kind == "term":
         text = node._term(item)
@@ -546,7 +546,7 @@ def render_group(
         quiet,
         reference,
     )
-    if not _renders(node, outputs, False, item, kwargs["context"], state, quiet, suppression):
+    if not _renders(node, outputs, item, kwargs["context"], state, quiet, suppression):
         return None  # as an empty variable: the enclosing element leaves it out
     text = join_outputs([text for _, text, _ in outputs], escaped)
     if not text:
@@ -728,7 +728,6 @@ def _group_renders(
     parent: Any,
     outputs: list[Any],
     *,
-    macro: bool = False,
     item: Any = None,
     context: Any = None,
 ) -> bool:
@@ -736,17 +735,17 @@ def _group_renders(
 
     CSL 1.0.2: not when nothing renders, nor when it calls variables and none
     of them renders ("a child calls a variable" by its ``calls_variable()``,
-    a ``cs:choose`` by its taken branch's). In a macro, as in citeproc-js, a
-    ``cs:names`` whose variables are all empty does not count as a call.
+    a ``cs:choose`` by its taken branch's). As in citeproc-js, a macro call
+    that renders counts as a variable that renders, if it prints only a term
+    ("Anon." beside an empty ``cs:names``).
     """
     state = cite_state(item) if item is not None else None
-    return _renders(parent, outputs, macro, item, context, state)
+    return _renders(parent, outputs, item, context, state)
 
 
 def _renders(
     parent: Any,
     outputs: list[Any],
-    macro: bool,
     item: Any,
     context: Any,
     state: Any,
@@ -764,8 +763,8 @@ def _renders(
     if omitted is None:
         plan = suppression or vars(parent).get("_citekit_suppression")
     if plan is None:
-        plan = _suppression_plan(parent, macro, omitted)
-    static, chooses, names = plan
+        plan = _suppression_plan(parent, omitted)
+    static, chooses = plan
     # (loops, not any() of a generator: this runs for every group of every cite)
     if not static:
         for child in chooses:
@@ -785,50 +784,41 @@ def _renders(
             if calls:
                 break
         else:
-            if not names:
-                return True  # calls no variable
-            rendered = {id(child) for child, _, _ in outputs}
-            for child in names:
-                if id(child) in rendered and calls_variable(child, omitted):
-                    break
-            else:
-                return True  # calls no variable
+            return True  # calls no variable
     choose = model.Choose
-    for child, _, calls in outputs:
+    for child, text, calls in outputs:
         if calls is not None and omitted is None:
-            if calls:
+            if calls or (text and _is_macro_call(child)):
                 return True
         elif isinstance(child, choose):
             if _calls_variable(child, item, context, omitted):
                 return True
-        elif calls_variable(child, omitted):
+        elif calls_variable(child, omitted) or (text and _is_macro_call(child)):
             return True
     return False
 
 
-def _suppression_plan(
-    parent: Any, macro: bool, omitted: Any = None
-) -> tuple[bool, tuple[Any, ...], tuple[Any, ...]]:
+def _is_macro_call(child: Any) -> bool:
+    """Whether ``child`` is a ``cs:text`` that calls a macro."""
+    return "macro" in child.attrib and bool(child.tag.endswith("}text"))
+
+
+def _suppression_plan(parent: Any, omitted: Any = None) -> tuple[bool, tuple[Any, ...]]:
     """What :func:`_group_renders` needs of ``parent``'s children, found once.
 
-    (whether a child that is neither a ``cs:choose`` nor, in a macro, a
-    ``cs:names`` calls a variable; the ``cs:choose`` children, whose taken
-    branch decides; in a macro, the ``cs:names`` children, which count only
-    when they render).
+    (whether a child that is not a ``cs:choose`` calls a variable; the
+    ``cs:choose`` children, whose taken branch decides).
     """
     static = False
     chooses = []
-    names = []
     for child in children(parent):
         if child is omitted:
             continue
         if isinstance(child, model.Choose):
             chooses.append(child)
-        elif macro and isinstance(child, model.Names):
-            names.append(child)
         elif not static and calls_variable(child, omitted):
             static = True
-    plan = (static, tuple(chooses), tuple(names))
+    plan = (static, tuple(chooses))
     if omitted is None:
         vars(parent)["_citekit_suppression"] = plan
     return plan
@@ -1007,6 +997,10 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             short_name = f"{variable}-short"
             if short_name.replace("-", "_") in item.reference:
                 variable = short_name
+        if variable in ("page", "locator"):
+            quoted = _quoted_text(self, item, variable)
+            if quoted is not None:
+                return quoted
         if variable.startswith("page"):
             if variable == "page":
                 labelled = labelled_numbers(self, item.reference.page, variable)
@@ -1047,6 +1041,27 @@ Text._citekit_walk_kind = TEXT
 Text._citekit_walk_render = Text.render
 
 
+def _quoted_text(node: Any, item: Any, variable: str) -> str | None:
+    """A page or locator with quotes that is no number, range or list, as rich text.
+
+    As citeproc-js: its quotes are the locale's, and punctuation after it
+    moves into them as into a title's ('s.v. "gargoyle"' then a period
+    gives 's.v. “gargoyle.”'). None for any other value.
+    """
+    if variable == "locator":
+        value = getattr(item.locator, "identifier", None)
+    else:
+        value = dict.get(item.reference, "page")
+    if value is None:
+        return None
+    text = html.unescape(str(value))
+    if _QUOTE_MARKS.search(text) is None or _LIST_SEPARATOR.search(text):
+        return None
+    if len(_RANGE.split(text.strip())) != 1:
+        return None
+    return passes.rich_text(text, locale_quotes(node))
+
+
 @element("group")
 class Group(_Rendered, model.Group):  # type: ignore[misc]
     """``cs:group`` with escaped affixes and delimiter."""
@@ -1075,7 +1090,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
             passes.escape(self.get("prefix", "")),
             passes.escape(self.get("suffix", "")),
             walk_plan(self),
-            _suppression_plan(self, False),
+            _suppression_plan(self),
             _normals(self),
             has_decorations(self),
         )
@@ -1091,6 +1106,16 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
 
 Group._citekit_walk_kind = GROUP
 Group._citekit_walk_render = Group.render
+
+
+#: The forms a term falls back to, in order, when no locale has it in a form
+#: (CSL 1.0.2, "Terms"; None is the long form).
+_FORM_FALLBACKS: dict[str, tuple[str | None, ...]] = {
+    "verb-short": ("verb", None),
+    "symbol": ("short", None),
+    "verb": (None,),
+    "short": (None,),
+}
 
 
 @element("label")
@@ -1164,11 +1189,40 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
                 # plural for a range or list
                 plural = parsed.plural
                 variable = embedded = parsed.label
+        if plural is None:
+            plural = self._is_plural(item)
         text = super().process(item, variable, plural, context=context, **kwargs)
         if not text and embedded is not None and self.get("form") == "short":
             text = _short_term(self, embedded, bool(plural))  # no short term: the long one
+        if not text:
+            text = self._fallback_form(item, variable, bool(plural)) or text
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return text
+
+    def _fallback_form(self, item: Any, variable: Any, plural: bool) -> str:
+        """The term in the next form that exists, when no locale has the label's form.
+
+        CSL 1.0.2: "verb-short" falls back to "verb", "symbol" to "short",
+        and each of them to "long" ("reviewed-author" has a "verb" form
+        only: "by"). A form a locale gives as empty stays empty.
+        """
+        form = self.get("form", "long")
+        if form not in _FORM_FALLBACKS:
+            return ""
+        name = variable if variable is not None else self.get("variable")
+        if name == "locator" and getattr(item, "has_locator", False):
+            name = item.locator.label
+        if not name or self.get_term(name, form) is not None:
+            return ""
+        if self.get("plural", "contextual") == "always":
+            plural = True
+        elif self.get("plural") == "never":
+            plural = False
+        for fallback in _FORM_FALLBACKS[form]:
+            term = self.get_term(name, fallback)
+            if term is not None:
+                return str(term.multiple if plural else term.single)
+        return ""
 
     def _has_variable(self, item: Any) -> bool:
         variable = self.get("variable")
@@ -1485,6 +1539,7 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
 
 
 _LIST_WORDS = frozenset({"and"})
+_QUOTE_MARKS = re.compile("[\"'\u2018\u2019\u201c\u201d]")
 _NUMBER_TOKEN = re.compile(r"[0-9A-Za-z]+")
 
 # Between the items of a list: a comma or ampersand, or a word between numbers
