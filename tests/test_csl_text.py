@@ -153,6 +153,11 @@ def test_strip_periods_leaves_tags() -> None:
         ("22", "22", "minimal", "22"),
         ("105", "105", "minimal-two", "105"),
         ("105", "105", "chicago", "105"),
+        # so is one written short: its second number stays as written (citeproc-js)
+        ("197", "97", "expanded", "97"),
+        ("197", "97", "chicago", "97"),
+        ("22", "2", "minimal-two", "2"),
+        ("197", "98", "expanded", "198"),
     ],
 )
 def test_page_range_formats(first: str, last: str, form: str | None, expected: str) -> None:

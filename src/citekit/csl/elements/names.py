@@ -269,7 +269,8 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
     ``mark``. Other words become their initial followed by ``mark`` when
     ``initialize`` is true, and stay whole otherwise. Parts joined by a hyphen
     keep the hyphen when ``hyphen`` is true ("J.-P."); a lowercase part after
-    a hyphen is dropped from initials ("Guo-ping" gives "G.").
+    a hyphen is dropped from initials ("Guo-ping" gives "G."). A part that
+    does not start with a letter ("(Brown", "0.") is kept as written.
     """
     pieces: list[tuple[str, str]] = []  # (text, separator after it)
     after_hyphen = False
@@ -281,7 +282,11 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
         joined_by_hyphen = after_hyphen
         after_hyphen = False
         is_initial = bool(period) or len(word) == 1
-        if is_initial:
+        if not word[0].isalpha():
+            # a word that does not start with a letter ("(Brown", "0.", "3rd")
+            # is kept as written, as citeproc-js keeps it
+            text, separator = word + period, " "
+        elif is_initial:
             text, separator = word, mark
         elif not _starts_lowercase(word) and initialize:
             text, separator = _initial(word), mark
@@ -488,6 +493,20 @@ def _initialized_given(person: PersonName, options: _Options, level: int = 0) ->
     )
 
 
+def _initialized_suffix(person: PersonName, options: _Options) -> str:
+    """The suffix of ``person``, its initials written as ``initialize-with`` asks.
+
+    As citeproc-js writes it: with ``initialize-with=""`` "Jr." is "Jr" and
+    "Ph.D." is "PhD"; its words stay whole (``initialize`` false).
+    """
+    mark = options.get("initialize-with")
+    if mark is None or person.is_cjk:
+        return person.suffix
+    return initialize_given(
+        person.suffix, mark, initialize=False, hyphen=options.flag("initialize-with-hyphen")
+    )
+
+
 def _render_person(
     person: PersonName,
     *,
@@ -508,7 +527,7 @@ def _render_person(
     ndp = family_style.format(person.non_dropping_particle)
     dp = given_style.format(person.dropping_particle)
     given_text = given_style.format(given)
-    suffix = escape(person.suffix) if person.suffix else ""
+    suffix = escape(_initialized_suffix(person, options)) if person.suffix else ""
 
     glue = person.glued_particles
     if person.is_cjk:

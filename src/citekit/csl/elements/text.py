@@ -843,9 +843,11 @@ def number_form(node: Any, text: str, variable: str) -> str:
 
     ``ordinal`` and ``long-ordinal`` take the gender of the variable's noun
     term (``edition``, ``issue``, a locator's label), ``roman`` gives lower
-    case roman numerals; text that is not a plain number is left as written.
+    case roman numerals; text that is not a plain number is left as written,
+    and so is a number written with a leading zero ("001", "02", "0"), as
+    citeproc-js keeps it in every form.
     """
-    if not isinstance(node, Number):
+    if not isinstance(node, Number) or text.startswith("0"):
         return text
     form = node.get("form", "numeric")
     try:
@@ -1028,8 +1030,11 @@ def format_page_range(first: str, last: str, form: str | None) -> str:
         last_digits = first_digits[: len(first_digits) - len(last_digits)] + last_digits
     if int(last_digits) < int(first_digits) or len(last_digits) != len(first_digits):
         return prefix + last_digits if last_prefix else last_digits
-    if form == "expanded" or last_digits == first_digits:
-        # (a range of one page, "22-22", is kept whole, as citeproc-js keeps it)
+    if last_digits == first_digits:
+        # a range of one page is kept as written, whole ("22-22") or short
+        # ("197-97"), as citeproc-js keeps it
+        return last
+    if form == "expanded":
         return (prefix + last_digits) if last_prefix else last_digits
     common = 0
     while common < len(first_digits) - 1 and first_digits[common] == last_digits[common]:
