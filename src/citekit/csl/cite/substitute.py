@@ -1,9 +1,11 @@
 """The bibliography's ``subsequent-author-substitute``, with its four rules.
 
-The names an entry shows are compared with the previous printed entry's
-(``complete-all``, ``complete-each``, ``partial-each``, ``partial-first``);
-the replacement text takes the place of the names' output while the entry
-renders (``CiteState.substitute_names``).
+The names an entry shows, as rendered (those an et-al leaves out are not
+compared), are compared with the previous printed entry's (``complete-all``,
+``complete-each``, ``partial-each``, ``partial-first``); the replacement
+text takes the place of the names' output while the entry renders
+(``CiteState.substitute_names``). ``complete-all`` replaces the name list
+("and" and et-al included) and keeps the label ("———, editor.").
 """
 
 from __future__ import annotations
@@ -24,19 +26,30 @@ def substitution(
     previous_names: list[str] | None,
 ) -> tuple[Any, str | None, list[str] | None]:
     """(the names element, its replacement text or None, the names for the next entry)."""
-    names_element, names_text = layout.first_names(item, state)
+    state.name_lists = []
+    try:
+        names_element, names_text = layout.first_names(item, state)
+        lists = state.name_lists
+    finally:
+        state.name_lists = None
     if names_element is None or not names_text:
         return None, None, None
-    # The names compared: each shown name, or (a title or text standing in
-    # for absent names) the rendered text as one unit.
+    # The names compared: each name shown, as rendered (CSL 1.0.2: "all
+    # rendered names"; those an et-al leaves out are not compared), or (a
+    # title or text standing in for absent names) the rendered text as one unit.
     each = each_name(layout, item, state, names_element)
-    current = [name for _, name in each] or [names_text]
+    shown = [name for names, _ in lists for name in names]
+    current = shown or [names_text]
     if previous_names is None:
         return names_element, None, current
     if rule == "complete-all":
-        if current == previous_names:
-            return names_element, substitute, current
-        return names_element, None, current
+        if current != previous_names:
+            return names_element, None, current
+        if len(lists) == 1 and lists[0][1] in names_text:
+            # the name list ("and", et-al and all) is replaced; the label and
+            # the affixes of the names element stay ("———, editor.")
+            return names_element, names_text.replace(lists[0][1], substitute, 1), current
+        return names_element, substitute, current
     if rule == "complete-each":
         shared = len(current) if current == previous_names else 0
     else:

@@ -754,11 +754,30 @@ def render_name_list(
             for person in sort_people
         )
 
-    truncated = truncated or typed_et_al
+    text = _joined_list(
+        texts, rendered, options, anchor, et_al, truncated or typed_et_al, with_last, delimiter,
+        render(people[-1], total - 1).text if with_last else "",
+    )  # fmt: skip
+    if state is not None and state.name_lists is not None:
+        state.name_lists.append((tuple(texts), text))
+    return text
+
+
+def _joined_list(
+    texts: list[str],
+    rendered: list[_Rendered],
+    options: _Options,
+    anchor: Any,
+    et_al: Any,
+    truncated: bool,
+    with_last: bool,
+    delimiter: str,
+    last_text: str,
+) -> str:
+    """The names shown (``texts``) joined with "and", et-al or the ellipsis and last name."""
     if with_last:
-        last = render(people[-1], total - 1)
         ellipsis = "\u2026"
-        return delimiter.join(texts) + delimiter + ellipsis + " " + last.text
+        return delimiter.join(texts) + delimiter + ellipsis + " " + last_text
     if truncated:
         term = _et_al_term(et_al, anchor)
         text = delimiter.join(texts)
