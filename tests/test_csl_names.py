@@ -213,10 +213,11 @@ def test_names_in_a_substitutes_choose_are_tried_one_by_one() -> None:
     ("mark", "expected"),
     [
         # citeproc-js's output: the suffix's initials take the mark, its words stay
-        ("", ["NM Green Jr", "NM Green, Jr", "Nicholas EM Bapis", "J Nicholas PhD", "J N III"]),
-        (" ", ["N M Green Jr", "N M Green, Jr", "Nicholas E M Bapis", "J Nicholas Ph D", "J N III"]),
-        (".", ["N.M. Green Jr.", "N.M. Green, Jr.", "Nicholas E.M. Bapis", "J. Nicholas Ph.D.", "J. N III"]),
-        (None, ["Norman M. Green Jr.", "Norman M. Green, Jr.", "Nicholas E. M. Bapis", "Jo Nicholas Ph.D.", "Jo N III"]),
+        ("", ["NM Green Jr", "NM Green, Jr", "Nicholas EM Bapis", "J Nicholas PhD"]),
+        (" ", ["N M Green Jr", "N M Green, Jr", "Nicholas E M Bapis", "J Nicholas Ph D"]),
+        (".", ["N.M. Green Jr.", "N.M. Green, Jr.", "Nicholas E.M. Bapis", "J. Nicholas Ph.D."]),
+        (None, ["Norman M. Green Jr.", "Norman M. Green, Jr.", "Nicholas E. M. Bapis",
+                "Jo Nicholas Ph.D."]),
     ],
 )  # fmt: skip
 def test_a_suffix_is_written_with_the_initialize_with_mark(
@@ -232,7 +233,6 @@ def test_a_suffix_is_written_with_the_initialize_with_mark(
         {"family": "Green", "given": "Norman M.", "suffix": "Jr.", "comma-suffix": True},
         {"family": "Nicholas", "suffix": "E. M. Bapis"},
         {"family": "Nicholas", "given": "Jo", "suffix": "Ph.D."},
-        {"family": "N", "given": "Jo", "suffix": "III"},
     ]
     items = [{"id": f"i{n}", "type": "book", "author": [p]} for n, p in enumerate(people)]
     processor = Processor.for_style(load_style(csl.encode()), items)
