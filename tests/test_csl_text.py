@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -388,3 +389,31 @@ def test_join_outputs_leaves_segment_lists_and_empty_outputs_to_citeproc() -> No
 )
 def test_strip_periods_keeps_the_dots_inside_words(title: str, stripped: str) -> None:
     assert passes.strip_periods(passes.escape(title)) == passes.escape(stripped)
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        # CSL 1.0.2: verb-short falls back to verb, symbol to short (the en-US
+        # locale has no verb-short "container-author", no symbol "page")
+        ('<text term="container-author" form="verb-short"/>', "by"),
+        ('<text term="page" form="symbol"/>', "p."),
+        ('<text term="editor" form="symbol"/>', "ed."),
+        ('<text term="section" form="symbol"/>', "§"),
+        (
+            '<names variable="container-author">'
+            '<label form="verb-short" suffix=" " text-case="title"/><name/></names>',
+            "By F. Nietz",
+        ),
+    ],
+)
+def test_a_term_form_no_locale_defines_falls_back(layout: str, expected: str) -> None:
+    csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout>{layout}</layout></citation>
+    </style>"""
+    item = {"id": "a", "type": "book", "container-author": [{"family": "Nietz", "given": "F."}]}
+    processor = Processor.for_style(load_style(csl.encode()), [item])
+    citation = processor.citation([{"id": "a"}])
+    processor.register(citation)
+    assert html.unescape(processor.cite(citation)) == expected

@@ -258,15 +258,20 @@ class _Lookups:
         fallback_locale: bool = True,
         zero_padded: bool = False,
     ) -> Any:
-        """The locale term ``name`` in ``form`` (None if no locale has it)."""
+        """The locale term ``name`` in ``form`` (None if no locale has it in any form).
+
+        CSL 1.0.2: a form no locale defines falls back, "verb-short" to
+        "verb", "symbol" to "short", and "verb" and "short" to the long form.
+        """
         cache = _cache(self.get_root(), "_citekit_terms")
         key = (name, form, fallback_locale, zero_padded)
         try:
             return cache[key]
         except KeyError:
-            term = cache[key] = super().get_term(  # type: ignore[misc]
-                name, form, fallback_locale, zero_padded
-            )
+            term = super().get_term(name, form, fallback_locale, zero_padded)  # type: ignore[misc]
+            if term is None and form in _FORM_FALLBACK:
+                term = self.get_term(name, _FORM_FALLBACK[form], fallback_locale, zero_padded)
+            cache[key] = term
             return term
 
     def get_date(self, form: str) -> Any:
@@ -284,6 +289,14 @@ class _Lookups:
             vars(self)["_citekit_layout"] = layout
         return layout
 
+
+#: The form a term falls back to when no locale defines it in a form (CSL 1.0.2).
+_FORM_FALLBACK: dict[str, str | None] = {
+    "verb-short": "verb",
+    "symbol": "short",
+    "verb": None,
+    "short": None,
+}
 
 #: citeproc-py's decorations (``Formatted.format``), in the order it applies
 #: them: (attribute, its plain value, {value: the output formatter's class}).
