@@ -417,3 +417,29 @@ def test_a_term_form_no_locale_defines_falls_back(layout: str, expected: str) ->
     citation = processor.citation([{"id": "a"}])
     processor.register(citation)
     assert html.unescape(processor.cite(citation)) == expected
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        # citeproc-js's output: a "?" that starts a field after a delimiter or
+        # prefix ending in ":" keeps the ":"; after a suffix it takes its place
+        ('<group delimiter=":"><text variable="title"/><text variable="page"/></group>', "T:??-??"),
+        ('<text variable="title"/><text variable="page" prefix=":"/>', "T:??-??"),
+        ('<group delimiter=";"><text variable="title"/><text variable="page"/></group>', "T;??-??"),
+        ('<text variable="title" suffix=":"/><text variable="page"/>', "T??-??"),
+        ('<group delimiter=":"><text variable="title"/><text value="B"/></group>', "T:B"),
+    ],
+)
+def test_a_field_that_starts_with_a_question_mark_keeps_the_colon_before_it(
+    layout: str, expected: str
+) -> None:
+    csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout>{layout}</layout></citation>
+    </style>"""
+    item = {"id": "a", "type": "book", "title": "T", "page": "??-??"}
+    processor = Processor.for_style(load_style(csl.encode()), [item])
+    citation = processor.citation([{"id": "a"}])
+    processor.register(citation)
+    assert html.unescape(processor.cite(citation)) == expected

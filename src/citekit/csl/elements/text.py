@@ -179,8 +179,22 @@ def join_outputs(outputs: list[Any], delimiter: str = "") -> Any:
     for output in outputs[1:]:
         if delimiter:
             text, wrapped = _add(text, wrapped, delimiter, False)
+            output = _guarded(delimiter, output)
         text, wrapped = _add(text, wrapped, str(output), type(output) is String)
     return String(text) if wrapped else text
+
+
+def _guarded(seam: str, text: Any) -> Any:
+    """``text`` kept from merging with the ":" or ";" that ends ``seam`` (a prefix or delimiter).
+
+    As citeproc-js: a "?" or "!" that starts the text after a prefix or
+    delimiter ending in ":" or ";" does not take its place ("1996:??-??",
+    a page "??-??" after the delimiter ":"), as it would after a suffix.
+    """
+    if seam[-1:] in (":", ";") and str(text)[:1] in ("?", "!"):
+        protected = passes.PROTECT + str(text)
+        return String(protected) if isinstance(text, String) else protected
+    return text
 
 
 def _seam(left: str, other: str) -> str:
@@ -420,7 +434,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
         rendered = str(self.format(rendered))
         if quoted:
             rendered = locale_quotes(self).open_tag() + rendered + passes.QUOTE_CLOSE
-        seamed = prefix + normalize_seam(prefix, rendered)
+        seamed = prefix + normalize_seam(prefix, _guarded(prefix, rendered))
         return String(str(seamed + normalize_seam(seamed, suffix)))
 
     def _plan(self) -> tuple[str | None, str | None, bool, bool, bool, str, str]:
@@ -533,7 +547,7 @@ class Group(_Rendered, model.Group):  # type: ignore[misc]
         if not text:
             return None
         formatted = self.format(text)
-        seamed = prefix + normalize_seam(prefix, formatted)
+        seamed = prefix + normalize_seam(prefix, _guarded(prefix, formatted))
         return String(str(seamed + normalize_seam(seamed, suffix)))
 
     def _plan(self) -> tuple[str, str, str, str]:
