@@ -159,6 +159,12 @@ def test_strip_periods_leaves_tags() -> None:
         ("197", "97", "chicago", "97"),
         ("22", "2", "minimal-two", "2"),
         ("197", "98", "expanded", "198"),
+        # a second number with more digits than the first: every digit, its
+        # prefix dropped except when expanded (citeproc-js)
+        ("B9", "B10", "minimal", "10"),
+        ("E1", "E15", "chicago-16", "15"),
+        ("E1", "E15", "expanded", "E15"),
+        ("S12", "S14", "minimal", "4"),
     ],
 )
 def test_page_range_formats(first: str, last: str, form: str | None, expected: str) -> None:

@@ -1042,8 +1042,14 @@ def format_page_range(first: str, last: str, form: str | None) -> str:
     if len(last_digits) < len(first_digits):
         # "100-4": written short already; expand it from the first number.
         last_digits = first_digits[: len(first_digits) - len(last_digits)] + last_digits
-    if int(last_digits) < int(first_digits) or len(last_digits) != len(first_digits):
+    if int(last_digits) < int(first_digits) or (
+        len(last_digits) != len(first_digits) and form == "expanded"
+    ):
         return prefix + last_digits if last_prefix else last_digits
+    if len(last_digits) != len(first_digits):
+        # more digits than the first ("B9-B10"): every digit, and no prefix
+        # ("B9–10", as citeproc-js shortens it)
+        return last_digits
     if last_digits == first_digits:
         # a range of one page is kept as written, whole ("22-22") or short
         # ("197-97"), as citeproc-js keeps it
