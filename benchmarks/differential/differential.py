@@ -514,10 +514,18 @@ def _skips_substitute_after_own_name(style: str) -> bool:
     return False
 
 
+_ROLE_AFTER_NAMES = re.compile(r"^(?:[^.]|et al\.)*?, (?:editors?|translators?|compilers?)\b")
+_NAME_WORDS = re.compile(r"(?:[^\W\d_][\w'’.-]*,?\s*)+")
+
+
 def _guest_substitute(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    # the names come from the substitute (no author), and only citekit substitutes them
     return (
         pair.kind == "entry"
-        and ("———" in pair.citekit) != ("———" in pair.citeproc_js)
+        and not item.get("author")
+        and pair.citekit.startswith("———")
+        and not pair.citeproc_js.startswith("———")
+        and bool(_ROLE_AFTER_NAMES.match(pair.citeproc_js))
         and _skips_substitute_after_own_name(pair.style)
     )
 
@@ -528,7 +536,7 @@ def _bibliography_names(pair: Pair, diff: list[tuple[str, str]], item: dict[str,
     if pair.kind != "entry":
         return False
     fewer = pair.citekit.count("et al") > pair.citeproc_js.count("et al") or any(
-        not _words(ours) and _GIVEN.fullmatch(theirs.strip(", ") + " ") for ours, theirs in diff
+        not ours.strip(" ,") and _NAME_WORDS.fullmatch(theirs.strip(", ")) for ours, theirs in diff
     )
     given = any(
         (
@@ -789,6 +797,14 @@ RULES: tuple[tuple[str, Rule], ...] = (
         _author_substitute,
     ),
     (
+        "differs: names in a bibliography entry as the item's citations were"
+        " disambiguated: citeproc-js adds the names and given names that disambiguated"
+        " them to the entry too ('Batson, C. D., J. S. Coke, et al.', 'L. Spillman'"
+        " for 'Lynn Spillman'), citekit keeps the style's et-al and its given names"
+        " only as far as they disambiguated a citation",
+        _bibliography_names,
+    ),
+    (
         "citeproc-js: subsequent-author-substitute skips the names a cs:substitute takes"
         " after a cs:names with a cs:name of its own (MLA's 'guest' before 'editor'):"
         " an editor matching the previous entry's names is printed in full ('Appadurai,"
@@ -797,7 +813,9 @@ RULES: tuple[tuple[str, Rule], ...] = (
         _guest_substitute,
     ),
     (
-        "differs: subsequent-author-substitute: which entries repeat the previous names",
+        "differs: subsequent-author-substitute after an entry the two print with other"
+        " names (its names expanded by citeproc-js's disambiguation, or its editors"
+        " printed in full by citeproc-js as above): the entry is compared with other names",
         _author_substitute_match,
     ),
     ("citekit: a literal date ('n.d.') is printed twice", _literal_nd),
@@ -901,14 +919,6 @@ RULES: tuple[tuple[str, Rule], ...] = (
     (
         "citekit: disambiguation adds names (or none) where citeproc-js adds given names",
         _other_names,
-    ),
-    (
-        "differs: names in a bibliography entry as the item's citations were"
-        " disambiguated: citeproc-js adds the names and given names that disambiguated"
-        " them to the entry too ('Batson, C. D., J. S. Coke, et al.', 'L. Spillman'"
-        " for 'Lynn Spillman'), citekit keeps the style's et-al and its given names"
-        " only as far as they disambiguated a citation",
-        _bibliography_names,
     ),
     (
         "differs: a given name initialised by citekit, printed in full by citeproc-js"
