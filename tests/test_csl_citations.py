@@ -342,6 +342,50 @@ def test_subsequent_author_substitute() -> None:
     ]
 
 
+# citeproc-js's output (complete-all): the names shown are compared, not
+# those an et-al leaves out; the name list ("et al." included) is replaced
+# and the label stays
+SUBSTITUTED = {
+    ("author", "editor"): ["Appa, Arjun. A", "———, editor. B"],
+    ("editor", "editor"): ["Appa, Arjun, editor. A", "———, editor. B"],
+    ("editor", "author"): ["Appa, Arjun, editor. A", "———. B"],
+    ("one", "et al"): ["Baum, Will. A", "———. B"],
+    ("et al", "one"): ["Baum, Will et al. A", "———. B"],
+    ("one", "other"): ["Baum, Will. A", "Appa, Arjun. B"],
+}
+
+
+@pytest.mark.parametrize(("case", "expected"), SUBSTITUTED.items())
+def test_subsequent_author_substitute_compares_the_names_shown(
+    case: tuple[str, str], expected: list[str]
+) -> None:
+    csl = style(
+        BIB_CITATION,
+        """<macro name="names"><names variable="author">
+          <name name-as-sort-order="first" and="text"/><label prefix=", "/>
+          <substitute><names variable="editor"/></substitute></names></macro>
+        <bibliography subsequent-author-substitute="———" et-al-min="2" et-al-use-first="1">
+          <sort><key variable="title"/></sort>
+          <layout><group delimiter=". "><text macro="names"/><text variable="title"/></group>
+          </layout></bibliography>""",
+    )
+    appa, baum = {"family": "Appa", "given": "Arjun"}, {"family": "Baum", "given": "Will"}
+    names = {
+        "author": {"author": [appa]},
+        "editor": {"editor": [appa]},
+        "one": {"author": [baum]},
+        "et al": {"author": [baum, {"family": "Other", "given": "O"}]},
+        "other": {"author": [appa]},
+    }
+    items = [
+        {"id": "a", "type": "book", "title": "A", **names[case[0]]},
+        {"id": "b", "type": "book", "title": "B", **names[case[1]]},
+    ]
+    processor = Processor(csl, items)
+    processor.register(processor.citation([{"id": "a"}, {"id": "b"}]))
+    assert [text for _, text in processor.bibliography()] == expected
+
+
 def test_display_divs() -> None:
     csl = style(
         BIB_CITATION,

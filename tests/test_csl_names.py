@@ -36,6 +36,12 @@ from citekit.csl.styles import load_style
         ("S B", ".\ufeff", True, "S.\ufeffB."),
         ("S B", ".\u00a0", True, "S.\u00a0B."),
         ("Jane G. G. Molly", ".\ufeff", False, "Jane G.\ufeffG. Molly"),
+        # a word that starts with no letter is kept as written (citeproc-js)
+        ("St. Martin's Press A. (Brown", ". ", True, "St. M. P. A. (Brown"),
+        ("St. Martin's Press A. (Brown", "", True, "StMPA (Brown"),
+        ("S.0.", ". ", True, "S. 0."),
+        ("S.0.", "", True, "S 0."),
+        ("(John) 3rd", ".", True, "(John) 3rd"),
     ],
 )
 def test_initialize_given(given: str, mark: str, initialize: bool, expected: str) -> None:
@@ -218,3 +224,38 @@ def test_markup_around_a_given_name_stays_around_its_initial(
 ) -> None:
     # as citeproc-js: the period of the mark inside the tags, its space outside
     assert initialize_given(given, mark) == expected
+
+
+@pytest.mark.parametrize(
+    ("mark", "expected"),
+    [
+        # citeproc-js's output: the suffix's initials take the mark, its words stay
+        ("", ["NM Green Jr", "NM Green, Jr", "Nicholas EM Bapis", "J Nicholas PhD"]),
+        (" ", ["N M Green Jr", "N M Green, Jr", "Nicholas E M Bapis", "J Nicholas Ph D"]),
+        (".", ["N.M. Green Jr.", "N.M. Green, Jr.", "Nicholas E.M. Bapis", "J. Nicholas Ph.D."]),
+        (None, ["Norman M. Green Jr.", "Norman M. Green, Jr.", "Nicholas E. M. Bapis",
+                "Jo Nicholas Ph.D."]),
+    ],
+)  # fmt: skip
+def test_a_suffix_is_written_with_the_initialize_with_mark(
+    mark: str | None, expected: list[str]
+) -> None:
+    option = "" if mark is None else f' initialize-with="{mark}"'
+    csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout><names variable="author"><name{option}/></names></layout></citation>
+    </style>"""
+    people = [
+        {"family": "Green", "given": "Norman M.", "suffix": "Jr."},
+        {"family": "Green", "given": "Norman M.", "suffix": "Jr.", "comma-suffix": True},
+        {"family": "Nicholas", "suffix": "E. M. Bapis"},
+        {"family": "Nicholas", "given": "Jo", "suffix": "Ph.D."},
+    ]
+    items = [{"id": f"i{n}", "type": "book", "author": [p]} for n, p in enumerate(people)]
+    processor = Processor.for_style(load_style(csl.encode()), items)
+    out = []
+    for item in items:
+        citation = processor.citation([{"id": item["id"]}])
+        processor.register(citation)
+        out.append(processor.cite(citation))
+    assert out == expected

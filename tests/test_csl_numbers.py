@@ -883,3 +883,25 @@ def test_a_label_term_with_a_slot_wraps_each_number() -> None:
     citation = processor.citation([{"id": "a", "locator": "ch. 10 para. 1-6", "label": "page"}])
     processor.register(citation)
     assert html.unescape(processor.cite(citation)) == "chapter 10th [1]–[6]"
+
+
+# citeproc-js's output for numbers written with a leading zero: kept as
+# written in every form of cs:number (a label still follows the number)
+LEADING_ZEROS = {
+    ("number", "number-ordinal", "001"): "001",
+    ("number", "number-roman", "001"): "001",
+    ("number", "label-number", "001"): "number 001",
+    ("volume", "number-ordinal", "0"): "0",
+    ("volume", "number-ordinal", "007"): "007",
+    ("issue", "number-ordinal", "01-03"): "01–03",
+    ("collection-number", "number-roman", "0012"): "0012",
+    ("edition", "number-ordinal", "2"): "2nd",
+}
+
+
+@pytest.mark.parametrize(("case", "expected"), LEADING_ZEROS.items())
+def test_a_leading_zero_keeps_the_number_as_written(
+    case: tuple[str, str, str], expected: str
+) -> None:
+    variable, layout, value = case
+    assert _render(variable, layout, (value,)) == (expected,)

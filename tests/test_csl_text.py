@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -153,6 +154,17 @@ def test_strip_periods_leaves_tags() -> None:
         ("22", "22", "minimal", "22"),
         ("105", "105", "minimal-two", "105"),
         ("105", "105", "chicago", "105"),
+        # so is one written short: its second number stays as written (citeproc-js)
+        ("197", "97", "expanded", "97"),
+        ("197", "97", "chicago", "97"),
+        ("22", "2", "minimal-two", "2"),
+        ("197", "98", "expanded", "198"),
+        # a second number with more digits than the first: every digit, its
+        # prefix dropped except when expanded (citeproc-js)
+        ("B9", "B10", "minimal", "10"),
+        ("E1", "E15", "chicago-16", "15"),
+        ("E1", "E15", "expanded", "E15"),
+        ("S12", "S14", "minimal", "4"),
     ],
 )
 def test_page_range_formats(first: str, last: str, form: str | None, expected: str) -> None:
@@ -383,3 +395,57 @@ def test_join_outputs_leaves_segment_lists_and_empty_outputs_to_citeproc() -> No
 )
 def test_strip_periods_keeps_the_dots_inside_words(title: str, stripped: str) -> None:
     assert passes.strip_periods(passes.escape(title)) == passes.escape(stripped)
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        # CSL 1.0.2: verb-short falls back to verb, symbol to short (the en-US
+        # locale has no verb-short "container-author", no symbol "page")
+        ('<text term="container-author" form="verb-short"/>', "by"),
+        ('<text term="page" form="symbol"/>', "p."),
+        ('<text term="editor" form="symbol"/>', "ed."),
+        ('<text term="section" form="symbol"/>', "§"),
+        (
+            '<names variable="container-author">'
+            '<label form="verb-short" suffix=" " text-case="title"/><name/></names>',
+            "By F. Nietz",
+        ),
+    ],
+)
+def test_a_term_form_no_locale_defines_falls_back(layout: str, expected: str) -> None:
+    csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout>{layout}</layout></citation>
+    </style>"""
+    item = {"id": "a", "type": "book", "container-author": [{"family": "Nietz", "given": "F."}]}
+    processor = Processor.for_style(load_style(csl.encode()), [item])
+    citation = processor.citation([{"id": "a"}])
+    processor.register(citation)
+    assert html.unescape(processor.cite(citation)) == expected
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        # citeproc-js's output: a "?" that starts a field after a delimiter or
+        # prefix ending in ":" keeps the ":"; after a suffix it takes its place
+        ('<group delimiter=":"><text variable="title"/><text variable="page"/></group>', "T:??-??"),
+        ('<text variable="title"/><text variable="page" prefix=":"/>', "T:??-??"),
+        ('<group delimiter=";"><text variable="title"/><text variable="page"/></group>', "T;??-??"),
+        ('<text variable="title" suffix=":"/><text variable="page"/>', "T??-??"),
+        ('<group delimiter=":"><text variable="title"/><text value="B"/></group>', "T:B"),
+    ],
+)
+def test_a_field_that_starts_with_a_question_mark_keeps_the_colon_before_it(
+    layout: str, expected: str
+) -> None:
+    csl = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout>{layout}</layout></citation>
+    </style>"""
+    item = {"id": "a", "type": "book", "title": "T", "page": "??-??"}
+    processor = Processor.for_style(load_style(csl.encode()), [item])
+    citation = processor.citation([{"id": "a"}])
+    processor.register(citation)
+    assert html.unescape(processor.cite(citation)) == expected

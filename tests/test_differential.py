@@ -132,9 +132,65 @@ def test_changes_are_the_differing_stretches() -> None:
             {"editor": [{"family": "Matuz", "given": "Roger"}]},
             "citekit: names substituted for a missing author",
         ),
+        (
+            differential.Pair(
+                "modern-language-association", "x.bib", "k", "entry",
+                "———, editor. Things.", "Appa, Arjun, editor. Things.",
+            ),
+            {"editor": [{"family": "Appa", "given": "Arjun"}]},
+            "citeproc-js: subsequent-author-substitute skips the names",
+        ),
+        (
+            differential.Pair(
+                "chicago-author-date", "x.bib", "k", "entry",
+                "———, editor. Things.", "Appa, Arjun, editor. Things.",
+            ),
+            {"editor": [{"family": "Appa", "given": "Arjun"}]},
+            "differs: subsequent-author-substitute",
+        ),
+        (
+            _pair("Computers, C-25(12).", "Computers, C–25(12)."),
+            {"volume": "C-25"},
+            "citeproc-js: makes the hyphen of a volume that is no range an en dash",
+        ),
+        (
+            _pair("Rhetoric (3).", "Rhetoric (3 vol)."),
+            {"number-of-volumes": "3"},
+            "citeproc-js: prints a cs:label whose variable is empty",
+        ),
+        (
+            _pair("Gibson, D. V. & RGK Foundation.", "Gibson, D. V., & RGK Foundation."),
+            {"author": [{"family": "Gibson", "given": "D V"}, {"literal": "RGK Foundation"}]},
+            "citeproc-js: puts the delimiter before '&'",
+        ),
+        (
+            _pair("Press; 1996??-??.", "Press; 1996:??-??."),
+            {"page": "??-??"},
+            "citekit: a delimiter or prefix that ends in punctuation is merged",
+        ),
+        (
+            _pair("Bugeja, “...But Make Sure.”", "Bugeja, ...“But Make Sure.”"),
+            {},
+            "citeproc-js: moves an ellipsis",
+        ),
+        (
+            _pair("Batson, C. D., et al. Buying.", "Batson, C. D., J. S. Coke, et al. Buying."),
+            {"author": [{"family": "Batson", "given": "C. D."}]},
+            "differs: names in a bibliography entry as the item's citations were disambiguated",
+        ),
+        (
+            _pair("Anonymous Work. 2001. Anonymous Work.", "Anonymous Work. 2001."),
+            {"title": "Anonymous Work"},
+            "citekit: the title substituted for a missing author is printed again",
+        ),
+        (
+            _pair("(Evans, Rueschemeyer, et al.)", "(P. R. Evans et al.)", "citation"),
+            {"author": [{"family": "Evans", "given": "P. R."}], "title": "Rueschemeyer"},
+            "citekit: disambiguation",
+        ),
         (_pair("Some text.", "Other words!"), {}, "unclassified (entry)"),
     ],
-)
+)  # fmt: skip
 def test_classify(pair: Any, item: dict[str, Any], starts: str) -> None:
     assert differential.classify(pair, item).startswith(starts)
 

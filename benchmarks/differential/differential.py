@@ -431,8 +431,12 @@ def _substitute_names(pair: Pair, diff: list[tuple[str, str]], item: dict[str, A
 
 
 def _repeated_substitute(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    if any(item.get(role) for role in _NAME_ROLES):
+        return False  # names, not a title, stand in for the author
+    title = str(item.get("title") or "")
     return any(
-        not theirs.strip(" .,")
+        ours.strip(" .,") in title
+        and not theirs.strip(" .,")
         and len(ours.strip(" .,")) > 8
         and pair.citekit.count(ours.strip(" .,")) > pair.citeproc_js.count(ours.strip(" .,"))
         for ours, theirs in diff
@@ -455,10 +459,14 @@ def _empty_group(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) 
 
 def _volumes(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
     count = str(item.get("number-of-volumes", "")).strip()
-    return bool(count) and any(
-        (count in _words(theirs) and count not in _words(ours))
-        or (re.search(r"(?i)\bvol", theirs) and not re.search(r"(?i)\bvol", ours))
-        for ours, theirs in diff
+    return (
+        bool(count)
+        and not item.get("volume")
+        and any(
+            (count in _words(theirs) and count not in _words(ours))
+            or (re.search(r"(?i)\bvol", theirs) and not re.search(r"(?i)\bvol", ours))
+            for ours, theirs in diff
+        )
     )
 
 
@@ -474,7 +482,95 @@ def _odd_page(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> 
 
 def _number_hyphen(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
     numbers = [str(item.get(v, "")) for v in ("issue", "volume", "number")]
-    return any("-" in n for n in numbers) and _only_signs(diff, set("-–"))
+    return (
+        any("-" in n for n in numbers)
+        and _only_signs(diff, set("-–"))
+        and all("-" in ours and "–" in theirs for ours, theirs in diff)
+    )
+
+
+#: The name variables that stand in for an absent author (cs:substitute).
+_NAME_ROLES = ("author", "editor", "translator", "collection-editor", "compiler")
+
+
+@functools.lru_cache(maxsize=32)
+def _skips_substitute_after_own_name(style: str) -> bool:
+    """Whether ``style``'s cs:substitute holds a cs:names with a cs:name of its own that
+    is followed by other cs:names (MLA's ``guest`` before ``editor``)."""
+    from lxml import etree
+
+    from citekit.csl.styles import find_style
+
+    try:
+        root = etree.parse(str(find_style(style)), etree.XMLParser(resolve_entities=False))
+    except (OSError, etree.XMLSyntaxError, LookupError):
+        return False
+    ns = "{http://purl.org/net/xbiblio/csl}"
+    for substitute in root.iter(f"{ns}substitute"):
+        names = [child for child in substitute if child.tag == f"{ns}names"]
+        for element in names[:-1]:
+            if element.find(f"{ns}name") is not None:
+                return True
+    return False
+
+
+_ROLE_AFTER_NAMES = re.compile(r"^(?:[^.]|et al\.)*?, (?:editors?|translators?|compilers?)\b")
+_NAME_WORDS = re.compile(r"(?:[^\W\d_][\w'’.-]*,?\s*)+")
+
+
+def _guest_substitute(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    # the names come from the substitute (no author), and only citekit substitutes them
+    return (
+        pair.kind == "entry"
+        and not item.get("author")
+        and pair.citekit.startswith("———")
+        and not pair.citeproc_js.startswith("———")
+        and bool(_ROLE_AFTER_NAMES.match(pair.citeproc_js))
+        and _skips_substitute_after_own_name(pair.style)
+    )
+
+
+def _bibliography_names(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    # more names before "et al." (or none left out), or a given name in full or
+    # as initials, where the item's citations were disambiguated
+    if pair.kind != "entry":
+        return False
+    fewer = pair.citekit.count("et al") > pair.citeproc_js.count("et al") or any(
+        not ours.strip(" ,") and _NAME_WORDS.fullmatch(theirs.strip(", ")) for ours, theirs in diff
+    )
+    given = any(
+        (
+            re.fullmatch(r"[^\W\d_]\.", ours.strip())
+            and re.fullmatch(r"[^\W\d_][\w'’-]+", theirs.strip())
+        )
+        or (
+            re.fullmatch(r"[^\W\d_]\.", theirs.strip())
+            and re.fullmatch(r"[^\W\d_][\w'’-]+", ours.strip())
+        )
+        for ours, theirs in diff
+    )
+    return ("et al" in pair.citekit + pair.citeproc_js and fewer) or given
+
+
+def _institution_delimiter(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    authors = item.get("author") or []
+    return (
+        bool(authors)
+        and "literal" in authors[-1]
+        and diff == [("", ",")]
+        and f", & {authors[-1]['literal']}" in pair.citeproc_js
+    )
+
+
+def _punctuation_seam(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    starts = [str(v) for v in item.values() if isinstance(v, str) and v[:1] in "?!.,;:"]
+    return bool(starts) and all(not ours and theirs in (":", ";", ",") for ours, theirs in diff)
+
+
+def _ellipsis_moved(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    return bool(re.search(r"\.\.\.[“‘]", pair.citeproc_js)) and not re.search(
+        r"\.\.\.[“‘]", pair.citekit
+    )
 
 
 def _only_signs(diff: list[tuple[str, str]], signs: set[str]) -> bool:
@@ -689,15 +785,37 @@ RULES: tuple[tuple[str, Rule], ...] = (
         " (APA thesis '(Publication)')",
         _empty_group,
     ),
-    ("citekit: number-of-volumes is not printed", _volumes),
+    (
+        "citeproc-js: prints a cs:label whose variable is empty (Harvard's label of"
+        " 'volume' after number-of-volumes: '(3 vol)'); CSL 1.0.2 prints a label only"
+        " for a non-empty variable, and citekit prints '(3)'",
+        _volumes,
+    ),
     (
         "citekit: subsequent-author-substitute drops the delimiter after the"
         " substitute ('———' for '———.')",
         _author_substitute,
     ),
     (
-        "differs: subsequent-author-substitute: which entries repeat the previous names"
-        " (citeproc-js compares the names as rendered, role label included)",
+        "differs: names in a bibliography entry as the item's citations were"
+        " disambiguated: citeproc-js adds the names and given names that disambiguated"
+        " them to the entry too ('Batson, C. D., J. S. Coke, et al.', 'L. Spillman'"
+        " for 'Lynn Spillman'), citekit keeps the style's et-al and its given names"
+        " only as far as they disambiguated a citation",
+        _bibliography_names,
+    ),
+    (
+        "citeproc-js: subsequent-author-substitute skips the names a cs:substitute takes"
+        " after a cs:names with a cs:name of its own (MLA's 'guest' before 'editor'):"
+        " an editor matching the previous entry's names is printed in full ('Appadurai,"
+        " Arjun, editor.' where citekit, as CSL 1.0.2 asks, prints '———, editor.'), and"
+        " the entry after it is compared with the entry before it",
+        _guest_substitute,
+    ),
+    (
+        "differs: subsequent-author-substitute after an entry the two print with other"
+        " names (its names expanded by citeproc-js's disambiguation, or its editors"
+        " printed in full by citeproc-js as above): the entry is compared with other names",
         _author_substitute_match,
     ),
     ("citekit: a literal date ('n.d.') is printed twice", _literal_nd),
@@ -707,8 +825,27 @@ RULES: tuple[tuple[str, Rule], ...] = (
         _odd_page,
     ),
     (
-        "citekit: a hyphen in a number variable other than page (issue '24-38') is made an en dash",
+        "citeproc-js: makes the hyphen of a volume that is no range an en dash ('C-25',"
+        " IEEE Transactions' volume, read as the roman numeral C and 25: 'C–25');"
+        " citekit keeps it",
         _number_hyphen,
+    ),
+    (
+        "citeproc-js: puts the delimiter before '&' and a last name that is an"
+        ' institution even with delimiter-precedes-last="never" (Nature: \'Gibson, D. V.,'
+        " & RGK Foundation'); citekit follows the style",
+        _institution_delimiter,
+    ),
+    (
+        "citekit: a delimiter or prefix that ends in punctuation is merged with a field"
+        " that starts with punctuation (AMA '1996??-??', page '??-??' after ':');"
+        " citeproc-js keeps both ('1996:??-??')",
+        _punctuation_seam,
+    ),
+    (
+        "citeproc-js: moves an ellipsis that opens a quoted title before the opening"
+        " quote ('...“But Make Sure'); citekit keeps it inside",
+        _ellipsis_moved,
     ),
     (
         "differs: an apostrophe that starts a word (''t Hooft', ''Burbs'): citekit makes"

@@ -1,24 +1,21 @@
 """The bibliography's ``subsequent-author-substitute``, with its four rules.
 
-The names an entry shows are compared with the previous printed entry's
-(``complete-all``, ``complete-each``, ``partial-each``, ``partial-first``);
-the replacement text takes the place of the names' output while the entry
-renders (``CiteState.substitute_names``).
+The names an entry shows, as rendered (those an et-al leaves out are not
+compared), are compared with the previous printed entry's (``complete-all``,
+``complete-each``, ``partial-each``, ``partial-first``); the replacement
+text takes the place of the names' output while the entry renders
+(``CiteState.substitute_names``). ``complete-all`` replaces the name list
+("and" and et-al included) and keeps the label ("———, editor.").
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from citeproc.source import VariableError
-
-from citekit.csl.elements.names import child_element, inherited_names
-from citekit.csl.elements.state import CiteState, attach_state, restore_state
+from citekit.csl.elements.state import CiteState
 
 __all__ = [
     "each_name",
-    "label_after",
     "shown_name_variables",
     "shown_names_element",
     "substitution",
@@ -34,23 +31,30 @@ def substitution(
     previous_names: list[str] | None,
 ) -> tuple[Any, str | None, list[str] | None]:
     """(the names element, its replacement text or None, the names for the next entry)."""
-    names_element, names_text = layout.first_names(item, state)
+    state.name_lists = []
+    try:
+        names_element, names_text = layout.first_names(item, state)
+        lists = state.name_lists
+    finally:
+        state.name_lists = None
     if names_element is None or not names_text:
         return None, None, None
-    # The names compared: each shown name, or (a title or text standing in
-    # for absent names) the rendered text as one unit.
+    # The names compared: each name shown, as rendered (CSL 1.0.2: "all
+    # rendered names"; those an et-al leaves out are not compared), or (a
+    # title or text standing in for absent names) the rendered text as one unit.
     each = each_name(layout, item, state, names_element)
-    current = [name for _, name in each] or [names_text]
+    shown = [name for names, _ in lists for name in names]
+    current = shown or [names_text]
     if previous_names is None:
         return names_element, None, current
     if rule == "complete-all":
-        if current == previous_names:
-            return (
-                names_element,
-                substitute + label_after(layout, item, state, names_element),
-                current,
-            )
-        return names_element, None, current
+        if current != previous_names:
+            return names_element, None, current
+        if len(lists) == 1 and lists[0][1] in names_text:
+            # the name list ("and", et-al and all) is replaced; the label and
+            # the affixes of the names element stay ("———, editor.")
+            return names_element, names_text.replace(lists[0][1], substitute, 1), current
+        return names_element, substitute, current
     if rule == "complete-each":
         shared = len(current) if current == previous_names else 0
     else:
@@ -86,56 +90,7 @@ def each_name(
         for name in reference.get(variable.replace("-", "_"), None) or ():
             parts = [p for p in name.parts() if p]
             names.append((variable, " ".join(str(p) for p in parts)))
-    if names:
-        # only the names shown: those et-al leaves out are not compared
-        # (as citeproc-js: "A, B, et al." repeats "A, B, et al.", whoever follows)
-        shown = _shown_count(layout, item, state, names_element)
-        if shown is not None and 0 < shown < len(names):
-            del names[shown:]
     return names
-
-
-def _shown_count(layout: Any, item: Any, state: CiteState, names_element: Any) -> int | None:
-    """How many names ``names_element`` shows for ``item`` (its ``form="count"``)."""
-    previous = attach_state(item, state)
-    try:
-        output = names_element.process(item, context=layout, name_options={"form": "count"})
-    except VariableError:
-        return None
-    finally:
-        layout.repressed = {}
-        restore_state(item, previous)
-    found = re.search(r"\d+", str(output or ""))
-    return int(found.group(0)) if found else None
-
-
-def label_after(layout: Any, item: Any, state: CiteState, names_element: Any) -> str:
-    """The output of the ``cs:label`` that follows the names substituted whole ("" if none).
-
-    As citeproc-js: with ``complete-all`` the names give way to the
-    substitute and a label after them stays ("--- ed."); a label before
-    them goes with them.
-    """
-    reference = item.reference
-    holder = shown_names_element(names_element, reference)
-    if holder is None:
-        return ""
-    options = inherited_names(holder)
-    label, name = child_element(options, "label"), child_element(options, "name")
-    if label is None or name is None or list(options).index(label) < list(options).index(name):
-        return ""
-    for variable in (holder.get("variable") or "").split():
-        people = reference.get(variable.replace("-", "_"), None)
-        if people:
-            previous = attach_state(item, state)
-            try:
-                text = label.render(item, variable, len(people) > 1, context=layout)
-            except VariableError:
-                return ""
-            finally:
-                restore_state(item, previous)
-            return str(text or "")
-    return ""
 
 
 def shown_name_variables(names_element: Any, reference: Any) -> list[str]:

@@ -76,9 +76,7 @@ __all__ = [
     "PersonName",
     "Sort",
     "Substitute",
-    "child_element",
     "collation_key",
-    "inherited_names",
     "initialize_given",
     "person_name",
 ]
@@ -277,7 +275,8 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
     keep the hyphen when ``hyphen`` is true ("J.-P."); a lowercase part after
     a hyphen is dropped from initials ("Guo-ping" gives "G."). Markup around
     a word stays around its initial and the mark's period ("<b>John</b>"
-    gives "<b>J.</b>").
+    gives "<b>J.</b>"). A part that does not start with a letter ("(Brown",
+    "0.") is kept as written.
     """
     pieces: list[tuple[str, str]] = []  # (text, separator after it)
     after_hyphen = False
@@ -289,7 +288,11 @@ def initialize_given(given: str, mark: str, *, initialize: bool = True, hyphen: 
         joined_by_hyphen = after_hyphen
         after_hyphen = False
         is_initial = bool(period) or len(word) == 1
-        if is_initial:
+        if not word[0].isalpha():
+            # a word that does not start with a letter ("(Brown", "0.", "3rd")
+            # is kept as written, as citeproc-js keeps it
+            text, separator = word + period, " "
+        elif is_initial:
             text, separator = word, mark
         elif not _starts_lowercase(word) and initialize:
             text, separator = _initial(word), mark
@@ -499,6 +502,20 @@ def _initialized_given(person: PersonName, options: _Options, level: int = 0) ->
     )
 
 
+def _initialized_suffix(person: PersonName, options: _Options) -> str:
+    """The suffix of ``person``, its initials written as ``initialize-with`` asks.
+
+    As citeproc-js writes it: with ``initialize-with=""`` "Jr." is "Jr" and
+    "Ph.D." is "PhD"; its words stay whole (``initialize`` false).
+    """
+    mark = options.get("initialize-with")
+    if mark is None or person.is_cjk:
+        return person.suffix
+    return initialize_given(
+        person.suffix, mark, initialize=False, hyphen=options.flag("initialize-with-hyphen")
+    )
+
+
 def _render_person(
     person: PersonName,
     *,
@@ -519,7 +536,7 @@ def _render_person(
     ndp = family_style.format(person.non_dropping_particle)
     dp = given_style.format(person.dropping_particle)
     given_text = given_style.format(given)
-    suffix = escape(person.suffix) if person.suffix else ""
+    suffix = escape(_initialized_suffix(person, options)) if person.suffix else ""
 
     glue = person.glued_particles
     if person.is_cjk:
@@ -795,11 +812,30 @@ def render_name_list(
     delimiter = ", " if delimiter is None else delimiter
     texts = [r.text for r in rendered]
 
-    truncated = truncated or typed_et_al
+    text = _joined_list(
+        texts, rendered, options, anchor, et_al, truncated or typed_et_al, with_last, delimiter,
+        render(people[-1], total - 1).text if with_last else "",
+    )  # fmt: skip
+    if state is not None and state.name_lists is not None:
+        state.name_lists.append((tuple(texts), text))
+    return text
+
+
+def _joined_list(
+    texts: list[str],
+    rendered: list[_Rendered],
+    options: _Options,
+    anchor: Any,
+    et_al: Any,
+    truncated: bool,
+    with_last: bool,
+    delimiter: str,
+    last_text: str,
+) -> str:
+    """The names shown (``texts``) joined with "and", et-al or the ellipsis and last name."""
     if with_last:
-        last = render(people[-1], total - 1)
         ellipsis = "\u2026"
-        return delimiter.join(texts) + delimiter + ellipsis + " " + last.text
+        return delimiter.join(texts) + delimiter + ellipsis + " " + last_text
     if truncated:
         term = _et_al_term(et_al, anchor)
         text = delimiter.join(texts)
@@ -907,16 +943,6 @@ def _inherited_names(names: Any) -> Any:
         return names
     found = names.xpath("./ancestor::cs:substitute[1]/parent::cs:names", namespaces=_NSMAP)
     return found[0] if found else names
-
-
-def child_element(names: Any, tag: str) -> Any:
-    """The ``cs:name``, ``cs:et-al``, ``cs:label`` or ``cs:substitute`` of ``names``, or None."""
-    return _child(names, tag)
-
-
-def inherited_names(names: Any) -> Any:
-    """The ``cs:names`` whose ``cs:name``, ``cs:et-al`` and ``cs:label`` ``names`` uses."""
-    return _inherited_names(names)
 
 
 def note_substituted(

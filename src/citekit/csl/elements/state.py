@@ -58,6 +58,7 @@ class CiteState:
         mark_years: bool = False,
         omitted: Any = None,
         first_reference_note_number: str | None = None,
+        name_lists: list[tuple[tuple[str, ...], str]] | None = None,
     ) -> None:
         self.position = position
         """FIRST, SUBSEQUENT, IBID or IBID_WITH_LOCATOR."""
@@ -95,6 +96,13 @@ class CiteState:
         self.mark_years = mark_years
         """Whether each year a ``cs:date`` renders gets the year-suffix mark (see
         :class:`YearMarks`)."""
+        self.name_lists = name_lists
+        """While a list: each name list a ``cs:name`` renders is added to it.
+
+        Each as (the names shown, each as rendered; the whole list as
+        rendered, "and" and et-al included): the bibliography's
+        subsequent-author-substitute compares the names shown.
+        """
         self.omitted = omitted
         """An element left out of this rendering (the ``cs:names`` of a suppressed author).
 

@@ -511,7 +511,7 @@ def render_text(
         rendered = locale_quotes(node).open_tag() + rendered + passes.QUOTE_CLOSE
     # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
     if prefix:
-        rendered = prefix + normalize_seam(prefix, rendered)
+        rendered = prefix + normalize_seam(prefix, _guarded(prefix, rendered))
     if suffix:
         rendered = rendered + normalize_seam(rendered, suffix)
     return String(str(rendered))
@@ -557,7 +557,7 @@ def render_group(
         formatted = f'<span style="{style}">{formatted}</span>'
     # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
     if prefix:
-        formatted = prefix + normalize_seam(prefix, formatted)
+        formatted = prefix + normalize_seam(prefix, _guarded(prefix, formatted))
     if suffix:
         formatted = formatted + normalize_seam(formatted, suffix)
     return String(str(formatted))
@@ -676,8 +676,22 @@ def join_outputs(outputs: list[Any], delimiter: str = "") -> Any:
     for output in outputs[1:]:
         if delimiter:
             text, wrapped = _add(text, wrapped, delimiter, False)
+            output = _guarded(delimiter, output)
         text, wrapped = _add(text, wrapped, str(output), type(output) is String)
     return String(text) if wrapped else text
+
+
+def _guarded(seam: str, text: Any) -> Any:
+    """``text`` kept from merging with the ":" or ";" that ends ``seam`` (a prefix or delimiter).
+
+    As citeproc-js: a "?" or "!" that starts the text after a prefix or
+    delimiter ending in ":" or ";" does not take its place ("1996:??-??",
+    a page "??-??" after the delimiter ":"), as it would after a suffix.
+    """
+    if seam[-1:] in (":", ";") and str(text)[:1] in ("?", "!"):
+        protected = passes.PROTECT + str(text)
+        return String(protected) if isinstance(text, String) else protected
+    return text
 
 
 def _seam(left: str, other: str) -> str:
@@ -1435,9 +1449,11 @@ def number_form(node: Any, text: str, variable: str) -> str:
 
     ``ordinal`` and ``long-ordinal`` take the gender of the variable's noun
     term (``edition``, ``issue``, a locator's label), ``roman`` gives lower
-    case roman numerals; text that is not a plain number is left as written.
+    case roman numerals; text that is not a plain number is left as written,
+    and so is a number written with a leading zero ("001", "02", "0"), as
+    citeproc-js keeps it in every form.
     """
-    if not isinstance(node, Number):
+    if not isinstance(node, Number) or text.startswith("0"):
         return text
     form = node.get("form", "numeric")
     try:
@@ -1627,10 +1643,19 @@ def format_page_range(first: str, last: str, form: str | None) -> str:
     if len(last_digits) < len(first_digits):
         # "100-4": written short already; expand it from the first number.
         last_digits = first_digits[: len(first_digits) - len(last_digits)] + last_digits
-    if int(last_digits) < int(first_digits) or len(last_digits) != len(first_digits):
+    if int(last_digits) < int(first_digits) or (
+        len(last_digits) != len(first_digits) and form == "expanded"
+    ):
         return prefix + last_digits if last_prefix else last_digits
-    if form == "expanded" or last_digits == first_digits:
-        # (a range of one page, "22-22", is kept whole, as citeproc-js keeps it)
+    if len(last_digits) != len(first_digits):
+        # more digits than the first ("B9-B10"): every digit, and no prefix
+        # ("B9–10", as citeproc-js shortens it)
+        return last_digits
+    if last_digits == first_digits:
+        # a range of one page is kept as written, whole ("22-22") or short
+        # ("197-97"), as citeproc-js keeps it
+        return last
+    if form == "expanded":
         return (prefix + last_digits) if last_prefix else last_digits
     common = 0
     while common < len(first_digits) - 1 and first_digits[common] == last_digits[common]:
