@@ -126,6 +126,16 @@ def test_known_failures_may_only_shrink() -> None:
     assert allowed == {"c_Three": "output differs"}
 
 
+def test_known_failures_keep_their_explanations() -> None:
+    known = {"a_One": "output differs: needs X", "b_Two": "output differs: needs Y"}
+    failures = {"a_One": "output differs", "b_Two": "exception: KeyError"}
+    # an explanation stays while the fixture fails the same way, and goes when it does not
+    assert updated_known_failures(known, failures) == {
+        "a_One": "output differs: needs X",
+        "b_Two": "exception: KeyError",
+    }
+
+
 def test_known_failures_file_is_sorted_and_names_its_engine() -> None:
     assert KNOWN_ENGINE is not None, "no '# engine: NAME' line"
     assert list(KNOWN) == sorted(KNOWN), f"not sorted by name: run {KNOWN_FAILURES_COMMAND}"

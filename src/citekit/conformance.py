@@ -592,7 +592,8 @@ def format_known_failures(engine: str, failures: Mapping[str, str]) -> str:
         "# CSL processor test-suite fixtures that the default engine fails, with why.",
         "# tests/test_csl_suite.py requires every other fixture to pass and each one",
         "# listed here to fail: a listed fixture that passes fails the run, so this",
-        "# list only shrinks. Regenerate it (do not edit it by hand) with:",
+        "# list only shrinks. Regenerate it with the command below; what is written",
+        "# after a reason ('output differs: why') is kept while the fixture fails so:",
         f"#   {KNOWN_FAILURES_COMMAND}",
         f"# engine: {engine}",
     ]
@@ -608,6 +609,8 @@ def updated_known_failures(
     ``known`` is the list as it stands, ``failures`` what fails now (name to
     reason). The list only shrinks: a fixture that fails now but is not in
     ``known`` is a regression, refused unless ``allow_new`` says it is meant.
+    A listed explanation after the reason (``"output differs: why"``) is kept
+    while the fixture still fails for that reason.
 
     :raises citekit.CitekitError: naming the new failures, when ``allow_new`` is false.
     """
@@ -617,7 +620,13 @@ def updated_known_failures(
             f"{len(new)} fixture(s) fail that tests/csl_known_failures.txt does not list: "
             f"{', '.join(new)}; fix them, or add them on purpose with --allow-new-failures"
         )
-    return dict(failures)
+    kept = {}
+    for name, reason in failures.items():
+        listed = known.get(name, "")
+        # the explanation written after the run's reason ("output differs: why") stays
+        # while the fixture fails the same way
+        kept[name] = listed if listed.startswith(f"{reason}: ") else reason
+    return kept
 
 
 # Building blocks for engines ------------------------------------------------
