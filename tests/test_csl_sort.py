@@ -77,7 +77,9 @@ def document(works: list[citekit.Work], seed: int) -> list[Citation]:
     return out
 
 
-@pytest.mark.parametrize("style_name", ["locator", "apa", "american-sociological-association", "elsevier-harvard"])
+@pytest.mark.parametrize(
+    "style_name", ["locator", "apa", "american-sociological-association", "elsevier-harvard"]
+)
 def test_kept_values_give_what_rendering_gives(
     style_name: str, works: list[citekit.Work], monkeypatch: pytest.MonkeyPatch
 ) -> None:
