@@ -51,6 +51,11 @@ class Session:
         """Citation sort keys' values already rendered, by key element and cite
         (see :func:`citekit.csl.elements.names.cite_token`)."""
         self._views: dict[tuple[str, str | None, str | None], tuple[Any, Any]] = {}
+        self.cited: list[Any] | None = None
+        """[the session's list of cites so far, how many of them are indexed, their
+        keys] (see :func:`citekit.csl.elements.names._is_subsequent`)."""
+        self.reads_note: bool | None = None
+        """Whether the style reads ``first-reference-note-number`` (None: not yet known)."""
 
     def reference_view(
         self, key: str, reference: Any, year_suffix: str | None, note: str | None
@@ -170,26 +175,66 @@ class CiteItem(CitationItem):  # type: ignore[misc]
         attached, else the session's) and the state's
         ``first-reference-note-number``: see :meth:`Session.reference_view`.
         """
-        found = dict.get(self, _REFERENCE_KEY)
-        if found is None:
-            bibliography = self.citation.bibliography
-            key: str = dict.__getitem__(self, "key")
-            found = (bibliography.source[key], session(bibliography), key)
-            dict.__setitem__(self, _REFERENCE_KEY, found)
-        reference, current, key = found
+        found = dict.get(self, _REFERENCE_KEY) or self._found()
         state = dict.get(self, STATE_KEY)
-        if state is not None:
-            suffix = state.year_suffix
-            note = state.first_reference_note_number
-            if suffix is None and note is None:
-                return reference
-        elif current.year_suffixes:
+        if state is None:
+            if not found[1].year_suffixes:
+                return found[0]
+        elif state.year_suffix is None and (
+            state.first_reference_note_number is None or not found[3]
+        ):  # (a style that never reads the note number needs no copy for it)
+            return found[0]
+        return self._shown(found, state)
+
+    def _found(self) -> tuple[Any, Session, str, bool]:
+        """(the shared reference, the session, the item id, whether the style reads
+        the note number), looked up once and kept on the cite."""
+        bibliography = self.citation.bibliography
+        key: str = dict.__getitem__(self, "key")
+        current = session(bibliography)
+        if current.reads_note is None:
+            current.reads_note = _reads_note(getattr(bibliography, "style", None))
+        found = (bibliography.source[key], current, key, current.reads_note)
+        dict.__setitem__(self, _REFERENCE_KEY, found)
+        return found
+
+    @staticmethod
+    def _shown(found: tuple[Any, Session, str, bool], state: CiteState | None) -> Any:
+        """The reference as the session shows it to the cite in ``state`` (None: no state)."""
+        reference, current, key, reads_note = found
+        if state is None:
             suffix, note = current.year_suffixes.get(key), None
             if suffix is None:
                 return reference
         else:
-            return reference
+            suffix = state.year_suffix
+            note = state.first_reference_note_number if reads_note else None
         return current.reference_view(key, reference, suffix, note)
+
+
+def _reads_note(style: Any) -> bool:
+    """Whether an element of ``style`` (citeproc-py's wrapper) reads the note number.
+
+    (Names ``first-reference-note-number``.) Found once per style tree (the tree
+    does not change); True when unknown.
+    """
+    root = getattr(style, "root", None)
+    if root is None:
+        return True
+    try:
+        remembered: dict[str, Any] = vars(root)
+    except TypeError:
+        return True
+    found = remembered.get("_citekit_reads_note")
+    if found is None:
+        found = any(
+            "first-reference-note-number" in str(value)
+            for element in root.iter()
+            if isinstance(element.tag, str)
+            for value in element.attrib.values()
+        )
+        remembered["_citekit_reads_note"] = found
+    return bool(found)
 
 
 def probe(bibliography: Any, key: str) -> Any:

@@ -51,7 +51,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -629,21 +628,25 @@ def _is_subsequent(item: Any, context: Any) -> bool:
     except (AttributeError, IndexError):
         return False
     cites = getattr(citation, "cites", None) or []
-    return getattr(item, "key", None) in _cited_keys(cites)
+    return getattr(item, "key", None) in _cited_keys(item, cites)
 
 
-_CITED = threading.local()
-
-
-def _cited_keys(cites: list[Any]) -> set[Any]:
+def _cited_keys(item: Any, cites: list[Any]) -> set[Any]:
     """The keys of ``cites``, the session's cites so far (a list that only grows).
 
-    Kept per thread with the list they index, and brought up to date with
-    the cites added since: a cite's names ask this of every cite before it.
+    Kept in the session of the cite ``item`` with the list they index, and
+    brought up to date with the cites added since: a cite's names ask this
+    of every cite before it.
     """
-    index = getattr(_CITED, "index", None)
+    from citekit.csl.cite.session import session
+
+    try:
+        current = session(item.citation.bibliography)
+    except (AttributeError, VariableError):
+        return {getattr(cite, "key", None) for cite in cites}
+    index = current.cited
     if index is None or index[0] is not cites or index[1] > len(cites):
-        index = _CITED.index = [cites, 0, set()]
+        index = current.cited = [cites, 0, set()]
     if index[1] < len(cites):
         index[2].update(getattr(cite, "key", None) for cite in cites[index[1] :])
         index[1] = len(cites)
