@@ -905,3 +905,29 @@ def test_a_leading_zero_keeps_the_number_as_written(
 ) -> None:
     variable, layout, value = case
     assert _render(variable, layout, (value,)) == (expected,)
+
+
+# citeproc-js's output: in edition and the other variables that keep "10 n.
+# 11-13" as written, a label after a comma (or an ampersand) starts a segment
+AFTER_A_COMMA = {
+    ("edition", "number-ordinal"): {
+        "7, p. 3-8": "7th, pp. 3–8",
+        "10, n. 11-13": "10th, nn. 11–13",
+        "7-9, ch. 3": "7th–9th, chap. 3",
+        "7, 9, ch. 3": "7th, 9th, chap. 3",
+        "7 & p. 3": "7th & p. 3",
+        "10 n. 11-13": "10 n. 11-13",  # (no comma: as written; citeproc-js adds "th")
+    },
+    ("chapter-number", "text"): {"7, p. 3-8": "7, pp. 3–8", "7-9, ch. 3": "7–9, chap. 3"},
+}
+
+
+@pytest.mark.parametrize(
+    ("variable", "layout", "value", "expected"),
+    [(*key, value, out) for key, table in AFTER_A_COMMA.items() for value, out in table.items()],
+)
+def test_a_label_after_a_comma_starts_a_segment(
+    variable: str, layout: str, value: str, expected: str
+) -> None:
+    values = tuple(AFTER_A_COMMA[variable, layout])
+    assert _render(variable, layout, values)[values.index(value)] == expected

@@ -15,7 +15,8 @@ segments, each an optional label and its numbers:
 * a label in the middle ("10 n. 11-13") starts a segment of its own that is
   printed with its term in short form, plural for a range or list
   ("10 nn. 11–13"); for ``edition``, ``chapter-number`` and the other
-  number variables a value that starts with a number is taken as written;
+  number variables a value that starts with a number is taken as written,
+  unless the label follows a comma, semicolon or ampersand ("7, p. 3-8");
 * a label that is the variable's own ("p." in ``page``) is dropped.
 
 :func:`is_numeric` is CSL's ``is-numeric`` on such values. The functions
@@ -188,8 +189,9 @@ def parse_number(value: str, variable: str, own: str | None = None) -> ParsedNum
     head = value[: matches[0].start()].strip()
     if head and not head[0].isdigit() and not numeric_text(head):
         return None  # "Cat. no. 10"; but "293-a, 262-263, fol. 294" is parsed
-    if head and variable not in _SPLITS_MIDDLE:
+    if head and variable not in _SPLITS_MIDDLE and not head.endswith((",", ";", "&")):
         # "10 n. 11-13" in edition: kept as written, and not a list of editions
+        # (but "7, p. 3-8" is split: a label after a comma starts a segment)
         return ParsedNumber((Segment(None, value.strip(), head, literal=True),))
     segments: list[Segment] = []
     if head:

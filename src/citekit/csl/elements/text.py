@@ -1541,7 +1541,10 @@ def format_numbers(node: Any, value: Any, variable: str, forms: bool = True) -> 
             # "3 & 4"), else joined ("Q&A", "Part A & B" as "Part A&B")
             symbol = html.unescape(str(node.get_single_term(name="and", form="symbol") or "&"))
             spaced = pieces[index - 1][-1:].isdigit()
-            formatted.append(passes.escape(f" {symbol} " if spaced else symbol))
+            if not pieces[index + 1].strip():  # "7 &" ending the text: no space after
+                formatted.append(passes.escape(piece.rstrip().replace("&", symbol)))
+            else:
+                formatted.append(passes.escape(f" {symbol} " if spaced else symbol))
         elif index % 2:
             formatted.append(passes.escape(piece))
             # As citeproc-js: a word between numbers other than "and" ("10
