@@ -420,6 +420,8 @@ def _locator_label(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]
 
 
 def _substitute_names(pair: Pair, diff: list[tuple[str, str]], item: dict[str, Any]) -> bool:
+    if pair.citekit.startswith("———") != pair.citeproc_js.startswith("———"):
+        return False  # subsequent-author-substitute (its classes below)
     if item.get("author") or not any(
         item.get(role) for role in ("editor", "translator", "collection-editor", "compiler")
     ):
