@@ -86,7 +86,7 @@ def each_name(
         for name in reference.get(variable.replace("-", "_"), None) or ():
             parts = [p for p in name.parts() if p]
             names.append((variable, " ".join(str(p) for p in parts)))
-    if names:
+    if len(names) > 1:
         # only the names shown: those et-al leaves out are not compared
         # (as citeproc-js: "A, B, et al." repeats "A, B, et al.", whoever follows)
         shown = _shown_count(layout, item, state, names_element)
