@@ -102,3 +102,9 @@ def test_a_label_through_a_note_field_name_in_a_style() -> None:
         }
     ]
     assert _cite(layout, items_) == ["Reviews, by W. C. Hall / A note."]
+
+
+def test_a_line_whose_key_is_no_variable_stays_in_the_note() -> None:
+    item = {"id": "a", "type": "book", "note": "javascript: alert(1)\ngenre: Essay"}
+    read = items.read_note_fields(item)
+    assert read["note"] == "javascript: alert(1)" and read["genre"] == "Essay"

@@ -40,6 +40,7 @@ from citeproc.string import MixedString, NoCase, String
 
 from citekit.csl.output import balance_bidi, has_bidi_controls
 from citekit.formats.csl_vocabulary import (
+    CSL_VARIABLES,
     DATE_FIELDS,
     ITEM_ORDER_DATES,
     ITEM_ORDER_HEAD,
@@ -218,6 +219,11 @@ def _inline_fields(line: str, first: bool) -> str:
     return "".join(pieces)
 
 
+def _is_variable(key: str) -> bool:
+    """Whether ``key`` names a CSL variable (or the short form of one)."""
+    return key in CSL_VARIABLES or (key.endswith("-short") and key[:-6] in CSL_VARIABLES)
+
+
 def read_note_fields(item: Mapping[str, Any]) -> Mapping[str, Any]:
     """``item`` with the variables its ``note`` gives in ``key: value`` lines, as citeproc-js.
 
@@ -228,8 +234,9 @@ def read_note_fields(item: Mapping[str, Any]) -> Mapping[str, Any]:
     blank lines and a first line that is not a field skipped, up to the
     first other line. ``type`` sets the type; a date variable is read as a
     date, a name variable as a name (``family || given``, or one literal
-    name; a line a name each); any other key as text. A variable the item
-    already has is not replaced (its line stays in the note). The lines read
+    name; a line a name each); any other variable as text. A variable the
+    item already has is not replaced, and a key that is no CSL variable is
+    not read (citeproc-js reads any key): their lines stay in the note. The lines read
     leave the note; a note left empty is no variable. The item itself when
     its note holds no field.
     """
@@ -255,8 +262,8 @@ def read_note_fields(item: Mapping[str, Any]) -> Mapping[str, Any]:
             if read.get(key):
                 continue
             read[key] = {"raw": value}
-        elif read.get(key):
-            continue
+        elif read.get(key) or not _is_variable(key):
+            continue  # (a line of another key, "javascript: ...", stays in the note)
         elif key in _NAME_VARIABLES:
             parts = re.split(r"\s*\|\|\s*", value)
             if len(parts) == 1:
