@@ -62,7 +62,7 @@ class _Meeting:
             os.write(self.write_end, b"x")
         elif not self.waited:
             self.waited = True
-            ready, _, _ = select.select([self.read_end], [], [], 30)
+            ready, _, _ = select.select([self.read_end], [], [], DEFAULT_TIMEOUT)
             assert ready, "no forked process took a chunk"
             os.read(self.read_end, 1)
 
