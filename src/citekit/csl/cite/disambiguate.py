@@ -31,6 +31,7 @@ from citeproc.source import VariableError
 
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite.session import as_text
+from citekit.csl.elements import reached_elements
 from citekit.csl.elements.state import (
     CiteState,
     attach_state,
@@ -59,23 +60,10 @@ def tests_disambiguate(node: Any) -> bool:
     Styles such as MLA put the condition in a macro (``author-short``), so the
     search follows every ``macro`` attribute (``cs:text``, sort keys...).
     """
-    seen: set[str] = set()
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        for child in current.iter():
-            if not isinstance(child.tag, str):
-                continue
-            if child.attrib.get("disambiguate") == "true":
-                return True
-            name = child.attrib.get("macro")
-            if name and name not in seen:
-                seen.add(name)
-                try:
-                    pending.append(child.get_macro(name))
-                except (AttributeError, IndexError):
-                    continue
-    return False
+    return any(
+        child is not None and child.attrib.get("disambiguate") == "true"
+        for child in reached_elements(node)
+    )
 
 
 def disambiguation(layout: Any, bibliography: Any) -> dict[str, CiteState]:

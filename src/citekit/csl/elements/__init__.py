@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from citeproc.source import VariableError
@@ -43,6 +43,7 @@ __all__ = [
     "keep_alive",
     "lookup",
     "per_thread",
+    "reached_elements",
     "taken_branch",
     "thread_value",
     "thread_values",
@@ -374,6 +375,28 @@ class _Decorated:
     def format(self, string: Any) -> Any:
         """``string`` with the element's font and alignment decorations."""
         return decorate(self, string)
+
+
+def reached_elements(node: Any) -> Iterator[Any]:
+    """Every element of ``node`` and of the macros it calls, at any depth, each macro once.
+
+    Yields None for a macro that is called but not defined (the caller decides
+    what that means). Comments and processing instructions are skipped.
+    """
+    seen: set[str] = set()
+    pending = [node]
+    while pending:
+        for child in pending.pop().iter():
+            if not isinstance(child.tag, str):
+                continue
+            yield child
+            name = child.attrib.get("macro")
+            if name and name not in seen:
+                seen.add(name)
+                try:
+                    pending.append(child.get_macro(name))
+                except (AttributeError, IndexError):
+                    yield None
 
 
 def find_macro(root: Any, name: str) -> Any:

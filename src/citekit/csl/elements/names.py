@@ -61,7 +61,13 @@ from citeproc.source import Locator, VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import element, taken_branch, thread_value, thread_values
+from citekit.csl.elements import (
+    element,
+    reached_elements,
+    taken_branch,
+    thread_value,
+    thread_values,
+)
 from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import FIRST
@@ -1540,26 +1546,12 @@ def _reads_locator(key: Any) -> bool:
     if found is not None:
         return bool(found)
     reads = False
-    seen: set[str] = set()
-    pending = [key]
-    while pending and not reads:
-        node = pending.pop()
-        for child in node.iter():
-            if not isinstance(child.tag, str):
-                continue
-            if any(
-                "locator" in (name, *str(value).split()) for name, value in child.attrib.items()
-            ):
-                reads = True
-                break
-            name = child.attrib.get("macro")
-            if name and name not in seen:
-                seen.add(name)
-                try:
-                    pending.append(child.get_macro(name))
-                except (AttributeError, IndexError):
-                    reads = True  # (a macro not found: assume it might)
-                    break
+    for child in reached_elements(key):
+        if child is None or any(  # (a macro not found: assume it might)
+            "locator" in (name, *str(value).split()) for name, value in child.attrib.items()
+        ):
+            reads = True
+            break
     vars(key)["_citekit_reads_locator"] = reads
     return reads
 

@@ -509,12 +509,19 @@ def render_text(
         rendered = f'<span style="{style}">{rendered}</span>'
     if quoted:
         rendered = locale_quotes(node).open_tag() + rendered + passes.QUOTE_CLOSE
-    # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
+    return _affixed(prefix, rendered, suffix)
+
+
+def _affixed(prefix: str, text: str, suffix: str) -> Any:
+    """``text`` between an element's (escaped) prefix and suffix, their seams normalised.
+
+    (normalize_seam leaves a piece next to nothing as it is.)
+    """
     if prefix:
-        rendered = prefix + normalize_seam(prefix, _guarded(prefix, rendered))
+        text = prefix + normalize_seam(prefix, _guarded(prefix, text))
     if suffix:
-        rendered = rendered + normalize_seam(rendered, suffix)
-    return String(str(rendered))
+        text = text + normalize_seam(text, suffix)
+    return String(str(text))
 
 
 def render_group(
@@ -555,12 +562,7 @@ def render_group(
     formatted = str(decorate(node, text)) if fonts else str(text)
     for style in normals:
         formatted = f'<span style="{style}">{formatted}</span>'
-    # (the affixes' seams: normalize_seam leaves a piece next to nothing as it is)
-    if prefix:
-        formatted = prefix + normalize_seam(prefix, _guarded(prefix, formatted))
-    if suffix:
-        formatted = formatted + normalize_seam(formatted, suffix)
-    return String(str(formatted))
+    return _affixed(prefix, formatted, suffix)
 
 
 def render_choose(
