@@ -1124,16 +1124,6 @@ Group._citekit_walk_kind = GROUP
 Group._citekit_walk_render = Group.render
 
 
-#: The forms a term falls back to, in order, when no locale has it in a form
-#: (CSL 1.0.2, "Terms"; None is the long form).
-_FORM_FALLBACKS: dict[str, tuple[str | None, ...]] = {
-    "verb-short": ("verb", None),
-    "symbol": ("short", None),
-    "verb": (None,),
-    "short": (None,),
-}
-
-
 @element("label")
 class Label(_Rendered, model.Label):  # type: ignore[misc]
     """``cs:label`` with case applied to text only and escaped affixes."""
@@ -1210,35 +1200,8 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
         text = super().process(item, variable, plural, context=context, **kwargs)
         if not text and embedded is not None and self.get("form") == "short":
             text = _short_term(self, embedded, bool(plural))  # no short term: the long one
-        if not text:
-            text = self._fallback_form(item, variable, bool(plural)) or text
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return text
-
-    def _fallback_form(self, item: Any, variable: Any, plural: bool) -> str:
-        """The term in the next form that exists, when no locale has the label's form.
-
-        CSL 1.0.2: "verb-short" falls back to "verb", "symbol" to "short",
-        and each of them to "long" ("reviewed-author" has a "verb" form
-        only: "by"). A form a locale gives as empty stays empty.
-        """
-        form = self.get("form", "long")
-        if form not in _FORM_FALLBACKS:
-            return ""
-        name = variable if variable is not None else self.get("variable")
-        if name == "locator" and getattr(item, "has_locator", False):
-            name = item.locator.label
-        if not name or self.get_term(name, form) is not None:
-            return ""
-        if self.get("plural", "contextual") == "always":
-            plural = True
-        elif self.get("plural") == "never":
-            plural = False
-        for fallback in _FORM_FALLBACKS[form]:
-            term = self.get_term(name, fallback)
-            if term is not None:
-                return str(term.multiple if plural else term.single)
-        return ""
 
     def _has_variable(self, item: Any) -> bool:
         variable = self.get("variable")
