@@ -7,17 +7,8 @@ from typing import Any
 
 from citekit.csl import passes
 from citekit.csl.elements.citations import NO_PRINTED_FORM
-from citekit.csl.engine import Processor, citeproc_style
-from citekit.csl.styles import load_style
-
-
-def style(citation: str, bibliography: str = "", *, cls: str = "in-text") -> Any:
-    xml = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0">
-      <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
-      {citation}
-      {bibliography}
-    </style>"""
-    return citeproc_style(load_style(xml.encode("utf-8")))
+from citekit.csl.engine import Processor
+from csl_styles import style
 
 
 def cite(
