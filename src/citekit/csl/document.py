@@ -238,7 +238,9 @@ class Document:
         removed = tuple(i for i in self._texts if i not in set(ids))
         self._citations = list(citations)
         self._texts = dict(zip(ids, texts, strict=True))
-        self._processor = processor
+        previous, self._processor = self._processor, processor
+        if previous is not None:
+            previous.close()  # (freed now, not at the next garbage collection)
         return Update(changed, removed)
 
     # -- rendering -------------------------------------------------------------------

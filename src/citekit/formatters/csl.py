@@ -657,24 +657,27 @@ class CslFormatter:
             keys_by_id[item_id] = work.key
             items.append(self._items.reference(work, item_id))
         processor = Processor.for_style(self.style, items)
-        if register_all and items:
-            processor.register(processor.citation([{"id": item.key} for item in items]))
-        prepared = []
-        for number, citation in enumerate(citations):
-            prepared.append(
-                processor.citation(
-                    [self._cite_object(c, ids) for c in citation.cites],
-                    citation_id=f"citation-{number}",
-                    note_index=citation.note,
+        try:
+            if register_all and items:
+                processor.register(processor.citation([{"id": item.key} for item in items]))
+            prepared = []
+            for number, citation in enumerate(citations):
+                prepared.append(
+                    processor.citation(
+                        [self._cite_object(c, ids) for c in citation.cites],
+                        citation_id=f"citation-{number}",
+                        note_index=citation.note,
+                    )
                 )
-            )
-        for one in prepared:
-            processor.register(one)
-        processor.sort()
-        yield [processor.cite(one) for one in prepared]
-        if bibliography and items:
-            for item_id, text in processor.iter_bibliography(convert):
-                yield keys_by_id.get(item_id, item_id), text
+            for one in prepared:
+                processor.register(one)
+            processor.sort()
+            yield [processor.cite(one) for one in prepared]
+            if bibliography and items:
+                for item_id, text in processor.iter_bibliography(convert):
+                    yield keys_by_id.get(item_id, item_id), text
+        finally:
+            processor.close()
 
     def _diagnose(
         self, works: Sequence[Work], citations: Sequence[Citation], error: Exception

@@ -510,27 +510,10 @@ def sorted_names(
     substitute resolved as it renders); ``primary``: the first name of each
     list only.
     """
-    reference = item.reference
     lists: list[Any] = []
-
-    def walk(steps: Sequence[tuple[Any, ...]]) -> None:
-        for step in steps:
-            if step[0] == "variable":
-                lists.append(reference.get(step[1]) or ())
-            elif step[0] == "names":
-                found = _names_or_substitute(layout, step[1], item)
-                for shown in found[1] if found is not None else ():
-                    lists.append(reference.get(shown.replace("-", "_")) or ())
-            else:
-                taken = layout.taken_branch(step[1], item)
-                for branch, sub in step[2]:
-                    if branch is taken:
-                        walk(sub)
-                        break
-
     previous = attach_state(item, CiteState(in_bibliography=True))
     try:
-        walk(plan)
+        _sorted_lists(layout, plan, item, item.reference, lists)
     finally:
         layout.repressed = {}
         restore_state(item, previous)
@@ -541,6 +524,25 @@ def sorted_names(
                 break
             out.append((index, person))
     return out
+
+
+def _sorted_lists(
+    layout: Any, steps: Sequence[tuple[Any, ...]], item: Any, reference: Any, lists: list[Any]
+) -> None:
+    """Put in ``lists`` the name lists :func:`sorted_names`' ``steps`` reach for ``item``."""
+    for step in steps:
+        if step[0] == "variable":
+            lists.append(reference.get(step[1]) or ())
+        elif step[0] == "names":
+            found = _names_or_substitute(layout, step[1], item)
+            for shown in found[1] if found is not None else ():
+                lists.append(reference.get(shown.replace("-", "_")) or ())
+        else:
+            taken = layout.taken_branch(step[1], item)
+            for branch, sub in step[2]:
+                if branch is taken:
+                    _sorted_lists(layout, sub, item, reference, lists)
+                    break
 
 
 def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str]]:
@@ -596,49 +598,64 @@ def _names_or_substitute(
 ) -> tuple[Any, list[str]] | None:
     """:func:`rendered_names` of ``names_element``; None when it renders nothing."""
     reference = item.reference
-
-    def present(element: Any) -> list[str]:
-        return [
-            v
-            for v in (element.get("variable") or "").split()
-            if reference.get(v.replace("-", "_"), None)
-        ]
-
-    def first(children: Iterable[Any]) -> tuple[Any, list[str]] | None:
-        for child in children:
-            if not isinstance(child.tag, str):
-                continue
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "names":
-                variables = present(child)
-                if variables:
-                    own = any(str(c.tag).endswith("}name") for c in child.iterchildren())
-                    return (child if own else names_element), variables
-                continue
-            if tag == "choose":
-                branch = layout.taken_branch(child, item)
-                found = first(branch.iterchildren()) if branch is not None else None
-                if found is not None:
-                    return found
-                continue
-            layout.repressed = {}
-            try:
-                text = as_text(child.render(item, context=layout))
-            except VariableError:
-                text = ""
-            finally:
-                layout.repressed = {}
-            if text:
-                return names_element, []
-        return None
-
-    variables = present(names_element)
+    variables = _present(names_element, reference)
     if variables:
         return names_element, variables
     substitute = next(
         (c for c in names_element.iterchildren() if str(c.tag).endswith("}substitute")), None
     )
-    return first(substitute.iterchildren()) if substitute is not None else None
+    if substitute is None:
+        return None
+    return _first_rendered(layout, names_element, item, reference, substitute.iterchildren())
+
+
+def _present(element: Any, reference: Any) -> list[str]:
+    """The variables of a ``cs:names`` that have names in ``reference``."""
+    return [
+        v
+        for v in (element.get("variable") or "").split()
+        if reference.get(v.replace("-", "_"), None)
+    ]
+
+
+def _first_rendered(
+    layout: Any, names_element: Any, item: Any, reference: Any, children: Iterable[Any]
+) -> tuple[Any, list[str]] | None:
+    """:func:`_names_or_substitute` of the substitute's ``children``: the first that renders.
+
+    (A module function, not a closure: a recursive closure would keep each
+    item alive in a cycle until the garbage collector finds it.)
+    """
+    for child in children:
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "names":
+            variables = _present(child, reference)
+            if variables:
+                own = any(str(c.tag).endswith("}name") for c in child.iterchildren())
+                return (child if own else names_element), variables
+            continue
+        if tag == "choose":
+            branch = layout.taken_branch(child, item)
+            found = (
+                _first_rendered(layout, names_element, item, reference, branch.iterchildren())
+                if branch is not None
+                else None
+            )
+            if found is not None:
+                return found
+            continue
+        layout.repressed = {}
+        try:
+            text = as_text(child.render(item, context=layout))
+        except VariableError:
+            text = ""
+        finally:
+            layout.repressed = {}
+        if text:
+            return names_element, []
+    return None
 
 
 def collisions(keys: Sequence[str], render: Callable[[str], str]) -> list[list[str]]:

@@ -16,6 +16,8 @@ that have either.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from typing import Any
 
 from citeproc.source import Citation as SourceCitation
@@ -28,6 +30,7 @@ __all__ = [
     "CiteItem",
     "Session",
     "as_text",
+    "end_session",
     "explicit_position",
     "locator_of",
     "note_of",
@@ -56,6 +59,8 @@ class Session:
         keys] (see :func:`citekit.csl.elements.names._is_subsequent`)."""
         self.reads_note: bool | None = None
         """Whether the style reads ``first-reference-note-number`` (None: not yet known)."""
+        self.probes: list[Any] = []
+        """The citations of :func:`probe`'s cites, unlinked by :func:`end_session`."""
 
     def reference_view(
         self, key: str, reference: Any, year_suffix: str | None, note: str | None
@@ -247,4 +252,30 @@ def probe(bibliography: Any, key: str) -> Any:
     mark_probe(cite)
     citation = SourceCitation([cite])
     citation.bibliography = bibliography
+    session(bibliography).probes.append(citation)
     return cite
+
+
+def end_session(bibliography: Any, citations: Iterable[Any]) -> None:
+    """Unlink a finished session's records, so that dropping them frees them at once.
+
+    citeproc-py's records point at each other (a cite at its citation, a
+    citation at its cites and at the registry, the registry at its cites);
+    ``citations`` are the session's (its probes are added here). Without
+    this, a session's cites, states and per-session references wait in
+    memory for Python's cycle collector. Nothing renders in the session
+    after it.
+    """
+    found = getattr(bibliography, _SESSION_ATTRIBUTE, None)
+    probes = found.probes if found is not None else []
+    for citation in itertools.chain(citations, probes):
+        for cite in citation.cites:
+            cite.pop("citation", None)
+            cite.pop(_REFERENCE_KEY, None)  # (it holds the session)
+        citation.pop("bibliography", None)
+    if found is not None:
+        delattr(bibliography, _SESSION_ATTRIBUTE)
+    bibliography.items = []
+    bibliography.keys = []
+    # (emptied, not replaced: the style's cs:citation holds this thread's list)
+    del bibliography._cites[:]

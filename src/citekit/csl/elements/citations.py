@@ -241,30 +241,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         return self._taken_names(item)
 
     def _taken_names(self, item: Any) -> Iterator[Any]:
-        def walk(node: Any, seen: frozenset[str]) -> Iterator[Any]:
-            for child in node.iterchildren():
-                if not isinstance(child.tag, str):
-                    continue
-                tag = child.tag.rsplit("}", 1)[-1]
-                if tag == "names":
-                    yield child
-                elif tag == "choose":
-                    branch = self.taken_branch(child, item)
-                    if branch is not None:
-                        yield from walk(branch, seen)
-                elif tag == "text" and child.get("macro"):
-                    name = child.get("macro")
-                    if name in seen:
-                        continue
-                    try:
-                        macro = child.get_macro(name)
-                    except IndexError:
-                        continue
-                    yield from walk(macro, seen | {name})
-                else:
-                    yield from walk(child, seen)
-
-        yield from walk(self, frozenset())
+        return _taken_names_in(self, self, item, frozenset())
 
     def render_without_names(self, item: Any, state: CiteState | None) -> Any:
         """Render ``item`` without its first rendered names element (suppress-author).
@@ -908,3 +885,34 @@ def _render_branch(
     """
     kwargs = {**kwargs, "context": context}
     return render_branch(walk_plan(branch), item, kwargs, delimiter, cite_state(item))
+
+
+def _taken_names_in(layout: Any, node: Any, item: Any, seen: frozenset[str]) -> Iterator[Any]:
+    """The ``cs:names`` under ``node`` that rendering ``item`` reaches, in order.
+
+    Through groups, the taken branch of each ``cs:choose`` and macro calls
+    (a macro calling itself again is not followed). A module function, not
+    a closure: a recursive closure would keep each item alive in a cycle
+    until the garbage collector finds it.
+    """
+    for child in node.iterchildren():
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "names":
+            yield child
+        elif tag == "choose":
+            branch = layout.taken_branch(child, item)
+            if branch is not None:
+                yield from _taken_names_in(layout, branch, item, seen)
+        elif tag == "text" and child.get("macro"):
+            name = child.get("macro")
+            if name in seen:
+                continue
+            try:
+                macro = child.get_macro(name)
+            except IndexError:
+                continue
+            yield from _taken_names_in(layout, macro, item, seen | {name})
+        else:
+            yield from _taken_names_in(layout, child, item, seen)
