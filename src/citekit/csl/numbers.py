@@ -26,6 +26,7 @@ look up the terms and format the numbers.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -218,8 +219,12 @@ def parse_number(value: str, variable: str, own: str | None = None) -> ParsedNum
     return ParsedNumber(tuple(segments))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_numeric(value: str, variable: str, own: str | None = None) -> bool:
     """CSL's ``is-numeric`` for ``variable``'s ``value``, as citeproc-js decides it.
+
+    (A pure function of its strings, remembered for the values met most
+    recently: a style tests the same volume or page in several branches.)
 
     Numbers with letter affixes, roman numerals, ranges and lists ("2nd",
     "ix", "2-4", "2, 3 & 5", "123/456/789") are numeric, and so is a value

@@ -203,7 +203,7 @@ def balance_bidi(text: str) -> str:
     a paragraph; this closes them at the end of the text, so that what a
     field opens cannot reorder what follows it.
     """
-    if not _BIDI.search(text):
+    if text.isascii() or not _BIDI.search(text):
         return text
     out: list[str] = []
     open_: list[str] = []  # the closing character of each open control, innermost last

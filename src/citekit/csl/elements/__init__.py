@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from citeproc.source import VariableError
+from citeproc.string import String
 
 from citekit.errors import StyleError
 
@@ -294,6 +295,22 @@ class _Lookups:
                 term = self.get_term(name, _FORM_FALLBACK[form], fallback_locale, zero_padded)
             cache[key] = term
             return term
+
+    def get_single_term(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The singular text of the locale term ``name`` (an empty string when there is none).
+
+        citeproc-py's, remembered: its ``Term.single`` searches the term's
+        children and preformats the text on every call. (A ``String`` is an
+        immutable ``str``, so one is shared.)
+        """
+        cache = _cache(self.get_root(), "_citekit_single_terms")
+        key = (name, args, tuple(sorted(kwargs.items())) if kwargs else ())
+        try:
+            return cache[key]
+        except KeyError:
+            term = self.get_term(name, *args, **kwargs)
+            found = cache[key] = term.single if term is not None else String("")
+            return found
 
     def get_date(self, form: str) -> Any:
         """The locale's ``cs:date`` of ``form`` ("text" or "numeric"), None if no locale has it."""

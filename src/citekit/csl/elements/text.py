@@ -256,6 +256,9 @@ def _fields(child: Any, kind: int, plan: Any) -> tuple[str, ...] | None:
         ):
             return (variable.replace("-", "_"),)
         return None
+    if kind == GROUP or (kind == TEXT and plan[0] == "macro"):
+        found = subtree_fields(child)
+        return tuple(sorted(found)) if found is not None else None
     cls = type(child)
     if (
         kind == OTHER
@@ -266,6 +269,129 @@ def _fields(child: Any, kind: int, plan: Any) -> tuple[str, ...] | None:
     ):
         return tuple(v.replace("-", "_") for v in (child.get("variable") or "").split())
     return None
+
+
+_CSL_NS = "{http://purl.org/net/xbiblio/csl}"
+#: Conditions that read nothing but the item and the cite (testing them
+#: records nothing, unlike ``disambiguate`` and ``position``).
+_PURE_CONDITIONS = frozenset(
+    ["type", "variable", "match", "is-numeric", "is-uncertain-date", "locator"]
+)
+#: Variables whose value is not a field of the reference (computed for the
+#: cite, or derived from another field or form).
+_NOT_FIELDS = frozenset(
+    ["citation-number", "locator", "year-suffix", "citation-label", "first-reference-note-number"]
+)
+_UNKNOWN: Any = object()
+
+
+def subtree_fields(node: Any) -> frozenset[str] | None:
+    """Fields of the reference without all of which ``node`` renders nothing, or None.
+
+    For a ``cs:group``, a called macro's ``cs:text`` or a ``cs:macro``
+    whose every piece of output comes from a field or sits in a branch
+    that only a field can take: variables of ``cs:text``, ``cs:number``,
+    ``cs:date``, ``cs:label`` and ``cs:names`` (its ``cs:substitute``
+    included), through groups, macros and the branches of a ``cs:choose``
+    (a branch whose condition needs a field, as ``is-numeric="volume"``
+    or ``variable="edition"``, may print a term). A term or value outside
+    such a branch, a computed or derived variable (``locator``, a short
+    form, ``page-first``...), a ``disambiguate`` or ``position`` test, or an
+    element citekit does not know, make it None: it is rendered. An item
+    with none of the fields gets nothing from such an element, so the walk
+    passes over it (see :func:`walk_plan`). Made once per element.
+    """
+    found = vars(node).get("_citekit_subtree_fields", _UNKNOWN)
+    if found is _UNKNOWN:
+        fields: set[str] = set()
+        found = frozenset(fields) if _collect_fields(node, fields, frozenset()) else None
+        vars(node)["_citekit_subtree_fields"] = found
+    return found  # type: ignore[no-any-return]
+
+
+def _collect_fields(node: Any, fields: set[str], macros: frozenset[str]) -> bool:
+    """Add to ``fields`` those without all of which ``node`` renders nothing (False: none such)."""
+    tag = node.tag
+    if not isinstance(tag, str):
+        return True  # (a comment)
+    if not tag.startswith(_CSL_NS):
+        return False
+    name = tag[len(_CSL_NS) :]
+    if name in ("group", "macro", "choose", "else", "layout"):
+        return all(_collect_fields(child, fields, macros) for child in node.iterchildren())
+    if name in ("if", "else-if"):
+        if not _PURE_CONDITIONS.issuperset(node.attrib):
+            return False
+        needed = _condition_fields(node)
+        if needed:
+            fields.update(needed)  # (not taken without one of them: its output does not matter)
+            return True
+        return all(_collect_fields(child, fields, macros) for child in node.iterchildren())
+    if name == "text":
+        macro_name = node.get("macro")
+        if macro_name is not None:
+            if macro_name in macros:
+                return False
+            macro = find_macro(node.get_root(), macro_name)
+            if macro is None:
+                return False
+            return _collect_fields(macro, fields, macros | {macro_name})
+        if node.get("form") == "short":
+            return False
+        return _add_variables(node.get("variable"), fields)
+    if name in ("number", "date", "label"):
+        return _add_variables(node.get("variable"), fields)
+    if name == "names":
+        if not _add_variables(node.get("variable"), fields):
+            return False
+        for child in node.iterchildren():
+            if isinstance(child.tag, str) and child.tag == _CSL_NS + "substitute":
+                if not all(_collect_fields(sub, fields, macros) for sub in child.iterchildren()):
+                    return False
+        return True
+    return False
+
+
+def _field(variable: str) -> str | None:
+    """The reference's field of ``variable``; None for a computed or derived one."""
+    if variable in _NOT_FIELDS or variable.startswith("page") or variable.endswith("-short"):
+        return None
+    return variable.replace("-", "_")
+
+
+def _add_variables(value: str | None, fields: set[str]) -> bool:
+    """Add the fields of an element's ``variable`` attribute; False for none or a computed one."""
+    variables = (value or "").split()
+    if not variables:
+        return False
+    for variable in variables:
+        field = _field(variable)
+        if field is None:
+            return False
+        fields.add(field)
+    return True
+
+
+def _condition_fields(branch: Any) -> set[str]:
+    """Fields one of which a branch's condition needs to hold (empty: it may hold without).
+
+    Each test of ``variable``, ``is-numeric`` or ``is-uncertain-date``
+    fails for an absent field; a ``type`` or ``locator`` test needs none.
+    """
+    tests: list[str | None] = []
+    for attribute in ("type", "locator", "variable", "is-numeric", "is-uncertain-date"):
+        for value in (branch.get(attribute) or "").split():
+            tests.append(None if attribute in ("type", "locator") else _field(value))
+    match = branch.get("match") or "all"
+    if match == "any":
+        if not tests or None in tests:
+            return set()
+        return {test for test in tests if test is not None}
+    if match == "all":
+        for test in tests:
+            if test is not None:
+                return {test}
+    return set()
 
 
 def _static_calls(child: Any) -> bool | None:
