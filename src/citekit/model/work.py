@@ -182,7 +182,7 @@ def _text() -> Any:
     return attrs.field(default=None, converter=_opt_str)
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, cache_hash=True)
 class Work:
     """A citable work, on CSL's data model.
 

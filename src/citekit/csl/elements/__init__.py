@@ -303,13 +303,26 @@ class _Lookups:
         children and preformats the text on every call. (A ``String`` is an
         immutable ``str``, so one is shared.)
         """
-        cache = _cache(self.get_root(), "_citekit_single_terms")
-        key = (name, args, tuple(sorted(kwargs.items())) if kwargs else ())
+        return self._term_text(name, False, args, kwargs)
+
+    def get_plural_term(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The plural text of the locale term ``name`` (as :meth:`get_single_term`)."""
+        return self._term_text(name, True, args, kwargs)
+
+    def _term_text(
+        self, name: str, plural: bool, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        cache = _cache(self.get_root(), "_citekit_term_texts")
+        key = (name, plural, args, tuple(sorted(kwargs.items())) if kwargs else ())
         try:
             return cache[key]
         except KeyError:
             term = self.get_term(name, *args, **kwargs)
-            found = cache[key] = term.single if term is not None else String("")
+            if term is None:
+                found = String("")
+            else:
+                found = term.multiple if plural else term.single
+            cache[key] = found
             return found
 
     def get_date(self, form: str) -> Any:

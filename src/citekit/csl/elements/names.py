@@ -1122,6 +1122,12 @@ class Names(model.Names):  # type: ignore[misc]
             return substitute.render(item, context=context, **kwargs)
         return None
 
+    def _variables(self) -> tuple[str, ...]:
+        """The variables of the element (its ``variable`` attribute), read once."""
+        plan = vars(self).get("_citekit_names_plan") or self._plan()
+        variables: tuple[str, ...] = plan[1]
+        return variables
+
     def _plan(self) -> tuple[Any, tuple[str, ...], str | None, Any]:
         """(the cs:names whose cs:name it uses, its variables, its own delimiter or None,
         its cs:substitute or None), read once."""
@@ -1265,6 +1271,11 @@ class Substitute(model.Substitute):  # type: ignore[misc]
         names_parent = self.getparent()
         layout = _layout(context)
         for child in self._candidates(self, item, context):
+            if type(child) is Names and not _has_names(item, child._variables()):
+                # (a shorthand cs:names of citekit's, with no name to show:
+                # it renders nothing and marks nothing, as its process finds)
+                if _child(child, "substitute") is None:
+                    continue
             depth = _depth(layout)
             if layout is not None:
                 setattr(layout, _SUBSTITUTING, depth + 1)
