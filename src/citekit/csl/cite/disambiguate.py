@@ -448,45 +448,7 @@ def sort_plan(sort_keys: Sequence[Any]) -> list[tuple[Any, ...]]:
     with names in a branch; macros are inlined, everything else left out
     (made once per style, so each item's walk is short).
     """
-
     macros: dict[str, list[tuple[Any, ...]]] = {}
-
-    def macro_steps(node: Any, name: str, seen: frozenset[str]) -> list[tuple[Any, ...]]:
-        # a macro's steps depend on it alone (a macro calling itself is cut)
-        if name in seen:
-            return []
-        found = macros.get(name)
-        if found is None:
-            try:
-                macro = node.get_macro(name)
-            except (AttributeError, IndexError):
-                return []
-            found = steps_of(macro, seen | {name})
-            macros[name] = found
-        return found
-
-    def steps_of(node: Any, seen: frozenset[str]) -> list[tuple[Any, ...]]:
-        steps: list[tuple[Any, ...]] = []
-        for child in node.iterchildren():
-            if not isinstance(child.tag, str):
-                continue
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "names":
-                steps.append(("names", child))
-            elif tag == "choose":
-                branches = [
-                    (branch, steps_of(branch, seen))
-                    for branch in child.iterchildren()
-                    if isinstance(branch.tag, str)
-                ]
-                if any(sub for _, sub in branches):
-                    steps.append(("choose", child, branches))
-            elif tag == "text" and child.get("macro"):
-                steps += macro_steps(child, child.get("macro"), seen)
-            else:
-                steps += steps_of(child, seen)
-        return steps
-
     plan: list[tuple[Any, ...]] = []
     for key in sort_keys:
         variable = key.get("variable")
@@ -496,8 +458,74 @@ def sort_plan(sort_keys: Sequence[Any]) -> list[tuple[Any, ...]]:
             continue
         name = key.get("macro")
         if name:
-            plan += macro_steps(key, name, frozenset())
+            plan += _macro_steps(key, name, frozenset(), macros)
     return plan
+
+
+def names_plan(layout: Any) -> list[tuple[Any, ...]] | None:
+    """The ``cs:names`` a layout can reach, as :func:`sort_plan`'s steps (made once).
+
+    None when the layout (or a macro it calls) has a ``disambiguate``
+    test: each such test counts in the rendering, so the branches are then
+    found by walking the layout itself (:meth:`Layout.taken_names`).
+    """
+    found: list[tuple[Any, ...]] | None = vars(layout).get("_citekit_names_steps", _NO_PLAN)
+    if found is _NO_PLAN:
+        if any(
+            element is not None and "disambiguate" in element.attrib
+            for element in reached_elements(layout)
+        ):
+            found = None
+        else:
+            found = _steps_of(layout, frozenset(), {})
+        vars(layout)["_citekit_names_steps"] = found
+    return found
+
+
+_NO_PLAN: Any = object()
+
+
+def _macro_steps(
+    node: Any, name: str, seen: frozenset[str], macros: dict[str, list[tuple[Any, ...]]]
+) -> list[tuple[Any, ...]]:
+    """The steps of the macro ``name`` (a macro's depend on it alone; one calling itself is cut)."""
+    if name in seen:
+        return []
+    found = macros.get(name)
+    if found is None:
+        try:
+            macro = node.get_macro(name)
+        except (AttributeError, IndexError):
+            return []
+        found = _steps_of(macro, seen | {name}, macros)
+        macros[name] = found
+    return found
+
+
+def _steps_of(
+    node: Any, seen: frozenset[str], macros: dict[str, list[tuple[Any, ...]]]
+) -> list[tuple[Any, ...]]:
+    """The steps (see :func:`sort_plan`) of ``node``'s children."""
+    steps: list[tuple[Any, ...]] = []
+    for child in node.iterchildren():
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "names":
+            steps.append(("names", child))
+        elif tag == "choose":
+            branches = [
+                (branch, _steps_of(branch, seen, macros))
+                for branch in child.iterchildren()
+                if isinstance(branch.tag, str)
+            ]
+            if any(sub for _, sub in branches):
+                steps.append(("choose", child, branches))
+        elif tag == "text" and child.get("macro"):
+            steps += _macro_steps(child, child.get("macro"), seen, macros)
+        else:
+            steps += _steps_of(child, seen, macros)
+    return steps
 
 
 def sorted_names(
@@ -557,6 +585,9 @@ def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str
     """
     previous = attach_state(item, state)
     try:
+        plan = names_plan(layout)
+        if plan is not None:
+            return _first_shown(layout, plan, item) or (None, [])
         for names_element in layout.taken_names(item):
             found = _names_or_substitute(layout, names_element, item)
             if found is not None:
@@ -565,6 +596,26 @@ def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str
     finally:
         layout.repressed = {}
         restore_state(item, previous)
+
+
+def _first_shown(
+    layout: Any, steps: Sequence[tuple[Any, ...]], item: Any
+) -> tuple[Any, list[str]] | None:
+    """:func:`shown_names` over :func:`names_plan`'s steps (None: no ``cs:names`` renders)."""
+    for step in steps:
+        if step[0] == "names":
+            found = _names_or_substitute(layout, step[1], item)
+            if found is not None:
+                return found
+        else:
+            taken = layout.taken_branch(step[1], item)
+            for branch, sub in step[2]:
+                if branch is taken:
+                    found = _first_shown(layout, sub, item)
+                    if found is not None:
+                        return found
+                    break
+    return None
 
 
 def person_key(family: str, given: str, suffix: str = "") -> tuple[str, str, str]:

@@ -318,10 +318,7 @@ class _Lookups:
             return cache[key]
         except KeyError:
             term = self.get_term(name, *args, **kwargs)
-            if term is None:
-                found = String("")
-            else:
-                found = term.multiple if plural else term.single
+            found = String("") if term is None else term.multiple if plural else term.single
             cache[key] = found
             return found
 

@@ -1271,11 +1271,14 @@ class Substitute(model.Substitute):  # type: ignore[misc]
         names_parent = self.getparent()
         layout = _layout(context)
         for child in self._candidates(self, item, context):
-            if type(child) is Names and not _has_names(item, child._variables()):
-                # (a shorthand cs:names of citekit's, with no name to show:
-                # it renders nothing and marks nothing, as its process finds)
-                if _child(child, "substitute") is None:
-                    continue
+            if (
+                type(child) is Names
+                and not _has_names(item, child._variables())
+                and _child(child, "substitute") is None
+            ):
+                # (a cs:names of citekit's, with no name to show and no
+                # substitute: it renders nothing and marks nothing)
+                continue
             depth = _depth(layout)
             if layout is not None:
                 setattr(layout, _SUBSTITUTING, depth + 1)

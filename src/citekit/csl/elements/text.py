@@ -344,11 +344,16 @@ def _collect_fields(node: Any, fields: set[str], macros: frozenset[str]) -> bool
     if name == "names":
         if not _add_variables(node.get("variable"), fields):
             return False
-        for child in node.iterchildren():
-            if isinstance(child.tag, str) and child.tag == _CSL_NS + "substitute":
-                if not all(_collect_fields(sub, fields, macros) for sub in child.iterchildren()):
-                    return False
-        return True
+        substitutes = (
+            child
+            for child in node.iterchildren()
+            if isinstance(child.tag, str) and child.tag == _CSL_NS + "substitute"
+        )
+        return all(
+            _collect_fields(sub, fields, macros)
+            for substitute in substitutes
+            for sub in substitute.iterchildren()
+        )
     return False
 
 
