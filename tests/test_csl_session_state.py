@@ -222,7 +222,7 @@ def _garbage_of(render: Any) -> list[str]:
 
 def test_a_finished_session_leaves_no_cycles(works: list[citekit.Work]) -> None:
     """A bibliography with citations (year suffixes, probes of disambiguation) is freed at once."""
-    from citekit.formatters.csl import Cite, Citation
+    from citekit.formatters.csl import Citation, Cite
 
     citations = [Citation((Cite(work.key),)) for work in works[:6]]
     # (first, what is made once per style, and kept with it, is made; and an
@@ -236,9 +236,7 @@ def test_a_finished_session_leaves_no_cycles(works: list[citekit.Work]) -> None:
     assert _garbage_of(render) == []
 
 
-def test_a_replaced_document_session_is_freed(
-    note_style: Style, works: list[citekit.Work]
-) -> None:
+def test_a_replaced_document_session_is_freed(note_style: Style, works: list[citekit.Work]) -> None:
     """A document keeps one session: the one an edit replaces is freed at once."""
     from citekit.csl.document import Document
 

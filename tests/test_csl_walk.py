@@ -121,3 +121,119 @@ def test_condition_values_decide_as_the_condition_does(
             assert text.holds(spec, cite, None, cite.reference) is expected, (key, spec[:3])
             compared += 1
     assert compared == len(tested) * len(works)
+
+
+# -- elements the walk passes over (text.subtree_fields) ----------------------------
+
+_GATED_MACROS = """
+  <macro name="edition">
+    <group delimiter=" ">
+      <choose><if is-numeric="edition"><text term="edition" form="short"/></if></choose>
+      <number variable="edition" form="ordinal"/>
+    </group>
+  </macro>
+  <macro name="volume">
+    <group delimiter=" "><text term="volume" form="short"/><text variable="volume"/></group>
+  </macro>
+  <macro name="disambiguated">
+    <choose><if disambiguate="true"><text variable="title"/></if></choose>
+  </macro>
+  <macro name="short-title"><text variable="title" form="short"/></macro>
+  <macro name="creators">
+    <names variable="editor"><substitute><text macro="edition"/></substitute></names>
+  </macro>
+  <macro name="numbers">
+    <choose>
+      <if variable="volume" match="any"><text variable="volume"/></if>
+      <else-if type="book"><text variable="number"/></else-if>
+      <else><label variable="page"/></else>
+    </choose>
+  </macro>
+  <macro name="typed">
+    <choose><if type="book"><text term="in"/></if></choose>
+  </macro>
+  <macro name="typed-or-edition">
+    <choose><if type="book" variable="edition" match="any"><text term="in"/></if></choose>
+  </macro>
+  <macro name="typed-and-edition">
+    <choose><if type="book" variable="edition"><text term="in"/></if></choose>
+  </macro>
+"""
+
+
+@pytest.fixture(scope="module")
+def gating_style() -> Any:
+    xml = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>gating</id><title>Gating</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      {_GATED_MACROS}
+      <citation><layout>
+        <text macro="edition"/><text macro="volume"/><text macro="disambiguated"/>
+        <text macro="short-title"/><text macro="creators"/><text macro="numbers"/>
+        <text macro="typed"/><text macro="typed-or-edition"/><text macro="typed-and-edition"/>
+      </layout></citation>
+    </style>"""
+    return load_style(xml.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("macro", "expected"),
+    [
+        # a term in a branch only the field takes, and the field's number
+        ("edition", {"edition"}),
+        # a term printed beside the variable: the group is rendered (and suppressed)
+        ("volume", None),
+        # a disambiguate test counts in the rendering: never passed over
+        ("disambiguated", None),
+        # a short form may come from another field
+        ("short-title", None),
+        # names and their substitute
+        ("creators", {"editor", "edition"}),
+        # a condition that needs a field, then branches whose output needs one
+        ("numbers", None),
+        # a term under a type test prints without any field
+        ("typed", None),
+        # ... also when the test may hold by the type alone
+        ("typed-or-edition", None),
+        # but not when the field must be there as well
+        ("typed-and-edition", {"edition"}),
+    ],
+)
+def test_what_renders_nothing_without_its_fields(
+    gating_style: Any, macro: str, expected: set[str] | None
+) -> None:
+    from citekit.csl.elements import find_macro
+
+    found = text.subtree_fields(find_macro(gating_style.root, macro))
+    assert found == (frozenset(expected) if expected is not None else None)
+
+
+def test_a_label_of_the_page_needs_the_page_field() -> None:
+    """``page`` derives ``page-first``: no element reading a page* variable is passed over."""
+    xml = b"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>p</id><title>P</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <macro name="m"><group><label variable="page"/><text variable="page"/></group></macro>
+      <citation><layout><text macro="m"/></layout></citation>
+    </style>"""
+    from citekit.csl.elements import find_macro
+
+    assert text.subtree_fields(find_macro(load_style(xml).root, "m")) is None
+
+
+@pytest.mark.parametrize("name", STYLES)
+def test_passing_over_changes_no_output(name: str, works: list[citekit.Work]) -> None:
+    """Citations and bibliography are the same when the walk passes over nothing."""
+    from citekit.csl.styles import find_style
+    from citekit.formatters.csl import Citation, Cite
+
+    citations = [Citation((Cite(work.key),)) for work in works]
+    gated = CslFormatter(name).document(works, citations)
+    # the same style parsed again (a comment makes it another text, not the
+    # cached one), its plans made with no element passed over
+    data = Path(find_style(name)).read_bytes() + b"<!-- parsed again -->"
+    saved = text.subtree_fields
+    try:
+        text.subtree_fields = lambda node: None  # type: ignore[assignment]
+        ungated = CslFormatter(data).document(works, citations)
+    finally:
+        text.subtree_fields = saved  # type: ignore[assignment]
+    assert gated == ungated
