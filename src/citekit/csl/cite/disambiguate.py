@@ -36,6 +36,7 @@ from citekit.csl.elements.state import (
     CiteState,
     attach_state,
     disambiguate_tests,
+    forget_substituted,
     restore_state,
 )
 from citekit.csl.positions import SUBSEQUENT
@@ -543,7 +544,7 @@ def sorted_names(
     try:
         _sorted_lists(layout, plan, item, item.reference, lists)
     finally:
-        layout.repressed = {}
+        forget_substituted(item)
         restore_state(item, previous)
     out: list[tuple[int, Any]] = []
     for names in lists:
@@ -594,7 +595,7 @@ def shown_names(layout: Any, item: Any, state: CiteState) -> tuple[Any, list[str
                 return found
         return None, []
     finally:
-        layout.repressed = {}
+        forget_substituted(item)
         restore_state(item, previous)
 
 
@@ -697,13 +698,13 @@ def _first_rendered(
             if found is not None:
                 return found
             continue
-        layout.repressed = {}
+        forget_substituted(item)
         try:
             text = as_text(child.render(item, context=layout))
         except VariableError:
             text = ""
         finally:
-            layout.repressed = {}
+            forget_substituted(item)
         if text:
             return names_element, []
     return None

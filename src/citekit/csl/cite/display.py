@@ -60,10 +60,9 @@ def display_parts(layout: Any, item: Any, state: CiteState) -> list[tuple[str | 
     ``display`` attribute, the taken branch's (or the macro's) children
     are parts of their own.
     """
-    previous = attach_state(item, state)
+    previous = attach_state(item, state)  # (nothing substituted yet)
     parts: list[tuple[str | None, str]] = []
     try:
-        layout.repressed = {}
         with YearMarks(layout, item, state) as marks:
             for display, child in display_children(layout, layout, item, frozenset()):
                 try:

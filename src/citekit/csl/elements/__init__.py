@@ -46,8 +46,6 @@ __all__ = [
     "per_thread",
     "reached_elements",
     "taken_branch",
-    "thread_value",
-    "thread_values",
 ]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
@@ -149,22 +147,6 @@ def _scratch(node: Any) -> threading.local:
         # (setdefault: two threads meeting here keep the same one)
         found = vars(node).setdefault("_citekit_scratch", threading.local())
     return found
-
-
-def thread_values(node: Any) -> threading.local | None:
-    """``node``'s :func:`per_thread` values (an object with one attribute per value set in
-    this thread), or None when no thread has set one."""
-    found: threading.local | None = vars(node).get("_citekit_scratch")
-    return found
-
-
-def thread_value(node: Any, name: str, default: Any = None) -> Any:
-    """This thread's value of ``node``'s :func:`per_thread` attribute ``name`` (``default``
-    if it has none yet), read without making one."""
-    scratch = vars(node).get("_citekit_scratch")
-    if scratch is None:
-        return default
-    return getattr(scratch, name, default)
 
 
 def per_thread(name: str, make: Callable[[], Any], doc: str) -> Any:

@@ -74,6 +74,7 @@ from citekit.csl.elements.state import (
     attach_state,
     cite_state,
     disambiguate_test,
+    forget_substituted,
     restore_state,
 )
 from citekit.csl.elements.text import (
@@ -181,10 +182,11 @@ class Layout(model.Layout):  # type: ignore[misc]
     """``cs:layout`` of a citation or bibliography: citekit's citation-level processing."""
 
     repressed = per_thread(
-        "repressed", dict, "Variables a ``cs:substitute`` rendered in the entry, by tag."
-    )
-    _citekit_substituting = per_thread(
-        "_citekit_substituting", int, "How many ``cs:substitute`` are rendering."
+        "repressed",
+        dict,
+        "citeproc-py's record of what a ``cs:substitute`` rendered, which its own code"
+        " resets; citekit keeps its record on the cite being rendered"
+        " (:func:`~citekit.csl.elements.state.substitution`).",
     )
 
     # -- shared -------------------------------------------------------------------
@@ -195,9 +197,8 @@ class Layout(model.Layout):  # type: ignore[misc]
 
     def render_item(self, item: Any, state: CiteState | None) -> Any:
         """Render one item's layout children with ``state`` attached; markup or None."""
-        previous = attach_state(item, state)
+        previous = attach_state(item, state)  # (nothing substituted yet)
         try:
-            self.repressed = {}
             with YearMarks(self, item, state) as marks:
                 try:
                     output = self.render_children(item)
@@ -220,7 +221,7 @@ class Layout(model.Layout):  # type: ignore[misc]
         previous = attach_state(item, state)
         try:
             for names in self._taken_names(item):
-                self.repressed = {}
+                forget_substituted(item)
                 try:
                     text = sessions.as_text(names.render(item, context=self))
                 except VariableError:
@@ -229,7 +230,7 @@ class Layout(model.Layout):  # type: ignore[misc]
                     return names, text
             return None, ""
         finally:
-            self.repressed = {}
+            forget_substituted(item)
             restore_state(item, previous)
 
     def taken_names(self, item: Any) -> Iterator[Any]:

@@ -42,7 +42,7 @@ from citeproc.source import VariableError
 from citekit.csl import passes
 from citekit.csl.elements import element
 from citekit.csl.elements.names import note_substituted
-from citekit.csl.elements.state import cite_state, is_probe, year_mark
+from citekit.csl.elements.state import cite_state, is_probe, substituted, year_mark
 from citekit.csl.elements.text import _Rendered, item_language, ordinal, term_gender
 
 __all__ = ["Date", "DateValue", "Date_Part", "ParsedDate", "parse_date"]
@@ -285,11 +285,8 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
         name = variable or self.get("variable")
         if not name:
             return None
-        try:
-            layout = (context if context is not None else self).get_layout()
-        except IndexError:
-            layout = None
-        if name in (getattr(layout, "repressed", None) or {}).get(self.tag, ()):
+        record = substituted(item)
+        if record is not None and name in record.variables.get(self.tag, ()):
             return None  # rendered already by a cs:substitute
         if name == "accessed" and is_probe(item):
             return None  # (compared for disambiguation without it, as citeproc-js)
@@ -318,7 +315,7 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
         if text and not sorting:
             # a date a cs:substitute renders (through a macro too) is not
             # rendered again in the rest of the output
-            note_substituted(context if context is not None else self, self.tag, name, text)
+            note_substituted(item, self.tag, name, text)
         return text or None
 
     def markup(self, text: Any) -> Any:

@@ -61,14 +61,14 @@ from citeproc.source import Locator, VariableError
 from citeproc.string import String, normalize_seam
 
 from citekit.csl import passes
-from citekit.csl.elements import (
-    element,
-    reached_elements,
-    taken_branch,
-    thread_value,
-    thread_values,
+from citekit.csl.elements import element, reached_elements, taken_branch
+from citekit.csl.elements.state import (
+    Substituted,
+    cite_state,
+    forget_substituted,
+    substituted,
+    substitution,
 )
-from citekit.csl.elements.state import cite_state
 from citekit.csl.locale import locale_quotes
 from citekit.csl.positions import FIRST
 
@@ -904,40 +904,10 @@ def _child(element_: Any, tag: str) -> Any:
         return child
 
 
-_SUBSTITUTING = "_citekit_substituting"
-
-
-def _layout(context: Any) -> Any:
-    try:
-        return context.get_layout()
-    except (AttributeError, IndexError):
-        return None
-
-
-def _substituting(context: Any) -> bool:
-    """Whether a cs:substitute of the layout is rendering (its names then suppress)."""
-    scratch = _layout_values(context)
-    if scratch is None:
-        return False
-    depth = getattr(scratch, _SUBSTITUTING, 0)
-    return bool(depth) and isinstance(depth, int)
-
-
-def _layout_values(context: Any) -> Any:
-    """This thread's values of the layout of ``context`` (see :func:`thread_values`), or None."""
-    try:
-        layout = context.get_layout()
-    except (AttributeError, IndexError):
-        return None
-    return thread_values(layout)
-
-
-def _depth(layout: Any) -> int:
-    """How many cs:substitute elements of ``layout`` are rendering (nested)."""
-    if layout is None:
-        return 0
-    value = thread_value(layout, _SUBSTITUTING, 0)  # (the layout's per-thread count)
-    return value if isinstance(value, int) else 0
+def _substituting(item: Any) -> bool:
+    """Whether a cs:substitute is rendering in the cite's rendering (its names then suppress)."""
+    record = substituted(item)
+    return record is not None and record.depth > 0
 
 
 def _inherited_names(names: Any) -> Any:
@@ -954,43 +924,36 @@ def _inherited_names(names: Any) -> Any:
     return found[0] if found else names
 
 
-def note_substituted(
-    context: Any, tag: str, variable: str | None, text: Any, **kwargs: Any
-) -> None:
+def note_substituted(item: Any, tag: str, variable: str | None, text: Any, **kwargs: Any) -> None:
     """Record ``variable`` (of a ``tag`` element) as used by a rendering cs:substitute.
 
-    Substituted variables are suppressed in the rest of the output (CSL
-    1.0.2 "Substitute"), also those a substitute renders through a macro or
-    a cs:choose; the text element calls this for each variable it renders.
-    Nothing is recorded for empty ``text``, outside a substitute, or while
-    rendering sort keys (``sort_options`` in ``kwargs``).
+    Substituted variables are suppressed in the rest of the cite's output
+    (CSL 1.0.2 "Substitute"), also those a substitute renders through a
+    macro or a cs:choose; the text element calls this for each variable it
+    renders. Nothing is recorded for empty ``text``, outside a substitute,
+    or while rendering sort keys (``sort_options`` in ``kwargs``).
     """
     if not text or not variable or kwargs.get("sort_options") is not None:
         return
-    if _substituting(context):
-        entry = _repressed(context).setdefault(tag, [])
+    record = substituted(item)
+    if record is not None and record.depth > 0:
+        entry = record.variables.setdefault(tag, [])
         if variable not in entry:
             entry.append(variable)
 
 
-def is_substituted(context: Any, variable: str | None) -> bool:
-    """Whether a cs:substitute rendered ``variable`` (text or number) earlier in this output.
+def is_substituted(item: Any, variable: str | None) -> bool:
+    """Whether a cs:substitute rendered ``variable`` (text or number) earlier in the cite's output.
 
     False while a cs:substitute is still rendering (so a label beside the
     number it labels is kept).
     """
     if not variable:
         return False
-    scratch = _layout_values(context)  # (read, not made: see _repressed)
-    if scratch is None:
+    record = substituted(item)
+    if record is None or record.depth > 0 or not record.variables:
         return False
-    depth = getattr(scratch, _SUBSTITUTING, 0)
-    if depth and isinstance(depth, int):
-        return False
-    repressed: dict[str, list[Any]] | None = getattr(scratch, "repressed", None)
-    if not repressed:
-        return False
-    return variable in repressed.get("text", ())
+    return variable in record.variables.get("text", ())
 
 
 def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
@@ -1008,23 +971,10 @@ def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
     return found
 
 
-def _repressed_view(context: Any) -> dict[str, list[Any]]:
-    """:func:`_repressed`, to read only (an empty dict where the layout has none yet)."""
-    scratch = _layout_values(context)
-    repressed = getattr(scratch, "repressed", None) if scratch is not None else None
-    return repressed if repressed is not None else {}
-
-
-def _repressed(context: Any) -> dict[str, list[Any]]:
-    try:
-        layout = context.get_layout()
-    except (AttributeError, IndexError):
-        return {}
-    repressed = getattr(layout, "repressed", None)
-    if repressed is None:
-        layout.repressed = {}
-        repressed = layout.repressed
-    return repressed  # type: ignore[no-any-return]
+def _repressed_view(item: Any) -> dict[str, list[str]]:
+    """The variables a cs:substitute rendered in the cite's rendering, by tag (read only)."""
+    record = substituted(item)
+    return record.variables if record is not None else {}
 
 
 @element("names")
@@ -1043,7 +993,7 @@ class Names(model.Names):  # type: ignore[misc]
         inherited, all_variables, own_delimiter, substitute = plan
         if context is None:
             context = self
-        repressed = _repressed_view(context).get(self.tag)
+        repressed = _repressed_view(item).get(self.tag)
         if repressed:
             variables = [v for v in all_variables if v not in repressed]
         else:
@@ -1095,8 +1045,8 @@ class Names(model.Names):  # type: ignore[misc]
             if isinstance(rendered, int):
                 outputs.append(rendered)
                 continue
-            if _substituting(context) and not sort_mode:
-                _repressed(context).setdefault(self.tag, []).append(variable)
+            if not sort_mode and _substituting(item):
+                substitution(item).variables.setdefault(self.tag, []).append(variable)
             text = String(rendered)
             if name is not None and not sort_mode:
                 text = String(_wrap(name, str(name.format(text))))
@@ -1269,7 +1219,7 @@ class Substitute(model.Substitute):  # type: ignore[misc]
         if context is None:
             context = self
         names_parent = self.getparent()
-        layout = _layout(context)
+        record = substitution(item)
         for child in self._candidates(self, item, context):
             if (
                 type(child) is Names
@@ -1279,9 +1229,7 @@ class Substitute(model.Substitute):  # type: ignore[misc]
                 # (a cs:names of citekit's, with no name to show and no
                 # substitute: it renders nothing and marks nothing)
                 continue
-            depth = _depth(layout)
-            if layout is not None:
-                setattr(layout, _SUBSTITUTING, depth + 1)
+            record.depth += 1
             try:
                 if isinstance(child, model.Names) and _child(child, "name") is None:
                     text = child.render(item, names_context=names_parent, context=context, **kwargs)
@@ -1290,10 +1238,9 @@ class Substitute(model.Substitute):  # type: ignore[misc]
             except VariableError:
                 continue
             finally:
-                if layout is not None:
-                    setattr(layout, _SUBSTITUTING, depth)
+                record.depth -= 1
             if text:
-                self._suppress(child, context)
+                self._suppress(child, record)
                 return text
             if _evaluates_term(child, item, context, frozenset()):
                 # As citeproc-js: a term ends the substitution even when it
@@ -1320,10 +1267,10 @@ class Substitute(model.Substitute):  # type: ignore[misc]
             yield child
 
     @staticmethod
-    def _suppress(child: Any, context: Any) -> None:
-        repressed = _repressed(context)
+    def _suppress(child: Any, record: Substituted) -> None:
+        """Record the variables of the substitute ``child`` that rendered (CSL 1.0.2)."""
         variables = (child.get("variable") or "").split()
-        entry = repressed.setdefault(child.tag, [])
+        entry = record.variables.setdefault(child.tag, [])
         if isinstance(child, model.Names):
             entry.extend(variables)
         else:
@@ -1466,7 +1413,6 @@ class Key(model.Key):  # type: ignore[misc]
         if macro_name is None:
             return [None for _ in items]
         macro = self.called_macro(macro_name)
-        layout = context.get_layout() if not hasattr(context, "repressed") else context
         sort_options: dict[str, Any] = {}
         for option, target in (
             ("names-min", ("et-al-min", "et-al-subsequent-min")),
@@ -1489,16 +1435,17 @@ class Key(model.Key):  # type: ignore[misc]
                 if found is not _MISSING:
                     values.append(found)
                     continue
-            layout.repressed = {}
+            forget_substituted(item)
             try:
                 text = render(item, context=context, sort_options=sort_options)
             except VariableError:
                 text = None
+            finally:
+                forget_substituted(item)
             value = _string_value(str(text)) if text is not None else None
             if known is not None and token is not None:
                 known[(self, token)] = value
             values.append(value)
-        layout.repressed = {}
         return values
 
     def _variable_value(self, item: Any, variable: str, context: Any) -> Any:

@@ -17,16 +17,20 @@ from citekit.csl.positions import FIRST
 __all__ = [
     "STATE_KEY",
     "CiteState",
+    "Substituted",
     "YearMarks",
     "attach_state",
     "cite_state",
     "disambiguate_test",
     "disambiguate_tests",
+    "forget_substituted",
     "is_probe",
     "mark_probe",
     "marked_label",
     "omitted_element",
     "restore_state",
+    "substituted",
+    "substitution",
     "year_mark",
 ]
 
@@ -217,6 +221,7 @@ def attach_state(item: Any, state: CiteState | None) -> Any:
     """
     previous = dict.get(item, _STATE_KEY)
     dict.pop(item, _TESTS_KEY, None)
+    dict.pop(item, _SUBSTITUTED_KEY, None)
     if state is None:
         dict.pop(item, _STATE_KEY, None)
     else:
@@ -233,6 +238,54 @@ def restore_state(item: Any, previous: Any) -> None:
 
 
 _TESTS_KEY = "citekit-disambiguate-tests"
+_SUBSTITUTED_KEY = "citekit-substituted"
+
+
+class Substituted:
+    """What the ``cs:substitute`` elements of the cite's current rendering did.
+
+    ``variables``: the variables they rendered, by element tag (CSL 1.0.2
+    "Substitute": suppressed in the rest of the output); ``depth``: how many
+    are rendering now (nested). Kept on the cite being rendered, not on the
+    style (see :func:`substitution`).
+    """
+
+    __slots__ = ("depth", "variables")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.variables: dict[str, list[str]] = {}
+
+
+def substituted(item: Any) -> Substituted | None:
+    """The cite's :class:`Substituted` record of this rendering, None if nothing made one."""
+    try:
+        found = dict.get(item, _SUBSTITUTED_KEY)
+    except TypeError:  # (not a cite)
+        return None
+    return found if isinstance(found, Substituted) else None
+
+
+def substitution(item: Any) -> Substituted:
+    """The cite's :class:`Substituted` record of this rendering, made if there is none.
+
+    A rendering begins without one (:func:`attach_state`, or
+    :func:`forget_substituted` where a cite's elements render on their own,
+    as a sort key). A value that is not a cite gets a record of its own
+    that nothing keeps.
+    """
+    found = substituted(item)
+    if found is None:
+        found = Substituted()
+        if isinstance(item, dict):
+            dict.__setitem__(item, _SUBSTITUTED_KEY, found)
+    return found
+
+
+def forget_substituted(item: Any) -> None:
+    """Let the cite's next rendering begin with nothing substituted."""
+    if isinstance(item, dict):
+        dict.pop(item, _SUBSTITUTED_KEY, None)
 
 
 def disambiguate_test(item: Any) -> bool:

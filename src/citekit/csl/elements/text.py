@@ -594,7 +594,7 @@ def render_text(
     if kind == "variable":
         text = node._variable_html(item, context, name, short)
         if text and sort_options is None:
-            note_substituted(context, "text", name, text)
+            note_substituted(item, "text", name, text)
     elif kind == "macro":
         if called is None:
             macro = node._macro(str(name))
@@ -1138,7 +1138,7 @@ class Text(_Rendered, model.Text):  # type: ignore[misc]
             and dict.get(item.reference, variable.replace("-", "_")) is None
         ):
             return None  # an empty variable (most are): nothing to render, substituted or not
-        if is_substituted(context, variable):
+        if is_substituted(item, variable):
             return None
         if short:
             short_name = f"{variable}-short"
@@ -1315,8 +1315,7 @@ class Label(_Rendered, model.Label):  # type: ignore[misc]
             # CSL 1.0.2: a label is rendered only if its variable is non-empty
             # (names pass their variable in; standalone labels check here).
             return None
-        owner = self if context is None else context
-        if variable is None and is_substituted(owner, self.get("variable")):
+        if variable is None and is_substituted(item, self.get("variable")):
             return None  # its variable was printed by a cs:substitute
         embedded = None
         if variable is None:
@@ -1363,8 +1362,7 @@ class Number(_Rendered, model.Number):  # type: ignore[misc]
         variable = self.get("variable")
         if not variable:
             return None
-        owner = self if context is None else context  # (an lxml element may be falsy)
-        if kwargs.get("sort_options") is None and is_substituted(owner, variable):
+        if kwargs.get("sort_options") is None and is_substituted(item, variable):
             return None
         text: Any = None
         if variable == "locator":
@@ -1380,7 +1378,7 @@ class Number(_Rendered, model.Number):  # type: ignore[misc]
             text = super().process(item, context=context, **kwargs)
         else:  # citeproc-py looks up "number-of-volumes" by its CSL name, not its key
             text = self._process(item.reference[variable.replace("-", "_")], variable)
-        note_substituted(owner, "text", variable, text, **kwargs)
+        note_substituted(item, "text", variable, text, **kwargs)
         rendered_something(item, text, sort_options=kwargs.get("sort_options"))
         return None if text is None else passes.escape(html.unescape(str(text)))
 
