@@ -155,6 +155,18 @@ _GATED_MACROS = """
   <macro name="typed-or-edition">
     <choose><if type="book" variable="edition" match="any"><text term="in"/></if></choose>
   </macro>
+  <macro name="locator">
+    <group delimiter=" ">
+      <choose>
+        <if locator="page"><label variable="locator" form="short"/></if>
+        <else><label variable="locator"/></else>
+      </choose>
+      <text variable="locator"/>
+    </group>
+  </macro>
+  <macro name="untested">
+    <choose><if type="book" match="none"><text term="in"/></if></choose>
+  </macro>
   <macro name="typed-and-edition">
     <choose><if type="book" variable="edition"><text term="in"/></if></choose>
   </macro>
@@ -170,6 +182,7 @@ def gating_style() -> Any:
         <text macro="edition"/><text macro="volume"/><text macro="disambiguated"/>
         <text macro="short-title"/><text macro="creators"/><text macro="numbers"/>
         <text macro="typed"/><text macro="typed-or-edition"/><text macro="typed-and-edition"/>
+        <text macro="locator"/><text macro="untested"/>
       </layout></citation>
     </style>"""
     return load_style(xml.encode("utf-8"))
@@ -190,12 +203,16 @@ def gating_style() -> Any:
         ("creators", {"editor", "edition"}),
         # a condition that needs a field, then branches whose output needs one
         ("numbers", None),
-        # a term under a type test prints without any field
-        ("typed", None),
-        # ... also when the test may hold by the type alone
-        ("typed-or-edition", None),
-        # but not when the field must be there as well
-        ("typed-and-edition", {"edition"}),
+        # a term under a type test: the item's type (one of the pseudo-fields)
+        ("typed", {"citekit:type:book"}),
+        # either the type or the field
+        ("typed-or-edition", {"citekit:type:book", "edition"}),
+        # both: one of them is enough to tell
+        ("typed-and-edition", {"citekit:type:book"}),
+        # the cite's locator, tested and printed
+        ("locator", {"citekit:locator"}),
+        # a term in a branch anything may take
+        ("untested", None),
     ],
 )
 def test_what_renders_nothing_without_its_fields(

@@ -208,7 +208,7 @@ TextPlan = tuple[
 
 #: A walk plan: (child, its kind, its plan, whether it calls a variable, the
 #: fields of the reference without which it renders nothing) per child.
-WalkPlan = tuple[tuple[Any, int, Any, "bool | None", "tuple[str, ...] | None"], ...]
+WalkPlan = tuple[tuple[Any, int, Any, "bool | None", "Gate | None"], ...]
 
 
 def walk_plan(parent: Any) -> WalkPlan:
@@ -237,14 +237,29 @@ def walk_plan(parent: Any) -> WalkPlan:
     return found
 
 
-def _fields(child: Any, kind: int, plan: Any) -> tuple[str, ...] | None:
-    """The reference's fields without which ``child`` renders nothing, or None.
+#: What an element renders nothing without: (fields of the reference, item
+#: types, whether the cite's locator), one of which must be there; None: the
+#: element is rendered whatever the item (see :func:`_fields`).
+Gate = tuple[tuple[str, ...], "frozenset[str] | None", bool]
+
+#: The pseudo-field of :func:`subtree_fields` for the cite's locator, and the
+#: prefix of those for item types.
+LOCATOR_FIELD = "citekit:locator"
+TYPE_FIELD = "citekit:type:"
+
+
+def _fields(child: Any, kind: int, plan: Any) -> Gate | None:
+    """What ``child`` renders nothing without (see :data:`Gate`), or None.
 
     A ``cs:text`` of a variable read from the reference (not a short form,
     a page or a variable of the cite) renders nothing when the field is
     absent; a ``cs:names`` of citekit's without a ``cs:substitute``, when all
-    its variables are. None for any other element (it is rendered).
+    its variables are; a group or a called macro, as :func:`subtree_fields`
+    finds. None for any other element (it is rendered).
     """
+    if kind == GROUP or (kind == TEXT and plan[0] == "macro"):
+        found = subtree_fields(child)
+        return _gate(found) if found is not None else None
     if kind == TEXT:
         variable_kind, variable, short = plan[0], plan[1], plan[8]
         if (
@@ -254,11 +269,8 @@ def _fields(child: Any, kind: int, plan: Any) -> tuple[str, ...] | None:
             and variable not in _COMPUTED_VARIABLES
             and not variable.startswith("page")
         ):
-            return (variable.replace("-", "_"),)
+            return ((variable.replace("-", "_"),), None, False)
         return None
-    if kind == GROUP or (kind == TEXT and plan[0] == "macro"):
-        found = subtree_fields(child)
-        return tuple(sorted(found)) if found is not None else None
     cls = type(child)
     if (
         kind == OTHER
@@ -267,8 +279,16 @@ def _fields(child: Any, kind: int, plan: Any) -> tuple[str, ...] | None:
         and cls.process is Names.process
         and child.find("cs:substitute", _CSL) is None
     ):
-        return tuple(v.replace("-", "_") for v in (child.get("variable") or "").split())
+        variables = (child.get("variable") or "").split()
+        return (tuple(v.replace("-", "_") for v in variables), None, False)
     return None
+
+
+def _gate(found: frozenset[str]) -> Gate:
+    """:func:`subtree_fields`' set as a :data:`Gate`."""
+    fields = tuple(sorted(f for f in found if not f.startswith("citekit:")))
+    types = frozenset(f[len(TYPE_FIELD) :] for f in found if f.startswith(TYPE_FIELD))
+    return (fields, types or None, LOCATOR_FIELD in found)
 
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
@@ -358,7 +378,10 @@ def _collect_fields(node: Any, fields: set[str], macros: frozenset[str]) -> bool
 
 
 def _field(variable: str) -> str | None:
-    """The reference's field of ``variable``; None for a computed or derived one."""
+    """The reference's field of ``variable`` (:data:`LOCATOR_FIELD` for the cite's
+    locator); None for a computed or derived one."""
+    if variable == "locator":
+        return LOCATOR_FIELD
     if variable in _NOT_FIELDS or variable.startswith("page") or variable.endswith("-short"):
         return None
     return variable.replace("-", "_")
@@ -378,24 +401,33 @@ def _add_variables(value: str | None, fields: set[str]) -> bool:
 
 
 def _condition_fields(branch: Any) -> set[str]:
-    """Fields one of which a branch's condition needs to hold (empty: it may hold without).
+    """What a branch's condition needs to hold, one of which (empty: it may hold without).
 
-    Each test of ``variable``, ``is-numeric`` or ``is-uncertain-date``
-    fails for an absent field; a ``type`` or ``locator`` test needs none.
+    Fields (each test of ``variable``, ``is-numeric`` or
+    ``is-uncertain-date`` fails for an absent field), item types (a
+    ``type`` attribute is one test, of any of its types, as the condition
+    reads it) and the cite's locator (:data:`LOCATOR_FIELD`, for a
+    ``locator`` test or the ``locator`` variable).
     """
-    tests: list[str | None] = []
-    for attribute in ("type", "locator", "variable", "is-numeric", "is-uncertain-date"):
+    tests: list[set[str] | None] = []
+    types = (branch.get("type") or "").split()
+    if types:
+        tests.append({TYPE_FIELD + kind.lower() for kind in types})
+    for _ in (branch.get("locator") or "").split():
+        tests.append({LOCATOR_FIELD})
+    for attribute in ("variable", "is-numeric", "is-uncertain-date"):
         for value in (branch.get(attribute) or "").split():
-            tests.append(None if attribute in ("type", "locator") else _field(value))
+            field = _field(value)
+            tests.append({field} if field is not None else None)
     match = branch.get("match") or "all"
     if match == "any":
         if not tests or None in tests:
             return set()
-        return {test for test in tests if test is not None}
+        return {field for test in tests if test is not None for field in test}
     if match == "all":
         for test in tests:
             if test is not None:
-                return {test}
+                return test
     return set()
 
 
@@ -489,11 +521,16 @@ def walk(
         if child is omitted:
             continue
         if fields is not None and reference is not _NO_REFERENCE:
-            for field in fields:
+            for field in fields[0]:
                 if dict.get(reference, field) is not None:
                     break
             else:
-                continue  # (none of its fields: it renders nothing)
+                types = fields[1]
+                if not (
+                    (types is not None and _dict_item(reference, "type") in types)
+                    or (fields[2] and (not isinstance(item, dict) or "locator" in item))
+                ):
+                    continue  # (none of its fields, types, or a locator: it renders nothing)
         try:
             if kind == TEXT:
                 text = render_text(child, plan, item, context, sort_options, state, reference)
