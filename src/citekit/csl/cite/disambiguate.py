@@ -355,7 +355,7 @@ def global_givennames(
             if not variables:
                 continue
             reference = items[key].reference
-            shape = NameForms(names_element).shape
+            shape = NameForms.shape_of(names_element)
             for position, variable in enumerate(variables):
                 for index, name in enumerate(reference.get(variable.replace("-", "_")) or ()):
                     if primary and (position or index):
@@ -787,6 +787,16 @@ class NameForms:
     def shape(self) -> tuple[str | None, str | None, bool]:
         """(form, initialize-with, initialize): all the forms depend on."""
         return (self.form, self.mark, self.initialize)
+
+    @staticmethod
+    def shape_of(names_element: Any) -> tuple[str | None, str | None, bool]:
+        """The :attr:`shape` of a ``cs:names`` element's forms, found once per element."""
+        found: tuple[str | None, str | None, bool] | None = vars(names_element).get(
+            "_citekit_name_shape"
+        )
+        if found is None:
+            found = vars(names_element)["_citekit_name_shape"] = NameForms(names_element).shape
+        return found
 
     @classmethod
     def of_shape(cls, shape: tuple[str | None, str | None, bool]) -> NameForms:

@@ -561,9 +561,20 @@ def walk(
                                         continue
                                 elif not holds(test, item, context, reference):
                                     continue
-                        text = render_branch(
-                            branch_entries, item, kwargs, delimiter, state, reference
+                        # (render_branch, inline)
+                        taken = walk(
+                            branch_entries,
+                            item,
+                            kwargs,
+                            delimiter,
+                            state,
+                            state.omitted if state is not None else None,
+                            None,
+                            None,
+                            reference,
                         )
+                        if taken:
+                            text = join_outputs([text for _, text, _ in taken], _escaped(delimiter))
                         calls = taken_calls
                         break
                     if text is None:
@@ -816,7 +827,20 @@ def render_branch(
     outputs = walk(entries, item, kwargs, delimiter, state, omitted, None, None, reference)
     if not outputs:
         return None
-    return join_outputs([text for _, text, _ in outputs], passes.escape(delimiter))
+    return join_outputs([text for _, text, _ in outputs], _escaped(delimiter))
+
+
+_ESCAPED: dict[str, str] = {}
+
+
+def _escaped(delimiter: str) -> str:
+    """A style's delimiter escaped (remembered: a style has few)."""
+    found = _ESCAPED.get(delimiter)
+    if found is None:
+        found = passes.escape(delimiter)
+        if len(_ESCAPED) < 1024:
+            _ESCAPED[delimiter] = found
+    return found
 
 
 _PUNCTUATION_AND_SPACE = " .,;:!?"
