@@ -254,3 +254,33 @@ def test_passing_over_changes_no_output(name: str, works: list[citekit.Work]) ->
     finally:
         text.subtree_fields = saved  # type: ignore[assignment]
     assert gated == ungated
+
+
+@pytest.mark.parametrize(
+    ("choose", "expected"),
+    [
+        # every branch needs a type or a field: none taken without them
+        (
+            '<if type="book"><text term="in"/></if>'
+            '<else-if variable="edition"><text term="edition"/></else-if>',
+            {"citekit:type:book", "edition"},
+        ),
+        # an else is taken whatever the item
+        ('<if type="book"><text term="in"/></if><else><text term="and"/></else>', None),
+        # a condition that may hold without anything
+        ('<if variable="edition" match="none"><text term="in"/></if>', None),
+        # a position test counts in the rendering
+        ('<if position="first"><text term="in"/></if>', None),
+    ],
+)
+def test_a_choose_takes_no_branch_without_what_its_conditions_need(
+    choose: str, expected: set[str] | None
+) -> None:
+    xml = f"""<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+      <info><id>c</id><title>C</title><updated>2024-01-01T00:00:00+00:00</updated></info>
+      <citation><layout><choose>{choose}</choose></layout></citation>
+    </style>"""
+    layout = load_style(xml.encode("utf-8")).root.citation.layout
+    (element,) = [child for child in layout if isinstance(child.tag, str)]
+    found = text._choose_fields(element)
+    assert found == (frozenset(expected) if expected is not None else None)

@@ -32,6 +32,7 @@ from citeproc.source import VariableError
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite.session import as_text
 from citekit.csl.elements import reached_elements
+from citekit.csl.elements.names import initialize_given
 from citekit.csl.elements.state import (
     CiteState,
     attach_state,
@@ -811,23 +812,30 @@ class NameForms:
         The short form shows the family name alone (no suffix, "III"); the
         other forms show the suffix with the given name.
         """
-        from citekit.csl.elements.names import initialize_given
+        return _NameLook(self, family, given, suffix)
 
-        def initials() -> str:
-            return initialize_given(given, self.mark or ".").strip()
 
-        def rendered(level: int) -> Any:
-            if level >= 2 or (level == 1 and self.mark is None):
-                return (family, given, suffix)
-            if level == 1:
-                return (family, initials(), suffix)
-            if self.form == "short":
-                return (family,)
-            if self.mark is not None and self.initialize:
-                return (family, initials(), suffix)
-            return (family, given, suffix)
+class _NameLook:
+    """:meth:`NameForms.renderer`'s function: a name's comparable rendering at a level."""
 
-        return rendered
+    __slots__ = ("family", "form", "given", "initialize", "mark", "suffix")
+
+    def __init__(self, forms: NameForms, family: str, given: str, suffix: str) -> None:
+        self.form, self.mark, self.initialize = forms.form, forms.mark, forms.initialize
+        self.family, self.given, self.suffix = family, given, suffix
+
+    def __call__(self, level: int) -> Any:
+        if level >= 2 or (level == 1 and self.mark is None):
+            return (self.family, self.given, self.suffix)
+        if level == 1 or (self.form != "short" and self.mark is not None and self.initialize):
+            return (
+                self.family,
+                initialize_given(self.given, self.mark or ".").strip(),
+                self.suffix,
+            )
+        if self.form == "short":
+            return (self.family,)
+        return (self.family, self.given, self.suffix)
 
 
 def name_variables(item: Any) -> list[str]:

@@ -260,6 +260,9 @@ def _fields(child: Any, kind: int, plan: Any) -> Gate | None:
     if kind == GROUP or (kind == TEXT and plan[0] == "macro"):
         found = subtree_fields(child)
         return _gate(found) if found is not None else None
+    if kind == CHOOSE:
+        found = _choose_fields(child)
+        return _gate(found) if found is not None else None
     if kind == TEXT:
         variable_kind, variable, short = plan[0], plan[1], plan[8]
         if (
@@ -375,6 +378,29 @@ def _collect_fields(node: Any, fields: set[str], macros: frozenset[str]) -> bool
             for sub in substitute.iterchildren()
         )
     return False
+
+
+def _choose_fields(choose: Any) -> frozenset[str] | None:
+    """What a ``cs:choose`` takes no branch without, when every branch's condition needs one.
+
+    (Then an item with none of them gets nothing from it, and no branch is
+    taken, so it calls no variable.) None when a branch may be taken
+    without: a ``cs:else``, a condition that needs nothing, or a test that
+    counts in the rendering.
+    """
+    needed: set[str] = set()
+    for branch in choose.iterchildren():
+        if not isinstance(branch.tag, str):
+            continue
+        if branch.tag not in (_CSL_NS + "if", _CSL_NS + "else-if"):
+            return None
+        if not _PURE_CONDITIONS.issuperset(branch.attrib):
+            return None
+        fields = _condition_fields(branch)
+        if not fields:
+            return None
+        needed |= fields
+    return frozenset(needed)
 
 
 def _field(variable: str) -> str | None:
@@ -530,7 +556,11 @@ def walk(
                     (types is not None and _dict_item(reference, "type") in types)
                     or (fields[2] and (not isinstance(item, dict) or "locator" in item))
                 ):
-                    continue  # (none of its fields, types, or a locator: it renders nothing)
+                    # (none of its fields, types, or a locator: it renders
+                    # nothing; a cs:choose takes no branch, so calls no variable)
+                    if kind == CHOOSE and quiet is not None:
+                        quiet.append((child, False))
+                    continue
         try:
             if kind == TEXT:
                 text = render_text(child, plan, item, context, sort_options, state, reference)
