@@ -219,7 +219,7 @@ def parse_number(value: str, variable: str, own: str | None = None) -> ParsedNum
     return ParsedNumber(tuple(segments))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)
 def is_numeric(value: str, variable: str, own: str | None = None) -> bool:
     """CSL's ``is-numeric`` for ``variable``'s ``value``, as citeproc-js decides it.
 

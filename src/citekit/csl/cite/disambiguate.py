@@ -116,69 +116,71 @@ def compute(layout: Any, bibliography: Any, session: sessions.Session) -> dict[s
     if not (add_names or add_givenname or add_year_suffix or uses_condition):
         return states
     items = {key: sessions.probe(bibliography, key) for key in keys}
+    try:
+        # per cite, per signature of its state: (its text, its disambiguate
+        # tests); a state tried before (a step that undoes a trial) is not
+        # rendered again
+        memo: dict[str, dict[Any, tuple[str, tuple[int, int]]]] = {}
 
-    # per cite, per signature of its state: (its text, its disambiguate
-    # tests); a state tried before (a step that undoes a trial) is not
-    # rendered again
-    memo: dict[str, dict[Any, tuple[str, tuple[int, int]]]] = {}
+        def signature(key: str) -> tuple[Any, ...]:
+            state = states[key]
+            return (
+                state.names_min,
+                tuple(sorted(state.givennames.items())) if state.givennames else (),
+                int(state.disambiguate),
+            )
 
-    def signature(key: str) -> tuple[Any, ...]:
-        state = states[key]
-        return (
-            state.names_min,
-            tuple(sorted(state.givennames.items())) if state.givennames else (),
-            int(state.disambiguate),
-        )
+        def rendered(key: str) -> tuple[str, tuple[int, int]]:
+            mine = memo.setdefault(key, {})
+            wanted = signature(key)
+            cached = mine.get(wanted)
+            if cached is None:
+                item = items[key]
+                cached = (as_text(layout.render_item(item, states[key])), disambiguate_tests(item))
+                mine[wanted] = cached
+            return cached
 
-    def rendered(key: str) -> tuple[str, tuple[int, int]]:
-        mine = memo.setdefault(key, {})
-        wanted = signature(key)
-        cached = mine.get(wanted)
-        if cached is None:
-            item = items[key]
-            cached = (as_text(layout.render_item(item, states[key])), disambiguate_tests(item))
-            mine[wanted] = cached
-        return cached
+        def render(key: str) -> str:
+            return rendered(key)[0]
 
-    def render(key: str) -> str:
-        return rendered(key)[0]
+        def first_renders(start: int, stop: int) -> list[tuple[Any, str, tuple[int, int]]]:
+            return [(signature(key), *rendered(key)) for key in keys[start:stop]]
 
-    def first_renders(start: int, stop: int) -> list[tuple[Any, str, tuple[int, int]]]:
-        return [(signature(key), *rendered(key)) for key in keys[start:stop]]
-
-    rule = citation.get("givenname-disambiguation-rule", "by-cite")
-    if add_givenname and rule != "by-cite":
-        global_givennames(layout, keys, items, states, rule)
-    # Every cite is rendered once before the steps compare them: a large
-    # registry's cites are rendered in several processes.
-    for key, (wanted, text, tests) in zip(
-        keys, parallel.map_ranges(first_renders, len(keys)), strict=True
-    ):
-        memo.setdefault(key, {})[wanted] = (text, tests)
-    groups = collisions(keys, render)
-    # with both options and the by-cite rule, names are added within the
-    # given-name step, each shown name expanded before the next is added
-    # (citeproc-js's order: "C. Calhoun et al.", not "Calhoun, Meyer, et al.")
-    if add_names and groups and not (add_givenname and rule == "by-cite"):
-        groups = step_add_names(layout, groups, items, states, render)
-    if add_givenname and rule == "by-cite" and groups:
-        groups = step_add_givennames(layout, groups, items, states, render, add_names)
-    if uses_condition and groups:
-        groups = step_condition(groups, states, rendered, add_year_suffix)
-    if add_year_suffix and groups:
-        explicit = any(
-            e.get("variable") == "year-suffix"
-            for e in layout.get_root().iter()
-            if isinstance(e.tag, str) and e.tag.endswith("}text")
-        )
-        order = {key: index for index, key in enumerate(keys)}
-        for group in groups:
-            for number, key in enumerate(sorted(group, key=order.__getitem__)):
-                suffix = year_suffix(number)
-                session.year_suffixes[key] = suffix
-                states[key].year_suffix = suffix
-                states[key].year_suffix_after_year = not explicit
-    return states
+        rule = citation.get("givenname-disambiguation-rule", "by-cite")
+        if add_givenname and rule != "by-cite":
+            global_givennames(layout, keys, items, states, rule)
+        # Every cite is rendered once before the steps compare them: a large
+        # registry's cites are rendered in several processes.
+        for key, (wanted, text, tests) in zip(
+            keys, parallel.map_ranges(first_renders, len(keys)), strict=True
+        ):
+            memo.setdefault(key, {})[wanted] = (text, tests)
+        groups = collisions(keys, render)
+        # with both options and the by-cite rule, names are added within the
+        # given-name step, each shown name expanded before the next is added
+        # (citeproc-js's order: "C. Calhoun et al.", not "Calhoun, Meyer, et al.")
+        if add_names and groups and not (add_givenname and rule == "by-cite"):
+            groups = step_add_names(layout, groups, items, states, render)
+        if add_givenname and rule == "by-cite" and groups:
+            groups = step_add_givennames(layout, groups, items, states, render, add_names)
+        if uses_condition and groups:
+            groups = step_condition(groups, states, rendered, add_year_suffix)
+        if add_year_suffix and groups:
+            explicit = any(
+                e.get("variable") == "year-suffix"
+                for e in layout.get_root().iter()
+                if isinstance(e.tag, str) and e.tag.endswith("}text")
+            )
+            order = {key: index for index, key in enumerate(keys)}
+            for group in groups:
+                for number, key in enumerate(sorted(group, key=order.__getitem__)):
+                    suffix = year_suffix(number)
+                    session.year_suffixes[key] = suffix
+                    states[key].year_suffix = suffix
+                    states[key].year_suffix_after_year = not explicit
+        return states
+    finally:
+        sessions.release_probes(items.values())
 
 
 def step_add_names(

@@ -16,7 +16,6 @@ that have either.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +34,7 @@ __all__ = [
     "locator_of",
     "note_of",
     "probe",
+    "release_probes",
     "session",
 ]
 
@@ -59,8 +59,6 @@ class Session:
         keys] (see :func:`citekit.csl.elements.names._is_subsequent`)."""
         self.reads_note: bool | None = None
         """Whether the style reads ``first-reference-note-number`` (None: not yet known)."""
-        self.probes: list[Any] = []
-        """The citations of :func:`probe`'s cites, unlinked by :func:`end_session`."""
 
     def reference_view(
         self, key: str, reference: Any, year_suffix: str | None, note: str | None
@@ -252,8 +250,17 @@ def probe(bibliography: Any, key: str) -> Any:
     mark_probe(cite)
     citation = SourceCitation([cite])
     citation.bibliography = bibliography
-    session(bibliography).probes.append(citation)
     return cite
+
+
+def release_probes(probes: Iterable[Any]) -> None:
+    """Unlink :func:`probe`'s cites when they are done with (see :func:`end_session`)."""
+    for cite in probes:
+        citation = dict.pop(cite, "citation", None)
+        dict.pop(cite, _REFERENCE_KEY, None)  # (it holds the session)
+        if citation is not None:
+            citation.pop("bibliography", None)
+            citation.pop("cites", None)
 
 
 def end_session(bibliography: Any, citations: Iterable[Any]) -> None:
@@ -261,14 +268,13 @@ def end_session(bibliography: Any, citations: Iterable[Any]) -> None:
 
     citeproc-py's records point at each other (a cite at its citation, a
     citation at its cites and at the registry, the registry at its cites);
-    ``citations`` are the session's (its probes are added here). Without
+    ``citations`` are the session's. Without
     this, a session's cites, states and per-session references wait in
     memory for Python's cycle collector. Nothing renders in the session
     after it.
     """
     found = getattr(bibliography, _SESSION_ATTRIBUTE, None)
-    probes = found.probes if found is not None else []
-    for citation in itertools.chain(citations, probes):
+    for citation in citations:
         for cite in citation.cites:
             cite.pop("citation", None)
             cite.pop(_REFERENCE_KEY, None)  # (it holds the session)

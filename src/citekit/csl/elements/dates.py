@@ -286,7 +286,7 @@ class Date(_Rendered, model.Date):  # type: ignore[misc]
         if not name:
             return None
         record = substituted(item)
-        if record is not None and name in record.variables.get(self.tag, ()):
+        if record is not None and name in record.of(self.tag):
             return None  # rendered already by a cs:substitute
         if name == "accessed" and is_probe(item):
             return None  # (compared for disambiguation without it, as citeproc-js)

@@ -63,6 +63,7 @@ from citeproc.string import String, normalize_seam
 from citekit.csl import passes
 from citekit.csl.elements import element, reached_elements, taken_branch
 from citekit.csl.elements.state import (
+    RENDERING_KEY,
     Substituted,
     cite_state,
     forget_substituted,
@@ -937,7 +938,7 @@ def note_substituted(item: Any, tag: str, variable: str | None, text: Any, **kwa
         return
     record = substituted(item)
     if record is not None and record.depth > 0:
-        entry = record.variables.setdefault(tag, [])
+        entry = record.marked(tag)
         if variable not in entry:
             entry.append(variable)
 
@@ -951,9 +952,9 @@ def is_substituted(item: Any, variable: str | None) -> bool:
     if not variable:
         return False
     record = substituted(item)
-    if record is None or record.depth > 0 or not record.variables:
+    if record is None or record.depth > 0:
         return False
-    return variable in record.variables.get("text", ())
+    return variable in record.of("text")
 
 
 def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
@@ -969,12 +970,6 @@ def _parts(names: Any) -> tuple[Any, Any, Any, bool]:
             label_first = elements.index(label) < elements.index(name)
         found = vars(names)["_citekit_names_parts"] = (name, et_al, label, label_first)
     return found
-
-
-def _repressed_view(item: Any) -> dict[str, list[str]]:
-    """The variables a cs:substitute rendered in the cite's rendering, by tag (read only)."""
-    record = substituted(item)
-    return record.variables if record is not None else {}
 
 
 @element("names")
@@ -993,7 +988,8 @@ class Names(model.Names):  # type: ignore[misc]
         inherited, all_variables, own_delimiter, substitute = plan
         if context is None:
             context = self
-        repressed = _repressed_view(item).get(self.tag)
+        record = substituted(item)
+        repressed = record.of(self.tag) if record is not None else ()
         if repressed:
             variables = [v for v in all_variables if v not in repressed]
         else:
@@ -1046,7 +1042,7 @@ class Names(model.Names):  # type: ignore[misc]
                 outputs.append(rendered)
                 continue
             if not sort_mode and _substituting(item):
-                substitution(item).variables.setdefault(self.tag, []).append(variable)
+                substitution(item).marked(self.tag).append(variable)
             text = String(rendered)
             if name is not None and not sort_mode:
                 text = String(_wrap(name, str(name.format(text))))
@@ -1270,7 +1266,7 @@ class Substitute(model.Substitute):  # type: ignore[misc]
     def _suppress(child: Any, record: Substituted) -> None:
         """Record the variables of the substitute ``child`` that rendered (CSL 1.0.2)."""
         variables = (child.get("variable") or "").split()
-        entry = record.variables.setdefault(child.tag, [])
+        entry = record.marked(child.tag)
         if isinstance(child, model.Names):
             entry.extend(variables)
         else:
@@ -1531,7 +1527,7 @@ def cite_token(cite: Any, context: Any, *, locator: bool = True) -> tuple[Any, .
     """
     fields: list[tuple[str, Any]] = []
     for name, value in dict.items(cite):
-        if name == "citation" or (isinstance(name, str) and name.startswith("_")):
+        if name in ("citation", RENDERING_KEY) or (isinstance(name, str) and name.startswith("_")):
             continue  # (the cite's citation; what citekit remembers on the cite)
         if not locator and name in ("locator", "label"):
             continue

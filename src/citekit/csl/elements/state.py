@@ -9,12 +9,14 @@ none of them, so they do not import one another for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from citekit.csl import passes
 from citekit.csl.positions import FIRST
 
 __all__ = [
+    "RENDERING_KEY",
     "STATE_KEY",
     "CiteState",
     "Substituted",
@@ -220,8 +222,7 @@ def attach_state(item: Any, state: CiteState | None) -> Any:
     evaluated yet (:func:`disambiguate_tests`).
     """
     previous = dict.get(item, _STATE_KEY)
-    dict.pop(item, _TESTS_KEY, None)
-    dict.pop(item, _SUBSTITUTED_KEY, None)
+    dict.pop(item, RENDERING_KEY, None)
     if state is None:
         dict.pop(item, _STATE_KEY, None)
     else:
@@ -230,37 +231,56 @@ def attach_state(item: Any, state: CiteState | None) -> Any:
 
 
 def restore_state(item: Any, previous: Any) -> None:
-    """Give the cite ``item`` back the state :func:`attach_state` returned."""
+    """Give the cite ``item`` back the state :func:`attach_state` returned.
+
+    The rendering is over: what its substitutes recorded goes with it (its
+    ``disambiguate`` tests are kept for :func:`disambiguate_tests`).
+    """
+    forget_substituted(item)
     if previous is None:
         dict.pop(item, _STATE_KEY, None)
     else:
         dict.__setitem__(item, _STATE_KEY, previous)
 
 
-_TESTS_KEY = "citekit-disambiguate-tests"
-_SUBSTITUTED_KEY = "citekit-substituted"
+RENDERING_KEY = "citekit-rendering"
+"""The key of a cite's :class:`Substituted` record, what its current rendering found out."""
 
 
 class Substituted:
-    """What the ``cs:substitute`` elements of the cite's current rendering did.
+    """What the cite's current rendering found out as it went.
 
-    ``variables``: the variables they rendered, by element tag (CSL 1.0.2
-    "Substitute": suppressed in the rest of the output); ``depth``: how many
-    are rendering now (nested). Kept on the cite being rendered, not on the
-    style (see :func:`substitution`).
+    What its ``cs:substitute`` elements did: ``variables``, those they
+    rendered, by element tag (CSL 1.0.2 "Substitute": suppressed in the rest
+    of the output; None for none yet), and ``depth``, how many are
+    rendering now (nested); and its ``disambiguate`` tests (``held``,
+    ``evaluated``: see :func:`disambiguate_tests`). Kept on the cite being
+    rendered, not on the style (see :func:`substitution`).
     """
 
-    __slots__ = ("depth", "variables")
+    __slots__ = ("depth", "evaluated", "held", "variables")
 
     def __init__(self) -> None:
         self.depth = 0
-        self.variables: dict[str, list[str]] = {}
+        self.variables: dict[str, list[str]] | None = None
+        self.held = 0
+        self.evaluated = 0
+
+    def marked(self, tag: str) -> list[str]:
+        """The list of variables of ``tag`` elements a substitute rendered, to add to."""
+        if self.variables is None:
+            self.variables = {}
+        return self.variables.setdefault(tag, [])
+
+    def of(self, tag: str) -> Sequence[str]:
+        """The variables of ``tag`` elements a substitute rendered."""
+        return self.variables.get(tag, ()) if self.variables else ()
 
 
 def substituted(item: Any) -> Substituted | None:
     """The cite's :class:`Substituted` record of this rendering, None if nothing made one."""
     try:
-        found = dict.get(item, _SUBSTITUTED_KEY)
+        found = dict.get(item, RENDERING_KEY)
     except TypeError:  # (not a cite)
         return None
     return found if isinstance(found, Substituted) else None
@@ -269,23 +289,25 @@ def substituted(item: Any) -> Substituted | None:
 def substitution(item: Any) -> Substituted:
     """The cite's :class:`Substituted` record of this rendering, made if there is none.
 
-    A rendering begins without one (:func:`attach_state`, or
-    :func:`forget_substituted` where a cite's elements render on their own,
-    as a sort key). A value that is not a cite gets a record of its own
-    that nothing keeps.
+    A rendering begins without one (:func:`attach_state`; and with nothing
+    substituted after :func:`forget_substituted`, where a cite's elements
+    render on their own, as a sort key). A value that is not a cite gets a
+    record of its own that nothing keeps.
     """
     found = substituted(item)
     if found is None:
         found = Substituted()
         if isinstance(item, dict):
-            dict.__setitem__(item, _SUBSTITUTED_KEY, found)
+            dict.__setitem__(item, RENDERING_KEY, found)
     return found
 
 
 def forget_substituted(item: Any) -> None:
-    """Let the cite's next rendering begin with nothing substituted."""
-    if isinstance(item, dict):
-        dict.pop(item, _SUBSTITUTED_KEY, None)
+    """Let the cite's next rendering begin with nothing substituted (its tests are kept)."""
+    found = substituted(item)
+    if found is not None:
+        found.depth = 0
+        found.variables = None
 
 
 def disambiguate_test(item: Any) -> bool:
@@ -296,21 +318,18 @@ def disambiguate_test(item: Any) -> bool:
     """
     state = cite_state(item)
     level = int(state.disambiguate) if state is not None else 0
-    counts = dict.get(item, _TESTS_KEY)
-    if counts is None:
-        counts = [0, 0]
-        dict.__setitem__(item, _TESTS_KEY, counts)
-    counts[1] += 1
-    if counts[0] < level:
-        counts[0] += 1
+    counts = substitution(item)
+    counts.evaluated += 1
+    if counts.held < level:
+        counts.held += 1
         return True
     return False
 
 
 def disambiguate_tests(item: Any) -> tuple[int, int]:
     """(held, evaluated): the ``disambiguate="true"`` tests of the cite's last rendering."""
-    counts = dict.get(item, _TESTS_KEY)
-    return (counts[0], counts[1]) if counts is not None else (0, 0)
+    counts = substituted(item)
+    return (counts.held, counts.evaluated) if counts is not None else (0, 0)
 
 
 _YEAR_MARK = "\ue012"

@@ -272,7 +272,7 @@ def _fields(child: Any, kind: int, plan: Any) -> Gate | None:
             and variable not in _COMPUTED_VARIABLES
             and not variable.startswith("page")
         ):
-            return ((variable.replace("-", "_"),), None, False)
+            return _interned(((variable.replace("-", "_"),), None, False))  # type: ignore[no-any-return]
         return None
     cls = type(child)
     if (
@@ -283,7 +283,7 @@ def _fields(child: Any, kind: int, plan: Any) -> Gate | None:
         and child.find("cs:substitute", _CSL) is None
     ):
         variables = (child.get("variable") or "").split()
-        return (tuple(v.replace("-", "_") for v in variables), None, False)
+        return _interned((tuple(v.replace("-", "_") for v in variables), None, False))  # type: ignore[no-any-return]
     return None
 
 
@@ -291,7 +291,8 @@ def _gate(found: frozenset[str]) -> Gate:
     """:func:`subtree_fields`' set as a :data:`Gate`."""
     fields = tuple(sorted(f for f in found if not f.startswith("citekit:")))
     types = frozenset(f[len(TYPE_FIELD) :] for f in found if f.startswith(TYPE_FIELD))
-    return (fields, types or None, LOCATOR_FIELD in found)
+    gate: Gate = (fields, _interned(types) if types else None, LOCATOR_FIELD in found)
+    return _interned(gate)  # type: ignore[no-any-return]
 
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
@@ -324,12 +325,34 @@ def subtree_fields(node: Any) -> frozenset[str] | None:
     with none of the fields gets nothing from such an element, so the walk
     passes over it (see :func:`walk_plan`). Made once per element.
     """
-    found = vars(node).get("_citekit_subtree_fields", _UNKNOWN)
+    fields: set[str] = set()
+    return frozenset(fields) if _collect_fields(node, fields, frozenset()) else None
+
+
+def _macro_fields(macro: Any, macros: frozenset[str]) -> tuple[str, ...] | None:
+    """:func:`subtree_fields` of a ``cs:macro``, found once per macro (``macros``: those
+    being looked into, a call of one of them is not followed)."""
+    found = vars(macro).get("_citekit_subtree_fields", _UNKNOWN)
     if found is _UNKNOWN:
         fields: set[str] = set()
-        found = frozenset(fields) if _collect_fields(node, fields, frozenset()) else None
-        vars(node)["_citekit_subtree_fields"] = found
+        found = tuple(sorted(fields)) if _collect_fields(macro, fields, macros) else None
+        vars(macro)["_citekit_subtree_fields"] = found
     return found  # type: ignore[no-any-return]
+
+
+#: One object for each :data:`Gate` met (a style has a few hundred, met by
+#: many elements), and for each set of types in them.
+_INTERNED: dict[Any, Any] = {}
+
+
+def _interned(value: Any) -> Any:
+    """``value`` (a :data:`Gate` or a set of types), as the one equal object kept."""
+    found = _INTERNED.get(value)
+    if found is None:
+        if len(_INTERNED) >= 8192:  # (bounded: styles read one after another)
+            _INTERNED.clear()
+        found = _INTERNED[value] = value
+    return found
 
 
 def _collect_fields(node: Any, fields: set[str], macros: frozenset[str]) -> bool:
@@ -358,7 +381,11 @@ def _collect_fields(node: Any, fields: set[str], macros: frozenset[str]) -> bool
             macro = find_macro(node.get_root(), macro_name)
             if macro is None:
                 return False
-            return _collect_fields(macro, fields, macros | {macro_name})
+            found = _macro_fields(macro, macros | {macro_name})
+            if found is None:
+                return False
+            fields.update(found)
+            return True
         if node.get("form") == "short":
             return False
         return _add_variables(node.get("variable"), fields)
