@@ -189,8 +189,13 @@ def _thin_spaces(text: str) -> str:
     return text.replace("\u00ab ", "\u00ab\u202f") if "\u00ab" in text else text
 
 
+@functools.lru_cache(maxsize=256)
 def rich_text(text: str, quotes: Quotes | None = None) -> str:
     """Field (or value) text with CSL-JSON rich-text markup, as intermediate HTML.
+
+    (A pure function of its arguments, remembered for the texts met most
+    recently: a publisher or a journal recurs from entry to entry, and a
+    title is read for the sort, the citation and the entry.)
 
     Balanced ``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<sc>``, small-caps,
     ``nocase`` and ``nodecor`` spans become markup; anything else, unbalanced

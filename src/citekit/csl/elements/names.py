@@ -1068,6 +1068,19 @@ class Names(model.Names):  # type: ignore[misc]
             return substitute.render(item, context=context, **kwargs)
         return None
 
+    def get_parent_delimiter(self, context: Any = None) -> Any:
+        """The ``names-delimiter`` of the ``cs:citation`` or ``cs:bibliography`` of ``context``.
+
+        citeproc-py's, found once per context element (it depends on the
+        style alone).
+        """
+        owner: Any = self if context is None else context
+        remembered = vars(owner)
+        found = remembered.get("_citekit_names_delimiter", _MISSING)
+        if found is _MISSING:
+            found = remembered["_citekit_names_delimiter"] = super().get_parent_delimiter(context)
+        return found
+
     def _variables(self) -> tuple[str, ...]:
         """The variables of the element (its ``variable`` attribute), read once."""
         plan = vars(self).get("_citekit_names_plan") or self._plan()
