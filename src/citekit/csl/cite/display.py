@@ -18,6 +18,7 @@ from citeproc.string import normalize_seam
 
 from citekit.csl import passes
 from citekit.csl.cite.session import as_text
+from citekit.csl.elements import unseen_macro
 from citekit.csl.elements.state import CiteState, YearMarks, attach_state, restore_state
 
 __all__ = ["aligned_entry", "display_children", "display_entry", "display_parts", "has_display"]
@@ -40,14 +41,8 @@ def has_display(node: Any, seen: frozenset[str] = frozenset()) -> bool:
                 return True
             continue
         elif tag == "text" and set(child.attrib) == {"macro"}:
-            name = child.get("macro")
-            if name in seen:
-                continue
-            try:
-                macro = child.get_macro(name)
-            except IndexError:
-                continue
-            if has_display(macro, seen | {name}):
+            called = unseen_macro(child, seen)
+            if called is not None and has_display(called[1], seen | {called[0]}):
                 return True
     return False
 

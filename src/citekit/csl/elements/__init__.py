@@ -46,6 +46,7 @@ __all__ = [
     "per_thread",
     "reached_elements",
     "taken_branch",
+    "unseen_macro",
 ]
 
 #: The modules of this package that register element classes, imported by :func:`lookup`.
@@ -406,6 +407,16 @@ def reached_elements(node: Any) -> Iterator[Any]:
                     pending.append(child.get_macro(name))
                 except (AttributeError, IndexError):
                     yield None
+
+
+def unseen_macro(node: Any, seen: frozenset[str]) -> tuple[str, Any] | None:
+    """(name, element) of the macro ``node`` calls; None if it calls none, one of ``seen``
+    (being looked into already: a macro calling itself is not followed) or one not defined."""
+    name = node.get("macro")
+    if name is None or name in seen:
+        return None
+    macro = find_macro(node.get_root(), name)
+    return (name, macro) if macro is not None else None
 
 
 def find_macro(root: Any, name: str) -> Any:

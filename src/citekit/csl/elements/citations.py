@@ -67,7 +67,7 @@ from citekit.csl.cite import affixes, collapse, disambiguate, display, grouping
 from citekit.csl.cite import session as sessions
 from citekit.csl.cite import substitute as substitute_
 from citekit.csl.cite.session import CiteItem
-from citekit.csl.elements import children, element, per_thread
+from citekit.csl.elements import children, element, per_thread, unseen_macro
 from citekit.csl.elements.state import (
     CiteState,
     YearMarks,
@@ -907,13 +907,8 @@ def _taken_names_in(layout: Any, node: Any, item: Any, seen: frozenset[str]) -> 
             if branch is not None:
                 yield from _taken_names_in(layout, branch, item, seen)
         elif tag == "text" and child.get("macro"):
-            name = child.get("macro")
-            if name in seen:
-                continue
-            try:
-                macro = child.get_macro(name)
-            except IndexError:
-                continue
-            yield from _taken_names_in(layout, macro, item, seen | {name})
+            called = unseen_macro(child, seen)
+            if called is not None:
+                yield from _taken_names_in(layout, called[1], item, seen | {called[0]})
         else:
             yield from _taken_names_in(layout, child, item, seen)
