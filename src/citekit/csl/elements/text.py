@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from citeproc import model
 from citeproc.source import VariableError
@@ -272,7 +272,7 @@ def _fields(child: Any, kind: int, plan: Any) -> Gate | None:
             and variable not in _COMPUTED_VARIABLES
             and not variable.startswith("page")
         ):
-            return _interned(((variable.replace("-", "_"),), None, False))  # type: ignore[no-any-return]
+            return _interned(((variable.replace("-", "_"),), None, False))
         return None
     cls = type(child)
     if (
@@ -283,7 +283,7 @@ def _fields(child: Any, kind: int, plan: Any) -> Gate | None:
         and child.find("cs:substitute", _CSL) is None
     ):
         variables = (child.get("variable") or "").split()
-        return _interned((tuple(v.replace("-", "_") for v in variables), None, False))  # type: ignore[no-any-return]
+        return _interned((tuple(v.replace("-", "_") for v in variables), None, False))
     return None
 
 
@@ -292,7 +292,7 @@ def _gate(found: frozenset[str]) -> Gate:
     fields = tuple(sorted(f for f in found if not f.startswith("citekit:")))
     types = frozenset(f[len(TYPE_FIELD) :] for f in found if f.startswith(TYPE_FIELD))
     gate: Gate = (fields, _interned(types) if types else None, LOCATOR_FIELD in found)
-    return _interned(gate)  # type: ignore[no-any-return]
+    return _interned(gate)
 
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
@@ -306,12 +306,13 @@ _PURE_CONDITIONS = frozenset(
 _NOT_FIELDS = frozenset(
     ["citation-number", "locator", "year-suffix", "citation-label", "first-reference-note-number"]
 )
-_UNKNOWN: Any = object()
 
 
 def subtree_fields(node: Any) -> frozenset[str] | None:
-    """Fields of the reference without all of which ``node`` renders nothing, or None.
+    """What ``node`` renders nothing without, one of them at least; None: it may render.
 
+    Fields of the reference, and pseudo-fields for item types
+    (:data:`TYPE_FIELD`) and the cite's locator (:data:`LOCATOR_FIELD`).
     For a ``cs:group``, a called macro's ``cs:text`` or a ``cs:macro``
     whose every piece of output comes from a field or sits in a branch
     that only a field can take: variables of ``cs:text``, ``cs:number``,
@@ -332,20 +333,22 @@ def subtree_fields(node: Any) -> frozenset[str] | None:
 def _macro_fields(macro: Any, macros: frozenset[str]) -> tuple[str, ...] | None:
     """:func:`subtree_fields` of a ``cs:macro``, found once per macro (``macros``: those
     being looked into, a call of one of them is not followed)."""
-    found = vars(macro).get("_citekit_subtree_fields", _UNKNOWN)
-    if found is _UNKNOWN:
+    remembered = vars(macro)
+    if "_citekit_subtree_fields" not in remembered:
         fields: set[str] = set()
         found = tuple(sorted(fields)) if _collect_fields(macro, fields, macros) else None
-        vars(macro)["_citekit_subtree_fields"] = found
-    return found  # type: ignore[no-any-return]
+        remembered["_citekit_subtree_fields"] = found
+    known: tuple[str, ...] | None = remembered["_citekit_subtree_fields"]
+    return known
 
 
 #: One object for each :data:`Gate` met (a style has a few hundred, met by
 #: many elements), and for each set of types in them.
 _INTERNED: dict[Any, Any] = {}
+_T = TypeVar("_T")
 
 
-def _interned(value: Any) -> Any:
+def _interned(value: _T) -> _T:
     """``value`` (a :data:`Gate` or a set of types), as the one equal object kept."""
     found = _INTERNED.get(value)
     if found is None:
@@ -575,7 +578,7 @@ def walk(
             continue
         if fields is not None and reference is not _NO_REFERENCE:
             for field in fields[0]:
-                if dict.get(reference, field) is not None:
+                if field in reference:  # (as a variable condition reads it)
                     break
             else:
                 types = fields[1]
