@@ -64,7 +64,7 @@ from citekit.csl import passes
 from citekit.csl.elements import element, reached_elements, taken_branch
 from citekit.csl.elements.state import (
     RENDERING_KEY,
-    Substituted,
+    Rendering,
     cite_state,
     forget_substituted,
     substituted,
@@ -1276,7 +1276,7 @@ class Substitute(model.Substitute):  # type: ignore[misc]
             yield child
 
     @staticmethod
-    def _suppress(child: Any, record: Substituted) -> None:
+    def _suppress(child: Any, record: Rendering) -> None:
         """Record the variables of the substitute ``child`` that rendered (CSL 1.0.2)."""
         variables = (child.get("variable") or "").split()
         entry = record.marked(child.tag)

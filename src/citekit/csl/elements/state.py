@@ -19,7 +19,7 @@ __all__ = [
     "RENDERING_KEY",
     "STATE_KEY",
     "CiteState",
-    "Substituted",
+    "Rendering",
     "YearMarks",
     "attach_state",
     "cite_state",
@@ -244,10 +244,10 @@ def restore_state(item: Any, previous: Any) -> None:
 
 
 RENDERING_KEY = "citekit-rendering"
-"""The key of a cite's :class:`Substituted` record, what its current rendering found out."""
+"""The key of a cite's :class:`Rendering` record, what its current rendering found out."""
 
 
-class Substituted:
+class Rendering:
     """What the cite's current rendering found out as it went.
 
     What its ``cs:substitute`` elements did: ``variables``, those they
@@ -277,17 +277,17 @@ class Substituted:
         return self.variables.get(tag, ()) if self.variables else ()
 
 
-def substituted(item: Any) -> Substituted | None:
-    """The cite's :class:`Substituted` record of this rendering, None if nothing made one."""
+def substituted(item: Any) -> Rendering | None:
+    """The cite's :class:`Rendering` record of this rendering, None if nothing made one."""
     try:
         found = dict.get(item, RENDERING_KEY)
     except TypeError:  # (not a cite)
         return None
-    return found if isinstance(found, Substituted) else None
+    return found if isinstance(found, Rendering) else None
 
 
-def substitution(item: Any) -> Substituted:
-    """The cite's :class:`Substituted` record of this rendering, made if there is none.
+def substitution(item: Any) -> Rendering:
+    """The cite's :class:`Rendering` record of this rendering, made if there is none.
 
     A rendering begins without one (:func:`attach_state`; and with nothing
     substituted after :func:`forget_substituted`, where a cite's elements
@@ -296,7 +296,7 @@ def substitution(item: Any) -> Substituted:
     """
     found = substituted(item)
     if found is None:
-        found = Substituted()
+        found = Rendering()
         if isinstance(item, dict):
             dict.__setitem__(item, RENDERING_KEY, found)
     return found
