@@ -66,6 +66,7 @@ The exit status is 1 when a target of the summary fails (without
 ``--quick``) or when citekit fails to run on an input (also with
 ``--quick``, which CI runs as a smoke test, not as a timing gate).
     python benchmarks/performance.py --runs 5 --only bibliography
+    python benchmarks/performance.py --only bibliography --styles apa   # the engine's targets
     python benchmarks/performance.py --pandoc     # add pandoc at 100 and 1,000 works
 """
 
@@ -595,7 +596,7 @@ class Bench:
         from citekit.csl.styles import find_style, load_style
 
         sizes: list[tuple[str, int]] = [("real", n) for n in self.real_sizes()]
-        styles = ("apa",) if self.args.quick else STYLES
+        styles = ("apa",) if self.args.quick else tuple(self.args.styles or STYLES)
         pandoc = self.pandoc_path() if self.args.pandoc else None
         for style in styles:
             style_path = find_style(style)
@@ -884,6 +885,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs per engine and input")
     parser.add_argument(
         "--only", choices=("load", "bibliography", "citations", "cold"), help="one section"
+    )
+    parser.add_argument(
+        "--styles",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        help=f"the bibliographies' styles, comma-separated (default: {', '.join(STYLES)})",
     )
     parser.add_argument("--pandoc", action="store_true", help="add pandoc at 100 and 1,000 works")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
