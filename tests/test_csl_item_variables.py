@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from citekit.csl import items
-from citekit.csl.engine import Processor
-from citekit.csl.styles import load_style
+from csl_styles import cite_each
 
 
 def _cite(layout: str, items: list[dict[str, Any]]) -> list[str]:
@@ -18,13 +17,7 @@ def _cite(layout: str, items: list[dict[str, Any]]) -> list[str]:
       <info><id>x</id><title>x</title><updated>2024-01-01T00:00:00+00:00</updated></info>
       <citation><layout>{layout}</layout></citation>
     </style>"""
-    processor = Processor.for_style(load_style(csl.encode()), items)
-    out = []
-    for item in items:
-        citation = processor.citation([{"id": item["id"]}])
-        processor.register(citation)
-        out.append(processor.cite(citation))
-    return out
+    return cite_each(csl, items)
 
 
 @pytest.mark.parametrize(

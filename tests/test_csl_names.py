@@ -14,6 +14,7 @@ from citekit.csl.elements.names import (
 )
 from citekit.csl.engine import Processor
 from citekit.csl.styles import load_style
+from csl_styles import cite_each
 
 
 @pytest.mark.parametrize(
@@ -252,10 +253,4 @@ def test_a_suffix_is_written_with_the_initialize_with_mark(
         {"family": "Nicholas", "given": "Jo", "suffix": "Ph.D."},
     ]
     items = [{"id": f"i{n}", "type": "book", "author": [p]} for n, p in enumerate(people)]
-    processor = Processor.for_style(load_style(csl.encode()), items)
-    out = []
-    for item in items:
-        citation = processor.citation([{"id": item["id"]}])
-        processor.register(citation)
-        out.append(processor.cite(citation))
-    assert out == expected
+    assert cite_each(csl, items) == expected

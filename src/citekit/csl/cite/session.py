@@ -268,10 +268,9 @@ def end_session(bibliography: Any, citations: Iterable[Any]) -> None:
 
     citeproc-py's records point at each other (a cite at its citation, a
     citation at its cites and at the registry, the registry at its cites);
-    ``citations`` are the session's. Without
-    this, a session's cites, states and per-session references wait in
-    memory for Python's cycle collector. Nothing renders in the session
-    after it.
+    ``citations`` are the session's. Without this, a session's cites,
+    states and per-session references wait in memory for Python's cycle
+    collector. Nothing renders in the session after it.
     """
     found = getattr(bibliography, _SESSION_ATTRIBUTE, None)
     for citation in citations:
